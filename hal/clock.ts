@@ -1,0 +1,113 @@
+/**
+ * Time is injected. Production code asks a Clock for the time and for timers; tests hand it a
+ * VirtualClock and advance it, so device-in-the-loop runs are deterministic and faster than real time.
+ */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+export interface Clock {
+  /** Milliseconds since an arbitrary epoch (monotonic). */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  sleep(ms: number): Promise<void>;
+}
+
+export class SystemClock implements Clock {
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private nextId = 1;
+
+  now(): number {
+    return performance.now();
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.nextId++;
+    const t = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, Math.max(0, ms));
+    this.timers.set(id, t);
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const t = this.timers.get(handle.id);
+    if (t) clearTimeout(t);
+    this.timers.delete(handle.id);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+}
+
+interface VirtualTimer {
+  id: number;
+  due: number;
+  fn: () => void;
+}
+
+/** A clock that moves only when told to. Timers fire in due order, ties in creation order. */
+export class VirtualClock implements Clock {
+  private current: number;
+  private readonly timers: VirtualTimer[] = [];
+  private nextId = 1;
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer = { id: this.nextId++, due: this.current + Math.max(0, ms), fn };
+    this.timers.push(timer);
+    return { id: timer.id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const i = this.timers.findIndex((t) => t.id === handle.id);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+
+  /** Number of timers waiting to fire. */
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due on the way, and lets the
+   * promise callbacks they trigger run before moving on.
+   */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      const next = this.nextDue();
+      if (!next || next.due > target) break;
+      this.timers.splice(this.timers.indexOf(next), 1);
+      this.current = next.due;
+      next.fn();
+      await flushMicrotasks();
+    }
+    this.current = target;
+    await flushMicrotasks();
+  }
+
+  private nextDue(): VirtualTimer | undefined {
+    let best: VirtualTimer | undefined;
+    for (const t of this.timers) if (!best || t.due < best.due || (t.due === best.due && t.id < best.id)) best = t;
+    return best;
+  }
+}
+
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,66 @@
+/**
+ * The one error type echosim throws on purpose. Every case has a stable string `code` that scripts
+ * and tests can rely on, a message that says what went wrong, and a hint that says what to do.
+ */
+export type ErrorCode =
+  // CLI and configuration
+  | 'CLI_ARGUMENT_INVALID'
+  | 'MIC_SPEC_INVALID'
+  // Audio input
+  | 'WAV_UNREADABLE'
+  | 'WAV_UNSUPPORTED_FORMAT'
+  | 'WAV_TRUNCATED'
+  | 'AUDIO_FORMAT_INVALID'
+  | 'ALSA_CAPTURE_FAILED'
+  | 'ALSA_NOT_INSTALLED'
+  | 'STDIN_UNAVAILABLE'
+  // Audio pipeline
+  | 'RING_OVERRUN'
+  | 'RING_TOO_MANY_READERS'
+  | 'RING_INDEX_OUT_OF_RANGE'
+  // Models
+  | 'MODEL_MANIFEST_INVALID'
+  | 'MODEL_UNKNOWN'
+  | 'MODEL_FILE_MISSING'
+  | 'MODEL_CHECKSUM_MISMATCH'
+  | 'MODEL_LOAD_FAILED'
+  | 'MODEL_INFERENCE_FAILED'
+  | 'PORCUPINE_ACCESS_KEY_MISSING'
+  | 'PORCUPINE_UNAVAILABLE'
+  // Benchmarks
+  | 'BENCH_CORPUS_INVALID';
+
+export interface EchosimErrorOptions {
+  /** What the user can do about it. */
+  hint?: string;
+  cause?: unknown;
+  /** Structured context for logs and JSON output. */
+  details?: Record<string, unknown>;
+}
+
+export class EchosimError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: EchosimErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EchosimError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** One line for a terminal: what happened, then what to do. */
+  describe(): string {
+    return this.hint ? `${this.message}\n  hint: ${this.hint}` : this.message;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, hint: this.hint, details: this.details };
+  }
+}
+
+export function isEchosimError(err: unknown, code?: ErrorCode): err is EchosimError {
+  return err instanceof EchosimError && (code === undefined || err.code === code);
+}
