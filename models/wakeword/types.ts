@@ -9,6 +9,8 @@ export interface WakeWordDetection {
   readonly beginIndex: number;
   /** Estimated sample just after the wake word ends. */
   readonly endIndex: number;
+  /** Index of the sample just after the chunk at which the detector fired (for latency measurement). */
+  readonly detectedIndex: number;
 }
 
 /** Per-chunk scores, for parity checks and diagnostics. */

@@ -1,0 +1,94 @@
+import { DEFAULT_ENDPOINTER_OPTIONS, Endpointer, type EndpointerOptions } from '../../models/vad/endpointer.js';
+import { VAD_WINDOW, type SileroVad } from '../../models/vad/silero-vad.js';
+import type { AudioRingBuffer, RingReader } from './ring-buffer.js';
+import type { StreamEndReason } from './stream-types.js';
+
+const PUMP_SAMPLES = 1280;
+
+/**
+ * One open stream: an upload cursor from the stream's start (pre-roll included) and an end-pointing
+ * cursor that feeds the VAD from the end of the wake word. Both are readers of the shared ring.
+ */
+export class CaptureStream {
+  private readonly upload: RingReader;
+  private readonly listen: RingReader;
+  private readonly endpointer: Endpointer;
+  private readonly scratch = new Int16Array(PUMP_SAMPLES);
+  private readonly vadScratch = new Int16Array(PUMP_SAMPLES);
+  /** Where the stream ends once decided; upload continues up to it. */
+  private endAt: number | undefined;
+  private endReason: StreamEndReason | undefined;
+  /** VAD windows completed; window k ends at listenFrom + (k + 1) * VAD_WINDOW. */
+  private vadWindows = 0;
+
+  constructor(
+    readonly id: number,
+    ring: AudioRingBuffer,
+    readonly startIndex: number,
+    private readonly listenFrom: number,
+    private readonly maxEnd: number,
+    private readonly vad: SileroVad | undefined,
+    endpointer: Partial<EndpointerOptions> | undefined,
+  ) {
+    this.upload = ring.createReader(startIndex);
+    this.listen = ring.createReader(listenFrom);
+    this.endpointer = new Endpointer({ ...DEFAULT_ENDPOINTER_OPTIONS, ...endpointer });
+    vad?.reset();
+  }
+
+  /**
+   * Moves both cursors as far as the audio written allows. `emit` receives each uploaded piece (a
+   * copy the receiver may keep). Resolves to the end reason once the stream is over.
+   */
+  async pump(emit: (index: number, samples: Int16Array) => void): Promise<StreamEndReason | undefined> {
+    if (this.endAt === undefined) await this.endpoint();
+    // Upload no further than the VAD has judged, so the stream never runs past where it ends.
+    const judged = this.vad ? this.listenFrom + this.vadWindows * VAD_WINDOW : this.maxEnd;
+    const limit = this.endAt ?? Math.min(this.maxEnd, Math.max(judged, this.listenFrom));
+    for (;;) {
+      const want = Math.min(PUMP_SAMPLES, limit - this.upload.position);
+      if (want <= 0) break;
+      const at = this.upload.position;
+      const n = this.upload.read(this.scratch, want);
+      if (n === 0) break;
+      emit(at, this.scratch.slice(0, n));
+    }
+    if (this.endAt === undefined && this.upload.position >= this.maxEnd) {
+      this.endAt = this.maxEnd;
+      this.endReason = 'max-length';
+    }
+    return this.endAt !== undefined && this.upload.position >= this.endAt ? this.endReason : undefined;
+  }
+
+  get endIndex(): number {
+    return this.endAt ?? this.upload.position;
+  }
+
+  /** Closes the stream at once at the current upload position (mic-off, cloud said stop). */
+  cancel(reason: StreamEndReason): void {
+    this.endAt = this.upload.position;
+    this.endReason = reason;
+  }
+
+  close(): void {
+    this.upload.close();
+    this.listen.close();
+  }
+
+  private async endpoint(): Promise<void> {
+    if (!this.vad) return;
+    for (;;) {
+      const n = this.listen.read(this.vadScratch);
+      if (n === 0) return;
+      for (const probability of await this.vad.push(this.vadScratch.subarray(0, n))) {
+        this.vadWindows++;
+        const decision = this.endpointer.update(probability);
+        if (decision.ended) {
+          this.endAt = Math.min(this.maxEnd, this.listenFrom + this.vadWindows * VAD_WINDOW);
+          this.endReason = decision.reason;
+          return;
+        }
+      }
+    }
+  }
+}

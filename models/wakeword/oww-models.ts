@@ -1,0 +1,123 @@
+import type { ort } from '../onnx.js';
+import { createSession, outputData, runSession } from '../onnx.js';
+import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir, type ModelManifest } from '../manifest.js';
+import { ort as runtime } from '../onnx.js';
+import { seedNoise } from './seed-noise.js';
+
+/** openWakeWord's fixed geometry (DOMAIN.md §6). */
+export const CHUNK_SAMPLES = 1280;
+export const MEL_CONTEXT_SAMPLES = 480;
+export const MEL_BINS = 32;
+export const EMBEDDING_WINDOW = 76;
+export const EMBEDDING_STEP = 8;
+export const EMBEDDING_DIM = 96;
+
+export interface KeywordHead {
+  readonly keyword: string;
+  readonly session: ort.InferenceSession;
+  readonly inputName: string;
+  readonly outputName: string;
+  /** Embeddings the head looks at (16 for the bundled models). */
+  readonly window: number;
+  readonly defaultThreshold: number;
+}
+
+export interface LoadOptions {
+  keywords?: readonly string[];
+  modelDir?: string;
+  manifest?: ModelManifest;
+  /** Seed of the noise whose embeddings prime the feature history. */
+  seed?: number;
+  /** Or the noise itself (4 s of int16), e.g. to compare with another implementation. */
+  seedNoise?: Int16Array;
+}
+
+/**
+ * The loaded, stateless part of openWakeWord: the shared melspectrogram and embedding models, the
+ * keyword heads and the seed embeddings. Many streams (a fleet) share one instance; each stream keeps
+ * its own state in an OpenWakeWordEngine.
+ */
+export class OpenWakeWordModels {
+  private constructor(
+    readonly melspec: ort.InferenceSession,
+    readonly embedding: ort.InferenceSession,
+    readonly heads: readonly KeywordHead[],
+    /** Seed embeddings, oldest first, `featureWindow` rows of 96. */
+    readonly seedFeatures: Float32Array,
+    readonly featureWindow: number,
+  ) {}
+
+  get keywords(): string[] {
+    return this.heads.map((h) => h.keyword);
+  }
+
+  static async load(options: LoadOptions = {}): Promise<OpenWakeWordModels> {
+    const manifest = options.manifest ?? loadManifest();
+    const dir = resolveModelDir(manifest, options.modelDir);
+    const keywords = options.keywords ?? ['alexa'];
+    const [melspec, embedding] = await Promise.all([
+      readVerifiedModel(dir, manifest.features.melspectrogram).then((b) => createSession(b, 'melspectrogram')),
+      readVerifiedModel(dir, manifest.features.embedding).then((b) => createSession(b, 'embedding')),
+    ]);
+    const heads: KeywordHead[] = [];
+    for (const keyword of keywords) {
+      const entry = keywordEntryFor(manifest, keyword);
+      const session = await createSession(await readVerifiedModel(dir, entry), `${keyword} keyword`);
+      const inputName = session.inputNames[0] ?? '';
+      const meta = session.inputMetadata.find((m) => m.name === inputName);
+      const dim = meta && meta.isTensor ? meta.shape[1] : undefined;
+      heads.push({
+        keyword,
+        session,
+        inputName,
+        outputName: session.outputNames[0] ?? '',
+        window: typeof dim === 'number' ? dim : 16,
+        defaultThreshold: entry.threshold,
+      });
+    }
+    const featureWindow = Math.max(16, ...heads.map((h) => h.window));
+    const seedFeatures = await computeSeedFeatures(melspec, embedding, options.seedNoise ?? seedNoise(options.seed ?? 1), featureWindow);
+    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.melspec.release(), this.embedding.release(), ...this.heads.map((h) => h.session.release())]);
+  }
+}
+
+/**
+ * The reference's `_get_embeddings(noise)`: the melspectrogram of the whole clip, windows of 76
+ * frames at step 8, one embedding each; the last `window` of them prime the history.
+ */
+async function computeSeedFeatures(
+  melspec: ort.InferenceSession,
+  embedding: ort.InferenceSession,
+  noise: Int16Array,
+  window: number,
+): Promise<Float32Array> {
+  const input = Float32Array.from(noise);
+  const mel = outputData(
+    await runSession(melspec, { [melspec.inputNames[0] ?? 'input']: new runtime.Tensor('float32', input, [1, input.length]) }, 'melspectrogram'),
+    melspec.outputNames[0] ?? 'output',
+  );
+  const frames = mel.length / MEL_BINS;
+  for (let i = 0; i < mel.length; i++) mel[i] = mel[i]! / 10 + 2;
+  const starts: number[] = [];
+  for (let i = 0; i + EMBEDDING_WINDOW <= frames; i += EMBEDDING_STEP) starts.push(i);
+  const batch = new Float32Array(starts.length * EMBEDDING_WINDOW * MEL_BINS);
+  starts.forEach((s, b) => batch.set(mel.subarray(s * MEL_BINS, (s + EMBEDDING_WINDOW) * MEL_BINS), b * EMBEDDING_WINDOW * MEL_BINS));
+  const emb = outputData(
+    await runSession(
+      embedding,
+      { [embedding.inputNames[0] ?? 'input_1']: new runtime.Tensor('float32', batch, [starts.length, EMBEDDING_WINDOW, MEL_BINS, 1]) },
+      'embedding',
+    ),
+    embedding.outputNames[0] ?? 'conv2d_19',
+  );
+  const out = new Float32Array(window * EMBEDDING_DIM);
+  const have = emb.length / EMBEDDING_DIM;
+  const take = Math.min(window, have);
+  // Right-align: the newest seed embeddings sit at the end, as in the reference's feature buffer.
+  out.set(emb.subarray((have - take) * EMBEDDING_DIM), (window - take) * EMBEDDING_DIM);
+  return out;
+}

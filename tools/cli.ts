@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { EchosimError } from '../hal/errors.js';
+import { packageRoot } from '../hal/package-root.js';
+import { registerBench } from './commands/bench.js';
+import { registerDemo } from './commands/demo.js';
+import { registerListen } from './commands/listen.js';
+
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID']);
+
+async function main(argv: string[]): Promise<number> {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  const program = new Command()
+    .name('echosim')
+    .description('An Amazon Echo / Polycom Trio class device in a Node process, and the cloud that manages a fleet of them.')
+    .version(pkg.version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  registerDemo(program);
+  registerListen(program);
+  registerBench(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof EchosimError) {
+      process.stderr.write(`echosim: error ${err.code}: ${err.describe()}\n`);
+      return USAGE_CODES.has(err.code) ? 2 : 1;
+    }
+    process.stderr.write(`echosim: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+});
+
+process.exitCode = await main(process.argv);

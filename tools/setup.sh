@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian 12 / Raspberry Pi OS machine for echosim: the system packages it needs,
+# the npm dependencies (offline-safe: .npmrc skips onnxruntime's CUDA download) and the build.
+# Safe to run again: it only installs what is missing and skips "npm ci" when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'echosim setup: %s\n' "$*" >&2; }
+
+# Node.js 20 or later.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  say "Node.js 20+ and npm are required. On Debian 12: install Node.js 20 from nodejs.org or NodeSource, then run this again."
+  exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then
+  say "Node.js $(node --version) is too old; echosim needs Node.js 20 or later."
+  exit 1
+fi
+
+# System packages: arecord/aplay (ALSA capture and playback, and the capture tests).
+packages=(alsa-utils)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "please install: ${missing[*]} (no apt-get on this machine)"
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  say "installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies, reinstalled only when the lock file changed.
+stamp=node_modules/.echosim-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+say "building"
+npm run --silent build
