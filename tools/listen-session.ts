@@ -8,6 +8,10 @@ import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 export interface ListenSessionOptions extends SpotterCliOptions {
   mic: string;
   fast?: boolean;
+  /** Channels of the array (alsa, stdin, synthetic; WAV files carry their own). */
+  channels?: number;
+  /** Seconds of synthetic audio (default endless). */
+  duration?: number;
   /** Seconds. */
   maxStream: number;
   vad: boolean;
@@ -19,7 +23,11 @@ export interface ListenSessionOptions extends SpotterCliOptions {
  * releases everything.
  */
 export async function openListenSession(opts: ListenSessionOptions): Promise<{ frontEnd: AudioFrontEnd; run: () => Promise<void> }> {
-  const source = openMicSource(opts.mic, { fast: opts.fast === true });
+  const source = openMicSource(opts.mic, {
+    fast: opts.fast === true,
+    ...(opts.channels === undefined ? {} : { channels: opts.channels }),
+    ...(opts.duration === undefined ? {} : { durationSeconds: opts.duration }),
+  });
   const spotter = await loadSpotter(opts);
   const vadModel = opts.vad ? await SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {}) : undefined;
   const frontEnd = new AudioFrontEnd({

@@ -40,10 +40,11 @@ export class CaptureStream {
    * Moves both cursors as far as the audio written allows. `emit` receives each uploaded piece (a
    * copy the receiver may keep). Resolves to the end reason once the stream is over.
    */
-  async pump(emit: (index: number, samples: Int16Array) => void): Promise<StreamEndReason | undefined> {
+  async pump(emit: (index: number, samples: Int16Array) => void, final = false): Promise<StreamEndReason | undefined> {
     if (this.endAt === undefined) await this.endpoint();
-    // Upload no further than the VAD has judged, so the stream never runs past where it ends.
-    const judged = this.vad ? this.listenFrom + this.vadWindows * VAD_WINDOW : this.maxEnd;
+    // Upload no further than the VAD has judged, so the stream never runs past where it ends;
+    // when the source has ended there is nothing left to judge and everything captured goes.
+    const judged = this.vad && !final ? this.listenFrom + this.vadWindows * VAD_WINDOW : this.maxEnd;
     const limit = this.endAt ?? Math.min(this.maxEnd, Math.max(judged, this.listenFrom));
     for (;;) {
       const want = Math.min(PUMP_SAMPLES, limit - this.upload.position);

@@ -129,16 +129,16 @@ export class AudioFrontEnd extends EventEmitter<FrontEndEvents> {
     return info;
   }
 
-  private async pump(): Promise<void> {
+  private async pump(final = false): Promise<void> {
     const stream = this.stream;
     if (!stream) return;
-    const reason = await stream.pump((index, samples) => this.emit('stream-audio', { id: stream.id, index, samples }));
+    const reason = await stream.pump((index, samples) => this.emit('stream-audio', { id: stream.id, index, samples }), final);
     if (reason) this.finish(reason);
   }
 
   /** The source has no more audio: close any stream where it stands. */
   async end(): Promise<void> {
-    await this.pump();
+    await this.pump(true);
     this.cancel('source-ended');
   }
 

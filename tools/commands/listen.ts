@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import { writeWav16 } from '../../hal/mic/wav-writer.js';
 import { openListenSession, seconds, type ListenSessionOptions } from '../listen-session.js';
-import { parsePositive, printJsonLine } from '../options.js';
+import { parsePositive, parsePositiveInt, printJsonLine } from '../options.js';
 import { addSpotterOptions } from '../spotter-options.js';
 
 interface ListenOptions extends ListenSessionOptions {
@@ -20,6 +20,8 @@ export function registerListen(program: Command): void {
     .description('spot wake words on a microphone source and print detections and streams as JSON lines')
     .requiredOption('--mic <spec>', MIC_SPEC_HELP)
     .option('--fast', 'read files as fast as possible instead of in real time')
+    .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources (default 1)', parsePositiveInt)
+    .option('--duration <seconds>', 'length of synthetic audio (default endless)', parsePositive)
     .option('--max-stream <seconds>', 'longest stream before the device closes it', parsePositive, 8)
     .option('--no-vad', 'do not end streams at end of speech (only at the maximum length)')
     .option('--scores', "also print every 80 ms chunk's scores")
