@@ -68,6 +68,12 @@ export class AlsaSource extends BaseMicSource {
     this.info = { description: `alsa:${this.device}`, channels, sampleRate: SAMPLE_RATE };
   }
 
+  /** Process id of the running arecord, if any. */
+  get pid(): number | undefined {
+    const c = this.child;
+    return c && c.exitCode === null && c.signalCode === null ? c.pid : undefined;
+  }
+
   protected async *generate(signal: AbortSignal): AsyncGenerator<MicFrame, void, undefined> {
     this.log.debug({ command: this.command, args: this.args }, 'starting capture');
     const child = spawn(this.command, [...this.args], {

@@ -23,8 +23,8 @@ export const STDIN_HINT =
 /**
  * Raw PCM (s16le, 16 kHz, interleaved channels) from a stream, by default the process's stdin. The
  * producer sets the pace; chunks may split anywhere, even inside a sample. The source ends with the
- * stream; `close()` stops reading (and destroys the stream, unless it is process.stdin, which is
- * only paused).
+ * stream; `close()` stops reading and destroys the stream, process.stdin included (the source owns
+ * it; a merely paused stdin pipe would keep the process alive until the producer exits).
  */
 export class StdinSource extends BaseMicSource {
   readonly info: MicSourceInfo;
@@ -70,8 +70,7 @@ export class StdinSource extends BaseMicSource {
   }
 
   protected override onClose(): Promise<void> {
-    if (this.input === process.stdin) this.input.pause();
-    else this.input.destroy();
+    this.input.destroy();
     return Promise.resolve();
   }
 }

@@ -32,8 +32,10 @@ export interface WavHeader {
   readonly dataOffset: number;
   /** Bytes of audio actually present (the declared size, or what the file holds if that is less). */
   readonly dataBytes: number;
-  /** The size the data chunk declares (0 or 0xFFFFFFFF-ish for streamed WAVs). */
+  /** The size the data chunk declares. */
   readonly declaredDataBytes: number;
+  /** The declared size is a placeholder (0 or about 0xFFFFFFFF, from a writer that could not seek back): the audio runs to the end of the file. */
+  readonly streamed: boolean;
 }
 
 const FORMAT_NAMES: Record<number, string> = {
@@ -181,5 +183,6 @@ function walk(fd: number, path: string): WavHeader {
     dataOffset: data.offset,
     dataBytes,
     declaredDataBytes: data.declared,
+    streamed,
   };
 }

@@ -95,7 +95,7 @@ export class WavSource extends BaseMicSource {
       { path: h.path, sampleRate: h.sampleRate, channels: h.channels, encoding: describeEncoding(h.encoding) },
       'reading WAV',
     );
-    if (h.dataBytes < h.declaredDataBytes && h.declaredDataBytes !== 0 && h.dataBytes > 0) {
+    if (!h.streamed && h.dataBytes < h.declaredDataBytes) {
       this.log.warn({ path: h.path, present: h.dataBytes, declared: h.declaredDataBytes }, 'WAV shorter than its header says; playing what is there');
     }
     const reader = new wav.Reader();

@@ -157,25 +157,109 @@ describe('scoreClip', () => {
     expect((await scoreClip(new Int16Array(1280 * 10), { model: m, padSeconds: 1 })).chunks).toBe(34);
   });
 
-  const demo = join(FIXTURES, 'demo', 'alexa-demo.wav');
-  (existsSync(demo) ? it : it.skip)('detects "Alexa" in the demo fixture near its labelled end', async () => {
-    const samples = readWav16kMono(readFileSync(demo));
-    const label = readFileSync(join(FIXTURES, 'demo', 'labels.tsv'), 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('alexa-demo.wav\t'));
-    expect(label).toBeDefined();
-    const endS = Number(label!.split('\t')[2]);
-    const { scores } = await scoreClip(samples, { seedNoise: makeSeedNoise(0) });
-    const alexa = scores.alexa!;
-    const peak = alexa.indexOf(Math.max(...alexa));
-    expect(alexa[peak]).toBeGreaterThan(0.5);
-    const peakOffsetMs = (peak + 1) * 80 - endS * 1000;
-    expect(Math.abs(peakOffsetMs)).toBeLessThan(1000);
+});
+
+// The committed fixtures (tools/fixtures/make-wakeword-fixtures.sh), scored by the reference with
+// makeSeedNoise(0), no padding. These pin what test/fixtures/README.md reports.
+interface Label {
+  startS: number;
+  endS: number;
+  text: string;
+}
+
+function readLabels(dir: string): Map<string, Label> {
+  const labels = new Map<string, Label>();
+  for (const line of readFileSync(join(dir, 'labels.tsv'), 'utf8').split('\n').slice(1)) {
+    if (line === '') continue;
+    const [file, start, end, text] = line.split('\t');
+    labels.set(file!, { startS: Number(start), endS: Number(end), text: text! });
+  }
+  return labels;
+}
+
+async function alexaScores(path: string): Promise<number[]> {
+  const { scores } = await scoreClip(readWav16kMono(readFileSync(path)), { seedNoise: makeSeedNoise(0) });
+  return scores.alexa!;
+}
+
+const WAKEWORD = join(FIXTURES, 'wakeword');
+const describeFixtures = existsSync(join(WAKEWORD, 'pos', 'labels.tsv')) ? describe : describe.skip;
+
+describeFixtures('reference on the committed fixtures', () => {
+  it('labels every positive with a plausible "Alexa" span', () => {
+    const labels = readLabels(join(WAKEWORD, 'pos'));
+    expect(labels.size).toBe(16);
+    for (const [file, { startS, endS, text }] of labels) {
+      expect(existsSync(join(WAKEWORD, 'pos', file))).toBe(true);
+      expect(startS).toBeGreaterThanOrEqual(0.8);
+      expect(startS).toBeLessThanOrEqual(1.5);
+      expect(endS - startS).toBeGreaterThan(0.3);
+      expect(endS - startS).toBeLessThan(0.8);
+      expect(text.startsWith('Alexa, ')).toBe(true);
+    }
   });
 
-  const negatives = join(FIXTURES, 'wakeword', 'neg');
-  (existsSync(negatives) ? it : it.skip)('stays below 0.5 on the ordinary-sentence negatives', async () => {
-    const m = await ReferenceOpenWakeWord.create({ modelDir: DEFAULT_MODEL_DIR, keywords: ['alexa'], seedNoise: makeSeedNoise(0) });
-    void m;
+  it('detects every positive (>= 0.5), first crossing between the labelled start and end + 600 ms', async () => {
+    const dir = join(WAKEWORD, 'pos');
+    for (const [file, { startS, endS }] of readLabels(dir)) {
+      const s = await alexaScores(join(dir, file));
+      const first = s.findIndex((v) => v >= 0.5);
+      expect({ file, detected: first >= 0 }).toEqual({ file, detected: true });
+      const firstEndS = ((first + 1) * 1280) / 16000;
+      expect(firstEndS).toBeGreaterThan(startS);
+      expect(firstEndS).toBeLessThan(endS + 0.6);
+    }
+  });
+
+  // Near misses the bundled alexa model accepts (reported in test/fixtures/README.md): "Alexis" in both
+  // voices, and "a lexicon" in flite rms (0.58, and only at this seed and chunk phase).
+  const KNOWN_FALSE_ACCEPTS = new Set([
+    'n05-alexis-flite-awb-clean.wav',
+    'n06-alexis-espeak-en-brown12.wav',
+    'n07-lexicon-flite-rms-clean.wav',
+  ]);
+
+  it('stays below 0.5 on the other negatives', async () => {
+    const dir = join(WAKEWORD, 'neg');
+    const labels = readLabels(dir);
+    expect(labels.size).toBe(12);
+    for (const file of labels.keys()) {
+      if (KNOWN_FALSE_ACCEPTS.has(file)) continue;
+      const max = Math.max(...(await alexaScores(join(dir, file))));
+      expect({ file, max: max < 0.5 }).toEqual({ file, max: true });
+    }
+  });
+
+  it('silence pair: identical speech samples, exact zeros vs a -70 dBFS floor elsewhere', async () => {
+    const dir = join(WAKEWORD, 'silence');
+    const zeros = readWav16kMono(readFileSync(join(dir, 's01-alexa-what-time-digital-zeros.wav')));
+    const floor = readWav16kMono(readFileSync(join(dir, 's02-alexa-what-time-floor-70dbfs.wav')));
+    expect(zeros.length).toBe(floor.length);
+    const label = readLabels(dir).get('s01-alexa-what-time-digital-zeros.wav')!;
+    const lead = Math.round(label.startS * 16000);
+    let leadSquares = 0;
+    for (let i = 0; i < lead; i++) {
+      expect(zeros[i]).toBe(0);
+      leadSquares += floor[i]! ** 2;
+    }
+    const leadDbfs = 20 * Math.log10(Math.sqrt(leadSquares / lead) / 32768);
+    expect(leadDbfs).toBeGreaterThan(-71);
+    expect(leadDbfs).toBeLessThan(-69);
+    for (let i = 0; i < zeros.length; i++) {
+      if (zeros[i] !== 0) expect(floor[i]).toBe(zeros[i]);
+    }
+    expect(Math.max(...(await alexaScores(join(dir, 's01-alexa-what-time-digital-zeros.wav'))))).toBeGreaterThan(0.5);
+    expect(Math.max(...(await alexaScores(join(dir, 's02-alexa-what-time-floor-70dbfs.wav'))))).toBeGreaterThan(0.5);
+  });
+
+  it('detects "Alexa" in the demo fixture near its labelled end', async () => {
+    const dir = join(FIXTURES, 'demo');
+    const label = readLabels(dir).get('alexa-demo.wav');
+    expect(label).toBeDefined();
+    const s = await alexaScores(join(dir, 'alexa-demo.wav'));
+    const peak = s.indexOf(Math.max(...s));
+    expect(s[peak]).toBeGreaterThan(0.5);
+    const peakOffsetMs = (peak + 1) * 80 - label!.endS * 1000;
+    expect(Math.abs(peakOffsetMs)).toBeLessThan(600);
   });
 });

@@ -9,9 +9,10 @@
  * (file, start_s, end_s, text) gives the end of the wake word; the peak offset is
  * (end of the peak chunk) - (labelled end), in ms: chunk k ends at sample (k+1)*1280 of the unpadded clip.
  *
- * --robust adds a column: the lowest max score over 16 variants of each clip, seed noise makeSeedNoise(0..3)
- * x chunk phase shifted by dropping the first 0, 320, 640 or 960 samples. A positive whose robust minimum
- * is well above 0.5 does not depend on a lucky noise seed or chunk alignment.
+ * --robust adds a column: the range (lowest-highest) of the clip's max score over 16 variants, seed noise
+ * makeSeedNoise(0..3) x chunk phase shifted by dropping the first 0, 320, 640 or 960 samples. A positive
+ * whose lowest is well above 0.5 (or a negative whose highest is well below) does not depend on a lucky
+ * noise seed or chunk alignment.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -37,8 +38,9 @@ function readLabels(dir: string): Map<string, Label> {
   return labels;
 }
 
-async function robustMin(samples: Int16Array, keyword: string, pad: number): Promise<number> {
+async function robustRange(samples: Int16Array, keyword: string, pad: number): Promise<[number, number]> {
   let min = Infinity;
+  let max = -Infinity;
   for (let seed = 0; seed < 4; seed++) {
     for (const drop of [0, 320, 640, 960]) {
       const model = await ReferenceOpenWakeWord.create({
@@ -47,10 +49,12 @@ async function robustMin(samples: Int16Array, keyword: string, pad: number): Pro
         seedNoise: makeSeedNoise(seed),
       });
       const { scores } = await scoreClip(samples.subarray(drop), { model, padSeconds: pad });
-      min = Math.min(min, Math.max(...scores[keyword]!));
+      const clipMax = Math.max(...scores[keyword]!);
+      min = Math.min(min, clipMax);
+      max = Math.max(max, clipMax);
     }
   }
-  return min;
+  return [min, max];
 }
 
 async function main(): Promise<void> {
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
 
   console.log(`keyword ${keyword}, seed noise makeSeedNoise(${seed}), padding ${pad} s, threshold 0.5`);
   console.log('');
-  const robustHead = robust ? ' robust min |' : '';
+  const robustHead = robust ? ' max score over 16 variants |' : '';
   console.log(`| file | s | max score | peak chunk | peak at (s) | peak - labelled end (ms) | chunks >= 0.5 | first >= 0.5 - end (ms) |${robustHead}`);
   console.log(`|---|---|---|---|---|---|---|---|${robust ? '---|' : ''}`);
   for (const dir of dirs) {
@@ -101,7 +105,11 @@ async function main(): Promise<void> {
       const first = s.findIndex((v) => v >= 0.5);
       const firstOffset = hasEnd && first >= 0 ? String(Math.round((first + 1) * 80 - padChunksMs - label.endS * 1000)) : '-';
       const name = relative(process.cwd(), join(dir, file));
-      const robustCell = robust ? ` ${(await robustMin(samples, keyword, pad)).toFixed(4)} |` : '';
+      let robustCell = '';
+      if (robust) {
+        const [lo, hi] = await robustRange(samples, keyword, pad);
+        robustCell = ` ${lo.toFixed(4)}-${hi.toFixed(4)} |`;
+      }
       console.log(
         `| ${name} | ${(samples.length / 16000).toFixed(2)} | ${s[peak]!.toFixed(4)} | ${peak} | ${(peakEndMs / 1000).toFixed(2)} | ${offset} | ${above} | ${firstOffset} |${robustCell}`,
       );
