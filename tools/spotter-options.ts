@@ -30,7 +30,7 @@ export function addSpotterOptions(cmd: Command): Command {
     .option('--keyword <name...>', 'wake-word model(s) to run (alexa, hey_jarvis, hey_mycroft, hey_rhasspy, timer, weather)', ['alexa'])
     .option('--threshold <t>', "score threshold, 0..1 (default: the model's, 0.5)", parseScore)
     .option('--patience <n>', 'consecutive 80 ms chunks above the threshold before a detection', parsePositiveInt, 1)
-    .option('--refractory-ms <ms>', 'time after a detection before the keyword can fire again', parseNonNegative, 1500)
+    .option('--refractory-ms <ms>', 'time after a detection before the keyword can fire again', parseNonNegative, 1000)
     .option('--channel <n|mean>', 'which microphone feeds the spotter: a channel number or the mean', parseChannelPolicy, {
       kind: 'channel',
       index: 0,

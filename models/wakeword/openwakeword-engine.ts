@@ -13,7 +13,7 @@ export interface OpenWakeWordEngineOptions {
   threshold?: number | Readonly<Record<string, number>>;
   /** Consecutive 80 ms chunks at or above the threshold before a detection (default 1). */
   patience?: number;
-  /** Time after a detection during which the keyword cannot fire again (default 1.5 s). */
+  /** Time after a detection during which the keyword cannot fire again (default 1 s). */
   refractoryMs?: number;
   /** Replace exact digital silence with a noise floor (default true). */
   guardDigitalSilence?: boolean;
@@ -54,7 +54,7 @@ export class OpenWakeWordEngine implements WakeWordEngine {
     options: OpenWakeWordEngineOptions = {},
   ) {
     this.features = new FeatureStream(models);
-    const refractorySamples = Math.round(((options.refractoryMs ?? 1500) / 1000) * SAMPLE_RATE);
+    const refractorySamples = Math.round(((options.refractoryMs ?? 1000) / 1000) * SAMPLE_RATE);
     this.heads = models.heads.map((head) => {
       const threshold =
         typeof options.threshold === 'number' ? options.threshold : (options.threshold?.[head.keyword] ?? head.defaultThreshold);

@@ -6,7 +6,7 @@ import { SAMPLE_RATE } from '../../hal/mic/types.js';
  * envelope (10 ms frames over the last few seconds):
  * - end: the chunk where the score first crossed the threshold, less the model's typical lag behind
  *   the end of the word (calibrated on labelled recordings, see BENCHMARKS.md);
- * - begin: walking back from the end, the onset of the voiced stretch that holds the word, i.e. the
+ * - begin: walking back from the end (on pre-emphasised energy), the onset of the voiced stretch that holds the word, i.e. the
  *   end of the last quiet stretch long enough not to be a stop-consonant closure, kept within the
  *   plausible length of a wake word.
  */
@@ -38,19 +38,26 @@ export class EnergyEnvelope {
   private frames = 0;
   private acc = 0;
   private accN = 0;
+  /** Previous sample, for the pre-emphasis filter. */
+  private prev = 0;
 
   reset(atIndex = 0): void {
     this.end = atIndex;
     this.frames = 0;
     this.acc = 0;
     this.accN = 0;
+    this.prev = 0;
   }
 
   /** Adds samples that start at `index` (contiguous with the previous push, or a fresh start). */
   push(samples: Int16Array, index: number): void {
     if (index !== this.end + this.accN) this.reset(index);
     for (let i = 0; i < samples.length; i++) {
-      const s = samples[i]!;
+      // Pre-emphasis (1 - 0.97 z^-1) keeps the speech band and drops the low-frequency rumble of
+      // brown or pink noise and of rooms, which would otherwise hide the word's onset.
+      const x = samples[i]!;
+      const s = x - 0.97 * this.prev;
+      this.prev = x;
       this.acc += s * s;
       if (++this.accN === FRAME) {
         this.db[this.frames % HISTORY_FRAMES] = 10 * Math.log10(this.acc / FRAME + 1);

@@ -242,6 +242,7 @@ interface OwwJsEngine {
   _processChunk(chunk: Float32Array, options: { emitEvents: boolean }): Promise<void>;
   _runVad(chunk: Float32Array): Promise<boolean>;
   _keywordModels: Record<string, { scores: number[] }>;
+  _embeddingModel: { run: (...args: unknown[]) => Promise<unknown> };
 }
 
 interface OrtWeb {
@@ -260,6 +261,8 @@ export interface OwwJsDriver {
   processChunk(chunk: Float32Array): Promise<number>;
   /** Replaces its per-chunk Silero VAD with "speech" (its inference runs either way), or restores it. */
   setVad(enabled: boolean): void;
+  /** Embedding-model runs so far (it runs one per 8 new mel frames, and gets 5 per chunk). */
+  readonly embeddingRuns: number;
 }
 
 /**
@@ -300,6 +303,13 @@ export async function loadOwwJs(modelDir: string, keyword: string): Promise<OwwJ
       ortWeb.InferenceSession.create = create;
     }
   }
+  let embeddingRuns = 0;
+  const embeddingModel = engine._embeddingModel;
+  const embeddingRun = embeddingModel.run.bind(embeddingModel);
+  embeddingModel.run = (...args: unknown[]) => {
+    embeddingRuns++;
+    return embeddingRun(...args);
+  };
   const realVad = engine._runVad;
   const speech = async (): Promise<boolean> => true;
   const scores = engine._keywordModels[keyword]?.scores;
@@ -327,6 +337,9 @@ export async function loadOwwJs(modelDir: string, keyword: string): Promise<OwwJ
     },
     setVad: (enabled) => {
       engine._runVad = enabled ? realVad : speech;
+    },
+    get embeddingRuns() {
+      return embeddingRuns;
     },
   };
 }

@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
         vad: true,
         keyword: ['alexa'],
         patience: 1,
-        refractoryMs: 1500,
+        refractoryMs: 1000,
         channel: { kind: 'channel', index: 0 },
       });
       out(`  ${stamp(0)}  idle: listening for "alexa" on the device, nothing leaves it`);
