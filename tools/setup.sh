@@ -41,7 +41,10 @@ stamp=node_modules/.echosim-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # "npm install" from the committed lock, not "npm ci": npm 11.16+ rejects its own lock files when an
+  # optional platform binary (here unrs-resolver's, via jest) is unpublished (npm/cli#9846). With the
+  # lock in sync, "npm install" installs exactly the locked tree and leaves the lock unchanged.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
 
