@@ -39,7 +39,7 @@ export function registerDemo(program: Command): void {
       );
       frontEnd.on('stream-start', (s) =>
         out(
-          `  ${stamp(s.startIndex)}  stream opens at ${seconds(s.startIndex).toFixed(2)} s, ${s.preRoll.availableSamples / 16} ms before the wake word` +
+          `  ${stamp(s.detection?.detectedIndex ?? s.startIndex)}  streaming from ${seconds(s.startIndex).toFixed(2)} s, ${s.preRoll.availableSamples / 16} ms before the wake word` +
             ` (wakeWordIndices ${s.wakeWordIndices?.startIndexInSamples}-${s.wakeWordIndices?.endIndexInSamples})`,
         ),
       );
