@@ -15,3 +15,4 @@ export {
   type SyntheticSourceOptions,
 } from './synthetic-source.js';
 export { parseMicSpec, openMicSource, MIC_SPEC_FORMS, type MicSpec, type MicSourceOptions } from './spec.js';
+export { concatSamples } from './samples.js';

@@ -25,9 +25,10 @@ export class FeatureStream {
   /** The newest `featureWindow` embeddings, oldest first. */
   readonly features: Float32Array;
   private chunks = 0;
-  private readonly melIn: string;
+  private readonly melFeeds: Record<string, ort.Tensor>;
+  private readonly firstMelFeeds: Record<string, ort.Tensor>;
+  private readonly embFeeds: Record<string, ort.Tensor>;
   private readonly melOut: string;
-  private readonly embIn: string;
   private readonly embOut: string;
 
   constructor(private readonly models: OpenWakeWordModels) {
@@ -35,9 +36,11 @@ export class FeatureStream {
     this.firstMelTensor = new ort.Tensor('float32', this.firstMelInput, [1, this.firstMelInput.length]);
     this.melWindowTensor = new ort.Tensor('float32', this.melWindow, [1, EMBEDDING_WINDOW, MEL_BINS, 1]);
     this.features = new Float32Array(models.featureWindow * EMBEDDING_DIM);
-    this.melIn = models.melspec.inputNames[0] ?? 'input';
+    const melIn = models.melspec.inputNames[0] ?? 'input';
+    this.melFeeds = { [melIn]: this.melTensor };
+    this.firstMelFeeds = { [melIn]: this.firstMelTensor };
+    this.embFeeds = { [models.embedding.inputNames[0] ?? 'input_1']: this.melWindowTensor };
     this.melOut = models.melspec.outputNames[0] ?? 'output';
-    this.embIn = models.embedding.inputNames[0] ?? 'input_1';
     this.embOut = models.embedding.outputNames[0] ?? 'conv2d_19';
     this.reset();
   }
@@ -59,21 +62,21 @@ export class FeatureStream {
     if (chunk.length !== CHUNK_SAMPLES) throw new RangeError(`feature chunks are ${CHUNK_SAMPLES} samples, got ${chunk.length}`);
     // Keep the last 480 samples of context, then the new chunk.
     this.melInput.copyWithin(0, CHUNK_SAMPLES);
-    for (let i = 0; i < CHUNK_SAMPLES; i++) this.melInput[MEL_CONTEXT_SAMPLES + i] = chunk[i]!;
-    let feed = this.melTensor;
+    this.melInput.set(chunk, MEL_CONTEXT_SAMPLES);
+    let feeds = this.melFeeds;
     if (this.chunks === 0) {
       // The reference's raw buffer starts empty, so the first melspectrogram sees only 1280 samples.
-      for (let i = 0; i < CHUNK_SAMPLES; i++) this.firstMelInput[i] = chunk[i]!;
-      feed = this.firstMelTensor;
+      this.firstMelInput.set(chunk);
+      feeds = this.firstMelFeeds;
     }
     this.chunks++;
-    const mel = outputData(await runSession(this.models.melspec, { [this.melIn]: feed }, 'melspectrogram'), this.melOut);
+    const mel = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
     const n = mel.length;
     this.melWindow.copyWithin(0, n);
     const base = this.melWindow.length - n;
     for (let i = 0; i < n; i++) this.melWindow[base + i] = mel[i]! / 10 + 2;
 
-    const emb = outputData(await runSession(this.models.embedding, { [this.embIn]: this.melWindowTensor }, 'embedding'), this.embOut);
+    const emb = outputData(await runSession(this.models.embedding, this.embFeeds, 'embedding'), this.embOut);
     this.features.copyWithin(0, EMBEDDING_DIM);
     this.features.set(emb.subarray(0, EMBEDDING_DIM), this.features.length - EMBEDDING_DIM);
   }

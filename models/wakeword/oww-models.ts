@@ -77,11 +77,29 @@ export class OpenWakeWordModels {
     }
     const featureWindow = Math.max(16, ...heads.map((h) => h.window));
     const seedFeatures = await computeSeedFeatures(melspec, embedding, options.seedNoise ?? seedNoise(options.seed ?? 1), featureWindow);
+    await warmUp(melspec, embedding, heads);
     return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow);
   }
 
   async dispose(): Promise<void> {
     await Promise.all([this.melspec.release(), this.embedding.release(), ...this.heads.map((h) => h.session.release())]);
+  }
+}
+
+/**
+ * Runs each streaming shape once so the first live chunk (and so the first detection) does not pay
+ * onnxruntime's first-run cost for those shapes.
+ */
+async function warmUp(melspec: ort.InferenceSession, embedding: ort.InferenceSession, heads: readonly KeywordHead[]): Promise<void> {
+  const melIn = melspec.inputNames[0] ?? 'input';
+  for (const n of [CHUNK_SAMPLES, CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES]) {
+    await runSession(melspec, { [melIn]: new runtime.Tensor('float32', new Float32Array(n), [1, n]) }, 'melspectrogram');
+  }
+  const window = new runtime.Tensor('float32', new Float32Array(EMBEDDING_WINDOW * MEL_BINS).fill(1), [1, EMBEDDING_WINDOW, MEL_BINS, 1]);
+  await runSession(embedding, { [embedding.inputNames[0] ?? 'input_1']: window }, 'embedding');
+  for (const h of heads) {
+    const x = new runtime.Tensor('float32', new Float32Array(h.window * EMBEDDING_DIM), [1, h.window, EMBEDDING_DIM]);
+    await runSession(h.session, { [h.inputName]: x }, `${h.keyword} keyword`);
   }
 }
 

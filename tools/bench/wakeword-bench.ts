@@ -2,6 +2,7 @@ import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import type { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import type { WakeWordDetection } from '../../models/wakeword/types.js';
 import { ProgressBar } from '../progress.js';
+import { median } from './stats.js';
 import type { Corpus, Label } from './corpus.js';
 
 /** The keys `echosim bench wakeword --json` prints (snake_case, as the issue specifies). */
@@ -127,11 +128,4 @@ function matchLabel(detections: WakeWordDetection[], label: Label | undefined): 
 
 function brief(d: WakeWordDetection): FileOutcome['detections'][number] {
   return { keyword: d.keyword, score: d.score, beginIndex: d.beginIndex, endIndex: d.endIndex, detectedIndex: d.detectedIndex };
-}
-
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

@@ -5,7 +5,8 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
-import { registerBenchExtra } from './bench-extra.js';
+import { registerBenchOwwjs } from './bench-owwjs.js';
+import { registerBenchRtf } from './bench-rtf.js';
 import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
@@ -18,7 +19,8 @@ interface BenchWakewordOptions extends SpotterCliOptions {
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('measure echosim on this machine');
-  registerBenchExtra(bench);
+  registerBenchRtf(bench);
+  registerBenchOwwjs(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { concatSamples } from '../../hal/mic/samples.js';
 import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import { writeWav16 } from '../../hal/mic/wav-writer.js';
 import { openListenSession, seconds, type ListenSessionOptions } from '../listen-session.js';
@@ -57,7 +58,7 @@ async function listen(opts: ListenOptions): Promise<void> {
     const pieces = saved.get(e.id);
     if (opts.saveStreams && pieces) {
       saved.delete(e.id);
-      writes.push(writeWav16(path.join(opts.saveStreams, `stream-${e.id}.wav`), concat(pieces), 1, SAMPLE_RATE));
+      writes.push(writeWav16(path.join(opts.saveStreams, `stream-${e.id}.wav`), concatSamples(pieces), 1, SAMPLE_RATE));
     }
   });
   if (opts.scores) {
@@ -71,15 +72,6 @@ async function listen(opts: ListenOptions): Promise<void> {
   await Promise.all(writes);
 }
 
-function concat(pieces: Int16Array[]): Int16Array {
-  const all = new Int16Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
-}
 
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;
