@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MicFrame, MicSource } from '../../../hal/mic/types.js';
+import { concatSamples } from '../../../hal/mic/samples.js';
 
 /** A fresh temp directory, removed by the returned cleanup. */
 export function tempDir(prefix = 'echosim-mic-'): { dir: string; file: (name: string) => string; cleanup: () => void } {
@@ -25,15 +26,8 @@ export async function collect(source: MicSource, maxFrames = Number.POSITIVE_INF
   return { frames, samples: concat(frames.map((f) => f.samples)), channels: source.info.channels };
 }
 
-export function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Joins sample blocks (the production helper). */
+export const concat = concatSamples;
 
 /** One channel of an interleaved array, as numbers. */
 export function channel(samples: ArrayLike<number>, channels: number, c: number): Float64Array {
