@@ -28,7 +28,12 @@ export type ErrorCode =
   | 'PORCUPINE_ACCESS_KEY_MISSING'
   | 'PORCUPINE_UNAVAILABLE'
   // Benchmarks
-  | 'BENCH_CORPUS_INVALID';
+  | 'BENCH_CORPUS_INVALID'
+  // Device
+  | 'DEVICE_MODEL_INVALID'
+  | 'DEVICE_MODEL_UNKNOWN'
+  | 'LED_FRAME_INVALID'
+  | 'SPI_UNAVAILABLE';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */
