@@ -33,7 +33,8 @@ export type ErrorCode =
   | 'DEVICE_MODEL_INVALID'
   | 'DEVICE_MODEL_UNKNOWN'
   | 'LED_FRAME_INVALID'
-  | 'SPI_UNAVAILABLE';
+  | 'SPI_UNAVAILABLE'
+  | 'SETTINGS_INVALID';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */
