@@ -1,3 +1,4 @@
+import { isEchosimError, type EchosimError } from '../../../hal/errors.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -146,4 +147,15 @@ export function int16Bytes(samples: Int16Array): Buffer {
 export async function until(cond: () => boolean, rounds = 2000): Promise<void> {
   for (let i = 0; i < rounds && !cond(); i++) await new Promise<void>((r) => setImmediate(r));
   if (!cond()) throw new Error('condition not reached');
+}
+
+/** The EchosimError `fn` throws (fails the test if it throws anything else or nothing). */
+export function thrown(fn: () => unknown): EchosimError {
+  try {
+    fn();
+  } catch (err) {
+    if (isEchosimError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected an EchosimError');
 }

@@ -1,21 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { isEchosimError, type EchosimError } from '../../../hal/errors.js';
 import { WavSource } from '../../../hal/mic/wav-source.js';
 import { writeWav16, writeWavBytes } from '../../../hal/mic/wav-writer.js';
-import { fmtBody, pseudoRandomInt16, riffWave, tempDir } from './helpers.js';
+import { fmtBody, pseudoRandomInt16, riffWave, tempDir, thrown } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-function thrown(fn: () => unknown): EchosimError {
-  try {
-    fn();
-  } catch (err) {
-    if (isEchosimError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an EchosimError');
-}
 
 describe('WavSource: clear errors', () => {
   let good: Buffer;

@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { isEchosimError, type EchosimError } from '../../../hal/errors.js';
 import { DEFAULT_FRAME_SAMPLES } from '../../../hal/mic/types.js';
 import { WavSource } from '../../../hal/mic/wav-source.js';
 import { writeWav16, writeWavBytes } from '../../../hal/mic/wav-writer.js';
@@ -14,20 +13,12 @@ import {
   tempDir,
   toneAmplitude,
   zeroCrossingFrequency,
+  thrown,
 } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-function thrown(fn: () => unknown): EchosimError {
-  try {
-    fn();
-  } catch (err) {
-    if (isEchosimError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an EchosimError');
-}
 
 describe('WavSource: formats', () => {
   it('reads 16-bit 16 kHz mono exactly, in 1280-sample frames with a shorter last frame', async () => {
