@@ -8,6 +8,7 @@ import {
   mulberry32,
   scoreClip,
 } from './oww-reference.js';
+import { readFixtureLabels } from './labels.js';
 import { readWav16kMono } from './wav.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures');
@@ -161,21 +162,6 @@ describe('scoreClip', () => {
 
 // The committed fixtures (tools/fixtures/make-wakeword-fixtures.sh), scored by the reference with
 // makeSeedNoise(0), no padding. These pin what test/fixtures/README.md reports.
-interface Label {
-  startS: number;
-  endS: number;
-  text: string;
-}
-
-function readLabels(dir: string): Map<string, Label> {
-  const labels = new Map<string, Label>();
-  for (const line of readFileSync(join(dir, 'labels.tsv'), 'utf8').split('\n').slice(1)) {
-    if (line === '') continue;
-    const [file, start, end, text] = line.split('\t');
-    labels.set(file!, { startS: Number(start), endS: Number(end), text: text! });
-  }
-  return labels;
-}
 
 async function alexaScores(path: string): Promise<number[]> {
   const { scores } = await scoreClip(readWav16kMono(readFileSync(path)), { seedNoise: makeSeedNoise(0) });
@@ -187,7 +173,7 @@ const describeFixtures = existsSync(join(WAKEWORD, 'pos', 'labels.tsv')) ? descr
 
 describeFixtures('reference on the committed fixtures', () => {
   it('labels every positive with a plausible "Alexa" span', () => {
-    const labels = readLabels(join(WAKEWORD, 'pos'));
+    const labels = readFixtureLabels(join(WAKEWORD, 'pos'));
     expect(labels.size).toBe(16);
     for (const [file, { startS, endS, text }] of labels) {
       expect(existsSync(join(WAKEWORD, 'pos', file))).toBe(true);
@@ -201,7 +187,7 @@ describeFixtures('reference on the committed fixtures', () => {
 
   it('detects every positive (>= 0.5), first crossing between the labelled start and end + 600 ms', async () => {
     const dir = join(WAKEWORD, 'pos');
-    for (const [file, { startS, endS }] of readLabels(dir)) {
+    for (const [file, { startS, endS }] of readFixtureLabels(dir)) {
       const s = await alexaScores(join(dir, file));
       const first = s.findIndex((v) => v >= 0.5);
       expect({ file, detected: first >= 0 }).toEqual({ file, detected: true });
@@ -221,7 +207,7 @@ describeFixtures('reference on the committed fixtures', () => {
 
   it('stays below 0.5 on the other negatives', async () => {
     const dir = join(WAKEWORD, 'neg');
-    const labels = readLabels(dir);
+    const labels = readFixtureLabels(dir);
     expect(labels.size).toBe(12);
     for (const file of labels.keys()) {
       if (KNOWN_FALSE_ACCEPTS.has(file)) continue;
@@ -235,7 +221,7 @@ describeFixtures('reference on the committed fixtures', () => {
     const zeros = readWav16kMono(readFileSync(join(dir, 's01-alexa-what-time-digital-zeros.wav')));
     const floor = readWav16kMono(readFileSync(join(dir, 's02-alexa-what-time-floor-70dbfs.wav')));
     expect(zeros.length).toBe(floor.length);
-    const label = readLabels(dir).get('s01-alexa-what-time-digital-zeros.wav')!;
+    const label = readFixtureLabels(dir).get('s01-alexa-what-time-digital-zeros.wav')!;
     const lead = Math.round(label.startS * 16000);
     let leadSquares = 0;
     for (let i = 0; i < lead; i++) {
@@ -254,7 +240,7 @@ describeFixtures('reference on the committed fixtures', () => {
 
   it('detects "Alexa" in the demo fixture near its labelled end', async () => {
     const dir = join(FIXTURES, 'demo');
-    const label = readLabels(dir).get('alexa-demo.wav');
+    const label = readFixtureLabels(dir).get('alexa-demo.wav');
     expect(label).toBeDefined();
     const s = await alexaScores(join(dir, 'alexa-demo.wav'));
     const peak = s.indexOf(Math.max(...s));

@@ -17,26 +17,9 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DEFAULT_MODEL_DIR, ReferenceOpenWakeWord, makeSeedNoise, scoreClip } from './oww-reference.js';
+import { readFixtureLabels } from './labels.js';
 import { readWav16kMono } from './wav.js';
 
-interface Label {
-  startS: number;
-  endS: number;
-  text: string;
-}
-
-function readLabels(dir: string): Map<string, Label> {
-  const labels = new Map<string, Label>();
-  const path = join(dir, 'labels.tsv');
-  if (!existsSync(path)) return labels;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '' || line.startsWith('#') || line.startsWith('file\t')) continue;
-    const [file, start, end, text] = line.split('\t');
-    if (file === undefined) continue;
-    labels.set(file, { startS: Number(start), endS: Number(end), text: text ?? '' });
-  }
-  return labels;
-}
 
 async function robustRange(samples: Int16Array, keyword: string, pad: number): Promise<[number, number]> {
   let min = Infinity;
@@ -83,7 +66,7 @@ async function main(): Promise<void> {
   console.log(`| file | s | max score | peak chunk | peak at (s) | peak - labelled end (ms) | chunks >= 0.5 | first >= 0.5 - end (ms) |${robustHead}`);
   console.log(`|---|---|---|---|---|---|---|---|${robust ? '---|' : ''}`);
   for (const dir of dirs) {
-    const labels = readLabels(dir);
+    const labels = readFixtureLabels(dir);
     const files = readdirSync(dir).filter((f) => f.endsWith('.wav')).sort();
     for (const file of files) {
       const samples = readWav16kMono(readFileSync(join(dir, file)));

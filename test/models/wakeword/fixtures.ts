@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { readFixtureLabels } from '../reference/labels.js';
 import { readWav16kMono } from '../reference/wav.js';
 
 export const FIXTURES = path.join(process.cwd(), 'test', 'fixtures');
@@ -15,11 +16,7 @@ export interface Fixture {
 /** The committed fixtures of one folder (pos, neg, silence), with their labels. */
 export function loadFixtures(kind: 'pos' | 'neg' | 'silence'): Fixture[] {
   const dir = path.join(WAKEWORD, kind);
-  const labels = new Map<string, { startS: number; endS: number; text: string }>();
-  for (const line of readFileSync(path.join(dir, 'labels.tsv'), 'utf8').split('\n').slice(1)) {
-    const [name, start, end, text] = line.split('\t');
-    if (name && start && end) labels.set(name, { startS: Number(start), endS: Number(end), text: text ?? '' });
-  }
+  const labels = readFixtureLabels(dir);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.wav'))
     .sort()
