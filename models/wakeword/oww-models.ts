@@ -1,7 +1,5 @@
-import type { ort } from '../onnx.js';
-import { createSession, outputData, runSession } from '../onnx.js';
 import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir, type ModelManifest } from '../manifest.js';
-import { ort as runtime } from '../onnx.js';
+import { createSession, ort, outputData, runSession } from '../onnx.js';
 import { seedNoise } from './seed-noise.js';
 
 /** openWakeWord's fixed geometry (DOMAIN.md §6). */
@@ -93,12 +91,12 @@ export class OpenWakeWordModels {
 async function warmUp(melspec: ort.InferenceSession, embedding: ort.InferenceSession, heads: readonly KeywordHead[]): Promise<void> {
   const melIn = melspec.inputNames[0] ?? 'input';
   for (const n of [CHUNK_SAMPLES, CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES]) {
-    await runSession(melspec, { [melIn]: new runtime.Tensor('float32', new Float32Array(n), [1, n]) }, 'melspectrogram');
+    await runSession(melspec, { [melIn]: new ort.Tensor('float32', new Float32Array(n), [1, n]) }, 'melspectrogram');
   }
-  const window = new runtime.Tensor('float32', new Float32Array(EMBEDDING_WINDOW * MEL_BINS).fill(1), [1, EMBEDDING_WINDOW, MEL_BINS, 1]);
+  const window = new ort.Tensor('float32', new Float32Array(EMBEDDING_WINDOW * MEL_BINS).fill(1), [1, EMBEDDING_WINDOW, MEL_BINS, 1]);
   await runSession(embedding, { [embedding.inputNames[0] ?? 'input_1']: window }, 'embedding');
   for (const h of heads) {
-    const x = new runtime.Tensor('float32', new Float32Array(h.window * EMBEDDING_DIM), [1, h.window, EMBEDDING_DIM]);
+    const x = new ort.Tensor('float32', new Float32Array(h.window * EMBEDDING_DIM), [1, h.window, EMBEDDING_DIM]);
     await runSession(h.session, { [h.inputName]: x }, `${h.keyword} keyword`);
   }
 }
@@ -115,7 +113,7 @@ async function computeSeedFeatures(
 ): Promise<Float32Array> {
   const input = Float32Array.from(noise);
   const mel = outputData(
-    await runSession(melspec, { [melspec.inputNames[0] ?? 'input']: new runtime.Tensor('float32', input, [1, input.length]) }, 'melspectrogram'),
+    await runSession(melspec, { [melspec.inputNames[0] ?? 'input']: new ort.Tensor('float32', input, [1, input.length]) }, 'melspectrogram'),
     melspec.outputNames[0] ?? 'output',
   );
   const frames = mel.length / MEL_BINS;
@@ -127,7 +125,7 @@ async function computeSeedFeatures(
   const emb = outputData(
     await runSession(
       embedding,
-      { [embedding.inputNames[0] ?? 'input_1']: new runtime.Tensor('float32', batch, [starts.length, EMBEDDING_WINDOW, MEL_BINS, 1]) },
+      { [embedding.inputNames[0] ?? 'input_1']: new ort.Tensor('float32', batch, [starts.length, EMBEDDING_WINDOW, MEL_BINS, 1]) },
       'embedding',
     ),
     embedding.outputNames[0] ?? 'conv2d_19',

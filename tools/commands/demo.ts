@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { packageRoot } from '../../hal/package-root.js';
 import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import { openListenSession, seconds } from '../listen-session.js';
+import { DEFAULT_SPOTTER_OPTIONS } from '../spotter-options.js';
 
 export const DEMO_WAV = 'test/fixtures/demo/alexa-demo.wav';
 
@@ -21,14 +22,11 @@ export function registerDemo(program: Command): void {
       out(`echosim demo: a simulated echo-dot-3 hears ${path.relative(process.cwd(), wav) || wav}`);
       out(opts.fast ? '  (as fast as possible)' : '  (in real time; add --fast to skip the waiting)');
       const { frontEnd, run } = await openListenSession({
+        ...DEFAULT_SPOTTER_OPTIONS,
         mic: `wav:${wav}`,
         fast: opts.fast === true,
         maxStream: 8,
         vad: true,
-        keyword: ['alexa'],
-        patience: 1,
-        refractoryMs: 1000,
-        channel: { kind: 'channel', index: 0 },
       });
       out(`  ${stamp(0)}  idle: listening for "alexa" on the device, nothing leaves it`);
       let streamed = 0;
