@@ -9,6 +9,8 @@ export interface TimerHandle {
 export interface Clock {
   /** Milliseconds since an arbitrary epoch (monotonic). */
   now(): number;
+  /** Wall-clock time, ms since the Unix epoch (for alarms and persisted due times). */
+  wallNow(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   sleep(ms: number): Promise<void>;
@@ -20,6 +22,10 @@ export class SystemClock implements Clock {
 
   now(): number {
     return performance.now();
+  }
+
+  wallNow(): number {
+    return Date.now();
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -54,13 +60,47 @@ export class VirtualClock implements Clock {
   private current: number;
   private readonly timers: VirtualTimer[] = [];
   private nextId = 1;
+  private readonly epochMs: number;
 
-  constructor(start = 0) {
+  /**
+   * @param start the monotonic time to start at, ms
+   * @param epochMs the wall-clock time (ms since the Unix epoch) that `start` corresponds to;
+   *   default 2026-01-05T09:00:00Z, a Monday, so runs are reproducible
+   */
+  constructor(start = 0, epochMs = Date.UTC(2026, 0, 5, 9, 0, 0)) {
     this.current = start;
+    this.epochMs = epochMs - start;
   }
 
   now(): number {
     return this.current;
+  }
+
+  wallNow(): number {
+    return this.epochMs + this.current;
+  }
+
+  /** When the next timer falls due, or undefined when none is waiting. */
+  nextDueTime(): number | undefined {
+    return this.nextDue()?.due;
+  }
+
+  /**
+   * Sets the time to `t` without running the timers that fall due on the way; they run at the next
+   * advance. For a driver whose work is stamped `t` but must happen before those timers: audio
+   * captured up to `t` is processed before a button press that came after its last sample. Call
+   * `advanceTo(t)` right after the work.
+   */
+  jumpTo(t: number): void {
+    if (t > this.current) this.current = t;
+  }
+
+  /**
+   * Moves time forward to the absolute time `t`, firing what falls due on the way. A `t` at or before
+   * now still fires the timers already due, without moving time back.
+   */
+  async advanceTo(t: number): Promise<void> {
+    await this.advance(Math.max(0, t - this.current));
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {

@@ -6,9 +6,10 @@ import { EchosimError } from '../hal/errors.js';
 import { packageRoot } from '../hal/package-root.js';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDevice } from './commands/device.js';
 import { registerListen } from './commands/listen.js';
 
-const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID']);
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN']);
 
 async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -20,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   registerDemo(program);
   registerListen(program);
+  registerDevice(program);
   registerBench(program);
   try {
     await program.parseAsync(argv);

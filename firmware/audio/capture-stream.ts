@@ -20,6 +20,8 @@ export class CaptureStream {
   private endReason: StreamEndReason | undefined;
   /** VAD windows completed; window k ends at listenFrom + (k + 1) * VAD_WINDOW. */
   private vadWindows = 0;
+  /** Set by close(): a pump still awaiting the VAD must not touch the readers afterwards. */
+  private closed = false;
 
   constructor(
     readonly id: number,
@@ -42,6 +44,8 @@ export class CaptureStream {
    */
   async pump(emit: (index: number, samples: Int16Array) => void, final = false): Promise<StreamEndReason | undefined> {
     if (this.endAt === undefined) await this.endpoint();
+    // The stream may have been cancelled (mic-off, the cloud said stop) while the VAD ran.
+    if (this.closed) return undefined;
     // Upload no further than the VAD has judged, so the stream never runs past where it ends;
     // when the source has ended there is nothing left to judge and everything captured goes.
     const judged = this.vad && !final ? this.listenFrom + this.vadWindows * VAD_WINDOW : this.maxEnd;
@@ -72,6 +76,7 @@ export class CaptureStream {
   }
 
   close(): void {
+    this.closed = true;
     this.upload.close();
     this.listen.close();
   }
@@ -81,7 +86,9 @@ export class CaptureStream {
     for (;;) {
       const n = this.listen.read(this.vadScratch);
       if (n === 0) return;
-      for (const probability of await this.vad.push(this.vadScratch.subarray(0, n))) {
+      const probabilities = await this.vad.push(this.vadScratch.subarray(0, n));
+      if (this.closed || this.endAt !== undefined) return;
+      for (const probability of probabilities) {
         this.vadWindows++;
         const decision = this.endpointer.update(probability);
         if (decision.ended) {

@@ -32,6 +32,11 @@ export interface FrontEndOptions {
   endpointer?: Partial<EndpointerOptions>;
   ringCapacity?: number;
   maxStreamSamples?: number;
+  /**
+   * Consulted before a detection opens a stream; returning false reports it as `detection-ignored`
+   * instead (e.g. the device is busy thinking or speaking).
+   */
+  acceptDetection?: (d: WakeWordDetection) => boolean;
   preRollSamples?: number;
 }
 
@@ -72,7 +77,7 @@ export class AudioFrontEnd extends EventEmitter<FrontEndEvents> {
       detections = await this.engine.feed(frame);
     }
     for (const d of detections) {
-      if (this.stream) {
+      if (this.stream || this.options.acceptDetection?.(d) === false) {
         this.emit('detection-ignored', d);
         continue;
       }
@@ -98,7 +103,7 @@ export class AudioFrontEnd extends EventEmitter<FrontEndEvents> {
 
   /** Drops all held audio (mic-off) and closes any stream so no pre-roll survives. */
   clear(): void {
-    this.cancel('cancelled');
+    this.cancel('mic-off');
     this.ring.clear();
     this.engine.reset();
   }
@@ -133,7 +138,8 @@ export class AudioFrontEnd extends EventEmitter<FrontEndEvents> {
     const stream = this.stream;
     if (!stream) return;
     const reason = await stream.pump((index, samples) => this.emit('stream-audio', { id: stream.id, index, samples }), final);
-    if (reason) this.finish(reason);
+    // Only the stream that was pumped may be finished: it may have been cancelled meanwhile.
+    if (reason && this.stream === stream) this.finish(reason);
   }
 
   /** The source has no more audio: close any stream where it stands. */

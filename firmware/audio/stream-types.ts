@@ -7,7 +7,12 @@ export const DEFAULT_MAX_STREAM_SAMPLES = 8 * 16_000;
 
 export type StreamInitiator = 'wakeword' | 'tap';
 
-export type StreamEndReason = 'end-of-speech' | 'no-speech' | 'max-length' | 'source-ended' | 'cancelled';
+/**
+ * Why a stream closed: the end-pointer heard the end of speech or no speech at all, the maximum length
+ * passed, the source ran out, the microphones were switched off, or something else cancelled it (the
+ * user, the cloud rejecting the wake word, a lost link).
+ */
+export type StreamEndReason = 'end-of-speech' | 'no-speech' | 'max-length' | 'source-ended' | 'mic-off' | 'cancelled';
 
 export interface StreamStart {
   readonly id: number;

@@ -16,3 +16,6 @@ export {
 } from './synthetic-source.js';
 export { parseMicSpec, openMicSource, MIC_SPEC_FORMS, type MicSpec, type MicSourceOptions } from './spec.js';
 export { concatSamples } from './samples.js';
+export { spatialize, TalkerFilter, type TalkerOptions, type MicPoint } from './talker.js';
+export { SpatialSource, type SpatialSourceOptions } from './spatial-source.js';
+export { MicPowerSwitch, type MicPowerOrigin } from './mic-power.js';

@@ -97,7 +97,7 @@ describe('AudioFrontEnd pre-roll contract', () => {
     expect(fe.streaming).toBe(true);
     fe.clear();
     expect(fe.streaming).toBe(false);
-    expect(ends[0]).toMatchObject({ reason: 'cancelled' });
+    expect(ends[0]).toMatchObject({ reason: 'mic-off' });
     expect(fe.ring.oldestIndex).toBe(fe.ring.writeIndex);
     expect(engine.resets).toBe(1);
   });

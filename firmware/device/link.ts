@@ -1,0 +1,29 @@
+import type { StreamAudio, StreamEnd, StreamStart } from '../audio/stream-types.js';
+
+/** What the cloud link tells the device. */
+export interface DeviceLinkEvents {
+  up: [];
+  down: [reason: string];
+  /** Cloud verification did not confirm the wake word: stop capture at once (a false wake). */
+  'utterance-rejected': [{ id: number; reason: string }];
+  /** The cloud's answer to an utterance: audio to play, or nothing. */
+  'utterance-response': [{ id: number; audio?: Int16Array; sampleRate?: number }];
+  /** Something to say while idle (Alexa for Business SendAnnouncement). */
+  announcement: [{ audio: Int16Array; sampleRate?: number }];
+}
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+/**
+ * The device's view of its cloud connection (the MQTT client implements it). The device streams each
+ * utterance through it and reacts to what comes back; without a link (`--offline`) utterances go
+ * nowhere and THINKING ends on its timeout.
+ */
+export interface DeviceLink {
+  readonly connected: boolean;
+  on<K extends keyof DeviceLinkEvents>(event: K, listener: Listener<DeviceLinkEvents[K]>): unknown;
+  off<K extends keyof DeviceLinkEvents>(event: K, listener: Listener<DeviceLinkEvents[K]>): unknown;
+  utteranceStart(start: StreamStart): void;
+  utteranceAudio(audio: StreamAudio): void;
+  utteranceEnd(end: StreamEnd): void;
+}

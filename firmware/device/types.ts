@@ -1,0 +1,63 @@
+import type { ButtonName, DeviceModel } from '../device-model.js';
+import type { Clock } from '../../hal/clock.js';
+import type { Logger } from '../../hal/log.js';
+import type { LedFrame, LedRenderer } from '../../hal/leds/types.js';
+import type { ChannelPolicy } from '../../hal/mic/types.js';
+import type { SpeakerDriver } from '../../hal/speaker/types.js';
+import type { EndpointerOptions } from '../../models/vad/endpointer.js';
+import type { SileroVad } from '../../models/vad/silero-vad.js';
+import type { WakeWordDetection } from '../../models/wakeword/types.js';
+import type { FrontEndOptions } from '../audio/front-end.js';
+import type { StreamEnd, StreamStart } from '../audio/stream-types.js';
+import type { StateTimeouts } from '../state/device-states.js';
+import type { Transition } from '../state/state-machine.js';
+import type { DeviceLink } from './link.js';
+
+export type ButtonAction = 'down' | 'up' | 'click' | 'hold';
+
+export interface DeviceEvents {
+  state: [Transition];
+  detection: [WakeWordDetection & { accepted: boolean }];
+  'stream-start': [StreamStart & { at: number }];
+  'stream-end': [StreamEnd & { at: number }];
+  button: [{ button: ButtonName; action: ButtonAction; at: number; effect: string }];
+  leds: [LedFrame];
+  /** The talker's direction while listening (only with two or more microphones). */
+  direction: [{ azimuthDeg: number; confidence: number; at: number }];
+  microphones: [{ on: boolean; at: number; origin: 'button' | 'software' | 'boot' }];
+  volume: [{ level: number; requested: number; clamped: boolean; at: number }];
+  sound: [{ label: string; at: number; durationMs: number }];
+  notification: [{ kind: 'timer' | 'alarm'; id: string; label?: string; at: number; action: 'ringing' | 'dismissed' | 'missed' }];
+  'false-wake': [{ id: number; at: number; reason: string }];
+  /** A request the device refused, with the error code it gave. */
+  refused: [{ request: string; code: string; message: string; at: number }];
+  /** A problem the device carried on through (storage corruption, a renderer failing) or a fault. */
+  warning: [{ code: string; message: string; at: number }];
+}
+
+export interface DeviceOptions {
+  model: DeviceModel;
+  /** Device time. The runner drives a VirtualClock from the audio, so events carry audio time. */
+  clock: Clock;
+  /** The device's "flash": settings, features and the mic switch persist here. */
+  dataDir: string;
+  engine: FrontEndOptions['engine'];
+  vad?: SileroVad;
+  endpointer?: Partial<EndpointerOptions>;
+  /** Which microphone(s) feed the spotter (default channel 0). */
+  channelPolicy?: ChannelPolicy;
+  maxStreamSamples?: number;
+  /** Run without a cloud on purpose: spot, stream to nowhere, show states. */
+  offline?: boolean;
+  /** The cloud link; without one and without `offline` the device goes to SETUP. */
+  link?: DeviceLink;
+  leds?: LedRenderer[];
+  ledFps?: number;
+  speaker?: SpeakerDriver;
+  timeouts?: Partial<StateTimeouts>;
+  /** Room profile MaxVolumeLimit (1..10, default 10). */
+  maxVolumeLimit?: number;
+  /** Room profile SetupModeDisabled: holding action does not enter setup. */
+  setupModeDisabled?: boolean;
+  log?: Logger;
+}

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Device } from '../firmware/device/device.js';
+import { runDevice, type RunSummary } from '../firmware/device/runner.js';
+import { deviceModel, type DeviceModel } from '../firmware/device-model.js';
+import { GpioButtons } from '../hal/buttons/gpio.js';
+import { KeyboardButtons } from '../hal/buttons/keyboard.js';
+import { ScriptedButtons } from '../hal/buttons/scripted.js';
+import type { ButtonDriver } from '../hal/buttons/types.js';
+import { VirtualClock } from '../hal/clock.js';
+import { JsonEventsRenderer } from '../hal/leds/events.js';
+import { openLedRenderers } from '../hal/leds/index.js';
+import type { LedRenderer } from '../hal/leds/types.js';
+import { SpatialSource } from '../hal/mic/spatial-source.js';
+import { openMicSource } from '../hal/mic/spec.js';
+import { SAMPLE_RATE, type MicSource } from '../hal/mic/types.js';
+import { openSpeakerDriver } from '../hal/speaker/open.js';
+import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
+import { audioSeconds } from './device-events.js';
+import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
+
+export type LedsKind = 'terminal' | 'events' | 'apa102' | 'none';
+export type ButtonsKind = 'keyboard' | 'gpio' | 'none';
+
+export interface DeviceSessionOptions extends SpotterCliOptions {
+  model: string;
+  mic: string;
+  channels?: number;
+  /** Place a talker at this azimuth around the model's array (mono input made multichannel). */
+  talkerAngle?: number;
+  leds: LedsKind;
+  buttons: ButtonsKind;
+  /** GPIO line to button map, e.g. "17:action,27:mic-off". */
+  gpio?: string;
+  script?: string;
+  offline: boolean;
+  /** The device's flash; default a temporary directory removed at exit. */
+  data?: string;
+  speaker: string;
+  fast: boolean;
+  maxStream: number;
+  vad: boolean;
+  maxVolume?: number;
+  setupModeDisabled?: boolean;
+  /** Seconds to let the device settle after the audio ends. */
+  settle: number;
+  /** Where JSON events go (LED frames included, throttled); undefined = no events. */
+  eventSink?: (event: Record<string, unknown>) => void;
+  ledEventIntervalMs?: number;
+}
+
+export interface DeviceSession {
+  device: Device;
+  model: DeviceModel;
+  clock: VirtualClock;
+  source: MicSource;
+  dataDir: string;
+  run(signal?: AbortSignal): Promise<RunSummary>;
+  /** Sends the last LED frame held back by the throttle and ends LED events (before shutdown blanks the ring). */
+  finishEvents(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds one device from CLI-style options: model, microphone source (optionally a simulated talker
+ * direction), spotter and VAD, light-ring renderers, speaker, button drivers and its flash directory.
+ * Device time is a VirtualClock driven by the audio, so `--fast` runs are deterministic.
+ */
+export async function openDeviceSession(opts: DeviceSessionOptions): Promise<DeviceSession> {
+  const model = deviceModel(opts.model);
+  const clock = new VirtualClock(0, Date.now());
+  let source: MicSource = openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) });
+  if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
+  const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
+  const cleanups: Array<() => Promise<void> | void> = [];
+  if (!opts.data) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  cleanups.push(() => source.close());
+
+  const spotter = await loadSpotter(opts);
+  cleanups.push(() => spotter.dispose());
+  const vadModel = opts.vad ? await SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {}) : undefined;
+  if (vadModel) cleanups.push(() => vadModel.dispose());
+
+  const renderers: LedRenderer[] = [];
+  if (opts.leds !== 'events') renderers.push(...(await openLedRenderers(opts.leds, { ledCount: model.leds.count, clock })));
+  const sink = opts.eventSink;
+  const ledEvents = sink
+    ? new JsonEventsRenderer((e) => sink({ type: 'leds', time: audioSeconds(e.at), ...(e.pattern ? { pattern: e.pattern } : {}), leds: e.leds }), {
+        minIntervalMs: opts.ledEventIntervalMs ?? 250,
+        clock,
+      })
+    : undefined;
+  if (ledEvents) renderers.push(ledEvents);
+
+  const device = new Device({
+    model,
+    clock,
+    dataDir,
+    engine: spotter.engine,
+    ...(vadModel ? { vad: new SileroVad(vadModel) } : {}),
+    channelPolicy: opts.channel,
+    maxStreamSamples: Math.round(opts.maxStream * SAMPLE_RATE),
+    offline: opts.offline,
+    leds: renderers,
+    speaker: await openSpeakerDriver(opts.speaker),
+    ...(opts.maxVolume === undefined ? {} : { maxVolumeLimit: opts.maxVolume }),
+    ...(opts.setupModeDisabled ? { setupModeDisabled: true } : {}),
+  });
+
+  const drivers: ButtonDriver[] = [];
+  const script = opts.script ? ScriptedButtons.fromScript(opts.script, model.buttons, clock) : undefined;
+  if (script) drivers.push(script);
+  if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
+  if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
+
+  return {
+    device,
+    model,
+    clock,
+    source,
+    dataDir,
+    async run(signal?: AbortSignal): Promise<RunSummary> {
+      await device.boot();
+      for (const d of drivers) d.start((e) => device.buttonEdge(e));
+      return runDevice(device, source, {
+        clock,
+        ...(signal ? { signal } : {}),
+        settleMs: opts.settle * 1000,
+        busy: () => (script?.remaining ?? 0) > 0,
+        realTime: !opts.fast,
+      });
+    },
+    async finishEvents(): Promise<void> {
+      await ledEvents?.close();
+    },
+    async close(): Promise<void> {
+      await ledEvents?.close();
+      for (const d of drivers) await d.close();
+      await device.stop();
+      for (const c of cleanups.reverse()) await c();
+    },
+  };
+}
