@@ -18,8 +18,9 @@ if [ "$major" -lt 20 ]; then
   exit 1
 fi
 
-# System packages: arecord/aplay (ALSA capture and playback, and the capture tests).
-packages=(alsa-utils)
+# System packages: arecord/aplay (ALSA capture and playback, and the capture tests); Mosquitto (the
+# broker-compatibility tests start their own instance of it on a free port, with their own config).
+packages=(alsa-utils mosquitto)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
