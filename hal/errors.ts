@@ -46,7 +46,27 @@ export type ErrorCode =
   | 'FEATURE_INPUT_INVALID'
   | 'FEATURE_NOT_FOUND'
   | 'FEATURE_LIMIT_EXCEEDED'
-  | 'RESET_FEATURE_INVALID';
+  | 'RESET_FEATURE_INVALID'
+  // Management API client (tools/a4b-client.ts)
+  | 'A4B_API_ERROR'
+  | 'A4B_API_UNREACHABLE'
+  | 'A4B_TOKEN_MISSING'
+  // The cloud's data directory (cloud-link/cloud/secrets.ts, cloud-link/cloud/db/)
+  | 'CLOUD_SECRET_FILE_INSECURE'
+  | 'CLOUD_SECRET_INVALID'
+  | 'CLOUD_DATABASE_INVALID'
+  | 'WIFI_UNAVAILABLE'
+  | 'PROFILE_REJECTED'
+  // Device-cloud protocol (cloud-link/protocol/)
+  | 'DEVICE_ID_INVALID'
+  | 'PROTOCOL_MESSAGE_INVALID'
+  // MQTT transport (cloud-link/broker/, cloud-link/device/mqtt-connection.ts, outbox.ts)
+  | 'MQTT_NOT_AUTHORIZED'
+  | 'MQTT_CONNECT_FAILED'
+  | 'MQTT_NOT_CONNECTED'
+  | 'MQTT_BROKER_FAILED'
+  | 'MQTT_ACL_CONFIG_INVALID'
+  | 'OUTBOX_INVALID';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */
