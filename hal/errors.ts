@@ -66,7 +66,13 @@ export type ErrorCode =
   | 'MQTT_NOT_CONNECTED'
   | 'MQTT_BROKER_FAILED'
   | 'MQTT_ACL_CONFIG_INVALID'
-  | 'OUTBOX_INVALID';
+  | 'OUTBOX_INVALID'
+  | 'OUTBOX_CLOSED'
+  // Cloud wake-word verification and recordings (cloud-link/cloud/verification/, recordings/)
+  | 'UTTERANCE_CHUNK_INVALID'
+  | 'VERIFICATION_UNAVAILABLE'
+  | 'RECORDING_INVALID'
+  | 'RECORDING_STORE_FAILED';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */
