@@ -4,12 +4,14 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EchosimError } from '../hal/errors.js';
 import { packageRoot } from '../hal/package-root.js';
+import { registerA4b } from './commands/a4b.js';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDevice } from './commands/device.js';
+import { registerFlash } from './commands/flash.js';
 import { registerListen } from './commands/listen.js';
 
-const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN']);
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING']);
 
 async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
   registerListen(program);
   registerDevice(program);
   registerBench(program);
+  registerA4b(program);
+  registerFlash(program);
   try {
     await program.parseAsync(argv);
     return 0;
