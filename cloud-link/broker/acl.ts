@@ -1,0 +1,75 @@
+import { CLOUD_USERNAME, DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, topicFor } from '../protocol/topics.js';
+
+/**
+ * Who may use which MQTT topics: the one rule both brokers enforce.
+ *
+ * - A device (username = clientId = its deviceId) may publish and subscribe only under
+ *   `echosim/v1/devices/{deviceId}/` (and that topic itself, as the `#` of Mosquitto's
+ *   `pattern readwrite echosim/v1/devices/%u/#` also matches its parent level).
+ * - The cloud may use everything under `echosim/v1/`.
+ *
+ * A filter is allowed when its leading levels are exactly the principal's root, written out literally:
+ * a wildcard in one of those levels (`echosim/v1/devices/+/x`, `#`) could match another device's
+ * topics, so it is refused even though some of what it matches would be allowed. `$`-topics
+ * (`$SYS/...`) never start with `echosim`, so nobody gets them.
+ *
+ * The embedded broker calls these functions on every SUBSCRIBE, PUBLISH and will; the Mosquitto
+ * files written by mosquitto-config.ts express the same rule in Mosquitto's ACL language. The topic
+ * root, the cloud's username and what a device id is come from the protocol (protocol/topics.ts).
+ */
+
+export { CLOUD_USERNAME, DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId };
+
+export type BrokerRole = 'device' | 'cloud';
+
+/** An authenticated MQTT user. */
+export interface Principal {
+  role: BrokerRole;
+  username: string;
+}
+
+/** The availability topic of a device (retained `online`, last will `offline`). */
+export function availabilityTopic(deviceId: string): string {
+  return topicFor('availability', deviceId);
+}
+
+/** The topic levels a principal's topics must start with, literally. */
+export function aclRootLevels(principal: Principal): string[] {
+  return principal.role === 'cloud' ? TOPIC_ROOT.split('/') : [...DEVICES_ROOT.split('/'), principal.username];
+}
+
+/** Is `filter` a syntactically valid MQTT topic filter (wildcards whole levels, `#` last)? */
+export function isValidTopicFilter(filter: string): boolean {
+  if (filter.length === 0 || filter.includes('\u0000')) return false;
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] ?? '';
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return false;
+    if (level.includes('+') && level !== '+') return false;
+  }
+  return true;
+}
+
+/** Is `topic` a valid topic name to publish on (non-empty, no wildcards)? */
+export function isValidTopicName(topic: string): boolean {
+  return topic.length > 0 && !/[+#\u0000]/.test(topic);
+}
+
+/** Does the principal's root cover this filter or topic, written out literally in its leading levels? */
+function coveredByRoot(principal: Principal, topicOrFilter: string): boolean {
+  if (principal.role === 'device' && !isValidDeviceId(principal.username)) return false;
+  const root = aclRootLevels(principal);
+  const levels = topicOrFilter.split('/');
+  if (levels.length < root.length) return false;
+  return root.every((level, i) => levels[i] === level);
+}
+
+/** May `principal` publish on `topic` (also used for its last will)? */
+export function mayPublish(principal: Principal, topic: string): boolean {
+  return isValidTopicName(topic) && coveredByRoot(principal, topic);
+}
+
+/** May `principal` subscribe to `filter`? Wildcards are fine only below its own root. */
+export function maySubscribe(principal: Principal, filter: string): boolean {
+  return isValidTopicFilter(filter) && coveredByRoot(principal, filter);
+}

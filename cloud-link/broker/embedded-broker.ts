@@ -1,0 +1,251 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
+import { EchosimError } from '../../hal/errors.js';
+import { rootLogger, type Logger } from '../../hal/log.js';
+import { isValidDeviceId, mayPublish, maySubscribe, type BrokerRole, type Principal } from './acl.js';
+
+/**
+ * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, with the echosim
+ * rules built in.
+ *
+ * - CONNECT needs a username and password that `authenticate` accepts; anonymous clients and wrong
+ *   credentials get CONNACK 5 "not authorized" (what Mosquitto 2.0 answers too).
+ * - The clientId must equal the username (CONNACK 2 "identifier rejected" otherwise), so one device
+ *   cannot take over another device's persistent session by using its id. Mosquitto gets the same
+ *   guarantee from `use_username_as_clientid` (mosquitto-config.ts).
+ * - A last will outside the client's ACL is refused at CONNECT (CONNACK 5), so a device cannot plant
+ *   an `offline` on another device's availability topic.
+ * - SUBSCRIBE outside the ACL (acl.ts) is refused with SUBACK 0x80; PUBLISH outside it closes the
+ *   connection (MQTT-3.3.5-2 allows either acknowledging and dropping, as Mosquitto does, or closing;
+ *   closing makes a misbehaving device visible).
+ *
+ * Sessions and QoS 1 queues for offline clients use aedes' in-memory persistence: they survive a
+ * client's reconnect, not a restart of this broker. A device's subscriptions are re-made on every
+ * connect (mqtt-connection.ts) and its unacknowledged publishes are retransmitted from its own store,
+ * so a broker restart loses only what the broker had queued for clients that were offline at the
+ * time. Use Mosquitto with persistence (`--broker`) where that matters.
+ */
+export type Authenticate = (username: string, password: string) => Promise<BrokerRole | undefined>;
+
+export interface EmbeddedBrokerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 1883; 0 picks a free port (read it back from `port`). */
+  port?: number;
+  /** Decides who may connect and as what; undefined refuses. */
+  authenticate: Authenticate;
+  log?: Logger;
+}
+
+/** Something the broker refused, for logs and tests. */
+export interface BrokerDenial {
+  action: 'connect' | 'publish' | 'subscribe';
+  clientId: string;
+  username: string | undefined;
+  topic?: string;
+  reason: string;
+}
+
+export interface BrokerClientInfo {
+  clientId: string;
+  principal: Principal;
+}
+
+export interface EmbeddedBrokerEvents {
+  connected: [BrokerClientInfo];
+  disconnected: [BrokerClientInfo];
+  denied: [BrokerDenial];
+}
+
+/** CONNACK return codes of MQTT 3.1.1 (aedes' AuthErrorCode is a const enum, unusable here). */
+const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
+const NOT_AUTHORIZED = 5;
+
+export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
+  /** Who each authenticated client is. */
+  private readonly principals = new WeakMap<Client, Principal>();
+  /** The will topic of each CONNECT, seen in preConnect, checked once the user is known. */
+  private readonly willTopics = new WeakMap<Client, string>();
+  private readonly sockets = new Set<Socket>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly aedes: Aedes,
+    private readonly server: Server,
+    readonly host: string,
+    readonly port: number,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  /** Starts the broker and resolves once it accepts connections. */
+  static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    const host = options.host ?? '127.0.0.1';
+    const log = (options.log ?? rootLogger()).child({ component: 'mqtt-broker' });
+    // The aedes handlers close over `broker`, which exists once the listener is up.
+    let broker: EmbeddedBroker | undefined;
+    const aedes = await Aedes.createBroker({
+      // Device ids are up to 64 characters (MQTT 3.1 capped client ids at 23).
+      maxClientsIdLength: 128,
+      preConnect: (client, packet, done) => {
+        broker?.rememberWill(client, packet);
+        done(null, true);
+      },
+      authenticate: (client, username, password, done) => {
+        if (!broker) return done(refusal(SERVER_UNAVAILABLE, 'broker starting'), null);
+        broker.authenticateClient(client, username, password, options.authenticate).then(
+          () => done(null, true),
+          (err: AuthenticateError) => done(err, null),
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        if (broker) broker.authorizePublish(client, packet, done);
+        else done(new Error('broker starting'));
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        if (broker) broker.authorizeSubscribe(client, sub, done);
+        else done(new Error('broker starting'));
+      },
+    });
+    const server = createServer(aedes.handle);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 1883, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new EchosimError('MQTT_BROKER_FAILED', `cannot listen on ${host}:${options.port ?? 1883}: ${(err as Error).message}`, {
+        hint: code === 'EADDRINUSE' ? 'Another broker is using that port: stop it or pick another port (0 picks a free one).' : 'Check the host and port.',
+        cause: err,
+      });
+    }
+    const port = (server.address() as AddressInfo).port;
+    broker = new EmbeddedBroker(aedes, server, host, port, log);
+    broker.wire();
+    log.info({ host, port }, 'embedded MQTT broker listening');
+    return broker;
+  }
+
+  /** `mqtt://host:port`, for mqtt.connect. */
+  get url(): string {
+    return `mqtt://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** Clients connected right now. */
+  get connectedClients(): number {
+    return this.aedes.connectedClients;
+  }
+
+  /**
+   * Disconnects every client, stops listening and releases every handle (no timers or sockets are
+   * left). As with any broker going down, clients see their connection drop; the wills of clients
+   * dropped first may still reach those dropped later. Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+      // Connections that never completed CONNECT are not aedes clients yet.
+      for (const socket of this.sockets) socket.destroy();
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.removeAllListeners();
+      this.log.info({ port: this.port }, 'embedded MQTT broker closed');
+    })();
+    return this.closing;
+  }
+
+  private wire(): void {
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.aedes.on('clientReady', (client) => {
+      const principal = this.principals.get(client);
+      if (principal) this.emit('connected', { clientId: client.id, principal });
+    });
+    this.aedes.on('clientDisconnect', (client) => {
+      const principal = this.principals.get(client);
+      if (principal) this.emit('disconnected', { clientId: client.id, principal });
+    });
+    this.aedes.on('clientError', (client, err) => this.log.debug({ clientId: client.id, err: err.message }, 'client error'));
+    this.aedes.on('connectionError', (client, err) => this.log.debug({ clientId: client.id, err: err.message }, 'connection error'));
+    // Persistence failures surface here; without a listener they would crash the process.
+    (this.aedes as EventEmitter).on('error', (err: Error) => this.log.error({ err }, 'broker error'));
+  }
+
+  private rememberWill(client: Client, packet: ConnectPacket): void {
+    if (packet.will) this.willTopics.set(client, packet.will.topic);
+  }
+
+  private deny(denial: BrokerDenial): void {
+    this.log.warn(denial, `refused ${denial.action}`);
+    this.emit('denied', denial);
+  }
+
+  private async authenticateClient(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    authenticate: Authenticate,
+  ): Promise<void> {
+    const refuse = (code: number, reason: string): AuthenticateError => {
+      this.deny({ action: 'connect', clientId: client.id, username, reason });
+      return refusal(code, reason);
+    };
+    if (username === undefined || username === '' || password === undefined) throw refuse(NOT_AUTHORIZED, 'anonymous');
+    let role: BrokerRole | undefined;
+    try {
+      role = await authenticate(username, password.toString('utf8'));
+    } catch (err) {
+      this.log.error({ err, username }, 'authenticate failed');
+      throw refuse(SERVER_UNAVAILABLE, 'credential check failed');
+    }
+    if (role === undefined) throw refuse(NOT_AUTHORIZED, 'bad credentials');
+    if (role === 'device' && !isValidDeviceId(username)) throw refuse(NOT_AUTHORIZED, 'not a valid device id');
+    if (client.id !== username) throw refuse(IDENTIFIER_REJECTED, `clientId "${client.id}" is not the username`);
+    const principal: Principal = { role, username };
+    const willTopic = this.willTopics.get(client);
+    if (willTopic !== undefined && !mayPublish(principal, willTopic)) {
+      throw refuse(NOT_AUTHORIZED, `last will on ${willTopic} is outside the ACL`);
+    }
+    this.principals.set(client, principal);
+  }
+
+  private authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
+    // null: aedes republishing a will stored by an earlier broker instance; wills are checked at CONNECT.
+    if (client === null) return done(null);
+    const principal = this.principals.get(client);
+    if (principal && mayPublish(principal, packet.topic)) return done(null);
+    const reason = principal ? 'outside the ACL' : 'not authenticated';
+    this.deny({ action: 'publish', clientId: client.id, username: principal?.username, topic: packet.topic, reason });
+    done(new Error(`publish to ${packet.topic} refused: ${reason}`));
+  }
+
+  private authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    done: (err: Error | null, sub?: Subscription | null) => void,
+  ): void {
+    const principal = this.principals.get(client);
+    if (principal && maySubscribe(principal, sub.topic)) return done(null, sub);
+    this.deny({
+      action: 'subscribe',
+      clientId: client.id,
+      username: principal?.username,
+      topic: sub.topic,
+      reason: principal ? 'outside the ACL' : 'not authenticated',
+    });
+    done(null, null); // SUBACK 0x80 for this filter; the connection stays up
+  }
+}
+
+function refusal(returnCode: number, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}

@@ -1,0 +1,295 @@
+/**
+ * A real Mosquitto for tests: its own temp directory, config, password and ACL files
+ * (cloud-link/broker/mosquitto-config.ts), a free port, and a process the test starts, restarts on the
+ * same port and stops. `startTestBroker` gives the embedded broker and Mosquitto one shape, so a suite
+ * can run unchanged against both.
+ *
+ * Mosquitto comes from the system package that `bash tools/setup.sh` installs. When it is missing the
+ * tests fail saying so; they do not skip, or a CI without it would pass without testing anything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EmbeddedBroker } from '../../cloud-link/broker/embedded-broker.js';
+import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
+
+const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/opt/homebrew/sbin/mosquitto', '/usr/local/bin/mosquitto'];
+
+/** The mosquitto binary: $MOSQUITTO_BIN, then $PATH, then the usual sbin directories. */
+export function findMosquitto(): string {
+  const fromPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'mosquitto'));
+  const candidates = [process.env.MOSQUITTO_BIN, ...fromPath, ...CANDIDATES].filter((c): c is string => !!c);
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  throw new Error('mosquitto is not installed: run `bash tools/setup.sh`, which installs it (Debian package "mosquitto"), or set MOSQUITTO_BIN.');
+}
+
+/** A port nobody listens on right now (the kernel's pick for port 0). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+function canConnect(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface MosquittoOptions {
+  /** Users to write into its own password and ACL files. */
+  users?: MosquittoUser[];
+  /** Or files written elsewhere (by the cloud's registry). */
+  authFiles?: MosquittoAuthFiles;
+  /** Keep sessions across restarts (default true). */
+  persistence?: boolean;
+}
+
+export class MosquittoBroker {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private output = '';
+
+  private constructor(
+    readonly dir: string,
+    readonly configFile: string,
+    readonly port: number,
+    readonly authFiles: MosquittoAuthFiles,
+    private readonly bin: string,
+  ) {}
+
+  /** Starts Mosquitto on a free port and resolves once it accepts TCP connections. */
+  static async start(options: MosquittoOptions = {}): Promise<MosquittoBroker> {
+    const bin = findMosquitto();
+    const dir = mkdtempSync(path.join(tmpdir(), 'echosim-mosquitto-'));
+    try {
+      const authFiles = options.authFiles ?? (await writeMosquittoAuth(path.join(dir, 'auth'), options.users ?? []));
+      // Another process may grab the port between freePort() and mosquitto's bind: try a few.
+      for (let attempt = 0; ; attempt++) {
+        const port = await freePort();
+        const configFile = await writeMosquittoConfig(dir, {
+          port,
+          ...authFiles,
+          ...(options.persistence === false ? {} : { persistenceDir: path.join(dir, 'data') }),
+          ...(process.getuid?.() === 0 ? { runAsUser: 'root' } : {}),
+        });
+        const broker = new MosquittoBroker(dir, configFile, port, authFiles, bin);
+        try {
+          await broker.launch();
+          return broker;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** What Mosquitto logged (its stderr), for failure messages. */
+  get log(): string {
+    return this.output;
+  }
+
+  /** Rereads the password and ACL files (SIGHUP), e.g. after the cloud registered a device. */
+  async reload(users?: MosquittoUser[]): Promise<void> {
+    if (users) await writeMosquittoAuth(path.dirname(this.authFiles.passwordFile), users);
+    this.child?.kill('SIGHUP');
+  }
+
+  /** Stops it (SIGTERM: it saves its persistence) and starts it again on the same port. */
+  async restart(): Promise<void> {
+    await this.terminate();
+    await this.launch();
+  }
+
+  /** SIGTERM, waits for the exit, removes the temp directory. */
+  async stop(): Promise<void> {
+    await this.terminate();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async launch(): Promise<void> {
+    const child = spawn(this.bin, ['-c', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const append = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString()).slice(-64 * 1024);
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    let exitCode: number | null | undefined;
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code) => {
+        exitCode = code;
+        resolve();
+      });
+      child.once('error', (err) => {
+        this.output += `\nspawn failed: ${err.message}`;
+        exitCode = -1;
+        resolve();
+      });
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) break;
+      if (await canConnect(this.port, '127.0.0.1')) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await this.terminate();
+    throw new Error(`mosquitto did not start on port ${this.port} (exit ${String(exitCode)}):\n${this.output}`);
+  }
+
+  private async terminate(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }
+}
+
+/** One shape for both brokers, so a suite runs against each. */
+export interface TestBroker {
+  readonly kind: BrokerKind;
+  readonly url: string;
+  readonly port: number;
+  /** Stops the broker and starts it again on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /** Mosquitto's log so far (empty for the embedded broker), for failure messages. */
+  readonly log: string;
+}
+
+export type BrokerKind = 'embedded' | 'mosquitto';
+export const BROKER_KINDS: readonly BrokerKind[] = ['embedded', 'mosquitto'];
+
+/** Starts an embedded broker (port 0) or a Mosquitto, both knowing exactly `users`. */
+export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]): Promise<TestBroker> {
+  if (kind === 'mosquitto') {
+    const m = await MosquittoBroker.start({ users });
+    return {
+      kind,
+      url: m.url,
+      port: m.port,
+      restart: () => m.restart(),
+      stop: () => m.stop(),
+      get log() {
+        return m.log;
+      },
+    };
+  }
+  const authenticate = async (username: string, password: string) =>
+    users.find((u) => u.username === username && u.password === password)?.role;
+  let broker = await EmbeddedBroker.start({ port: 0, authenticate });
+  const port = broker.port;
+  return {
+    kind,
+    url: broker.url,
+    port,
+    restart: async () => {
+      await broker.close();
+      broker = await EmbeddedBroker.start({ port, authenticate });
+    },
+    stop: () => broker.close(),
+    log: '',
+  };
+}
+
+/** A plain mqtt.js client for poking at a broker, with every message it receives recorded. */
+export interface RawClient {
+  client: MqttClient;
+  /** Set when the broker accepted the CONNECT. */
+  connack: IConnackPacket | undefined;
+  /** Set when it refused it (or the connection failed). */
+  error: (Error & { code?: number | string }) | undefined;
+  messages: Array<{ topic: string; payload: string; retain: boolean }>;
+  /** Payloads received on `topic`, in order. */
+  payloads(topic: string): string[];
+  end(force?: boolean): Promise<void>;
+}
+
+/** Connects (MQTT 3.1.1, no auto-reconnect) and resolves on CONNACK, refusal or failure. */
+export async function rawConnect(url: string, options: IClientOptions): Promise<RawClient> {
+  const client = connect(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000, ...options });
+  const raw: RawClient = {
+    client,
+    connack: undefined,
+    error: undefined,
+    messages: [],
+    payloads: (topic) => raw.messages.filter((m) => m.topic === topic).map((m) => m.payload),
+    end: (force = false) => new Promise<void>((resolve) => client.end(force, {}, () => resolve())),
+  };
+  // Attached before CONNACK: a resumed session's queued messages arrive right behind it.
+  client.on('message', (topic, payload, packet) => raw.messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  await new Promise<void>((resolve) => {
+    client.once('connect', (packet) => {
+      raw.connack = packet;
+      resolve();
+    });
+    client.on('error', (err) => {
+      raw.error ??= err as RawClient['error'];
+      resolve();
+    });
+    client.once('close', () => resolve());
+  });
+  return raw;
+}
+
+/**
+ * Polls `condition` until it holds. The limit is a safety net that turns a hang into a readable
+ * failure, not a performance assertion.
+ */
+export async function waitUntil(condition: () => boolean, what: string, limitMs = 15_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** SUBSCRIBEs at QoS 1 and returns the SUBACK's codes (1 granted, 128 refused), one per filter. */
+export function subscribeCodes(client: MqttClient, filters: string[]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    client.subscribe(filters, { qos: 1 }, (err, _granted, packet) => {
+      const codes = packet?.granted;
+      if (Array.isArray(codes)) resolve(codes.map((c) => (typeof c === 'number' ? c : Number(c.qos))));
+      else reject(err ?? new Error('no SUBACK'));
+    });
+  });
+}
