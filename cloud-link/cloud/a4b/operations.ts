@@ -1,0 +1,27 @@
+import type { Operation } from './context.js';
+import { deviceActionOperations } from './ops/device-actions.js';
+import { deviceOperations } from './ops/devices.js';
+import { networkProfileOperations } from './ops/network-profiles.js';
+import { profileOperations } from './ops/profiles.js';
+import { roomOperations } from './ops/rooms.js';
+import { skillGroupOperations } from './ops/skill-groups.js';
+
+/** Every operation A4bService.call() accepts, by its Alexa for Business name. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = {
+  ...profileOperations,
+  ...networkProfileOperations,
+  ...roomOperations,
+  ...skillGroupOperations,
+  ...deviceOperations,
+  ...deviceActionOperations,
+};
+
+export const OPERATION_NAMES: readonly string[] = Object.keys(OPERATIONS);
+
+export type A4bOperationName =
+  | keyof typeof profileOperations
+  | keyof typeof networkProfileOperations
+  | keyof typeof roomOperations
+  | keyof typeof skillGroupOperations
+  | keyof typeof deviceOperations
+  | keyof typeof deviceActionOperations;

@@ -1,0 +1,192 @@
+import type { Migration } from './migrate.js';
+
+/**
+ * The cloud database's schema history. APPEND ONLY: never edit or reorder a migration that has been
+ * released; add a new one at the end (migrate.ts refuses a database whose history disagrees).
+ *
+ * Conventions: STRICT tables; times are INTEGER milliseconds since the Unix epoch; ids are the ARN's
+ * resource id (devices: their serial number, which is also their MQTT client id); JSON columns are
+ * checked with json_valid; secrets are never stored in the clear (`*_enc` columns hold SecretBox
+ * ciphertexts, `*_hash` columns scrypt hashes).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'registry',
+    sql: `
+      CREATE TABLE room_profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+        -- every A4B field except ProfileName/IsDefault, as validated by the API
+        settings TEXT NOT NULL CHECK (json_valid(settings)),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      -- at most one default profile, enforced by the database itself
+      CREATE UNIQUE INDEX room_profiles_one_default ON room_profiles (is_default) WHERE is_default = 1;
+
+      CREATE TABLE network_profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT,
+        ssid TEXT NOT NULL,
+        security_type TEXT NOT NULL CHECK (security_type IN ('OPEN', 'WEP', 'WPA_PSK', 'WPA2_PSK', 'WPA2_ENTERPRISE')),
+        eap_method TEXT,
+        certificate_authority_arn TEXT,
+        trust_anchors TEXT CHECK (trust_anchors IS NULL OR json_valid(trust_anchors)),
+        current_password_enc TEXT,
+        next_password_enc TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE rooms (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT,
+        provider_calendar_id TEXT,
+        -- NULL: the room uses the default room profile
+        profile_id TEXT REFERENCES room_profiles (id) ON DELETE RESTRICT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX rooms_profile ON rooms (profile_id);
+
+      CREATE TABLE skill_groups (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE skill_group_skills (
+        skill_group_id TEXT NOT NULL REFERENCES skill_groups (id) ON DELETE CASCADE,
+        skill_id TEXT NOT NULL,
+        PRIMARY KEY (skill_group_id, skill_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE room_skill_groups (
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        skill_group_id TEXT NOT NULL REFERENCES skill_groups (id) ON DELETE CASCADE,
+        PRIMARY KEY (room_id, skill_group_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX room_skill_groups_group ON room_skill_groups (skill_group_id);
+
+      CREATE TABLE devices (
+        serial TEXT PRIMARY KEY,
+        device_type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        software_version TEXT,
+        mac_address TEXT,
+        room_id TEXT REFERENCES rooms (id) ON DELETE SET NULL,
+        network_profile_id TEXT REFERENCES network_profiles (id) ON DELETE RESTRICT,
+        status TEXT NOT NULL CHECK (status IN ('READY', 'PENDING', 'WAS_OFFLINE', 'DEREGISTERED', 'FAILED')),
+        status_detail TEXT,
+        connection_status TEXT NOT NULL DEFAULT 'OFFLINE' CHECK (connection_status IN ('ONLINE', 'OFFLINE')),
+        connection_updated_at INTEGER,
+        credential_hash TEXT,
+        sync_state TEXT NOT NULL DEFAULT 'SYNCED' CHECK (sync_state IN ('SYNCED', 'PENDING', 'SYNC_NEEDED')),
+        sync_failures INTEGER NOT NULL DEFAULT 0,
+        sync_detail TEXT,
+        -- FlashDevice overrides: the room profile as JSON, the network profile sealed whole
+        flash_room_profile TEXT CHECK (flash_room_profile IS NULL OR json_valid(flash_room_profile)),
+        flash_network_profile_enc TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deregistered_at INTEGER
+      ) STRICT;
+      CREATE INDEX devices_room ON devices (room_id);
+      CREATE INDEX devices_network_profile ON devices (network_profile_id);
+
+      -- hashed credentials of the cloud itself (the admin token)
+      CREATE TABLE cloud_credentials (
+        name TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 2,
+    name: 'device-state',
+    sql: `
+      CREATE TABLE shadows (
+        device_id TEXT PRIMARY KEY REFERENCES devices (serial) ON DELETE CASCADE,
+        document TEXT NOT NULL CHECK (json_valid(document)),
+        version INTEGER NOT NULL CHECK (version >= 0),
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (serial) ON DELETE CASCADE,
+        operation TEXT NOT NULL CHECK (operation IN ('reset', 'delete-recordings', 'reboot', 'announce')),
+        parameters TEXT NOT NULL CHECK (json_valid(parameters)),
+        status TEXT NOT NULL CHECK (status IN ('QUEUED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED')),
+        status_details TEXT CHECK (status_details IS NULL OR json_valid(status_details)),
+        version INTEGER NOT NULL DEFAULT 1,
+        -- what created it, e.g. an announcement ARN
+        source TEXT,
+        queued_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER
+      ) STRICT;
+      CREATE INDEX jobs_device_status ON jobs (device_id, status, queued_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'idempotency',
+    sql: `
+      CREATE TABLE idempotency_tokens (
+        operation TEXT NOT NULL,
+        token TEXT NOT NULL,
+        -- HMAC of the request (it may hold a network password): same token + same request = same answer
+        request_mac TEXT NOT NULL,
+        response TEXT NOT NULL CHECK (json_valid(response)),
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (operation, token)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX idempotency_tokens_age ON idempotency_tokens (created_at);
+    `,
+  },
+  {
+    version: 4,
+    name: 'privacy',
+    sql: `
+      CREATE TABLE usage_data_deletions (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (serial) ON DELETE CASCADE,
+        deleted_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX usage_data_deletions_device ON usage_data_deletions (device_id, deleted_at);
+
+      -- metadata only: the audio lives in files owned by the recording store, and no API reads it
+      CREATE TABLE recordings (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (serial) ON DELETE CASCADE,
+        room_arn TEXT,
+        created_at INTEGER NOT NULL,
+        bytes INTEGER NOT NULL CHECK (bytes >= 0),
+        duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+        confirmed INTEGER NOT NULL CHECK (confirmed IN (0, 1))
+      ) STRICT;
+      CREATE INDEX recordings_device ON recordings (device_id, created_at);
+    `,
+  },
+  {
+    version: 5,
+    name: 'device-link',
+    sql: `
+      -- the device secret hashed in the external broker's own format (e.g. Mosquitto's $7$), computed at
+      -- registration when the secret is known, so the broker's password file can be regenerated
+      ALTER TABLE devices ADD COLUMN broker_password_hash TEXT;
+      -- bumped whenever the device's desired state changes: the desired shadow's profileVersion
+      ALTER TABLE devices ADD COLUMN desired_version INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,91 @@
+import type { Database } from 'better-sqlite3';
+import { A4bError } from '../a4b/errors.js';
+
+export interface StoredShadow {
+  /** The whole shadow document, as the shadow engine keeps it (desired, reported, metadata...). */
+  document: unknown;
+  /** The shadow's version: it only ever grows, also across restarts. */
+  version: number;
+  /** Wall-clock ms of the last write. */
+  updatedAt: number;
+}
+
+interface ShadowRow {
+  document: string;
+  version: number;
+  updated_at: number;
+}
+
+/**
+ * Persistence of device shadows (DOMAIN.md §5). The shadow semantics (merge, delta, 409 on a stale
+ * version) live in the protocol's shadow engine; this store keeps the result durable and refuses a
+ * write that would move the version backwards, so two writers racing on one device cannot silently
+ * lose an update (the loser gets ConcurrentModificationException and re-reads).
+ */
+export class ShadowStore {
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number,
+  ) {}
+
+  get(deviceId: string): StoredShadow | undefined {
+    const row = this.db.prepare('SELECT document, version, updated_at FROM shadows WHERE device_id = ?').get(deviceId) as
+      | ShadowRow
+      | undefined;
+    if (!row || row.document === 'null') return undefined;
+    return { document: JSON.parse(row.document) as unknown, version: row.version, updatedAt: row.updated_at };
+  }
+
+  /**
+   * Stores `document` as the device's shadow. With `version`, it must be greater than the stored one;
+   * without, the stored version + 1 is used. Returns the version stored. The device must exist.
+   */
+  put(deviceId: string, document: unknown, version?: number): number {
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
+      throw new A4bError('ValidationException', `shadow version must be a positive integer, got ${String(version)}`);
+    }
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+      throw new A4bError('ValidationException', 'a shadow document must be a JSON object');
+    }
+    const json = JSON.stringify(document);
+    const write = this.db.transaction((): number => {
+      const exists = this.db.prepare('SELECT 1 FROM devices WHERE serial = ?').get(deviceId);
+      if (!exists) throw new A4bError('NotFoundException', `device ${deviceId} is not registered`);
+      const current = this.versionOf(deviceId);
+      const next = version ?? current + 1;
+      if (next <= current) {
+        throw new A4bError(
+          'ConcurrentModificationException',
+          `shadow of ${deviceId} is at version ${current}; refusing to store version ${next}`,
+        );
+      }
+      this.db
+        .prepare(
+          `INSERT INTO shadows (device_id, document, version, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (device_id) DO UPDATE SET document = excluded.document, version = excluded.version, updated_at = excluded.updated_at`,
+        )
+        .run(deviceId, json, next, this.now());
+      return next;
+    });
+    return write.immediate();
+  }
+
+  /** The stored version (0 when the device never had a shadow); it survives delete(). */
+  versionOf(deviceId: string): number {
+    const row = this.db.prepare('SELECT version FROM shadows WHERE device_id = ?').get(deviceId) as { version: number } | undefined;
+    return row?.version ?? 0;
+  }
+
+  /**
+   * Deletes a device's shadow document (deregistration, a reset). As in AWS IoT the version is not
+   * reset: a tombstone keeps it, so a device that still holds an old document sees a newer version.
+   * Returns whether there was a document.
+   */
+  delete(deviceId: string): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE shadows SET document = 'null', version = version + 1, updated_at = ? WHERE device_id = ? AND document <> 'null'`)
+        .run(this.now(), deviceId).changes > 0
+    );
+  }
+}
