@@ -1,6 +1,7 @@
 import type { Clock } from '../../hal/clock.js';
 import type { ButtonEdge } from '../../hal/buttons/types.js';
-import { Debouncer, DEFAULT_DEBOUNCE_MS } from './debouncer.js';
+import { DEFAULT_DEBOUNCE_MS } from './button-lines.js';
+import { Debouncer } from './debouncer.js';
 import { LeadingDebouncer } from './leading-debouncer.js';
 import { ButtonRecognizer, type PressRecognizerOptions } from './press-recognizer.js';
 

@@ -1,15 +1,11 @@
-import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { ButtonEdge, ButtonName } from '../../hal/buttons/types.js';
+import { ButtonLines, type LineState } from './button-lines.js';
 
-/** Default stable time: mechanical tact switches settle within 5-10 ms; 20 ms leaves margin. */
-export const DEFAULT_DEBOUNCE_MS = 20;
+export { DEFAULT_DEBOUNCE_MS } from './button-lines.js';
 
-interface Line {
-  /** The accepted level. Every button starts released. */
-  stable: boolean;
+interface Line extends LineState {
   /** A different level seen since, and when it began. */
   candidate: { pressed: boolean; since: number } | undefined;
-  timer: TimerHandle | undefined;
   /** Latest edge time seen, so out-of-order times cannot shorten a level. */
   lastAt: number;
 }
@@ -24,31 +20,11 @@ interface Line {
  * once it has held. An accepted edge carries the time its level began (when the contact closed), so
  * hold durations measured downstream are the real ones, not shifted by the debounce delay.
  */
-export class Debouncer {
-  private readonly lines = new Map<ButtonName, Line>();
-  private stopped = false;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly onStable: (e: ButtonEdge) => void,
-    readonly debounceMs: number = DEFAULT_DEBOUNCE_MS,
-  ) {
-    if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new RangeError(`debounceMs must be >= 0, got ${debounceMs}`);
-  }
-
-  /** The accepted level of `button` (false = released). */
-  isPressed(button: ButtonName): boolean {
-    return this.lines.get(button)?.stable ?? false;
-  }
-
+export class Debouncer extends ButtonLines<Line> {
   /** Feeds one raw edge. */
   edge(e: ButtonEdge): void {
     if (this.stopped) return;
-    let line = this.lines.get(e.button);
-    if (!line) {
-      line = { stable: false, candidate: undefined, timer: undefined, lastAt: Number.NEGATIVE_INFINITY };
-      this.lines.set(e.button, line);
-    }
+    const line = this.line(e.button);
     const at = Math.max(e.at, line.lastAt);
     line.lastAt = at;
     // The level that was waiting: did it hold long enough before this edge ended it?
@@ -70,10 +46,8 @@ export class Debouncer {
     // else: the same new level reported again (a missed opposite edge); it keeps its start time.
   }
 
-  /** Cancels pending timers; no more edges come out. */
-  stop(): void {
-    this.stopped = true;
-    for (const line of this.lines.values()) this.disarm(line);
+  protected newLine(): Line {
+    return { stable: false, candidate: undefined, timer: undefined, lastAt: Number.NEGATIVE_INFINITY };
   }
 
   private accept(button: ButtonName, line: Line): void {
@@ -83,10 +57,5 @@ export class Debouncer {
     line.candidate = undefined;
     line.stable = c.pressed;
     this.onStable({ button, pressed: c.pressed, at: c.since });
-  }
-
-  private disarm(line: Line): void {
-    if (line.timer) this.clock.clearTimeout(line.timer);
-    line.timer = undefined;
   }
 }

@@ -1,15 +1,11 @@
-import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { ButtonEdge, ButtonName } from '../../hal/buttons/types.js';
-import { DEFAULT_DEBOUNCE_MS } from './debouncer.js';
+import { ButtonLines, type LineState } from './button-lines.js';
 
-interface Line {
-  /** The accepted level. Every button starts released. */
-  stable: boolean;
+interface Line extends LineState {
   /** The last raw level seen (may differ from `stable` during a lockout). */
   raw: boolean;
   /** Edges are not believed until this time (clock ms). */
   lockedUntil: number;
-  timer: TimerHandle | undefined;
 }
 
 /**
@@ -22,44 +18,24 @@ interface Line {
  * 20 ms of audio later. The price, a spurious press from a sub-millisecond glitch on a noisy line,
  * is what the lock bounds; real tact switches do not produce isolated glitches.
  */
-export class LeadingDebouncer {
-  private readonly lines = new Map<ButtonName, Line>();
-  private stopped = false;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly onStable: (e: ButtonEdge) => void,
-    readonly debounceMs: number = DEFAULT_DEBOUNCE_MS,
-  ) {
-    if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new RangeError(`debounceMs must be >= 0, got ${debounceMs}`);
-  }
-
-  isPressed(button: ButtonName): boolean {
-    return this.lines.get(button)?.stable ?? false;
-  }
-
+export class LeadingDebouncer extends ButtonLines<Line> {
   edge(e: ButtonEdge): void {
     if (this.stopped) return;
-    let line = this.lines.get(e.button);
-    if (!line) {
-      line = { stable: false, raw: false, lockedUntil: Number.NEGATIVE_INFINITY, timer: undefined };
-      this.lines.set(e.button, line);
-    }
+    const line = this.line(e.button);
     line.raw = e.pressed;
     if (e.at < line.lockedUntil) return; // bouncing: settled when the lock ends
     if (e.pressed === line.stable) return;
     this.accept(e.button, line, e.at);
   }
 
-  stop(): void {
-    this.stopped = true;
-    for (const line of this.lines.values()) if (line.timer) this.clock.clearTimeout(line.timer);
+  protected newLine(): Line {
+    return { stable: false, raw: false, lockedUntil: Number.NEGATIVE_INFINITY, timer: undefined };
   }
 
   private accept(button: ButtonName, line: Line, at: number): void {
     line.stable = line.raw;
     line.lockedUntil = at + this.debounceMs;
-    if (line.timer) this.clock.clearTimeout(line.timer);
+    this.disarm(line);
     line.timer = this.clock.setTimeout(() => {
       line.timer = undefined;
       if (!this.stopped && line.raw !== line.stable) this.accept(button, line, line.lockedUntil);

@@ -10,7 +10,7 @@ import { ApiServer } from '../../cloud-link/cloud/http/api-server.js';
 import { formatOutput, parseA4bArgs } from '../../tools/commands/a4b.js';
 import { validateProfile } from '../../tools/commands/flash.js';
 import { ADMIN_TOKEN, TestBackend } from '../cloud-link/cloud/http/test-backend.js';
-import { spawnCli, type CliResult } from '../cloud-link/cloud/http/spawn-cli.js';
+import { runCli, type CliResult } from './run-cli.js';
 
 const PASSWORD = 'Walrus-Copper-4471';
 let backend: TestBackend;
@@ -23,7 +23,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 function a4b(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return spawnCli(['a4b', ...args], { env: env(options.env), ...(options.input === undefined ? {} : { input: options.input }) });
+  return runCli(['a4b', ...args], { env: env(options.env), ...(options.input === undefined ? {} : { input: options.input }) });
 }
 
 function file(name: string, text: string): string {
@@ -140,7 +140,7 @@ describe('echosim flash', () => {
   test('a serial number is resolved to its ARN, the profile sent, and the password never printed', async () => {
     const room = file('room.json', JSON.stringify({ ...ROOM, ClientRequestToken: 'abc-123' }));
     const net = file('net.json', JSON.stringify(network));
-    const r = await spawnCli(['flash', '--device', 'ECHO-0002', '--room-profile', room, '--network-profile', net], { env: env() });
+    const r = await runCli(['flash', '--device', 'ECHO-0002', '--room-profile', room, '--network-profile', net], { env: env() });
     expect(r.code).toBe(0);
     const arn = 'arn:aws:a4b:local:000000000000:device/dev-2';
     expect(backend.calls.map((c) => c.operation)).toEqual(['SearchDevices', 'FlashDevice']);
@@ -157,23 +157,23 @@ describe('echosim flash', () => {
 
   test('an ARN is used as is; an unknown serial is NotFound (exit 1)', async () => {
     const room = file('room.json', JSON.stringify({ ...ROOM, ProfileName: 'Lobby' }));
-    const byArn = await spawnCli(['flash', '--device', 'arn:aws:a4b:local:000000000000:device/dev-1', '--room-profile', room], { env: env() });
+    const byArn = await runCli(['flash', '--device', 'arn:aws:a4b:local:000000000000:device/dev-1', '--room-profile', room], { env: env() });
     expect(byArn.code).toBe(0);
     expect(backend.calls.map((c) => c.operation)).toEqual(['FlashDevice']);
-    const unknown = await spawnCli(['flash', '--device', 'ECHO-9999', '--room-profile', room], { env: env() });
+    const unknown = await runCli(['flash', '--device', 'ECHO-9999', '--room-profile', room], { env: env() });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('echosim: error A4B_API_ERROR: NotFoundException: no registered device has the serial number ECHO-9999');
   });
 
   test('a file is checked before anything is sent: JSON errors with line and column, unknown fields, wrong types', async () => {
     const broken = file('broken.json', `{\n  "NetworkProfileName": "Office",\n  "CurrentPassword": "${PASSWORD}",\n}\n`);
-    const r = await spawnCli(['flash', '--device', 'ECHO-0001', '--network-profile', broken], { env: env() });
+    const r = await runCli(['flash', '--device', 'ECHO-0001', '--network-profile', broken], { env: env() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${broken}: not valid JSON at line 4, column 1: trailing comma before }`);
     expect(r.stderr).not.toContain('Walrus');
 
     const typo = file('typo.json', JSON.stringify({ ...ROOM, MaxVolumeLimit: undefined, MaxVolumLimit: 7, WakeWord: 'SIRI', Address: undefined }));
-    const t = await spawnCli(['flash', '--device', 'ECHO-0001', '--room-profile', typo], { env: env() });
+    const t = await runCli(['flash', '--device', 'ECHO-0001', '--room-profile', typo], { env: env() });
     expect(t.code).toBe(2);
     expect(t.stderr).toContain(`${typo}: not a valid room profile:`);
     expect(t.stderr).toContain('  - unknown field MaxVolumLimit (did you mean MaxVolumeLimit?)');
@@ -181,11 +181,11 @@ describe('echosim flash', () => {
     expect(t.stderr).toContain('  - Address: required, missing');
 
     const weak = file('weak.json', JSON.stringify({ ...network, CurrentPassword: 'abc' }));
-    const w = await spawnCli(['flash', '--device', 'ECHO-0001', '--network-profile', weak], { env: env() });
+    const w = await runCli(['flash', '--device', 'ECHO-0001', '--network-profile', weak], { env: env() });
     expect(w.code).toBe(2);
     expect(w.stderr).toContain('  - CurrentPassword: must be 5-128 characters');
 
-    const none = await spawnCli(['flash', '--device', 'ECHO-0001'], { env: env() });
+    const none = await runCli(['flash', '--device', 'ECHO-0001'], { env: env() });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Nothing to flash');
     expect(backend.calls).toEqual([]);

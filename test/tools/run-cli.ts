@@ -7,11 +7,15 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
-  lines: Array<Record<string, unknown>>;
+  /**
+   * stdout's JSON lines (`listen`, `device --events jsonl`), parsed when first read: commands that
+   * print pretty multi-line JSON (`a4b`) leave it unread and use `stdout`.
+   */
+  readonly lines: Array<Record<string, unknown>>;
 }
 
-/** Runs the built `echosim` CLI (npm test builds it first) and parses its JSON lines. */
-export function runCli(args: string[], options: { input?: Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/** Runs the built `echosim` CLI (npm test builds it first). */
+export function runCli(args: string[], options: { input?: Buffer | string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -20,12 +24,20 @@ export function runCli(args: string[], options: { input?: Buffer; env?: NodeJS.P
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const lines = stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ code, stdout, stderr, lines });
+      let lines: Array<Record<string, unknown>> | undefined;
+      resolve({
+        code,
+        stdout,
+        stderr,
+        get lines() {
+          lines ??= stdout
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
+          return lines;
+        },
+      });
     });
-    child.stdin.end(options.input ?? Buffer.alloc(0));
+    child.stdin.end(options.input ?? '');
   });
 }

@@ -18,7 +18,8 @@ export interface RecordingMeta {
   confirmed: boolean;
 }
 
-interface RecordingRow {
+/** A row of the recordings table, as SQLite returns it. */
+export interface RecordingRow {
   id: string;
   device_id: string;
   room_arn: string | null;
@@ -30,7 +31,7 @@ interface RecordingRow {
 
 const ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
-function toMeta(row: RecordingRow): RecordingMeta {
+export function recordingFromRow(row: RecordingRow): RecordingMeta {
   return {
     id: row.id,
     deviceId: row.device_id,
@@ -73,20 +74,20 @@ export class RecordingMetaStore {
 
   get(id: string): RecordingMeta | undefined {
     const row = this.db.prepare('SELECT * FROM recordings WHERE id = ?').get(id) as RecordingRow | undefined;
-    return row ? toMeta(row) : undefined;
+    return row ? recordingFromRow(row) : undefined;
   }
 
   /** A device's recordings, oldest first. */
   list(deviceId: string): RecordingMeta[] {
     return (this.db.prepare('SELECT * FROM recordings WHERE device_id = ? ORDER BY created_at, id').all(deviceId) as RecordingRow[]).map(
-      toMeta,
+      recordingFromRow,
     );
   }
 
   /** Every recording created before `cutoff` (wall-clock ms), for age-based retention sweeps. */
   listCreatedBefore(cutoff: number): RecordingMeta[] {
     return (this.db.prepare('SELECT * FROM recordings WHERE created_at < ? ORDER BY created_at, id').all(cutoff) as RecordingRow[]).map(
-      toMeta,
+      recordingFromRow,
     );
   }
 
@@ -100,7 +101,7 @@ export class RecordingMetaStore {
         const row = select.get(id) as RecordingRow | undefined;
         if (!row) continue;
         remove.run(id);
-        deleted.push(toMeta(row));
+        deleted.push(recordingFromRow(row));
       }
       return deleted;
     });

@@ -12,7 +12,7 @@ import { loadRoom } from '../rows.js';
 import { runSearch } from '../search.js';
 import { ArnInput, ClientRequestToken, Filters, formatPath, invalidField, type FilterInput } from '../validation.js';
 import type { CloudJob, NewJob } from '../../db/job-store.js';
-import type { RecordingMeta } from '../../db/recording-meta-store.js';
+import { recordingFromRow, type RecordingMeta, type RecordingRow } from '../../db/recording-meta-store.js';
 
 /**
  * What the API asks of devices: StartDeviceSync (reset by feature), DeleteDeviceUsageData,
@@ -157,16 +157,6 @@ function nested<S extends z.ZodType>(field: string, schema: S, value: unknown): 
   throw new A4bError('ValidationException', `${n} validation error${n === 1 ? '' : 's'} detected: ${issues.join('; ')}`);
 }
 
-interface RecordingRow {
-  id: string;
-  device_id: string;
-  room_arn: string | null;
-  created_at: number;
-  bytes: number;
-  duration_ms: number;
-  confirmed: number;
-}
-
 const ListDeviceRecordings = operation(
   z.strictObject({ DeviceArn: ArnInput, MaxResults: z.int().min(1).max(50).optional(), NextToken: z.string().min(1).max(1100).optional() }),
   (ctx, input) => {
@@ -177,14 +167,14 @@ const ListDeviceRecordings = operation(
       { query: 'SELECT * FROM recordings', where: 'device_id = ?', whereParams: [device.serial], filters: {}, sorts: {}, order: 'created_at, id' },
       input,
     );
-    const Recordings = page.rows.map((r) => ({
+    const Recordings = page.rows.map(recordingFromRow).map((r) => ({
       RecordingId: r.id,
-      DeviceArn: deviceArn(r.device_id),
-      ...(r.room_arn === null ? {} : { RoomArn: r.room_arn }),
-      CreatedTime: epochSeconds(r.created_at),
+      DeviceArn: deviceArn(r.deviceId),
+      ...(r.roomArn === undefined ? {} : { RoomArn: r.roomArn }),
+      CreatedTime: epochSeconds(r.createdAt),
       SizeInBytes: r.bytes,
-      DurationInMilliseconds: r.duration_ms,
-      Confirmed: r.confirmed === 1,
+      DurationInMilliseconds: r.durationMs,
+      Confirmed: r.confirmed,
     }));
     return { Recordings, TotalCount: page.total, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
   },

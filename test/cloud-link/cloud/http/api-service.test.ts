@@ -12,7 +12,7 @@ import { isEchosimError } from '../../../../hal/errors.js';
 import { A4bService } from '../../../../cloud-link/cloud/a4b/service.js';
 import { ApiServer } from '../../../../cloud-link/cloud/http/api-server.js';
 import { A4bClient } from '../../../../tools/a4b-client.js';
-import { spawnCli } from './spawn-cli.js';
+import { runCli } from '../../../tools/run-cli.js';
 
 const PASSWORD = 'Narwhal-Basalt-6620';
 
@@ -61,7 +61,7 @@ test('register, profile and flash through the API; the password never comes back
   // echosim flash by serial number, with the token file found through --data-dir.
   const netFile = path.join(dir, 'net.json');
   writeFileSync(netFile, JSON.stringify({ NetworkProfileName: 'Bench', Ssid: 'lab', SecurityType: 'WPA2_PSK', CurrentPassword: PASSWORD }));
-  const flashed = await spawnCli(['flash', '--device', 'ECHO-0042', '--network-profile', netFile, '--endpoint-url', api.url, '--data-dir', dir], {
+  const flashed = await runCli(['flash', '--device', 'ECHO-0042', '--network-profile', netFile, '--endpoint-url', api.url, '--data-dir', dir], {
     env: { ECHOSIM_ADMIN_TOKEN: '', ECHOSIM_ENDPOINT: '' },
   });
   expect(flashed.stderr).toBe('');
