@@ -145,6 +145,20 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   }
 
   /**
+   * Drops one client's connection at once (a deregistered device, whose credentials stop working
+   * for new connections but would otherwise keep its open one). Returns whether it was connected.
+   */
+  disconnect(clientId: string): boolean {
+    // aedes keeps its clients by id (aedes.js `this.clients`), untyped in its .d.ts
+    const clients = (this.aedes as unknown as { clients: Readonly<Record<string, Client | undefined>> }).clients;
+    const client = clients[clientId];
+    if (!client) return false;
+    client.close();
+    this.log.info({ clientId }, 'client disconnected by the broker owner');
+    return true;
+  }
+
+  /**
    * Disconnects every client, stops listening and releases every handle (no timers or sockets are
    * left). As with any broker going down, clients see their connection drop; the wills of clients
    * dropped first may still reach those dropped later. Safe to call twice.

@@ -30,7 +30,10 @@ import { mosquittoPasswordHash } from './mosquitto-passwd.js';
  */
 export interface MosquittoUser {
   username: string;
-  password: string;
+  /** The plain password (hashed when the file is written), or: */
+  password?: string;
+  /** a hash already in Mosquitto's `$7$` format (the cloud stores one per device at registration). */
+  passwordHash?: string;
   role: BrokerRole;
 }
 
@@ -78,8 +81,18 @@ function checkUser(user: MosquittoUser): void {
       username: user.username,
     });
   }
-  if (user.password.length === 0 || /[\r\n]/.test(user.password)) {
+  if ((user.password === undefined) === (user.passwordHash === undefined)) {
+    throw invalid(`user "${user.username}" needs exactly one of password or passwordHash`, 'Give the plain password, or the $7$ hash stored at registration.', {
+      username: user.username,
+    });
+  }
+  if (user.password !== undefined && (user.password.length === 0 || /[\r\n]/.test(user.password))) {
     throw invalid(`the password of "${user.username}" is empty or contains a line break`, 'Use a generated secret of printable characters.', {
+      username: user.username,
+    });
+  }
+  if (user.passwordHash !== undefined && !/^\$7\$[0-9]+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(user.passwordHash)) {
+    throw invalid(`the password hash of "${user.username}" is not a Mosquitto $7$ hash`, 'Store hashes made by mosquittoPasswordHash (or mosquitto_passwd).', {
       username: user.username,
     });
   }
@@ -99,7 +112,7 @@ function checkUsers(users: readonly MosquittoUser[]): void {
 /** The password file's text (fresh salts every time, like mosquitto_passwd). */
 export function renderPasswordFile(users: readonly MosquittoUser[]): string {
   checkUsers(users);
-  return users.map((u) => `${u.username}:${mosquittoPasswordHash(u.password)}\n`).join('');
+  return users.map((u) => `${u.username}:${u.passwordHash ?? mosquittoPasswordHash(u.password ?? '')}\n`).join('');
 }
 
 /**

@@ -1,0 +1,251 @@
+import { EventEmitter } from 'node:events';
+import { EmbeddedBroker } from '../broker/embedded-broker.js';
+import { mosquittoPasswordHash } from '../broker/mosquitto-passwd.js';
+import { parseTopic, topicFor } from '../protocol/topics.js';
+import { SystemClock, type Clock } from '../../hal/clock.js';
+import { rootLogger, type Logger } from '../../hal/log.js';
+import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import type { A4bServiceEvents } from './a4b/context.js';
+import { A4bService } from './a4b/service.js';
+import { MosquittoAuthSync, registryAuthenticator } from './broker-auth.js';
+import { ApiServer } from './http/api-server.js';
+import { CloudClient } from './mqtt/cloud-client.js';
+import type { CloudEvents } from './mqtt/cloud-events.js';
+import { JobGateway } from './mqtt/job-gateway.js';
+import { Presence } from './mqtt/presence.js';
+import { ShadowGateway } from './mqtt/shadow-gateway.js';
+import { TelemetrySink } from './mqtt/telemetry-sink.js';
+import { UtteranceGateway } from './mqtt/utterance-gateway.js';
+import { RecordingStore } from './recordings/recording-store.js';
+import { WakeWordVerifier } from './verification/verifier.js';
+
+export const DEFAULT_MQTT_PORT = 1883;
+
+export interface CloudOptions {
+  /** The data directory: SQLite database, secret key, admin token, recordings. */
+  dir: string;
+  clock?: Clock;
+  log?: Logger;
+  /**
+   * The broker: by default an embedded one on 127.0.0.1:1883 (`port: 0` picks a free port); or
+   * `{ url }` for any external MQTT broker, which must let `echosim-cloud` log in with the admin
+   * token and keep devices in their own topics (see `mosquitto`).
+   */
+  broker?: { url: string } | { host?: string; port?: number };
+  /**
+   * An external Mosquitto whose password and ACL files the cloud writes (into `authDir`) whenever a
+   * device is registered or removed, then makes it reread them (SIGHUP to `pidFile`, or `reload`).
+   */
+  mosquitto?: { authDir: string; pidFile?: string; reload?: () => Promise<void> | void };
+  /** The HTTP API; default 127.0.0.1:8700 (`port: 0` picks a free port); false: none. */
+  http?: { host?: string; port?: number } | false;
+  /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
+  verifier?: WakeWordVerifier | false;
+}
+
+/**
+ * The minimal cloud: the Alexa for Business style registry (SQLite), its HTTP API, an MQTT broker
+ * (embedded by default) and the MQTT side that turns registry changes into device shadows and jobs,
+ * devices' reports into sync and connection status, and their utterances into verdicts and
+ * recordings. One process; `stop()` releases every port, timer and file handle.
+ */
+export class Cloud {
+  readonly events = new EventEmitter<CloudEvents>();
+  readonly service: A4bService;
+  readonly recordings: RecordingStore;
+  readonly telemetry: TelemetrySink;
+  private broker: EmbeddedBroker | undefined;
+  private client: CloudClient | undefined;
+  private api: ApiServer | undefined;
+  private shadows: ShadowGateway | undefined;
+  private jobs: JobGateway | undefined;
+  private presence: Presence | undefined;
+  private utterances: UtteranceGateway | undefined;
+  private mosquittoSync: MosquittoAuthSync | undefined;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private brokerUrlValue = '';
+  private stopping: Promise<void> | undefined;
+  private readonly detach: Array<() => void> = [];
+
+  private constructor(private readonly options: CloudOptions) {
+    this.clock = options.clock ?? new SystemClock();
+    this.log = (options.log ?? rootLogger()).child({ component: 'cloud' });
+    this.service = A4bService.open({
+      dir: options.dir,
+      clock: this.clock,
+      log: this.log,
+      ...(options.mosquitto ? { brokerPasswordHash: (secret: string) => mosquittoPasswordHash(secret) } : {}),
+    });
+    this.recordings = new RecordingStore({ dir: options.dir, clock: this.clock, log: this.log });
+    this.telemetry = new TelemetrySink(this.events, this.log);
+  }
+
+  /** Opens the data directory and starts broker, MQTT side and HTTP API; stops what started on failure. */
+  static async start(options: CloudOptions): Promise<Cloud> {
+    const cloud = new Cloud(options);
+    try {
+      await cloud.startParts();
+      return cloud;
+    } catch (err) {
+      await cloud.stop();
+      throw err;
+    }
+  }
+
+  /** mqtt://host:port of the broker devices connect to. */
+  get brokerUrl(): string {
+    return this.brokerUrlValue;
+  }
+
+  /** http://host:port of the API, when it runs. */
+  get apiUrl(): string | undefined {
+    return this.api?.url;
+  }
+
+  /** The admin token (API bearer token, the cloud's broker password). */
+  get adminToken(): string {
+    return this.service.readAdminToken() ?? '';
+  }
+
+  get adminTokenFile(): string {
+    return this.service.adminTokenFile;
+  }
+
+  /** Runs one A4B operation in process (what the HTTP API does after authentication). */
+  call(operation: string, input: unknown): Promise<unknown> {
+    return this.service.call(operation, input);
+  }
+
+  private async startParts(): Promise<void> {
+    const { options, log, clock, events: bus } = this;
+    let token = this.service.readAdminToken();
+    if (token === undefined) {
+      token = this.service.rotateAdminToken();
+      log.warn({ file: this.service.adminTokenFile }, 'the admin token file was missing: a new admin token was written');
+    }
+    const verifier =
+      options.verifier === false ? undefined : options.verifier ?? new WakeWordVerifier({ models: await OpenWakeWordModels.load(), log });
+
+    if (options.broker && 'url' in options.broker) {
+      this.brokerUrlValue = options.broker.url;
+      if (options.mosquitto) {
+        this.mosquittoSync = new MosquittoAuthSync(this.service, token, { ...options.mosquitto, dir: options.mosquitto.authDir, log });
+        await this.mosquittoSync.sync();
+      }
+    } else {
+      const b = options.broker as { host?: string; port?: number } | undefined;
+      this.broker = await EmbeddedBroker.start({
+        host: b?.host ?? '127.0.0.1',
+        port: b?.port ?? DEFAULT_MQTT_PORT,
+        authenticate: registryAuthenticator(this.service),
+        log,
+      });
+      this.brokerUrlValue = this.broker.url;
+    }
+
+    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log });
+    this.client = client;
+    this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
+    this.jobs = new JobGateway(this.service, client, clock, bus, log);
+    this.presence = new Presence(this.service, clock, bus, log);
+    this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}) });
+    this.wireService();
+    const onMessage = (m: { topic: string; payload: Buffer; retain: boolean }): void => void this.route(m);
+    client.on('message', onMessage);
+    this.detach.push(() => client.off('message', onMessage));
+
+    this.recordings.startSweeping({
+      currentPolicy: (id) => {
+        try {
+          return this.service.retentionFor(id);
+        } catch {
+          return undefined;
+        }
+      },
+      onSwept: (ids) => {
+        if (ids.length > 0) this.service.recordings.delete(ids);
+      },
+    });
+
+    if (options.http !== false) {
+      this.api = await ApiServer.start({ backend: this.service, host: options.http?.host ?? '127.0.0.1', port: options.http?.port ?? 8700, log, clock });
+    }
+    log.info({ broker: this.brokerUrlValue, api: this.api?.url, verification: verifier !== undefined }, 'cloud started');
+  }
+
+  /** Registry changes -> MQTT. */
+  private wireService(): void {
+    const ev = this.service.events;
+    const on = <K extends keyof A4bServiceEvents>(name: K, listener: (...args: A4bServiceEvents[K]) => void): void => {
+      (ev.on as (n: K, l: (...args: A4bServiceEvents[K]) => void) => unknown)(name, listener);
+      this.detach.push(() => (ev.off as (n: K, l: (...args: A4bServiceEvents[K]) => void) => unknown)(name, listener));
+    };
+    on('desired-changed', ({ deviceId }) => void this.shadows?.pushDesired(deviceId));
+    on('job-created', ({ deviceId }) => void this.jobs?.notify(deviceId));
+    on('recordings-deleted', ({ ids }) => {
+      this.recordings.delete(ids).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'recording files not deleted'));
+    });
+    const syncBroker = (): void => {
+      this.mosquittoSync?.sync().catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'mosquitto auth files not updated'));
+    };
+    on('device-registered', syncBroker);
+    on('device-deregistered', ({ deviceId }) => {
+      syncBroker();
+      this.broker?.disconnect(deviceId);
+      this.telemetry.forget(deviceId);
+      this.client?.clearRetained(topicFor('availability', deviceId)).catch(() => undefined);
+    });
+  }
+
+  /** One message from a device, to the part that owns its topic. */
+  private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
+    const t = parseTopic(m.topic);
+    if (!t) return;
+    const id = t.deviceId;
+    try {
+      switch (t.kind) {
+        case 'shadow/update':
+          return await this.shadows?.onUpdate(id, m.payload);
+        case 'shadow/get':
+          return await this.shadows?.onGet(id, m.payload);
+        case 'jobs/update':
+          return await this.jobs?.onUpdate(id, t.jobId ?? '', m.payload);
+        case 'availability':
+          if (this.presence?.onAvailability(id, m.payload, m.retain) === 'ONLINE') await this.jobs?.notify(id);
+          return;
+        case 'telemetry/state':
+        case 'telemetry/wake':
+        case 'telemetry/false-wake':
+        case 'telemetry/metrics':
+          return this.telemetry.onTelemetry(id, t.kind.slice('telemetry/'.length) as 'state', m.payload);
+        case 'utterance/start':
+          return await this.utterances?.onStart(id, t.utteranceId ?? -1, m.payload);
+        case 'utterance/audio':
+          return await this.utterances?.onAudio(id, t.utteranceId ?? -1, m.payload);
+        case 'utterance/end':
+          return await this.utterances?.onEnd(id, t.utteranceId ?? -1, m.payload);
+        default:
+          return; // the cloud's own messages, echoed by nothing we subscribe to
+      }
+    } catch (err) {
+      this.log.error({ deviceId: id, kind: t.kind, err: (err as Error).message }, 'device message not handled');
+    }
+  }
+
+  /** Stops the API, the MQTT side and the broker, and closes the database. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const d of this.detach.splice(0)) d();
+      this.recordings.stopSweeping();
+      this.utterances?.stop();
+      await this.api?.close().catch(() => undefined);
+      await this.client?.close().catch(() => undefined);
+      await this.broker?.close().catch(() => undefined);
+      this.service.close();
+      this.events.removeAllListeners();
+      this.log.info('cloud stopped');
+    })();
+    return this.stopping;
+  }
+}

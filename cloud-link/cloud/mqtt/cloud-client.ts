@@ -1,0 +1,126 @@
+import { EventEmitter } from 'node:events';
+import { connect, type MqttClient } from 'mqtt';
+import { checkBrokerUrl } from '../../device/mqtt-errors.js';
+import { CLOUD_USERNAME, cloudSubscriptions, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
+import { EchosimError } from '../../../hal/errors.js';
+import type { Logger } from '../../../hal/log.js';
+
+/**
+ * The cloud's one MQTT connection: username and client id `echosim-cloud`, password the admin token.
+ * A persistent session (clean: false) with QoS 1 subscriptions to every device-published topic, so
+ * a cloud restart loses nothing the broker queued meanwhile; mqtt.js resubscribes after a broker
+ * restart and retransmits unacknowledged QoS 1 publishes from its store.
+ */
+
+export interface CloudClientEvents {
+  message: [{ topic: string; payload: Buffer; retain: boolean }];
+  connected: [{ sessionPresent: boolean }];
+  disconnected: [];
+}
+
+export interface CloudClientOptions {
+  url: string;
+  /** The admin token (the cloud's broker password). */
+  password: string;
+  log: Logger;
+  /** How long start-up waits for the broker to accept the cloud, ms (default 10 s). */
+  connectDeadlineMs?: number;
+  /** Reconnect period after a lost connection, ms (default 1000). */
+  reconnectPeriodMs?: number;
+}
+
+export class CloudClient extends EventEmitter<CloudClientEvents> {
+  private readonly client: MqttClient;
+  private closed = false;
+
+  private constructor(client: MqttClient, private readonly log: Logger) {
+    super();
+    this.client = client;
+    client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
+    client.on('connect', (connack) => {
+      this.log.info({ sessionPresent: connack.sessionPresent }, 'cloud connected to the broker');
+      this.emit('connected', { sessionPresent: connack.sessionPresent });
+    });
+    client.on('close', () => {
+      if (!this.closed) this.log.warn('cloud lost its broker connection; reconnecting');
+      this.emit('disconnected');
+    });
+    client.on('error', (err) => this.log.warn({ err: err.message }, 'cloud MQTT error'));
+  }
+
+  /** Connects, subscribes to every device topic and resolves once both are done. */
+  static async connect(options: CloudClientOptions): Promise<CloudClient> {
+    checkBrokerUrl(options.url);
+    const client = connect(options.url, {
+      protocolVersion: 4,
+      clientId: CLOUD_USERNAME,
+      username: CLOUD_USERNAME,
+      password: options.password,
+      clean: false,
+      keepalive: 30,
+      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      connectTimeout: 10_000,
+      resubscribe: true,
+      queueQoSZero: false,
+    });
+    const cloud = new CloudClient(client, options.log);
+    const deadlineMs = options.connectDeadlineMs ?? 10_000;
+    try {
+      // mqtt.js retries on its own after a refusal or a failed attempt: wait for the first success,
+      // up to a deadline (a broker that was just told to reread its password file may refuse once).
+      await new Promise<void>((resolve, reject) => {
+        let lastError: Error | undefined;
+        const timer = setTimeout(() => {
+          client.off('connect', onConnect);
+          client.off('error', onError);
+          reject(lastError ?? new Error(`no answer within ${deadlineMs} ms`));
+        }, deadlineMs);
+        const onConnect = (): void => {
+          clearTimeout(timer);
+          client.off('error', onError);
+          resolve();
+        };
+        const onError = (err: Error): void => {
+          lastError = err;
+        };
+        client.once('connect', onConnect);
+        client.on('error', onError);
+      });
+      await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, { qos: 1 as const }])));
+    } catch (err) {
+      client.end(true);
+      const code = (err as { code?: unknown }).code;
+      throw new EchosimError('MQTT_CONNECT_FAILED', `the cloud could not connect to the broker at ${options.url}: ${(err as Error).message}`, {
+        hint:
+          code === 5 || code === 4 || code === 135 || code === 134
+            ? 'The broker refused the cloud\'s login: it must accept username echosim-cloud with the admin token (see --mosquitto-auth).'
+            : 'Is the broker running and reachable? Check --broker.',
+        cause: err,
+      });
+    }
+    return cloud;
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Publishes a protocol message to one device with its topic's QoS and retain flag; resolves on PUBACK (QoS 1). */
+  async publishTo(kind: TopicKind, deviceId: string, payload: string | Buffer, params: TopicParams = {}): Promise<void> {
+    const spec = topicSpec(kind);
+    if (spec.publisher !== 'cloud') throw new EchosimError('PROTOCOL_MESSAGE_INVALID', `${kind} is published by devices, not the cloud`);
+    await this.client.publishAsync(topicFor(kind, deviceId, params), payload, { qos: spec.qos, retain: spec.retain });
+  }
+
+  /** Clears a retained message (e.g. a deregistered device's availability). */
+  async clearRetained(topic: string): Promise<void> {
+    await this.client.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.endAsync();
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Cloud, type CloudOptions } from '../../../cloud-link/cloud/cloud.js';
+import type { CloudEvents } from '../../../cloud-link/cloud/mqtt/cloud-events.js';
+import { deviceSubscriptions, deviceTopics, type DeviceTopics } from '../../../cloud-link/protocol/topics.js';
+import { VirtualClock } from '../../../hal/clock.js';
+import { rawConnect, subscribeCodes, waitUntil, type RawClient } from '../../support/mosquitto.js';
+
+export type CloudEventRecord = { [K in keyof CloudEvents]: { name: K; payload: CloudEvents[K][0] } }[keyof CloudEvents];
+
+export interface TestCloud {
+  cloud: Cloud;
+  dir: string;
+  clock: VirtualClock;
+  events: CloudEventRecord[];
+  call: (op: string, input?: unknown) => Promise<Record<string, any>>;
+  /** Registers a device (echo-dot-3) and returns its one-time secret. */
+  register: (serial: string, extra?: Record<string, unknown>) => Promise<string>;
+  /** Waits for an event matching `match`; returns it. */
+  waitFor: <K extends keyof CloudEvents>(name: K, match?: (p: CloudEvents[K][0]) => boolean, what?: string) => Promise<CloudEvents[K][0]>;
+  stop: () => Promise<void>;
+}
+
+const NAMES: Array<keyof CloudEvents> = ['presence', 'shadow-updated', 'shadow-rejected', 'profile-applied', 'profile-rejected', 'job-updated', 'telemetry', 'verdict', 'utterance'];
+
+/** A cloud on a temp data dir, embedded broker and API on free ports, every event recorded. */
+export async function startTestCloud(options: Partial<CloudOptions> = {}): Promise<TestCloud> {
+  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'echosim-cloud-'));
+  const clock = (options.clock as VirtualClock | undefined) ?? new VirtualClock();
+  const cloud = await Cloud.start({ dir, clock, broker: { port: 0 }, http: { port: 0 }, verifier: false, ...options });
+  const events: CloudEventRecord[] = [];
+  for (const name of NAMES) cloud.events.on(name, ((payload: unknown) => void events.push({ name, payload } as CloudEventRecord)) as never);
+  const t: TestCloud = {
+    cloud,
+    dir,
+    clock,
+    events,
+    call: async (op, input = {}) => (await cloud.call(op, input)) as Record<string, any>,
+    register: async (serial, extra = {}) => {
+      const res = await t.call('RegisterDevice', { DeviceSerialNumber: serial, DeviceType: 'echo-dot-3', DeviceName: `Device ${serial}`, ...extra });
+      return res.Secret as string;
+    },
+    waitFor: async (name, match = () => true, what = name) => {
+      let found: unknown;
+      await waitUntil(() => {
+        found = events.find((e) => e.name === name && match(e.payload as never))?.payload;
+        return found !== undefined;
+      }, what);
+      return found as never;
+    },
+    stop: async () => {
+      await cloud.stop();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** A device played by a raw MQTT client: its topics, subscribed to everything the cloud sends it. */
+export interface RawDevice {
+  raw: RawClient;
+  topics: DeviceTopics;
+  /** JSON payloads received on `topic`, parsed. */
+  json: (topic: string) => Array<Record<string, any>>;
+  publish: (topic: string, body: unknown, options?: { qos?: 0 | 1; retain?: boolean }) => Promise<void>;
+  /** Waits until `topic` has received more than `count` messages; returns the newest. */
+  next: (topic: string, count: number) => Promise<Record<string, any>>;
+}
+
+export async function rawDevice(url: string, serial: string, secret: string, extra: Record<string, unknown> = {}): Promise<RawDevice> {
+  const raw = await rawConnect(url, { clientId: serial, username: serial, password: secret, clean: false, ...extra });
+  if (!raw.connack) throw new Error(`device ${serial} could not connect: ${raw.error?.message}`);
+  const codes = await subscribeCodes(raw.client, deviceSubscriptions(serial));
+  if (codes.some((c) => c >= 128)) throw new Error(`device ${serial}: subscription refused`);
+  const json = (topic: string): Array<Record<string, any>> => raw.payloads(topic).map((p) => JSON.parse(p) as Record<string, any>);
+  return {
+    raw,
+    topics: deviceTopics(serial),
+    json,
+    publish: (topic, body, options = {}) =>
+      raw.client.publishAsync(topic, typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body), { qos: options.qos ?? 1, retain: options.retain ?? false }).then(() => undefined),
+    next: async (topic, count) => {
+      await waitUntil(() => raw.payloads(topic).length > count, `a message on ${topic}`);
+      return json(topic)[count] as Record<string, any>;
+    },
+  };
+}
