@@ -6,6 +6,7 @@ import { EchosimError } from '../hal/errors.js';
 import { packageRoot } from '../hal/package-root.js';
 import { registerA4b } from './commands/a4b.js';
 import { registerBench } from './commands/bench.js';
+import { registerCloud } from './commands/cloud.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDevice } from './commands/device.js';
 import { registerFlash } from './commands/flash.js';
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
   registerListen(program);
   registerDevice(program);
   registerBench(program);
+  registerCloud(program);
   registerA4b(program);
   registerFlash(program);
   try {

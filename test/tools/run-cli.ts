@@ -41,3 +41,47 @@ export function runCli(args: string[], options: { input?: Buffer | string; env?:
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** A long-running CLI process (`echosim cloud`), its JSON lines read as they come. */
+export interface RunningCli {
+  readonly lines: Array<Record<string, unknown>>;
+  readonly stderr: () => string;
+  /** Resolves with the first JSON line matching `match` (rejects if the process exits first or after `limitMs`). */
+  waitForLine(match: (line: Record<string, unknown>) => boolean, limitMs?: number): Promise<Record<string, unknown>>;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  let pending = '';
+  let stderr = '';
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve((exitCode = code))));
+  child.stdout.on('data', (d: Buffer) => {
+    pending += d.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    for (const l of parts) if (l.startsWith('{')) lines.push(JSON.parse(l) as Record<string, unknown>);
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return {
+    lines,
+    stderr: () => stderr,
+    async waitForLine(match, limitMs = 30_000) {
+      const deadline = Date.now() + limitMs;
+      for (;;) {
+        const found = lines.find(match);
+        if (found) return found;
+        if (exitCode !== undefined) throw new Error(`echosim exited (${String(exitCode)}) before the line appeared; stderr:\n${stderr.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for a line; stderr:\n${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop(signal = 'SIGTERM') {
+      if (exitCode === undefined) child.kill(signal);
+      return exited;
+    },
+  };
+}
