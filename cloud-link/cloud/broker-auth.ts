@@ -52,6 +52,11 @@ export class MosquittoAuthSync {
     return run;
   }
 
+  /** Resolves once every write started so far has finished (failed ones included). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
   private async write(): Promise<void> {
     const users: MosquittoUser[] = [
       { username: CLOUD_USERNAME, password: this.adminToken, role: 'cloud' },

@@ -3,6 +3,7 @@ import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { mosquittoPasswordHash } from '../broker/mosquitto-passwd.js';
 import { parseTopic, topicFor } from '../protocol/topics.js';
 import { SystemClock, type Clock } from '../../hal/clock.js';
+import { EchosimError } from '../../hal/errors.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { A4bServiceEvents } from './a4b/context.js';
@@ -110,6 +111,14 @@ export class Cloud {
 
   get adminTokenFile(): string {
     return this.service.adminTokenFile;
+  }
+
+  /**
+   * Resolves once an external Mosquitto has been given the password and ACL files for every
+   * registration so far (at once with the embedded broker, which asks the registry directly).
+   */
+  async brokerAuthSettled(): Promise<void> {
+    await this.mosquittoSync?.settled();
   }
 
   /** Runs one A4B operation in process (what the HTTP API does after authentication). */
@@ -231,6 +240,18 @@ export class Cloud {
     } catch (err) {
       this.log.error({ deviceId: id, kind: t.kind, err: (err as Error).message }, 'device message not handled');
     }
+  }
+
+  /**
+   * Stops the embedded broker and starts it again on the same port, as a broker crash and restart
+   * would: every client is dropped (devices' last wills fire) and reconnects. Throws with an
+   * external broker, which the cloud does not own.
+   */
+  async restartBroker(): Promise<void> {
+    const old = this.broker;
+    if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
+    await old.close();
+    this.broker = await EmbeddedBroker.start({ host: old.host, port: old.port, authenticate: registryAuthenticator(this.service), log: this.log });
   }
 
   /** Stops the API, the MQTT side and the broker, and closes the database. Safe to call twice. */

@@ -5,7 +5,8 @@ import { Cloud, type CloudOptions } from '../../../cloud-link/cloud/cloud.js';
 import type { CloudEvents } from '../../../cloud-link/cloud/mqtt/cloud-events.js';
 import { deviceSubscriptions, deviceTopics, type DeviceTopics } from '../../../cloud-link/protocol/topics.js';
 import { VirtualClock } from '../../../hal/clock.js';
-import { rawConnect, subscribeCodes, waitUntil, type RawClient } from '../../support/mosquitto.js';
+import { writeMosquittoAuth } from '../../../cloud-link/broker/mosquitto-config.js';
+import { MosquittoBroker, rawConnect, subscribeCodes, waitUntil, type BrokerKind, type RawClient } from '../../support/mosquitto.js';
 
 export type CloudEventRecord = { [K in keyof CloudEvents]: { name: K; payload: CloudEvents[K][0] } }[keyof CloudEvents];
 
@@ -19,16 +20,34 @@ export interface TestCloud {
   register: (serial: string, extra?: Record<string, unknown>) => Promise<string>;
   /** Waits for an event matching `match`; returns it. */
   waitFor: <K extends keyof CloudEvents>(name: K, match?: (p: CloudEvents[K][0]) => boolean, what?: string) => Promise<CloudEvents[K][0]>;
+  brokerKind: BrokerKind;
+  /** Stops the broker and starts it again on the same port (devices and cloud reconnect). */
+  restartBroker: () => Promise<void>;
+  /** Mosquitto's log (empty for the embedded broker), for failure messages. */
+  brokerLog: () => string;
   stop: () => Promise<void>;
 }
 
 const NAMES: Array<keyof CloudEvents> = ['presence', 'shadow-updated', 'shadow-rejected', 'profile-applied', 'profile-rejected', 'job-updated', 'telemetry', 'verdict', 'utterance'];
 
-/** A cloud on a temp data dir, embedded broker and API on free ports, every event recorded. */
-export async function startTestCloud(options: Partial<CloudOptions> = {}): Promise<TestCloud> {
+/**
+ * A cloud on a temp data dir, API on a free port, every event recorded; its broker embedded (free
+ * port) or a real Mosquitto whose password and ACL files the cloud writes and reloads.
+ */
+export async function startTestCloud(options: Partial<CloudOptions> & { brokerKind?: BrokerKind } = {}): Promise<TestCloud> {
+  const { brokerKind = 'embedded', ...cloudOptions } = options;
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'echosim-cloud-'));
   const clock = (options.clock as VirtualClock | undefined) ?? new VirtualClock();
-  const cloud = await Cloud.start({ dir, clock, broker: { port: 0 }, http: { port: 0 }, verifier: false, ...options });
+  let mosquitto: MosquittoBroker | undefined;
+  let brokerOptions: Partial<CloudOptions> = { broker: { port: 0 } };
+  if (brokerKind === 'mosquitto') {
+    const authDir = mkdtempSync(path.join(tmpdir(), 'echosim-mosquitto-auth-'));
+    const authFiles = await writeMosquittoAuth(authDir, []);
+    mosquitto = await MosquittoBroker.start({ authFiles });
+    const m = mosquitto;
+    brokerOptions = { broker: { url: m.url }, mosquitto: { authDir, reload: () => m.reload() } };
+  }
+  const cloud = await Cloud.start({ dir, clock, http: { port: 0 }, verifier: false, ...brokerOptions, ...cloudOptions });
   const events: CloudEventRecord[] = [];
   for (const name of NAMES) cloud.events.on(name, ((payload: unknown) => void events.push({ name, payload } as CloudEventRecord)) as never);
   const t: TestCloud = {
@@ -39,6 +58,7 @@ export async function startTestCloud(options: Partial<CloudOptions> = {}): Promi
     call: async (op, input = {}) => (await cloud.call(op, input)) as Record<string, any>,
     register: async (serial, extra = {}) => {
       const res = await t.call('RegisterDevice', { DeviceSerialNumber: serial, DeviceType: 'echo-dot-3', DeviceName: `Device ${serial}`, ...extra });
+      await cloud.brokerAuthSettled();
       return res.Secret as string;
     },
     waitFor: async (name, match = () => true, what = name) => {
@@ -49,8 +69,15 @@ export async function startTestCloud(options: Partial<CloudOptions> = {}): Promi
       }, what);
       return found as never;
     },
+    brokerKind,
+    restartBroker: () => (mosquitto ? mosquitto.restart() : cloud.restartBroker()),
+    brokerLog: () => mosquitto?.log ?? '',
     stop: async () => {
       await cloud.stop();
+      if (mosquitto) {
+        await mosquitto.stop();
+        rmSync(path.dirname(mosquitto.authFiles.passwordFile), { recursive: true, force: true });
+      }
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -69,7 +96,13 @@ export interface RawDevice {
 }
 
 export async function rawDevice(url: string, serial: string, secret: string, extra: Record<string, unknown> = {}): Promise<RawDevice> {
-  const raw = await rawConnect(url, { clientId: serial, username: serial, password: secret, clean: false, ...extra });
+  // Mosquitto rereads its password file on SIGHUP, a moment after the cloud wrote it: retry briefly
+  let raw = await rawConnect(url, { clientId: serial, username: serial, password: secret, clean: false, ...extra });
+  for (let i = 0; i < 50 && !raw.connack; i++) {
+    await raw.end(true);
+    await new Promise((r) => setTimeout(r, 50));
+    raw = await rawConnect(url, { clientId: serial, username: serial, password: secret, clean: false, ...extra });
+  }
   if (!raw.connack) throw new Error(`device ${serial} could not connect: ${raw.error?.message}`);
   const codes = await subscribeCodes(raw.client, deviceSubscriptions(serial));
   if (codes.some((c) => c >= 128)) throw new Error(`device ${serial}: subscription refused`);

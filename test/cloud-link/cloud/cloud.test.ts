@@ -9,14 +9,14 @@ import { JobsNotifySchema, JobUpdateAcceptedSchema } from '../../../cloud-link/p
 import { ShadowGetAcceptedSchema, ShadowRejectedSchema, ShadowUpdateDeltaSchema } from '../../../cloud-link/protocol/shadow.js';
 import { onlinePayload } from '../../../cloud-link/protocol/availability.js';
 import { ARN_PREFIX } from '../../../cloud-link/cloud/a4b/arn.js';
-import { rawConnect, subscribeCodes } from '../../support/mosquitto.js';
+import { BROKER_KINDS, rawConnect, subscribeCodes } from '../../support/mosquitto.js';
 import { NETWORK, PROFILE, WIFI_PASSWORD } from './a4b/helpers.js';
 import { rawDevice, startTestCloud, type RawDevice, type TestCloud } from './cloud-fixture.js';
 
 const arn = (serial: string): string => `${ARN_PREFIX}device/${serial}`;
 
 /** Polls an async condition (a safety limit, not a performance assertion). */
-async function eventually(condition: () => Promise<boolean>, what: string): Promise<void> {
+async function waitUntilAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
     if (await condition()) return;
     await new Promise((r) => setTimeout(r, 20));
@@ -48,9 +48,9 @@ async function provision(serial: string): Promise<{ roomArn: string; deviceArn: 
   return { roomArn: RoomArn as string, deviceArn };
 }
 
-describe('profiles through the shadow', () => {
+describe.each(BROKER_KINDS)('profiles through the shadow (%s broker)', (kind) => {
   beforeEach(async () => {
-    t = await startTestCloud();
+    t = await startTestCloud({ brokerKind: kind });
   });
 
   test('delta without secrets, shadow/get with them to the device only, report -> SYNCED', async () => {
@@ -134,9 +134,9 @@ describe('profiles through the shadow', () => {
   });
 });
 
-describe('jobs, availability, isolation', () => {
+describe.each(BROKER_KINDS)('jobs, availability, isolation (%s broker)', (kind) => {
   beforeEach(async () => {
-    t = await startTestCloud();
+    t = await startTestCloud({ brokerKind: kind });
   });
 
   test('StartDeviceSync queues a reset job the device moves to SUCCEEDED', async () => {
@@ -184,18 +184,37 @@ describe('jobs, availability, isolation', () => {
     expect(cloudImpostor.connack).toBeUndefined();
 
     const b = await connectDevice('dev-b', secretB);
-    expect(await subscribeCodes(b.raw.client, ['echosim/v1/devices/dev-a/#', 'echosim/v1/devices/+/shadow/get/accepted'])).toEqual([128, 128]);
+    const codes = await subscribeCodes(b.raw.client, ['echosim/v1/devices/dev-a/#', 'echosim/v1/devices/+/shadow/get/accepted']);
+    // the embedded broker refuses the SUBSCRIBE; Mosquitto grants it and then delivers nothing the ACL forbids
+    expect(codes).toEqual(kind === 'embedded' ? [128, 128] : [1, 1]);
     const a = await connectDevice('dev-a', secretA);
+    await provision('dev-a');
+    await a.publish(a.topics.shadowGet, {});
+    await a.next(a.topics.shadowGetAccepted, 0); // A's passwords went out...
+    const forged = { state: { reported: { device: { DeviceType: 'echo-dot-3', SoftwareVersion: 'forged-by-b' } } } };
+    await b.raw.client.publishAsync(a.topics.shadowUpdate, JSON.stringify(forged), { qos: 0 }).catch(() => undefined); // QoS 0: the embedded broker hangs up on B instead of acking
+    await a.publish(a.topics.shadowUpdate, { state: { reported: { device: { DeviceType: 'echo-dot-3', SoftwareVersion: 'real' } } } });
+    await a.next(a.topics.shadowUpdateAccepted, 0);
+    expect(b.raw.messages).toEqual([]); // ...and nothing of A's reached B
+    expect(JSON.stringify(t.cloud.service.shadows.get('dev-a'))).not.toContain('forged-by-b');
     await t.call('DeleteDevice', { DeviceArn: arn('dev-a') });
-    await new Promise<void>((resolve) => (a.raw.client.connected ? a.raw.client.once('close', () => resolve()) : resolve()));
-    const again = await rawConnect(t.cloud.brokerUrl, { clientId: 'dev-a', username: 'dev-a', password: secretA, reconnectPeriod: 0 });
-    expect(again.connack).toBeUndefined();
+    if (kind === 'embedded') {
+      // the embedded broker drops the open connection at once
+      await new Promise<void>((resolve) => (a.raw.client.connected ? a.raw.client.once('close', () => resolve()) : resolve()));
+    }
+    // and the credentials stop working (Mosquitto: once it has reread the files the cloud rewrote)
+    await waitUntilAsync(async () => {
+      const again = await rawConnect(t.cloud.brokerUrl, { clientId: 'dev-a', username: 'dev-a', password: secretA, reconnectPeriod: 0 });
+      await again.end(true);
+      return again.connack === undefined;
+    }, 'dev-a refused after DeleteDevice');
   });
 });
 
 describe('utterances and recordings', () => {
+  const kind = 'embedded' as const;
   beforeEach(async () => {
-    t = await startTestCloud();
+    t = await startTestCloud({ brokerKind: kind });
   });
 
   test('a tap utterance is answered and kept under the room policy; DeleteDeviceUsageData removes it', async () => {
@@ -216,7 +235,7 @@ describe('utterances and recordings', () => {
     expect(await t.cloud.recordings.list('dev-a')).toHaveLength(1);
 
     await t.call('DeleteDeviceUsageData', { DeviceArn: deviceArn, DeviceUsageType: 'VOICE' });
-    await eventually(async () => (await t.cloud.recordings.list('dev-a')).length === 0, 'recording files deleted');
+    await waitUntilAsync(async () => (await t.cloud.recordings.list('dev-a')).length === 0, 'recording files deleted');
     expect((await t.call('ListDeviceRecordings', { DeviceArn: deviceArn })).Recordings).toHaveLength(0);
     // the device is told too
     const notify = await a.next(a.topics.jobsNotify, 0);
