@@ -35,6 +35,12 @@ export interface EmbeddedBrokerOptions {
   port?: number;
   /** Decides who may connect and as what; undefined refuses. */
   authenticate: Authenticate;
+  /**
+   * The aedes persistence (sessions, subscriptions, retained and queued QoS 1 messages) of a broker
+   * this one replaces in the same process (`previous.persistence`), so a restart loses none of it.
+   * Default: a fresh in-memory one.
+   */
+  persistence?: unknown;
   log?: Logger;
 }
 
@@ -90,6 +96,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     const aedes = await Aedes.createBroker({
       // Device ids are up to 64 characters (MQTT 3.1 capped client ids at 23).
       maxClientsIdLength: 128,
+      ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
       preConnect: (client, packet, done) => {
         broker?.rememberWill(client, packet);
         done(null, true);
@@ -137,6 +144,11 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   /** `mqtt://host:port`, for mqtt.connect. */
   get url(): string {
     return `mqtt://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  /** The broker's persistence, to hand to its replacement (EmbeddedBrokerOptions.persistence). */
+  get persistence(): unknown {
+    return (this.aedes as unknown as { persistence: unknown }).persistence;
   }
 
   /** Clients connected right now. */

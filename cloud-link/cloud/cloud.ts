@@ -243,15 +243,23 @@ export class Cloud {
   }
 
   /**
-   * Stops the embedded broker and starts it again on the same port, as a broker crash and restart
-   * would: every client is dropped (devices' last wills fire) and reconnects. Throws with an
-   * external broker, which the cloud does not own.
+   * Stops the embedded broker and starts it again on the same port, as a broker restart would: every
+   * client is dropped (devices' last wills fire) and reconnects. Sessions, subscriptions, retained
+   * and queued QoS 1 messages are kept (in memory: a restart of the whole process loses them; use
+   * Mosquitto with persistence through --broker where that matters). Throws with an external broker,
+   * which the cloud does not own.
    */
   async restartBroker(): Promise<void> {
     const old = this.broker;
     if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
     await old.close();
-    this.broker = await EmbeddedBroker.start({ host: old.host, port: old.port, authenticate: registryAuthenticator(this.service), log: this.log });
+    this.broker = await EmbeddedBroker.start({
+      host: old.host,
+      port: old.port,
+      authenticate: registryAuthenticator(this.service),
+      persistence: old.persistence,
+      log: this.log,
+    });
   }
 
   /** Stops the API, the MQTT side and the broker, and closes the database. Safe to call twice. */
