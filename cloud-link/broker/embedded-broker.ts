@@ -117,7 +117,9 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         else done(new Error('broker starting'));
       },
     });
-    const server = createServer(aedes.handle);
+    // No Nagle: MQTT is small request/answer packets, and Nagle's wait for the peer's delayed ACK
+    // added ~40 ms to every hop of a shadow exchange (measured: 175 -> under 20 ms per profile apply).
+    const server = createServer({ noDelay: true }, aedes.handle);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -6,6 +6,7 @@ import { rootLogger, type Logger } from '../../hal/log.js';
 import { availabilityTopic, isValidDeviceId, mayPublish, maySubscribe, type Principal } from '../broker/acl.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { checkBrokerUrl, describeClientError } from './mqtt-errors.js';
+import { disableNagle } from './no-delay.js';
 
 export { describeClientError } from './mqtt-errors.js';
 
@@ -286,6 +287,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.error = undefined;
     const client = this.client;
     if (!client) return;
+    disableNagle(client);
     client.publish(this.availabilityTopic, this.availability.online, { qos: 1, retain: true }, (err) => {
       if (err) this.log.debug({ err: err.message }, 'online not acknowledged (connection lost)');
     });

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { connect, type MqttClient } from 'mqtt';
 import { checkBrokerUrl } from '../../device/mqtt-errors.js';
+import { disableNagle } from '../../device/no-delay.js';
 import { CLOUD_USERNAME, cloudSubscriptions, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
 import { EchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
@@ -38,6 +39,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     this.client = client;
     client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
     client.on('connect', (connack) => {
+      disableNagle(client);
       this.log.info({ sessionPresent: connack.sessionPresent }, 'cloud connected to the broker');
       this.emit('connected', { sessionPresent: connack.sessionPresent });
     });
