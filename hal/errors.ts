@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'CLOUD_DATABASE_INVALID'
   | 'WIFI_UNAVAILABLE'
   | 'PROFILE_REJECTED'
+  | 'WAKE_WORD_UNSUPPORTED'
   // Device-cloud protocol (cloud-link/protocol/)
   | 'DEVICE_ID_INVALID'
   | 'PROTOCOL_MESSAGE_INVALID'

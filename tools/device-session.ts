@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DeviceCloudLink } from '../cloud-link/device/link/device-cloud-link.js';
+import { WAKE_WORDS } from '../cloud-link/protocol/room-profile.js';
 import { Device } from '../firmware/device/device.js';
 import { runDevice, type RunSummary } from '../firmware/device/runner.js';
 import { deviceModel, type DeviceModel } from '../firmware/device-model.js';
@@ -8,7 +10,8 @@ import { GpioButtons } from '../hal/buttons/gpio.js';
 import { KeyboardButtons } from '../hal/buttons/keyboard.js';
 import { ScriptedButtons } from '../hal/buttons/scripted.js';
 import type { ButtonDriver } from '../hal/buttons/types.js';
-import { VirtualClock } from '../hal/clock.js';
+import { SystemClock, VirtualClock } from '../hal/clock.js';
+import { EchosimError } from '../hal/errors.js';
 import { JsonEventsRenderer } from '../hal/leds/events.js';
 import { openLedRenderers } from '../hal/leds/index.js';
 import type { LedRenderer } from '../hal/leds/types.js';
@@ -48,6 +51,16 @@ export interface DeviceSessionOptions extends SpotterCliOptions {
   /** Where JSON events go (LED frames included, throttled); undefined = no events. */
   eventSink?: (event: Record<string, unknown>) => void;
   ledEventIntervalMs?: number;
+  /** Run against the cloud: its broker, and the device's registered id and secret. */
+  cloud?: CloudConnection;
+}
+
+export interface CloudConnection {
+  url: string;
+  deviceId: string;
+  secret: string;
+  /** How long to wait for the first shadow sync before the audio starts, ms (default 15 s). */
+  syncWaitMs?: number;
 }
 
 export interface DeviceSession {
@@ -56,6 +69,10 @@ export interface DeviceSession {
   clock: VirtualClock;
   source: MicSource;
   dataDir: string;
+  /** The cloud link, with `cloud`. */
+  link: DeviceCloudLink | undefined;
+  /** A reboot job ended the run: start a new session on the same `data` to finish the reboot. */
+  readonly rebootRequested: boolean;
   run(signal?: AbortSignal): Promise<RunSummary>;
   /** Sends the last LED frame held back by the throttle and ends LED events (before shutdown blanks the ring). */
   finishEvents(): Promise<void>;
@@ -66,6 +83,14 @@ export interface DeviceSession {
  * Builds one device from CLI-style options: model, microphone source (optionally a simulated talker
  * direction), spotter and VAD, light-ring renderers, speaker, button drivers and its flash directory.
  * Device time is a VirtualClock driven by the audio, so `--fast` runs are deterministic.
+ *
+ * With `cloud`, the device gets a DeviceCloudLink. The link runs on the system clock, not the audio's:
+ * the network, its timeouts and backoff are real time whatever pace the audio plays at. `run()`
+ * attaches the link (which boots the device and re-applies the profile on flash), waits for the
+ * first connection (a refused or unreachable broker ends the run with the connection's error and its
+ * hint) and for the first shadow sync, then starts the audio, so the room profile is in force from
+ * the first sample. A reboot job aborts the run and sets `rebootRequested`; the link reports the job
+ * from the next session on the same flash.
  */
 export async function openDeviceSession(opts: DeviceSessionOptions): Promise<DeviceSession> {
   const model = deviceModel(opts.model);
@@ -93,6 +118,19 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     : undefined;
   if (ledEvents) renderers.push(ledEvents);
 
+  // The link exists before the Device (which takes it); its reboot hook ends this run.
+  const runAbort = new AbortController();
+  let rebootRequested = false;
+  let markClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const link = opts.cloud
+    ? openCloudLink(opts.cloud, dataDir, spotter.engine.keywords, async () => {
+        rebootRequested = true;
+        runAbort.abort();
+        await closed; // the job is reported by the link of the next session
+      })
+    : undefined;
+
   const device = new Device({
     model,
     clock,
@@ -101,7 +139,8 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     ...(vadModel ? { vad: new SileroVad(vadModel) } : {}),
     channelPolicy: opts.channel,
     maxStreamSamples: Math.round(opts.maxStream * SAMPLE_RATE),
-    offline: opts.offline,
+    offline: opts.offline && !link,
+    ...(link ? { link } : {}),
     leds: renderers,
     speaker: await openSpeakerDriver(opts.speaker),
     ...(opts.maxVolume === undefined ? {} : { maxVolumeLimit: opts.maxVolume }),
@@ -120,12 +159,23 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     clock,
     source,
     dataDir,
+    link,
+    get rebootRequested() {
+      return rebootRequested;
+    },
     async run(signal?: AbortSignal): Promise<RunSummary> {
-      await device.boot();
+      if (signal?.aborted) runAbort.abort();
+      signal?.addEventListener('abort', () => runAbort.abort(), { once: true });
+      if (link && opts.cloud) {
+        await link.attach(device);
+        await waitForCloud(link, opts.cloud.syncWaitMs ?? 15_000);
+      } else {
+        await device.boot();
+      }
       for (const d of drivers) d.start((e) => device.buttonEdge(e));
       return runDevice(device, source, {
         clock,
-        ...(signal ? { signal } : {}),
+        signal: runAbort.signal,
         settleMs: opts.settle * 1000,
         busy: () => (script?.remaining ?? 0) > 0,
         realTime: !opts.fast,
@@ -137,8 +187,48 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     async close(): Promise<void> {
       await ledEvents?.close();
       for (const d of drivers) await d.close();
+      await link?.close();
       await device.stop();
+      markClosed();
       for (const c of cleanups.reverse()) await c();
     },
   };
+}
+
+/** The device's cloud link, on the system clock, accepting the wake words the loaded spotter has. */
+function openCloudLink(cloud: CloudConnection, dataDir: string, keywords: readonly string[], reboot: () => Promise<void>): DeviceCloudLink {
+  const supported = keywords.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
+  return new DeviceCloudLink({
+    url: cloud.url,
+    deviceId: cloud.deviceId,
+    secret: cloud.secret,
+    clock: new SystemClock(),
+    dataDir,
+    supportedWakeWords: supported,
+    reboot,
+  });
+}
+
+/**
+ * Waits for the first connection and then (at most `syncWaitMs`) for the first shadow sync. The first
+ * failed attempt ends the wait with its error (MQTT_NOT_AUTHORIZED for a wrong secret,
+ * MQTT_CONNECT_FAILED for a broker that is not there): at the command line, saying so beats a device
+ * retrying silently.
+ */
+async function waitForCloud(link: DeviceCloudLink, syncWaitMs: number): Promise<void> {
+  if (!link.connected) {
+    await new Promise<void>((resolve, reject) => {
+      const onConnection = (c: { to: string; error?: EchosimError }): void => {
+        if (c.to !== 'CONNECTED' && c.to !== 'BACKOFF' && c.to !== 'CLOSED') return;
+        link.off('connection', onConnection);
+        if (c.to === 'CONNECTED') resolve();
+        else reject(c.error ?? link.lastError ?? new EchosimError('MQTT_CONNECT_FAILED', 'the cloud link closed before it connected'));
+      };
+      link.on('connection', onConnection);
+    });
+  }
+  const clock = new SystemClock();
+  let timer: ReturnType<SystemClock['setTimeout']> | undefined;
+  await Promise.race([link.whenSynced(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, syncWaitMs)))]);
+  if (timer) clock.clearTimeout(timer);
 }

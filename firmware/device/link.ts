@@ -15,9 +15,12 @@ export interface DeviceLinkEvents {
 type Listener<A extends unknown[]> = (...args: A) => void;
 
 /**
- * The device's view of its cloud connection (the MQTT client implements it). The device streams each
- * utterance through it and reacts to what comes back; without a link (`--offline`) utterances go
- * nowhere and THINKING ends on its timeout.
+ * The device's view of its cloud connection (cloud-link/device/link/device-cloud-link.ts implements
+ * it over MQTT). The device streams each utterance through it and reacts to what comes back; without
+ * a link (`--offline`) utterances go nowhere and THINKING ends on its timeout.
+ *
+ * Implementations may emit more events than these (an EventEmitter over a wider event map); the
+ * device listens to these only, and removes its listeners when it stops.
  */
 export interface DeviceLink {
   readonly connected: boolean;

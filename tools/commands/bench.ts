@@ -6,6 +6,7 @@ import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
+import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
 
@@ -21,6 +22,7 @@ export function registerBench(program: Command): void {
   const bench = program.command('bench').description('measure echosim on this machine');
   registerBenchRtf(bench);
   registerBenchOwwjs(bench);
+  registerBenchProfileApply(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')

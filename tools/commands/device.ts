@@ -1,7 +1,14 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/device/link/device-cloud-link.js';
+import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
 import { loadDeviceModels } from '../../firmware/device-model.js';
-import { attachJsonEvents } from '../device-events.js';
-import { openDeviceSession, type ButtonsKind, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
+import type { Clock } from '../../hal/clock.js';
+import { EchosimError } from '../../hal/errors.js';
+import { attachJsonEvents, audioSeconds } from '../device-events.js';
+import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
 import { addSpotterOptions } from '../spotter-options.js';
 import { MIC_SPEC_HELP } from './listen.js';
@@ -25,10 +32,70 @@ function parseVolumeLimit(value: string): number {
   return n;
 }
 
-interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons'> {
+interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons' | 'cloud' | 'offline'> {
   leds?: LedsKind;
   buttons?: ButtonsKind;
   events?: 'jsonl';
+  offline?: boolean;
+  cloud?: string;
+  deviceId?: string;
+  secret?: string;
+  secretFile?: string;
+}
+
+export const DEVICE_SECRET_ENV = 'ECHOSIM_DEVICE_SECRET';
+
+function usage(message: string, hint: string): EchosimError {
+  return new EchosimError('CLI_ARGUMENT_INVALID', message, { hint });
+}
+
+/**
+ * The cloud to connect to, from --cloud, --device-id and one secret source: --secret, --secret-file
+ * or $ECHOSIM_DEVICE_SECRET (prefer the file or the variable: a command line shows in `ps`).
+ */
+export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
+  if (opts.cloud === undefined) {
+    if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined) {
+      throw usage('--device-id, --secret and --secret-file only go with --cloud', 'Add --cloud mqtt://HOST:PORT, or leave them out.');
+    }
+    return undefined;
+  }
+  if (opts.deviceId === undefined) throw usage('--cloud needs --device-id', 'Give the serial number the device was registered with (a4b RegisterDevice).');
+  if (!isValidDeviceId(opts.deviceId)) {
+    throw usage(`"${opts.deviceId}" is not a device id`, 'A device id is 1-64 characters of A-Z a-z 0-9 _ - (and not "echosim-cloud").');
+  }
+  if (opts.secret !== undefined && opts.secretFile !== undefined) throw usage('give the secret once: --secret or --secret-file', 'Use one of them.');
+  let secret = opts.secret;
+  if (opts.secretFile !== undefined) {
+    try {
+      secret = readFileSync(opts.secretFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw usage(`cannot read the secret file ${opts.secretFile}: ${(err as Error).message}`, 'Give a readable file holding the device secret (mode 0600).');
+    }
+  }
+  secret ??= env[DEVICE_SECRET_ENV];
+  if (secret === undefined || secret === '') {
+    throw usage('--cloud needs the device secret', `Pass --secret-file FILE or set ${DEVICE_SECRET_ENV} (or --secret S); the cloud shows it once, at registration.`);
+  }
+  return { url: opts.cloud, deviceId: opts.deviceId, secret };
+}
+
+/** The link's events as JSON lines, stamped with device (audio) time. Returns the detacher. */
+function attachCloudEvents(link: DeviceCloudLink, clock: Clock, sink: (e: Record<string, unknown>) => void): () => void {
+  const time = (): number => audioSeconds(clock.now());
+  const listeners: Partial<{ [K in keyof DeviceCloudLinkEvents]: (...args: DeviceCloudLinkEvents[K]) => void }> = {
+    connection: (c) =>
+      sink({ type: 'cloud', time: time(), state: c.to, ...(c.error ? { code: c.error.code, message: c.error.message } : {}), ...(c.delayMs === undefined ? {} : { delayMs: c.delayMs }) }),
+    'profile-applied': (p) => sink({ type: 'profile-applied', time: time(), version: p.version, boot: p.boot }),
+    'profile-rejected': (r) => sink({ type: 'profile-rejected', time: time(), version: r.version, code: r.code, reason: r.reason }),
+    reported: (r) => sink({ type: 'reported', time: time(), ...r }),
+    job: (j) => sink({ type: 'job', time: time(), ...j }),
+  };
+  const names = Object.keys(listeners) as Array<keyof DeviceCloudLinkEvents>;
+  for (const name of names) link.on(name, listeners[name] as never);
+  return () => {
+    for (const name of names) link.off(name, listeners[name] as never);
+  };
 }
 
 export function registerDevice(program: Command): void {
@@ -45,6 +112,10 @@ export function registerDevice(program: Command): void {
     .option('--gpio <map>', 'GPIO lines for --buttons gpio, e.g. "17:action,27:mic-off"')
     .option('--script <presses>', 'button presses at audio times, e.g. "1.5:mic-off,4.0:mic-off,6.0:action" (hold: "10:action:8")')
     .option('--offline', 'run without a cloud: spot, stream to nowhere, show states')
+    .addOption(new Option('--cloud <url>', "run with the cloud: its MQTT broker, e.g. mqtt://127.0.0.1:1883 (profiles, jobs, telemetry, utterances)").conflicts('offline'))
+    .option('--device-id <id>', 'with --cloud: the id (serial number) the device is registered with')
+    .option('--secret <secret>', `with --cloud: the device secret (visible in ps: prefer --secret-file or $${DEVICE_SECRET_ENV})`)
+    .option('--secret-file <file>', 'with --cloud: a file holding the device secret')
     .option('--data <dir>', "the device's flash (settings, timers, lists...); default a temporary one removed at exit")
     .option('--events <format>', 'print events as JSON lines on stdout: jsonl', choice(['jsonl'] as const))
     .option('--speaker <driver>', 'speaker: alsa[:DEVICE] (aplay), wav:FILE (a timeline of everything played), none', 'none')
@@ -60,35 +131,67 @@ export function registerDevice(program: Command): void {
 }
 
 async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
+  const cloud = cloudConnection(opts);
   const jsonl = opts.events === 'jsonl' || opts.leds === 'events';
   const interactive = process.stderr.isTTY === true && !jsonl;
   const leds: LedsKind = opts.leds ?? (interactive ? 'terminal' : 'none');
   const buttons: ButtonsKind = opts.buttons ?? (process.stdin.isTTY === true && opts.mic !== 'stdin' && !opts.script ? 'keyboard' : 'none');
-  const session = await openDeviceSession({
-    ...opts,
-    leds,
-    buttons,
-    ...(jsonl ? { eventSink: printJsonLine } : {}),
-  });
-  const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printJsonLine) : undefined;
-  if (!opts.offline && !jsonl) {
-    process.stderr.write('echosim device: no cloud is configured, so the device enters setup mode (orange). Add --offline to run it standalone.\n');
+  // With a cloud the flash must outlive a reboot job's restart, so a temporary one is made here.
+  const tempData = opts.data === undefined && cloud ? mkdtempSync(path.join(os.tmpdir(), 'echosim-device-')) : undefined;
+  const data = opts.data ?? tempData;
+  if (!opts.offline && !cloud && !jsonl) {
+    process.stderr.write('echosim device: no cloud is configured, so the device enters setup mode (orange). Add --offline to run it standalone, or --cloud URL.\n');
   }
+  if (cloud) process.stderr.write(`echosim device: connecting to ${cloud.url} as ${cloud.deviceId}\n`);
   if (buttons === 'keyboard') process.stderr.write('keys: m mic-off, a action (push-to-talk), + / - volume, q quit\n');
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const summary = await session.run(abort.signal);
-    await session.finishEvents();
-    if (opts.events === 'jsonl') {
-      printJsonLine({ type: 'end', time: Math.round(summary.finishedAt) / 1000, state: summary.finalState, samples: summary.samples, endedBy: summary.endedBy, falseWakes: session.device.falseWakes });
+    // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
+    // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
+    for (;;) {
+      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ...common } = opts;
+      const session = await openDeviceSession({
+        ...common,
+        offline: opts.offline === true,
+        ...(data === undefined ? {} : { data }),
+        ...(cloud ? { cloud } : {}),
+        leds,
+        buttons,
+        ...(jsonl ? { eventSink: printJsonLine } : {}),
+      });
+      const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printJsonLine) : undefined;
+      const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printJsonLine) : undefined;
+      const link = session.link;
+      const onConnected = (c: { to: string }): void => {
+        if (c.to === 'CONNECTED' && cloud) process.stderr.write(`echosim device: connected to ${cloud.url} as ${cloud.deviceId}\n`);
+      };
+      link?.on('connection', onConnected);
+      let rebooting = false;
+      try {
+        const summary = await session.run(abort.signal);
+        await session.finishEvents();
+        rebooting = session.rebootRequested && !abort.signal.aborted;
+        if (opts.events === 'jsonl') {
+          printJsonLine(
+            rebooting
+              ? { type: 'reboot', time: Math.round(summary.finishedAt) / 1000 }
+              : { type: 'end', time: Math.round(summary.finishedAt) / 1000, state: summary.finalState, samples: summary.samples, endedBy: summary.endedBy, falseWakes: session.device.falseWakes },
+          );
+        }
+      } finally {
+        detach?.();
+        detachCloud?.();
+        link?.off('connection', onConnected);
+        await session.close();
+      }
+      if (!rebooting) break;
     }
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    detach?.();
-    await session.close();
+    if (tempData) rmSync(tempData, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,326 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '../../../hal/clock.js';
+import { EchosimError } from '../../../hal/errors.js';
+import { rootLogger, type Logger } from '../../../hal/log.js';
+import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceLink } from '../../../firmware/device/link.js';
+import { Subscriptions } from '../../../firmware/device/subscriptions.js';
+import { redactNetworkProfile } from '../../protocol/network-profile.js';
+import { deviceSubscriptions, deviceTopics, isValidDeviceId, type DeviceTopics } from '../../protocol/topics.js';
+import { MqttConnection, type ConnectionState, type ConnectionStateChange, type MqttMessage } from '../mqtt-connection.js';
+import { Outbox } from '../outbox.js';
+import { SimulatedWifi } from '../wifi/simulated-wifi.js';
+import type { WifiManager } from '../wifi/wifi-manager.js';
+import { availabilityPayloads } from './availability-payloads.js';
+import { JobExecutor } from './job-executor.js';
+import { JobRunner } from './job-runner.js';
+import { openLinkState, type JobRecord, type LinkState } from './link-state.js';
+import { ProfileApplier, type ProfileRejection } from './profile-applier.js';
+import { routeMessage } from './message-router.js';
+import { deviceInfo, echosimVersion } from './reported-state.js';
+import { ShadowSync } from './shadow-sync.js';
+import { Telemetry } from './telemetry.js';
+import { UtteranceStream } from './utterance-stream.js';
+import type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions } from './link-options.js';
+
+export type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions } from './link-options.js';
+
+/**
+ * The device's side of the cloud link: a DeviceLink (what the Device streams utterances through and
+ * hears verdicts, answers and announcements from) over one persistent MQTT connection, plus what
+ * the device does for the cloud on its own: converge on its shadow (shadow-sync.ts, applying
+ * profiles with profile-applier.ts), run jobs (job-runner.ts), send telemetry through a persistent
+ * outbox (telemetry.ts) and announce itself online/offline (availability.ts, as JSON).
+ *
+ *   const link = new DeviceCloudLink({ url, deviceId, secret, clock, dataDir });
+ *   const device = new Device({ ..., dataDir, link });
+ *   await link.attach(device);   // boots the device, re-applies the profile on flash, connects
+ *   ...
+ *   await link.close();          // offline, outbox flushed (bounded), every listener removed
+ *
+ * Every incoming payload is validated (parsePayload) before anything acts on it; a malformed one is
+ * logged and dropped (`malformed` event), never thrown. Passwords never reach a log line or a
+ * reported state: the applied profile with secrets stays inside the applier and on 0600 flash.
+ */
+/** Typed listener overloads (merged into the class) that also satisfy DeviceLink's narrower map. */
+export interface DeviceCloudLink {
+  on<K extends keyof DeviceCloudLinkEvents>(event: K, listener: (...args: DeviceCloudLinkEvents[K]) => void): this;
+  off<K extends keyof DeviceCloudLinkEvents>(event: K, listener: (...args: DeviceCloudLinkEvents[K]) => void): this;
+}
+
+const REDACT = ['*.CurrentPassword', '*.NextPassword', '*.*.CurrentPassword', '*.*.NextPassword', '*.*.*.CurrentPassword', '*.*.*.NextPassword'];
+
+export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> implements DeviceLink {
+  readonly deviceId: string;
+  readonly topics: DeviceTopics;
+  readonly wifi: WifiManager;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly connection: MqttConnection;
+  private readonly utterances: UtteranceStream;
+  private readonly subs = new Subscriptions();
+  private device: Device | undefined;
+  private state: LinkState | undefined;
+  private outbox: Outbox | undefined;
+  private applier: ProfileApplier | undefined;
+  private shadow: ShadowSync | undefined;
+  private jobs: JobRunner | undefined;
+  private telemetry: Telemetry | undefined;
+  private shuttingDown = false;
+  private closing: Promise<void> | undefined;
+  private version: string | undefined;
+
+  constructor(private readonly options: DeviceCloudLinkOptions) {
+    super();
+    if (!isValidDeviceId(options.deviceId)) {
+      throw new EchosimError('DEVICE_ID_INVALID', `"${options.deviceId}" is not a device id`, {
+        hint: 'A device id is its serial number: 1-64 characters of A-Z a-z 0-9 _ - (and not "echosim-cloud").',
+      });
+    }
+    this.deviceId = options.deviceId;
+    this.clock = options.clock;
+    this.topics = deviceTopics(options.deviceId);
+    // Secrets are never logged on purpose; the redaction is the net under that rule.
+    this.log = (options.log ?? rootLogger()).child({ component: 'cloud-link', deviceId: options.deviceId }, { redact: { paths: REDACT, censor: '[secret]' } });
+    this.wifi = options.wifi ?? new SimulatedWifi();
+    this.connection = new MqttConnection({
+      url: options.url,
+      deviceId: options.deviceId,
+      secret: options.secret,
+      clock: options.clock,
+      subscriptions: deviceSubscriptions(options.deviceId),
+      availabilityPayloads: availabilityPayloads(options.clock, () => this.shuttingDown),
+      log: this.log,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.closeTimeoutMs === undefined ? {} : { closeTimeoutMs: options.closeTimeoutMs }),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.keepaliveSeconds === undefined ? {} : { keepaliveSeconds: options.keepaliveSeconds }),
+    });
+    this.utterances = new UtteranceStream({ transport: this.connection, topics: this.topics, log: this.log });
+    this.utterances.on('rejected', (r) => this.emit('utterance-rejected', r));
+    this.utterances.on('response', (r) => this.emit('utterance-response', r));
+    this.utterances.on('verdict', (v) => this.telemetry?.verdict(v));
+    this.utterances.on('malformed', (m) => this.emit('malformed', m));
+  }
+
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** Why the last connection attempt failed (e.g. MQTT_NOT_AUTHORIZED for a wrong secret). */
+  get lastError(): EchosimError | undefined {
+    return this.connection.lastError;
+  }
+
+  /** The desired state the device runs, without its network passwords. */
+  get appliedProfile(): AppliedProfileView | undefined {
+    const applied = this.applier?.applied;
+    if (!applied) return undefined;
+    const { networkProfile, ...rest } = applied.desired;
+    return { version: applied.version, at: applied.at, desired: { ...rest, ...(networkProfile ? { networkProfile: redactNetworkProfile(networkProfile) } : {}) } };
+  }
+
+  get rejectedProfile(): ProfileRejection | undefined {
+    return this.applier?.rejected;
+  }
+
+  /** Where each job this device has touched stands (from flash); undefined before attach. */
+  get jobRecords(): JobRecord[] | undefined {
+    return this.jobs?.records;
+  }
+
+  /** Telemetry messages waiting in the outbox. */
+  get outboxDepth(): number {
+    return this.outbox?.size ?? 0;
+  }
+
+  /** Resolves once the first shadow round (get, apply, report) has completed. */
+  whenSynced(): Promise<void> {
+    if (!this.shadow) return Promise.reject(new EchosimError('DEVICE_NOT_RUNNING', 'the link is not attached', { hint: 'Call attach(device) first.' }));
+    return this.shadow.whenSynced();
+  }
+
+  /**
+   * Starts everything for `device` (constructed with this link): follows its events for telemetry,
+   * boots it if it has not booted, re-applies the profile recorded on flash before it reaches the
+   * cloud, then connects.
+   */
+  async attach(device: Device): Promise<void> {
+    if (this.device || this.closing) {
+      throw new EchosimError('DEVICE_NOT_RUNNING', this.closing ? 'the cloud link is closed' : 'the cloud link is already attached to a device', {
+        hint: 'A link serves one device for its life: create a new DeviceCloudLink (on the same data directory) for a new Device.',
+      });
+    }
+    this.device = device;
+    const { options, log, clock, topics } = this;
+    const baselineMaxVolume = device.speaker.maxVolume;
+    const state = (this.state = openLinkState(options.dataDir));
+    for (const c of state.corrupt) log.warn(c, 'cloud link store: corrupt slot; using the last good copy');
+    this.outbox = await Outbox.open({ dir: options.dataDir, name: 'telemetry', log });
+    this.telemetry = new Telemetry({
+      outbox: this.outbox,
+      topics,
+      clock,
+      log,
+      ...(options.verdictWaitMs === undefined ? {} : { verdictWaitMs: options.verdictWaitMs }),
+      ...(options.metricsIntervalMs === undefined ? {} : { metricsIntervalMs: options.metricsIntervalMs }),
+    });
+    this.telemetry.attach(device); // before boot: its first transitions are telemetry too
+    await device.boot();
+
+    const applier = (this.applier = new ProfileApplier({
+      device,
+      wifi: this.wifi,
+      state: state.profile,
+      clock,
+      log,
+      supportedWakeWords: options.supportedWakeWords ?? ['ALEXA'],
+      baselineMaxVolume,
+    }));
+    const restored = await applier.restore();
+    if (restored) this.emit('profile-applied', { version: restored.version, at: restored.at, boot: true });
+
+    const transport = this.connection;
+    const requestTimeoutMs = options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs };
+    const shadow = (this.shadow = new ShadowSync({
+      transport,
+      topics,
+      applier,
+      clock,
+      log,
+      facts: () => ({ wifi: this.wifi.status(), device: deviceInfo(device, this.softwareVersion()) }),
+      ...requestTimeoutMs,
+    }));
+    shadow.on('profile-applied', (p) => this.emit('profile-applied', { ...p, boot: false }));
+    shadow.on('profile-rejected', (r) => this.emit('profile-rejected', r));
+    shadow.on('reported', (r) => this.emit('reported', r));
+    shadow.on('shadow-rejected', (r) => this.emit('shadow-rejected', r));
+    shadow.on('malformed', (m) => this.emit('malformed', m));
+
+    const executor = new JobExecutor({
+      device,
+      clock,
+      log,
+      announce: (audio) => this.emit('announcement', { audio, sampleRate: SPEAKER_SAMPLE_RATE }),
+      afterReset: async (report) => {
+        if (report.cleared.includes('SETTINGS')) await applier.reapplySettings();
+        const resynced = [...(report.cleared.includes('SETTINGS') ? ['SETTINGS'] : []), ...report.notApplicable];
+        if (resynced.length > 0) shadow.resync();
+        return resynced;
+      },
+    });
+    const jobs = (this.jobs = new JobRunner({ transport, topics, state: state.jobs, executor, clock, log, reboot: () => this.reboot(), ...requestTimeoutMs }));
+    jobs.on('job', (j) => this.emit('job', j));
+    jobs.on('reboot', (r) => this.emit('reboot', r));
+    jobs.on('malformed', (m) => this.emit('malformed', m));
+
+    const onState = (change: ConnectionStateChange): void => this.onConnectionState(change);
+    const onMessage = (m: MqttMessage): void => this.onMessage(m);
+    const onWarning = (err: EchosimError): void => {
+      log.warn({ code: err.code }, err.message);
+      this.emit('warning', err);
+    };
+    this.subs.add(() => transport.off('state', onState));
+    this.subs.add(() => transport.off('message', onMessage));
+    this.subs.add(() => transport.off('warning', onWarning));
+    transport.on('state', onState);
+    transport.on('message', onMessage);
+    transport.on('warning', onWarning);
+    this.outbox.attach(transport);
+    log.info({ url: options.url }, 'connecting to the cloud');
+    transport.start();
+  }
+
+  /**
+   * Goes offline cleanly: stops the shadow, job and telemetry work, gives the outbox up to
+   * `closeTimeoutMs` to drain while connected, publishes the retained `offline` (shutdown) and
+   * disconnects, then closes its files and removes every listener it added. Telemetry not yet
+   * delivered stays in the outbox for the next boot.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  utteranceStart(start: StreamStart): void {
+    this.utterances.start(start);
+  }
+
+  utteranceAudio(audio: StreamAudio): void {
+    this.utterances.audio(audio);
+  }
+
+  utteranceEnd(end: StreamEnd): void {
+    this.utterances.end(end);
+  }
+
+  private async shutDown(): Promise<void> {
+    this.shuttingDown = true;
+    this.shadow?.close();
+    this.jobs?.close();
+    this.telemetry?.close();
+    if (this.outbox && this.connection.connected) await this.drainOutbox(this.outbox);
+    await this.connection.close();
+    this.subs.removeAll();
+    this.outbox?.detach();
+    await this.outbox?.close();
+    await this.state?.profile.close();
+    await this.state?.jobs.close();
+    if (!this.options.wifi) await this.wifi.close();
+    this.utterances.removeAllListeners();
+  }
+
+  /** Waits until the outbox is empty, the connection drops, or closeTimeoutMs passes on the Clock. */
+  private async drainOutbox(outbox: Outbox): Promise<void> {
+    let timer: TimerHandle | undefined;
+    let onState: ((c: ConnectionStateChange) => void) | undefined;
+    await Promise.race([
+      outbox.whenEmpty(),
+      new Promise<void>((resolve) => {
+        timer = this.clock.setTimeout(resolve, this.options.closeTimeoutMs ?? 2000);
+        onState = (c) => {
+          if (c.to !== 'CONNECTED') resolve();
+        };
+        this.connection.on('state', onState);
+      }),
+    ]);
+    if (timer) this.clock.clearTimeout(timer);
+    if (onState) this.connection.off('state', onState);
+  }
+
+  private onConnectionState(change: ConnectionStateChange): void {
+    this.emit('connection', change);
+    this.telemetry?.connection(change);
+    if (change.to === 'CONNECTED') {
+      this.emit('up');
+      this.shadow?.onConnected();
+      this.jobs?.onConnected();
+    } else if (change.from === 'CONNECTED') {
+      this.shadow?.onDisconnected();
+      this.jobs?.onDisconnected();
+      this.emit('down', change.to === 'CLOSED' ? 'link closed' : (change.error?.message ?? 'connection lost'));
+    }
+  }
+
+  private onMessage(m: MqttMessage): void {
+    routeMessage(this.deviceId, m, { shadow: this.shadow, jobs: this.jobs, utterances: this.utterances }, this.log);
+  }
+
+  private async reboot(): Promise<void> {
+    if (this.options.reboot) return this.options.reboot();
+    const device = this.device;
+    await this.close();
+    await device?.stop();
+  }
+
+  private softwareVersion(): string {
+    this.version ??= this.options.softwareVersion ?? echosimVersion();
+    return this.version;
+  }
+}
