@@ -46,6 +46,10 @@ export function runCli(args: string[], options: { input?: Buffer | string; env?:
 export interface RunningCli {
   readonly lines: Array<Record<string, unknown>>;
   readonly stderr: () => string;
+  /** Everything printed on stdout so far. */
+  readonly stdout: () => string;
+  /** Resolves with the first match of `pattern` in stdout (same rules as waitForLine). */
+  waitForText(pattern: RegExp, limitMs?: number): Promise<RegExpMatchArray>;
   /** Resolves with the first JSON line matching `match` (rejects if the process exits first or after `limitMs`). */
   waitForLine(match: (line: Record<string, unknown>) => boolean, limitMs?: number): Promise<Record<string, unknown>>;
   /** Sends `signal` (default SIGTERM) and resolves with the exit code. */
@@ -57,9 +61,11 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = 
   const lines: Array<Record<string, unknown>> = [];
   let pending = '';
   let stderr = '';
+  let stdout = '';
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve((exitCode = code))));
   child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
     pending += d.toString();
     const parts = pending.split('\n');
     pending = parts.pop() ?? '';
@@ -69,6 +75,17 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = 
   return {
     lines,
     stderr: () => stderr,
+    stdout: () => stdout,
+    async waitForText(pattern, limitMs = 30_000) {
+      const deadline = Date.now() + limitMs;
+      for (;;) {
+        const m = stdout.match(pattern);
+        if (m) return m;
+        if (exitCode !== undefined) throw new Error(`echosim exited (${String(exitCode)}) before ${String(pattern)} appeared; stdout:\n${stdout.slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; stdout:\n${stdout.slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async waitForLine(match, limitMs = 30_000) {
       const deadline = Date.now() + limitMs;
       for (;;) {

@@ -1,0 +1,47 @@
+/**
+ * The main job (`npm start` = `echosim demo`): the cloud and one simulated echo-dot-3 that hears the
+ * bundled utterance through the full pipeline and the cloud's verification; then, kept up, it takes a
+ * profile flashed from "a second terminal" exactly as the printed instructions say.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli, startCli, type RunningCli } from './run-cli.js';
+
+let dir: string;
+let demo: RunningCli | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'echosim-demo-'));
+});
+afterEach(async () => {
+  await demo?.stop('SIGKILL');
+  demo = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('hears the utterance, the cloud confirms the wake word, the request ends, and it says how to flash', async () => {
+  const res = await runCli(['demo', '--fast', '--no-stay', '--data', dir]);
+  expect(res.code).toBe(0);
+  expect(res.stdout).toContain('the cloud is up');
+  expect(res.stdout).toMatch(/wake word "alexa"/);
+  expect(res.stdout).toMatch(/IDLE -> LISTENING \(WAKE_WORD\)/);
+  expect(res.stdout).toMatch(/streaming to the cloud, from 500 ms before the wake word/);
+  expect(res.stdout).toMatch(/the cloud confirmed the wake word/);
+  expect(res.stdout).toMatch(/THINKING -> IDLE/);
+  expect(res.stdout).toMatch(/npx echosim flash --device demo-echo-1 --room-profile examples\/room-profile\.json/);
+  // a second run reuses the registration kept on the device's flash
+  const again = await runCli(['demo', '--fast', '--no-stay', '--data', dir]);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/re-applied from flash/);
+});
+
+test('kept up, it applies a profile flashed with the printed command, and stops on Ctrl-C', async () => {
+  demo = startCli(['demo', '--fast', '--stay', '--data', dir], { env: { ECHOSIM_LOG_LEVEL: 'warn' } });
+  const [flashLine] = await demo.waitForText(/npx echosim flash [^\n]+/, 60_000);
+  await demo.waitForText(/Ctrl-C stops it/);
+  const args = flashLine.replace(/^npx echosim /, '').split(' ').map((a) => (a === 'examples/room-profile.json' ? path.resolve(a) : a));
+  const flashed = await runCli(args);
+  expect(flashed.code).toBe(0);
+  await demo.waitForText(/applied profile version \d+ \(MaxVolumeLimit 6, time zone Europe\/Berlin\)/);
+  expect(await demo.stop('SIGINT')).toBe(0);
+});
