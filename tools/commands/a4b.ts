@@ -176,7 +176,13 @@ function jsonValue(option: string, text: string): unknown {
  */
 export function readInputText(spec: string, readStdin: () => string, what: string): { text: string; source: string } {
   if (spec === '-') return { text: readStdin(), source: 'stdin' };
-  if (!spec.startsWith('file://')) return { text: spec, source: what };
+  if (!spec.startsWith('file://')) {
+    // `--cli-input-json p.json` (a path without file://, as with the AWS CLI) is not JSON: say so
+    if (!/^\s*[[{]/.test(spec) && /\.json$/i.test(spec.trim())) {
+      throw usage(`${what}: "${spec}" looks like a file name, not JSON`, `Write file://${spec.trim()} to read the file (AWS CLI style), or - for stdin.`);
+    }
+    return { text: spec, source: what };
+  }
   const file = spec.startsWith('file:///') ? fileURLToPath(spec) : spec.slice('file://'.length);
   return { text: readFileOrThrow(file), source: file };
 }

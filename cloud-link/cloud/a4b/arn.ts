@@ -47,7 +47,16 @@ const TYPE_NAMES: Record<ResourceType, string> = {
  */
 export function idFromArn(arn: string, type: ResourceType): string {
   const id = parseArn(arn, type);
-  if (id === undefined) throw new A4bError('NotFoundException', `${TYPE_NAMES[type]} ${arn} does not exist`);
+  if (id === undefined) {
+    // a bare serial or id instead of an ARN is the usual slip: say what the ARN would be
+    const bare = typeof arn === 'string' && !arn.startsWith('arn:') && /^[A-Za-z0-9_.-]{1,64}$/.test(arn);
+    throw new A4bError(
+      'NotFoundException',
+      bare
+        ? `${TYPE_NAMES[type]} ${arn} does not exist: "${arn}" is not an ARN (did you mean ${makeArn(type, arn)}?)`
+        : `${TYPE_NAMES[type]} ${arn} does not exist`,
+    );
+  }
   return id;
 }
 
