@@ -10,6 +10,7 @@ import { registerCloud } from './commands/cloud.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDevice } from './commands/device.js';
 import { registerFlash } from './commands/flash.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
 
 const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING']);
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   registerCloud(program);
   registerA4b(program);
   registerFlash(program);
+  registerFleet(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,0 +1,175 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Cloud } from '../../cloud-link/cloud/cloud.js';
+import { WakeWordVerifier } from '../../cloud-link/cloud/verification/verifier.js';
+import { runDevice } from '../../firmware/device/runner.js';
+import { SystemClock, VirtualClock } from '../../hal/clock.js';
+import { createLogger } from '../../hal/log.js';
+import { openMicSource } from '../../hal/mic/spec.js';
+import { packageRoot } from '../../hal/package-root.js';
+import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import { A4bClient } from '../a4b-client.js';
+import { quantile } from '../bench/stats.js';
+import { ProgressBar } from '../progress.js';
+import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
+
+export interface FleetOptions {
+  devices: number;
+  /** Devices that hear real audio (the demo utterance, looped in real time) through the full pipeline. */
+  listening: number;
+  /** Seconds the listening devices run. */
+  durationS: number;
+  /** An external cloud: its broker, and its API (endpoint, admin token) to register the devices. */
+  cloud?: { brokerUrl: string; endpoint?: string; token?: string; dataDir?: string };
+  progress: boolean;
+  /** Prefix of the simulated devices' serial numbers. */
+  prefix?: string;
+}
+
+export interface FleetSummary {
+  devices: number;
+  connected: number;
+  listening: number;
+  startup_s: number;
+  /** Every device of the room applied one UpdateProfile: ms from the API call to the device applying it. */
+  profile_apply: { median_ms: number; p99_ms: number; max_ms: number };
+  /** Listening devices: wake words detected, and how far behind real time the slowest one fell (ms). */
+  wakes: number;
+  max_lag_ms: number;
+  duration_s: number;
+  /** Process CPU over the listening window, in percent of one core. */
+  cpu_percent: number;
+  rss_mb: number;
+  rss_per_device_kb: number;
+}
+
+const DEMO_WAV = 'test/fixtures/demo/alexa-demo.wav';
+
+/**
+ * A fleet in one process: N simulated devices (the real firmware and link, one shared copy of the
+ * models), by default with their own cloud (embedded broker) in the same process. Idle devices hear
+ * nothing and cost only their link; K listening devices hear the demo utterance in a loop at real-time
+ * pace through the whole pipeline (spotter, VAD, streaming, the cloud's verification).
+ */
+export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
+  const root = mkdtempSync(path.join(tmpdir(), 'echosim-fleet-'));
+  const log = createLogger('fleet', process.env.ECHOSIM_LOG_LEVEL ?? 'warn');
+  const clock = new SystemClock();
+  const models = await OpenWakeWordModels.load();
+  const rssBase = process.memoryUsage().rss;
+  let cloud: Cloud | undefined;
+  const fleet: SimulatedDevice[] = [];
+  try {
+    let brokerUrl: string;
+    let api: A4bClient;
+    if (o.cloud) {
+      brokerUrl = o.cloud.brokerUrl;
+      api = new A4bClient({ ...(o.cloud.endpoint ? { endpoint: o.cloud.endpoint } : {}), ...(o.cloud.token ? { token: o.cloud.token } : {}), ...(o.cloud.dataDir ? { dataDir: o.cloud.dataDir } : {}) });
+    } else {
+      cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier: new WakeWordVerifier({ models }) });
+      brokerUrl = cloud.brokerUrl;
+      api = new A4bClient({ endpoint: cloud.apiUrl ?? '', token: cloud.adminToken });
+    }
+    const prefix = o.prefix ?? `fleet-${process.pid}`;
+    const { ProfileArn } = await api.call<{ ProfileArn: string }>('CreateProfile', {
+      ProfileName: `${prefix} profile`, Timezone: 'Europe/Berlin', Address: '1 Fleet Street', DistanceUnit: 'METRIC',
+      TemperatureUnit: 'CELSIUS', WakeWord: 'ALEXA', Locale: 'en-US', MaxVolumeLimit: 8,
+    });
+    const { RoomArn } = await api.call<{ RoomArn: string }>('CreateRoom', { RoomName: `${prefix} room`, ProfileArn });
+
+    const started = performance.now();
+    const bar = new ProgressBar(o.devices, 'devices connected', process.stderr, o.progress);
+    const listeningAt = new Set(Array.from({ length: Math.min(o.listening, o.devices) }, (_, i) => i));
+    const listeners: Array<{ sim: SimulatedDevice; clock: VirtualClock }> = [];
+    const batch = 25;
+    for (let first = 0; first < o.devices; first += batch) {
+      const indices = Array.from({ length: Math.min(batch, o.devices - first) }, (_, k) => first + k);
+      await Promise.all(
+        indices.map(async (i) => {
+          const id = `${prefix}-${String(i).padStart(5, '0')}`;
+          const { Secret } = await api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn });
+          const dataDir = path.join(root, 'devices', id);
+          mkdirSync(dataDir, { recursive: true });
+          const own = listeningAt.has(i) ? new VirtualClock(0, Date.now()) : undefined;
+          const sim = await startSimulatedDevice({ url: brokerUrl, deviceId: id, secret: Secret, dataDir, clock: own ?? clock, models, log });
+          await sim.link.whenSynced().catch(() => undefined);
+          fleet.push(sim);
+          if (own) listeners.push({ sim, clock: own });
+          bar.tick();
+        }),
+      );
+    }
+    const startupS = (performance.now() - started) / 1000;
+    const connected = fleet.filter((d) => d.link.connected).length;
+
+    // one profile update to the whole room, timed on each device
+    const applied: number[] = [];
+    const t0 = performance.now();
+    const waits = fleet.map(
+      (d) =>
+        new Promise<void>((resolve) => {
+          const on = ({ boot }: { boot: boolean }): void => {
+            if (boot) return;
+            applied.push(performance.now() - t0);
+            d.link.off('profile-applied', on);
+            resolve();
+          };
+          d.link.on('profile-applied', on);
+        }),
+    );
+    await api.call('UpdateProfile', { ProfileArn, MaxVolumeLimit: 7 });
+    let limit: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(waits), new Promise((r) => (limit = setTimeout(r, 120_000)))]);
+    clearTimeout(limit);
+    applied.sort((a, b) => a - b);
+
+    // the listening window: real audio at real-time pace
+    const cpu0 = process.cpuUsage();
+    const w0 = performance.now();
+    let wakes = 0;
+    let maxLag = 0;
+    const wav = path.join(packageRoot(), DEMO_WAV);
+    const repeats = Math.max(1, Math.ceil(o.durationS / 6));
+    await Promise.all(
+      listeners.map(async ({ sim, clock: own }) => {
+        sim.device.on('detection', (d) => void (d.accepted && wakes++));
+        const source = openMicSource(`wav:${Array.from({ length: repeats }, () => wav).join(',')}`, { fast: false });
+        const abort = new AbortController();
+        const stop = setTimeout(() => abort.abort(), o.durationS * 1000);
+        const begin = performance.now();
+        await runDevice(sim.device, source, {
+          clock: own,
+          signal: abort.signal,
+          settleMs: 0,
+          onProgress: (index) => void (maxLag = Math.max(maxLag, performance.now() - begin - (index / 16000) * 1000)),
+        });
+        clearTimeout(stop);
+        await source.close();
+      }),
+    );
+    const windowMs = performance.now() - w0;
+    const cpu = process.cpuUsage(cpu0);
+    const rss = process.memoryUsage().rss;
+    return {
+      devices: o.devices,
+      connected,
+      listening: listeners.length,
+      startup_s: r1(startupS),
+      profile_apply: { median_ms: r1(quantile(applied, 0.5)), p99_ms: r1(quantile(applied, 0.99)), max_ms: r1(applied[applied.length - 1] ?? 0) },
+      wakes,
+      max_lag_ms: r1(Math.max(0, maxLag)),
+      duration_s: r1(windowMs / 1000),
+      cpu_percent: r1(((cpu.user + cpu.system) / 1000 / Math.max(1, windowMs)) * 100),
+      rss_mb: r1(rss / 2 ** 20),
+      rss_per_device_kb: Math.round((rss - rssBase) / 1024 / Math.max(1, o.devices)),
+    };
+  } finally {
+    for (const d of fleet) await d.stop().catch(() => undefined);
+    await cloud?.stop();
+    await models.dispose();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const r1 = (x: number): number => Math.round(x * 10) / 10;
