@@ -73,7 +73,14 @@ export type ErrorCode =
   | 'UTTERANCE_CHUNK_INVALID'
   | 'VERIFICATION_UNAVAILABLE'
   | 'RECORDING_INVALID'
-  | 'RECORDING_STORE_FAILED';
+  | 'RECORDING_STORE_FAILED'
+  // Device-in-the-loop test harness (tools/harness/)
+  | 'HARNESS_TIMEOUT'
+  | 'HARNESS_STOPPED'
+  | 'HARNESS_BUSY'
+  | 'HARNESS_INVALID'
+  | 'TTS_UNAVAILABLE'
+  | 'TTS_FAILED';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */

@@ -58,3 +58,5 @@ export { WakeWordVerifier } from '../cloud-link/cloud/verification/verifier.js';
 export { RecordingStore } from '../cloud-link/cloud/recordings/recording-store.js';
 export { A4bClient } from './a4b-client.js';
 export { startSimulatedDevice, type SimulatedDevice, type SimulatedDeviceOptions } from './fleet/simulated-device.js';
+// The device-in-the-loop harness for jest (docs/harness.md)
+export * from './harness/index.js';

@@ -1,0 +1,130 @@
+import type { VirtualClock } from '../../hal/clock.js';
+import { SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
+import type { Device } from '../../firmware/device/device.js';
+import type { DeviceState } from '../../firmware/state/device-states.js';
+import type { CloudGate } from './cloud-gate.js';
+
+/** States in which nothing is left in progress once the audio has ended. */
+const SETTLED: ReadonlySet<DeviceState> = new Set(['IDLE', 'MIC_OFF', 'SETUP', 'ERROR']);
+
+export type FeedOutcome = 'paused' | 'ended';
+
+/**
+ * Plays one microphone source into a device on its VirtualClock, the way firmware/device/runner.ts
+ * does (device time is audio time; frames are split at the instants timers fall due, so a button
+ * pressed at 1.5 s acts between samples 23 999 and 24 000), with what a test harness adds:
+ *
+ * - frames are renumbered onto the device's own sample counter (`baseIndex`), so one device can hear
+ *   many playbacks in a row without its ring buffer ever seeing an index go backwards;
+ * - before each frame, the CloudGate holds device time until the cloud's answer is in (see there);
+ * - it can pause between frames when a condition holds (`run(until)`) and resume later. A pause leaves
+ *   any stream open; time that passes meanwhile (advance, press) passes without audio, and the next
+ *   frame is heard at the clock's time then: audio and device time are re-aligned at every resume.
+ */
+export class AudioFeed {
+  private readonly frames: AsyncIterator<MicFrame>;
+  private ended = false;
+  private stopRequested = false;
+  private fedTo: number;
+
+  constructor(
+    private readonly device: Device,
+    private readonly clock: VirtualClock,
+    private readonly source: MicSource,
+    private readonly baseIndex: number,
+    private readonly gate: CloudGate,
+  ) {
+    this.frames = source.frames()[Symbol.asyncIterator]();
+    this.fedTo = baseIndex;
+  }
+
+  /** Absolute index just past the last sample given to the device. */
+  get position(): number {
+    return this.fedTo;
+  }
+
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  /**
+   * Plays frames until the source ends ('ended': the device was told, and any open stream closed with
+   * `source-ended`) or `until()` holds before a frame ('paused').
+   */
+  async run(until?: () => boolean): Promise<FeedOutcome> {
+    const { clock, device } = this;
+    // Audio and device time are aligned at the first frame of each run: index i plays at originMs + (i - originIndex) / 16.
+    let aligned = false;
+    let originMs = 0;
+    let originIndex = 0;
+    const toMs = (index: number): number => originMs + ((index - originIndex) * 1000) / SAMPLE_RATE;
+    const toIndex = (ms: number): number => originIndex + Math.ceil(((ms - originMs) * SAMPLE_RATE) / 1000);
+
+    while (!this.ended && !this.stopRequested) {
+      if (until?.()) return 'paused';
+      const next = await this.frames.next();
+      if (next.done) break;
+      const frame = renumber(next.value, this.baseIndex);
+      await this.gate.beforeFrame(frame.index);
+      if (!aligned) {
+        aligned = true;
+        originMs = clock.now();
+        originIndex = frame.index;
+      }
+      const stop = frame.index + frame.samples.length / frame.channels;
+      let at = frame.index;
+      await clock.advanceTo(toMs(at));
+      while (at < stop) {
+        // Samples [at, cut) were all captured before the next timer falls due: the device gets them
+        // with its clock at the slice's end, then the timer runs (runner.ts does the same).
+        const due = clock.nextDueTime();
+        const cut = due !== undefined && due < toMs(stop) ? Math.min(stop, Math.max(at + 1, toIndex(due))) : stop;
+        clock.jumpTo(toMs(cut));
+        await device.pushFrame(slice(frame, at - frame.index, cut - frame.index));
+        at = cut;
+        this.fedTo = at;
+        this.gate.fed(at);
+        await clock.advanceTo(toMs(at));
+      }
+    }
+    await this.end();
+    return 'ended';
+  }
+
+  /** Asks a running playback to end at the next frame boundary (the simulation is stopping). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Ends the playback where it stands: the device hears that its source ended. Idempotent. */
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.source.close();
+    await this.frames.return?.();
+    await this.device.endOfAudio();
+  }
+
+  /**
+   * After the audio: lets device time run (gated on the cloud) until nothing is in progress (no
+   * request, nothing playing or ringing, `busy` false) or `settleMs` have passed.
+   */
+  async settle(settleMs: number, busy: () => boolean): Promise<void> {
+    const { clock, device } = this;
+    const deadline = clock.now() + settleMs;
+    while (clock.now() < deadline && !this.stopRequested) {
+      if (SETTLED.has(device.state) && !device.speaker.playing && !device.ringer.ringing && !busy()) return;
+      await this.gate.beforeAdvance();
+      await clock.advanceTo(Math.min(clock.nextDueTime() ?? deadline, deadline));
+    }
+  }
+}
+
+function renumber(frame: MicFrame, base: number): MicFrame {
+  return base === 0 ? frame : { index: frame.index + base, channels: frame.channels, samples: frame.samples };
+}
+
+function slice(frame: MicFrame, from: number, to: number): MicFrame {
+  if (from === 0 && to * frame.channels === frame.samples.length) return frame;
+  return { index: frame.index + from, channels: frame.channels, samples: frame.samples.subarray(from * frame.channels, to * frame.channels) };
+}
