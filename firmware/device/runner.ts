@@ -1,6 +1,7 @@
 import type { VirtualClock } from '../../hal/clock.js';
-import { SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
+import { SAMPLE_RATE, type MicSource } from '../../hal/mic/types.js';
 import type { DeviceState } from '../state/device-states.js';
+import { audioTimeline, deviceSettled, pushFrameOnTime } from './audio-time.js';
 import type { Device } from './device.js';
 
 export interface RunOptions {
@@ -32,19 +33,14 @@ export interface RunSummary {
   finalState: DeviceState;
 }
 
-const SETTLED: ReadonlySet<DeviceState> = new Set(['IDLE', 'MIC_OFF', 'SETUP', 'ERROR']);
-
 /**
  * Feeds a microphone source into a device, with device time driven by the audio: sample index i is
- * time origin + i/16 ms. Frames are split at the instants timers fall due, so a button pressed at
- * 1.5 s acts between sample 23,999 and sample 24,000, not at the next 80 ms frame boundary; this is
- * what makes "no sample captured after the press reaches any reader" exact and runs deterministic.
+ * time origin + i/16 ms, and frames are split at the instants timers fall due (audio-time.ts), so
+ * button presses act at exact samples and runs are deterministic.
  */
 export async function runDevice(device: Device, source: MicSource, options: RunOptions): Promise<RunSummary> {
   const { clock, signal } = options;
-  const origin = clock.now();
-  const toMs = (index: number): number => origin + (index * 1000) / SAMPLE_RATE;
-  const toIndex = (ms: number): number => Math.ceil(((ms - origin) * SAMPLE_RATE) / 1000);
+  const timeline = audioTimeline(clock.now(), 0, SAMPLE_RATE);
   let consumed = 0;
   let endedBy: RunSummary['endedBy'] = 'source';
 
@@ -53,20 +49,8 @@ export async function runDevice(device: Device, source: MicSource, options: RunO
       endedBy = 'signal';
       break;
     }
-    const perChannel = frame.samples.length / frame.channels;
-    const stop = frame.index + perChannel;
-    let at = frame.index;
-    await clock.advanceTo(toMs(at));
-    while (at < stop) {
-      // Samples [at, cut) were all captured before the next timer falls due; the device sees them
-      // with its clock at the slice's end (when its last sample arrived), then the timer runs.
-      const due = clock.nextDueTime();
-      const cut = due !== undefined && due < toMs(stop) ? Math.min(stop, Math.max(at + 1, toIndex(due))) : stop;
-      clock.jumpTo(toMs(cut));
-      await device.pushFrame(slice(frame, at - frame.index, cut - frame.index));
-      at = cut;
-      await clock.advanceTo(toMs(at));
-    }
+    await pushFrameOnTime(device, clock, frame, timeline);
+    const stop = frame.index + frame.samples.length / frame.channels;
     consumed = stop;
     options.onProgress?.(stop);
   }
@@ -75,16 +59,10 @@ export async function runDevice(device: Device, source: MicSource, options: RunO
 
   const deadline = clock.now() + (options.settleMs ?? 30_000);
   while (endedBy === 'source' && clock.now() < deadline && !signal?.aborted) {
-    const settled = SETTLED.has(device.state) && !device.speaker.playing && !device.ringer.ringing && !(options.busy?.() ?? false);
-    if (settled) break;
+    if (deviceSettled(device, options.busy)) break;
     const target = Math.min(clock.nextDueTime() ?? deadline, deadline);
     if (options.realTime) await new Promise((resolve) => setTimeout(resolve, Math.max(0, target - clock.now())));
     await clock.advanceTo(target);
   }
   return { samples: consumed, endedBy, finishedAt: clock.now(), finalState: device.state };
-}
-
-function slice(frame: MicFrame, from: number, to: number): MicFrame {
-  if (from === 0 && to * frame.channels === frame.samples.length) return frame;
-  return { index: frame.index + from, channels: frame.channels, samples: frame.samples.subarray(from * frame.channels, to * frame.channels) };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
@@ -6,8 +6,8 @@ import { SystemClock } from '../../hal/clock.js';
 import { createLogger } from '../../hal/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
-import { startSimulatedDevice, type SimulatedDevice } from '../fleet/simulated-device.js';
-import { ProgressBar } from '../progress.js';
+import { provisionFleet } from '../fleet/provision.js';
+import type { SimulatedDevice } from '../fleet/simulated-device.js';
 import { quantile } from './stats.js';
 
 export interface ProfileApplyOptions {
@@ -52,32 +52,13 @@ export async function runProfileApplyBench(o: ProfileApplyOptions): Promise<Prof
   const fleet: SimulatedDevice[] = [];
   try {
     const api = new A4bClient({ endpoint: cloud.apiUrl ?? '', token: cloud.adminToken });
-    const { ProfileArn } = (await api.call('CreateProfile', benchProfile(5))) as { ProfileArn: string };
-    const { RoomArn } = (await api.call('CreateRoom', { RoomName: 'bench room', ProfileArn })) as { RoomArn: string };
-
-    // the fleet: register, associate, start; converged = applied its first profile
-    const applied = new Map<string, number>();
-    cloud.events.on('profile-applied', ({ deviceId, version }) => applied.set(deviceId, Math.max(version, applied.get(deviceId) ?? 0)));
     const started = performance.now();
-    const bar = new ProgressBar(o.devices, 'devices connected', process.stderr, o.progress);
-    const batch = Math.max(1, o.connectBatch ?? 50);
-    for (let first = 0; first < o.devices; first += batch) {
-      const ids = Array.from({ length: Math.min(batch, o.devices - first) }, (_, k) => `bench-${String(first + k).padStart(5, '0')}`);
-      await Promise.all(
-        ids.map(async (id) => {
-          const { Secret, DeviceArn } = (await cloud.call('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn })) as {
-            Secret: string;
-            DeviceArn: string;
-          };
-          void DeviceArn;
-          const dataDir = path.join(root, 'devices', id);
-          mkdirSync(dataDir, { recursive: true });
-          fleet.push(await startSimulatedDevice({ url: cloud.brokerUrl, deviceId: id, secret: Secret, dataDir, clock, models, log }));
-        }),
-      );
-      await until(() => ids.every((id) => applied.has(id)), ROUND_LIMIT_MS, 'first profile applied');
-      for (const _ of ids) bar.tick();
-    }
+    const provisioned = await provisionFleet({
+      api, brokerUrl: cloud.brokerUrl, count: o.devices, prefix: 'bench', root, models, log,
+      clockFor: () => clock, progress: o.progress, ...(o.connectBatch ? { batch: o.connectBatch } : {}),
+    });
+    fleet.push(...provisioned.devices);
+    const { profileArn: ProfileArn } = provisioned;
     const startupS = (performance.now() - started) / 1000;
 
     const latencies: number[] = [];
@@ -120,19 +101,6 @@ export async function runProfileApplyBench(o: ProfileApplyOptions): Promise<Prof
     await models.dispose();
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-function benchProfile(maxVolume: number): Record<string, unknown> {
-  return {
-    ProfileName: 'bench',
-    Timezone: 'Europe/Berlin',
-    Address: '1 Bench Street',
-    DistanceUnit: 'METRIC',
-    TemperatureUnit: 'CELSIUS',
-    WakeWord: 'ALEXA',
-    Locale: 'en-US',
-    MaxVolumeLimit: maxVolume,
-  };
 }
 
 async function until(condition: () => boolean, limitMs: number, what: string): Promise<void> {

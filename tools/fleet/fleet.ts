@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
@@ -11,8 +11,8 @@ import { packageRoot } from '../../hal/package-root.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';
-import { ProgressBar } from '../progress.js';
-import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
+import { provisionFleet } from './provision.js';
+import type { SimulatedDevice } from './simulated-device.js';
 
 export interface FleetOptions {
   devices: number;
@@ -71,35 +71,16 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       brokerUrl = cloud.brokerUrl;
       api = new A4bClient({ endpoint: cloud.apiUrl ?? '', token: cloud.adminToken });
     }
-    const prefix = o.prefix ?? `fleet-${process.pid}`;
-    const { ProfileArn } = await api.call<{ ProfileArn: string }>('CreateProfile', {
-      ProfileName: `${prefix} profile`, Timezone: 'Europe/Berlin', Address: '1 Fleet Street', DistanceUnit: 'METRIC',
-      TemperatureUnit: 'CELSIUS', WakeWord: 'ALEXA', Locale: 'en-US', MaxVolumeLimit: 8,
-    });
-    const { RoomArn } = await api.call<{ RoomArn: string }>('CreateRoom', { RoomName: `${prefix} room`, ProfileArn });
-
     const started = performance.now();
-    const bar = new ProgressBar(o.devices, 'devices connected', process.stderr, o.progress);
-    const listeningAt = new Set(Array.from({ length: Math.min(o.listening, o.devices) }, (_, i) => i));
-    const listeners: Array<{ sim: SimulatedDevice; clock: VirtualClock }> = [];
-    const batch = 25;
-    for (let first = 0; first < o.devices; first += batch) {
-      const indices = Array.from({ length: Math.min(batch, o.devices - first) }, (_, k) => first + k);
-      await Promise.all(
-        indices.map(async (i) => {
-          const id = `${prefix}-${String(i).padStart(5, '0')}`;
-          const { Secret } = await api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn });
-          const dataDir = path.join(root, 'devices', id);
-          mkdirSync(dataDir, { recursive: true });
-          const own = listeningAt.has(i) ? new VirtualClock(0, Date.now()) : undefined;
-          const sim = await startSimulatedDevice({ url: brokerUrl, deviceId: id, secret: Secret, dataDir, clock: own ?? clock, models, log });
-          await sim.link.whenSynced().catch(() => undefined);
-          fleet.push(sim);
-          if (own) listeners.push({ sim, clock: own });
-          bar.tick();
-        }),
-      );
-    }
+    const listeningAt = Math.min(o.listening, o.devices);
+    const clocks = Array.from({ length: listeningAt }, () => new VirtualClock(0, Date.now()));
+    const provisioned = await provisionFleet({
+      api, brokerUrl, count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
+      clockFor: (i) => clocks[i] ?? clock, progress: o.progress,
+    });
+    const ProfileArn = provisioned.profileArn;
+    fleet.push(...provisioned.devices);
+    const listeners = clocks.map((own, i) => ({ sim: provisioned.devices[i] as SimulatedDevice, clock: own }));
     const startupS = (performance.now() - started) / 1000;
     const connected = fleet.filter((d) => d.link.connected).length;
 

@@ -1,11 +1,8 @@
 import type { VirtualClock } from '../../hal/clock.js';
 import { SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
+import { audioTimeline, deviceSettled, pushFrameOnTime, type AudioTimeline } from '../../firmware/device/audio-time.js';
 import type { Device } from '../../firmware/device/device.js';
-import type { DeviceState } from '../../firmware/state/device-states.js';
 import type { CloudGate } from './cloud-gate.js';
-
-/** States in which nothing is left in progress once the audio has ended. */
-const SETTLED: ReadonlySet<DeviceState> = new Set(['IDLE', 'MIC_OFF', 'SETUP', 'ERROR']);
 
 export type FeedOutcome = 'paused' | 'ended';
 
@@ -53,39 +50,19 @@ export class AudioFeed {
    */
   async run(until?: () => boolean): Promise<FeedOutcome> {
     const { clock, device } = this;
-    // Audio and device time are aligned at the first frame of each run: index i plays at originMs + (i - originIndex) / 16.
-    let aligned = false;
-    let originMs = 0;
-    let originIndex = 0;
-    const toMs = (index: number): number => originMs + ((index - originIndex) * 1000) / SAMPLE_RATE;
-    const toIndex = (ms: number): number => originIndex + Math.ceil(((ms - originMs) * SAMPLE_RATE) / 1000);
-
+    // Audio and device time are aligned at the first frame of each run: its first sample plays at the clock's time then.
+    let timeline: AudioTimeline | undefined;
     while (!this.ended && !this.stopRequested) {
       if (until?.()) return 'paused';
       const next = await this.frames.next();
       if (next.done) break;
       const frame = renumber(next.value, this.baseIndex);
       await this.gate.beforeFrame(frame.index);
-      if (!aligned) {
-        aligned = true;
-        originMs = clock.now();
-        originIndex = frame.index;
-      }
-      const stop = frame.index + frame.samples.length / frame.channels;
-      let at = frame.index;
-      await clock.advanceTo(toMs(at));
-      while (at < stop) {
-        // Samples [at, cut) were all captured before the next timer falls due: the device gets them
-        // with its clock at the slice's end, then the timer runs (runner.ts does the same).
-        const due = clock.nextDueTime();
-        const cut = due !== undefined && due < toMs(stop) ? Math.min(stop, Math.max(at + 1, toIndex(due))) : stop;
-        clock.jumpTo(toMs(cut));
-        await device.pushFrame(slice(frame, at - frame.index, cut - frame.index));
-        at = cut;
+      timeline ??= audioTimeline(clock.now(), frame.index, SAMPLE_RATE);
+      await pushFrameOnTime(device, clock, frame, timeline, (at) => {
         this.fedTo = at;
         this.gate.fed(at);
-        await clock.advanceTo(toMs(at));
-      }
+      });
     }
     await this.end();
     return 'ended';
@@ -113,7 +90,7 @@ export class AudioFeed {
     const { clock, device } = this;
     const deadline = clock.now() + settleMs;
     while (clock.now() < deadline && !this.stopRequested) {
-      if (SETTLED.has(device.state) && !device.speaker.playing && !device.ringer.ringing && !busy()) return;
+      if (deviceSettled(device, busy)) return;
       await this.gate.beforeAdvance();
       await clock.advanceTo(Math.min(clock.nextDueTime() ?? deadline, deadline));
     }
@@ -122,9 +99,4 @@ export class AudioFeed {
 
 function renumber(frame: MicFrame, base: number): MicFrame {
   return base === 0 ? frame : { index: frame.index + base, channels: frame.channels, samples: frame.samples };
-}
-
-function slice(frame: MicFrame, from: number, to: number): MicFrame {
-  if (from === 0 && to * frame.channels === frame.samples.length) return frame;
-  return { index: frame.index + from, channels: frame.channels, samples: frame.samples.subarray(from * frame.channels, to * frame.channels) };
 }

@@ -1,9 +1,9 @@
 import type { Clock } from '../../../hal/clock.js';
 import type { Logger } from '../../../hal/log.js';
-import { getDeviceShadow, replaceDesiredRequest, updateDeviceShadow } from '../../protocol/device-shadow.js';
+import { deviceShadowDelta, getDeviceShadow, replaceDesiredRequest, updateDeviceShadow } from '../../protocol/device-shadow.js';
 import { InFlightLimiter } from '../../protocol/in-flight-limiter.js';
 import { parsePayload } from '../../protocol/parse.js';
-import { shadowRejection, type ShadowDocument, type ShadowRejected } from '../../protocol/shadow-engine.js';
+import { shadowRejection, toShadowTimestamp, type ShadowDocument, type ShadowRejected } from '../../protocol/shadow-engine.js';
 import { DeviceShadowUpdateRequestSchema, ReportedStateSchema, ShadowGetRequestSchema, type DesiredState, type ReportedState } from '../../protocol/shadow.js';
 import type { TopicKind } from '../../protocol/topics.js';
 import type { A4bService } from '../a4b/service.js';
@@ -73,10 +73,8 @@ export class ShadowGateway {
         void this.publish('shadow/update/documents', deviceId, result.documents);
         delta = result.delta;
       } else if (doc) {
-        const current = getDeviceShadow(doc, { now, forDevice: false });
-        if (current.ok && current.accepted.state.delta) {
-          delta = { state: current.accepted.state.delta, metadata: {}, version: doc.version, timestamp: current.accepted.timestamp };
-        }
+        const pending = deviceShadowDelta(doc);
+        if (pending) delta = { state: pending, metadata: {}, version: doc.version, timestamp: toShadowTimestamp(now) };
       }
     } catch (err) {
       // the device was deregistered between the event and now, or the database is closing

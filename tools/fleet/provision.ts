@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../../hal/clock.js';
+import type { Logger } from '../../hal/log.js';
+import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import type { A4bClient } from '../a4b-client.js';
+import { ProgressBar } from '../progress.js';
+import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
+
+export interface ProvisionOptions {
+  api: A4bClient;
+  brokerUrl: string;
+  count: number;
+  /** Serial numbers are `${prefix}-00000`, ... */
+  prefix: string;
+  /** Where each device's flash goes (`root/devices/<serial>`). */
+  root: string;
+  models: OpenWakeWordModels;
+  log: Logger;
+  /** The clock of device `index` (a listening device may run on its own VirtualClock). */
+  clockFor: (index: number) => Clock;
+  progress: boolean;
+  /** Devices registered and connected at once. */
+  batch?: number;
+}
+
+export interface ProvisionedFleet {
+  roomArn: string;
+  profileArn: string;
+  /** In index order. */
+  devices: SimulatedDevice[];
+}
+
+/** A room profile for simulated fleets. */
+export function fleetProfile(name: string, maxVolumeLimit: number): Record<string, unknown> {
+  return {
+    ProfileName: name,
+    Timezone: 'Europe/Berlin',
+    Address: '1 Fleet Street',
+    DistanceUnit: 'METRIC',
+    TemperatureUnit: 'CELSIUS',
+    WakeWord: 'ALEXA',
+    Locale: 'en-US',
+    MaxVolumeLimit: maxVolumeLimit,
+  };
+}
+
+/**
+ * Creates a room with its profile, then registers `count` devices in it through the API and starts
+ * each as a simulated device, a batch at a time, each having done its first shadow sync (so it runs
+ * the room's profile) before the next batch starts. A progress bar on stderr counts them.
+ */
+export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFleet> {
+  const { ProfileArn } = await o.api.call<{ ProfileArn: string }>('CreateProfile', fleetProfile(`${o.prefix} profile`, 8));
+  const { RoomArn } = await o.api.call<{ RoomArn: string }>('CreateRoom', { RoomName: `${o.prefix} room`, ProfileArn });
+  const devices: SimulatedDevice[] = new Array(o.count);
+  const bar = new ProgressBar(o.count, 'devices connected', process.stderr, o.progress);
+  const batch = Math.max(1, o.batch ?? 25);
+  try {
+    for (let first = 0; first < o.count; first += batch) {
+      const indices = Array.from({ length: Math.min(batch, o.count - first) }, (_, k) => first + k);
+      await Promise.all(
+        indices.map(async (i) => {
+          const id = `${o.prefix}-${String(i).padStart(5, '0')}`;
+          const { Secret } = await o.api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn });
+          const dataDir = path.join(o.root, 'devices', id);
+          mkdirSync(dataDir, { recursive: true });
+          const sim = await startSimulatedDevice({ url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log });
+          devices[i] = sim;
+          await sim.link.whenSynced().catch(() => undefined);
+          bar.tick();
+        }),
+      );
+    }
+  } catch (err) {
+    for (const d of devices) await d?.stop().catch(() => undefined);
+    throw err;
+  }
+  return { roomArn: RoomArn, profileArn: ProfileArn, devices };
+}
