@@ -30,6 +30,10 @@ export class FeatureStream {
   private readonly embFeeds: Record<string, ort.Tensor>;
   private readonly melOut: string;
   private readonly embOut: string;
+  /** Streaming embedding: the newest frames, and the caches of the last window (none until a full run). */
+  private readonly stepFrames: Float32Array;
+  private readonly stepFeeds: Record<string, ort.Tensor>;
+  private caches: Record<string, ort.Tensor> | undefined;
 
   constructor(private readonly models: OpenWakeWordModels) {
     this.melTensor = new ort.Tensor('float32', this.melInput, [1, this.melInput.length]);
@@ -42,6 +46,9 @@ export class FeatureStream {
     this.embFeeds = { [models.embedding.inputNames[0] ?? 'input_1']: this.melWindowTensor };
     this.melOut = models.melspec.outputNames[0] ?? 'output';
     this.embOut = models.embedding.outputNames[0] ?? 'conv2d_19';
+    const stepFrames = models.streaming?.graphs.stepFrames ?? 0;
+    this.stepFrames = new Float32Array(stepFrames * MEL_BINS);
+    this.stepFeeds = { [models.streaming?.graphs.inputName ?? 'input_1']: new ort.Tensor('float32', this.stepFrames, [1, stepFrames, MEL_BINS, 1]) };
     this.reset();
   }
 
@@ -52,6 +59,7 @@ export class FeatureStream {
 
   reset(): void {
     this.chunks = 0;
+    this.caches = undefined;
     this.melInput.fill(0);
     this.melWindow.fill(1);
     this.features.set(this.models.seedFeatures);
@@ -76,8 +84,29 @@ export class FeatureStream {
     const base = this.melWindow.length - n;
     for (let i = 0; i < n; i++) this.melWindow[base + i] = mel[i]! / 10 + 2;
 
-    const emb = outputData(await runSession(this.models.embedding, this.embFeeds, 'embedding'), this.embOut);
+    const emb = await this.embed(n);
     this.features.copyWithin(0, EMBEDDING_DIM);
     this.features.set(emb.subarray(0, EMBEDDING_DIM), this.features.length - EMBEDDING_DIM);
+  }
+
+  /**
+   * The embedding of the current window. With the streaming form, a window that moved by exactly one
+   * step since the last one costs only the new rows; any other move (the first chunk after a reset is
+   * 5 frames) runs the whole window once and refills the caches.
+   */
+  private async embed(newValues: number): Promise<Float32Array> {
+    const streaming = this.models.streaming;
+    if (!streaming) return outputData(await runSession(this.models.embedding, this.embFeeds, 'embedding'), this.embOut);
+    let out: ort.InferenceSession.OnnxValueMapType;
+    if (this.caches && newValues === this.stepFrames.length) {
+      this.stepFrames.set(this.melWindow.subarray(this.melWindow.length - newValues));
+      out = await runSession(streaming.step, { ...this.stepFeeds, ...this.caches }, 'embedding (step)');
+    } else {
+      out = await runSession(streaming.window, this.embFeeds, 'embedding (window)');
+    }
+    const caches: Record<string, ort.Tensor> = {};
+    for (const c of streaming.graphs.caches) caches[c.input] = out[c.output] as ort.Tensor;
+    this.caches = caches;
+    return outputData(out, streaming.graphs.outputName);
   }
 }

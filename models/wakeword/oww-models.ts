@@ -1,6 +1,7 @@
 import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir, type ModelManifest } from '../manifest.js';
 import { createSession, ort, outputData, runSession } from '../onnx.js';
 import { seedNoise } from './seed-noise.js';
+import { loadStreamingEmbedding, type StreamingEmbedding } from './streaming-embedding.js';
 
 /** openWakeWord's fixed geometry (DOMAIN.md §6). */
 export const CHUNK_SAMPLES = 1280;
@@ -28,6 +29,11 @@ export interface LoadOptions {
   seed?: number;
   /** Or the noise itself (4 s of int16), e.g. to compare with another implementation. */
   seedNoise?: Int16Array;
+  /**
+   * Compute each chunk's embedding incrementally from the rows the previous window already computed
+   * (default true; same embeddings, about a third of the compute). False runs the full model per chunk.
+   */
+  streamingEmbedding?: boolean;
 }
 
 /**
@@ -43,6 +49,8 @@ export class OpenWakeWordModels {
     /** Seed embeddings, oldest first, `featureWindow` rows of 96. */
     readonly seedFeatures: Float32Array,
     readonly featureWindow: number,
+    /** The embedding model's streaming form, when enabled and the model has the shape it needs. */
+    readonly streaming: StreamingEmbedding | undefined,
   ) {}
 
   get keywords(): string[] {
@@ -53,9 +61,11 @@ export class OpenWakeWordModels {
     const manifest = options.manifest ?? loadManifest();
     const dir = resolveModelDir(manifest, options.modelDir);
     const keywords = options.keywords ?? ['alexa'];
-    const [melspec, embedding] = await Promise.all([
+    const embeddingBytes = await readVerifiedModel(dir, manifest.features.embedding);
+    const [melspec, embedding, streaming] = await Promise.all([
       readVerifiedModel(dir, manifest.features.melspectrogram).then((b) => createSession(b, 'melspectrogram')),
-      readVerifiedModel(dir, manifest.features.embedding).then((b) => createSession(b, 'embedding')),
+      createSession(embeddingBytes, 'embedding'),
+      options.streamingEmbedding === false ? undefined : loadStreamingEmbedding(embeddingBytes, EMBEDDING_STEP),
     ]);
     const heads: KeywordHead[] = [];
     for (const keyword of keywords) {
@@ -75,12 +85,14 @@ export class OpenWakeWordModels {
     }
     const featureWindow = Math.max(16, ...heads.map((h) => h.window));
     const seedFeatures = await computeSeedFeatures(melspec, embedding, options.seedNoise ?? seedNoise(options.seed ?? 1), featureWindow);
-    await warmUp(melspec, embedding, heads);
-    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow);
+    await warmUp(melspec, embedding, heads, streaming);
+    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming);
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.melspec.release(), this.embedding.release(), ...this.heads.map((h) => h.session.release())]);
+    const sessions = [this.melspec, this.embedding, ...this.heads.map((h) => h.session)];
+    if (this.streaming) sessions.push(this.streaming.window, this.streaming.step);
+    await Promise.all(sessions.map((s) => s.release()));
   }
 }
 
@@ -88,13 +100,25 @@ export class OpenWakeWordModels {
  * Runs each streaming shape once so the first live chunk (and so the first detection) does not pay
  * onnxruntime's first-run cost for those shapes.
  */
-async function warmUp(melspec: ort.InferenceSession, embedding: ort.InferenceSession, heads: readonly KeywordHead[]): Promise<void> {
+async function warmUp(
+  melspec: ort.InferenceSession,
+  embedding: ort.InferenceSession,
+  heads: readonly KeywordHead[],
+  streaming: StreamingEmbedding | undefined,
+): Promise<void> {
   const melIn = melspec.inputNames[0] ?? 'input';
   for (const n of [CHUNK_SAMPLES, CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES]) {
     await runSession(melspec, { [melIn]: new ort.Tensor('float32', new Float32Array(n), [1, n]) }, 'melspectrogram');
   }
   const window = new ort.Tensor('float32', new Float32Array(EMBEDDING_WINDOW * MEL_BINS).fill(1), [1, EMBEDDING_WINDOW, MEL_BINS, 1]);
   await runSession(embedding, { [embedding.inputNames[0] ?? 'input_1']: window }, 'embedding');
+  if (streaming) {
+    const { inputName, caches } = streaming.graphs;
+    const out = await runSession(streaming.window, { [inputName]: window }, 'embedding (window)');
+    const feeds: Record<string, ort.Tensor> = { [inputName]: new ort.Tensor('float32', new Float32Array(EMBEDDING_STEP * MEL_BINS), [1, EMBEDDING_STEP, MEL_BINS, 1]) };
+    for (const c of caches) feeds[c.input] = out[c.output] as ort.Tensor;
+    await runSession(streaming.step, feeds, 'embedding (step)');
+  }
   for (const h of heads) {
     const x = new ort.Tensor('float32', new Float32Array(h.window * EMBEDDING_DIM), [1, h.window, EMBEDDING_DIM]);
     await runSession(h.session, { [h.inputName]: x }, `${h.keyword} keyword`);

@@ -50,6 +50,11 @@ export interface BareComputeOptions {
   /** Which head to time (default the first loaded, normally alexa). */
   keyword?: string;
   seed?: number;
+  /**
+   * The embedding call to time: the streaming step the pipeline makes per chunk (default, when the
+   * models have it), or the full model over the 76-frame window (the reference's work per chunk).
+   */
+  embedding?: 'step' | 'window';
 }
 
 /**
@@ -66,11 +71,25 @@ export async function measureBareCompute(models: OpenWakeWordModels, options: Ba
   const melFeed = inputs.mel.map((d) => ({ [models.melspec.inputNames[0] ?? 'input']: tensor(d, inputs.melShape) }));
   const embFeed = inputs.emb.map((d) => ({ [models.embedding.inputNames[0] ?? 'input_1']: tensor(d, inputs.embShape) }));
   const headFeed = inputs.head.map((d) => ({ [head.inputName]: tensor(d, inputs.headShape) }));
-  return timeThreeModels(
-    inputs,
-    [(k) => models.melspec.run(melFeed[k]!), (k) => models.embedding.run(embFeed[k]!), (k) => head.session.run(headFeed[k]!)],
-    options,
-  );
+  const streaming = options.embedding === 'window' ? undefined : models.streaming;
+  let embed: Runner = (k) => models.embedding.run(embFeed[k]!);
+  let timed = inputs;
+  if (streaming) {
+    // Each step input: the caches of window k (from the window graph) and 8 further frames of the clip.
+    const { inputName, caches, stepFrames } = streaming.graphs;
+    const stepFeeds = await Promise.all(
+      embFeed.map(async (feed, k) => {
+        const out = await streaming.window.run(feed);
+        const next = inputs.emb[(k + 1) % POOL]!;
+        const stepFeed: Record<string, ort.Tensor> = { [inputName]: tensor(next.slice(next.length - stepFrames * MEL_BINS), [1, stepFrames, MEL_BINS, 1]) };
+        for (const c of caches) stepFeed[c.input] = out[c.output] as ort.Tensor;
+        return stepFeed;
+      }),
+    );
+    embed = (k) => streaming.step.run(stepFeeds[k]!);
+    timed = { ...inputs, embLabel: 'embedding step', embShape: [1, stepFrames, MEL_BINS, 1] };
+  }
+  return timeThreeModels(timed, [(k) => models.melspec.run(melFeed[k]!), embed, (k) => head.session.run(headFeed[k]!)], options);
 }
 
 export type Runner = (k: number) => Promise<unknown>;
@@ -110,7 +129,7 @@ export async function timeThreeModels(
     warmup_chunks: warmup,
     models: [
       { model: 'melspectrogram', shape: [...inputs.melShape], ms_per_chunk: melMs / chunks },
-      { model: 'embedding', shape: [...inputs.embShape], ms_per_chunk: embMs / chunks },
+      { model: inputs.embLabel ?? 'embedding', shape: [...inputs.embShape], ms_per_chunk: embMs / chunks },
       { model: `${inputs.keyword} head`, shape: [...inputs.headShape], ms_per_chunk: headMs / chunks },
     ],
     total_ms_per_chunk: total,
@@ -133,6 +152,8 @@ export interface ComputeInputs {
   melShape: readonly number[];
   emb: Float32Array[];
   embShape: readonly number[];
+  /** What the embedding runner times, when not the full model. */
+  embLabel?: string;
   head: Float32Array[];
   headShape: readonly number[];
 }

@@ -54,11 +54,11 @@ export function formatMachine(): string {
 }
 
 export function formatCompute(r: BareComputeResult): string {
-  const lines = r.models.map((m) => `  ${m.model.padEnd(16)} [${m.shape.join(',')}]`.padEnd(38) + `${m.ms_per_chunk.toFixed(3)} ms per chunk`);
+  const lines = r.models.map((m) => `  ${m.model.padEnd(16)} [${m.shape.join(',')}]`.padEnd(40) + `${m.ms_per_chunk.toFixed(3)} ms per chunk`);
   return [
     `bare compute:        ${r.chunks} chunks after ${r.warmup_chunks} warm-up, session.run only, one thread (models/onnx.ts options)`,
     ...lines,
-    `  total`.padEnd(38) + `${r.total_ms_per_chunk.toFixed(3)} ms per chunk (p50 ${r.total_ms_p50.toFixed(3)}, p99 ${r.total_ms_p99.toFixed(3)})`,
+    `  total`.padEnd(40) + `${r.total_ms_per_chunk.toFixed(3)} ms per chunk (p50 ${r.total_ms_p50.toFixed(3)}, p99 ${r.total_ms_p99.toFixed(3)})`,
     `RTF:                 ${r.rtf.toFixed(4)} (total / 80 ms)`,
   ].join('\n');
 }

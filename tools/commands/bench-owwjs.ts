@@ -112,7 +112,7 @@ export function registerBenchOwwjs(bench: Command): void {
 
           // Untimed above: the bare compute of the reference's per-chunk work on both runtimes, same inputs.
           const inputs = await prepareComputeInputs(models, opts.keyword);
-          const sameNode = await measureBareCompute(models, { chunks: opts.computeChunks, keyword: opts.keyword });
+          const sameNode = await measureBareCompute(models, { chunks: opts.computeChunks, keyword: opts.keyword, embedding: 'window' });
           const sameWeb = await js.measureSameWork(inputs, { chunks: opts.computeChunks });
 
           const audioMs = chunks * CHUNK_MS;
