@@ -1,10 +1,10 @@
 import type { MonoFrame } from '../../hal/mic/types.js';
 import { SAMPLE_RATE } from '../../hal/mic/types.js';
-import { ort, outputData, runSession } from '../onnx.js';
+import { inProcessScorer } from './batch-scorer.js';
 import { DigitalSilenceGuard } from './digital-silence.js';
 import { KeywordDecision } from './decision.js';
-import { FeatureStream } from './feature-stream.js';
-import { CHUNK_SAMPLES, EMBEDDING_DIM, type KeywordHead, type OpenWakeWordModels } from './oww-models.js';
+import { CHUNK_SAMPLES, OpenWakeWordModels } from './oww-models.js';
+import type { ChunkScorer, HeadInfo, ScorerSource } from './scorer.js';
 import type { ScoreFrame, WakeWordDetection, WakeWordEngine } from './types.js';
 import { DEFAULT_BOUNDARY_OPTIONS, EnergyEnvelope, type BoundaryOptions } from './word-boundaries.js';
 
@@ -26,8 +26,7 @@ export interface ProcessResult {
 }
 
 interface HeadState {
-  readonly head: KeywordHead;
-  readonly tensor: ort.Tensor;
+  readonly head: HeadInfo;
   readonly decision: KeywordDecision;
   predictions: number;
 }
@@ -36,10 +35,12 @@ interface HeadState {
  * One stream's openWakeWord spotter, faithful to the reference streaming pipeline (DOMAIN.md §6):
  * one feature stream shared by every keyword head, the first five predictions of each head forced
  * to zero as the reference does while its buffers fill. Detections carry absolute sample indices.
+ * The models run through a ChunkScorer: in this thread over loaded OpenWakeWordModels (batched with
+ * the process's other streams), or in a SpotterPool's worker threads.
  */
 export class OpenWakeWordEngine implements WakeWordEngine {
   readonly name = 'openwakeword';
-  private readonly features: FeatureStream;
+  private readonly scorer: ChunkScorer;
   private readonly heads: HeadState[];
   private readonly chunk = new Int16Array(CHUNK_SAMPLES);
   private filled = 0;
@@ -50,18 +51,16 @@ export class OpenWakeWordEngine implements WakeWordEngine {
   private readonly boundaryOptions: BoundaryOptions;
 
   constructor(
-    readonly models: OpenWakeWordModels,
+    readonly models: OpenWakeWordModels | ScorerSource,
     options: OpenWakeWordEngineOptions = {},
   ) {
-    this.features = new FeatureStream(models);
+    this.scorer = models instanceof OpenWakeWordModels ? inProcessScorer(models) : models.openScorer();
     const refractorySamples = Math.round(((options.refractoryMs ?? 1000) / 1000) * SAMPLE_RATE);
     this.heads = models.heads.map((head) => {
       const threshold =
         typeof options.threshold === 'number' ? options.threshold : (options.threshold?.[head.keyword] ?? head.defaultThreshold);
-      const view = this.features.features.subarray((models.featureWindow - head.window) * EMBEDDING_DIM);
       return {
         head,
-        tensor: new ort.Tensor('float32', view, [1, head.window, EMBEDDING_DIM]),
         decision: new KeywordDecision({ threshold, patience: options.patience ?? 1, refractorySamples }),
         predictions: 0,
       };
@@ -106,15 +105,11 @@ export class OpenWakeWordEngine implements WakeWordEngine {
   private async processChunk(chunkEnd: number, result: ProcessResult): Promise<void> {
     this.guard?.apply(this.chunk);
     this.envelope.push(this.chunk, chunkEnd - CHUNK_SAMPLES);
-    await this.features.push(this.chunk);
+    const raw = await this.scorer.score(this.chunk);
     const scores: Record<string, number> = {};
-    for (const state of this.heads) {
-      const out = outputData(
-        await runSession(state.head.session, { [state.head.inputName]: state.tensor }, `${state.head.keyword} keyword`),
-        state.head.outputName,
-      );
+    for (const [k, state] of this.heads.entries()) {
       // The reference zeroes each head's first five predictions while its buffers fill.
-      const score = state.predictions < 5 ? 0 : out[0]!;
+      const score = state.predictions < 5 ? 0 : raw[k]!;
       state.predictions++;
       scores[state.head.keyword] = score;
       const fire = state.decision.update(score, chunkEnd);
@@ -127,7 +122,7 @@ export class OpenWakeWordEngine implements WakeWordEngine {
   }
 
   reset(): void {
-    this.features.reset();
+    this.scorer.reset();
     this.filled = 0;
     this.nextIndex = undefined;
     this.envelope.reset();
@@ -138,6 +133,7 @@ export class OpenWakeWordEngine implements WakeWordEngine {
   }
 
   async dispose(): Promise<void> {
-    // The models are shared and owned by whoever loaded them.
+    // The models are shared and owned by whoever loaded them; only this stream's state goes.
+    this.scorer.close();
   }
 }

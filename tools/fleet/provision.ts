@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import type { ScorerSource } from '../../models/wakeword/scorer.js';
 import type { A4bClient } from '../a4b-client.js';
 import { ProgressBar } from '../progress.js';
 import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
@@ -15,7 +16,7 @@ export interface ProvisionOptions {
   prefix: string;
   /** Where each device's flash goes (`root/devices/<serial>`). */
   root: string;
-  models: OpenWakeWordModels;
+  models: OpenWakeWordModels | ScorerSource;
   log: Logger;
   /** The clock of device `index` (a listening device may run on its own VirtualClock). */
   clockFor: (index: number) => Clock;

@@ -6,6 +6,7 @@ import type { Logger } from '../../hal/log.js';
 import type { LedRenderer } from '../../hal/leds/types.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import type { ScorerSource } from '../../models/wakeword/scorer.js';
 import type { SileroVad } from '../../models/vad/silero-vad.js';
 
 export interface SimulatedDeviceOptions {
@@ -15,8 +16,8 @@ export interface SimulatedDeviceOptions {
   /** The device's flash. */
   dataDir: string;
   clock: Clock;
-  /** Loaded once per process and shared: each device gets only its own engine state. */
-  models: OpenWakeWordModels;
+  /** Loaded once per process (or a SpotterPool's workers) and shared: each device gets only its own engine state. */
+  models: OpenWakeWordModels | ScorerSource;
   modelId?: string;
   vad?: SileroVad;
   leds?: LedRenderer[];

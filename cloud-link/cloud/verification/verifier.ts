@@ -3,6 +3,7 @@ import { rootLogger } from '../../../hal/log.js';
 import { EchosimError } from '../../../hal/errors.js';
 import { OpenWakeWordEngine } from '../../../models/wakeword/openwakeword-engine.js';
 import { CHUNK_SAMPLES, type OpenWakeWordModels } from '../../../models/wakeword/oww-models.js';
+import type { ScorerSource } from '../../../models/wakeword/scorer.js';
 import type { StreamStart } from '../../../firmware/audio/stream-types.js';
 import { UtteranceAssembler, type UtteranceAssemblerOptions, type UtteranceChunk } from './utterance-assembler.js';
 import { ms, planVerification, type VerificationCaveat, type VerificationPlan } from './verification-plan.js';
@@ -45,8 +46,11 @@ export interface VerificationVerdict {
 }
 
 export interface WakeWordVerifierOptions {
-  /** Loaded once and shared by every session (and by simulated devices in the same process). */
-  readonly models: OpenWakeWordModels;
+  /**
+   * Loaded once and shared by every session (and by simulated devices in the same process), or a
+   * SpotterPool so verification runs on worker threads.
+   */
+  readonly models: OpenWakeWordModels | ScorerSource;
   /** Override or add rules per keyword (tests, tuning); the measured ones are in verification-rule.ts. */
   readonly rules?: Readonly<Record<string, VerificationRule>>;
   readonly log?: Logger;
@@ -59,7 +63,7 @@ export interface WakeWordVerifierOptions {
  * so a fleet loads the models once and no utterance's audio leaks into another's score.
  */
 export class WakeWordVerifier {
-  readonly models: OpenWakeWordModels;
+  readonly models: OpenWakeWordModels | ScorerSource;
   private readonly rules: Readonly<Record<string, VerificationRule>> | undefined;
   private readonly log: Logger;
 
@@ -128,7 +132,7 @@ export class VerificationSession {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    models: OpenWakeWordModels,
+    models: OpenWakeWordModels | ScorerSource,
     readonly keyword: string,
     readonly rule: VerificationRule,
     options: VerifyOptions,

@@ -1,0 +1,193 @@
+import { ort, outputData, runSession } from '../onnx.js';
+import {
+  CHUNK_SAMPLES,
+  EMBEDDING_DIM,
+  EMBEDDING_WINDOW,
+  MEL_BINS,
+  MEL_CONTEXT_SAMPLES,
+  type OpenWakeWordModels,
+} from './oww-models.js';
+import { ScoreQueue } from './score-queue.js';
+import type { ChunkScorer, ScoreRequest } from './scorer.js';
+
+/** One stream's features: openWakeWord's AudioFeatures state (DOMAIN.md §6). */
+interface StreamState {
+  /** The last 480 samples of context, then the newest chunk (int16 values as float32). */
+  readonly melInput: Float32Array;
+  /** The last 76 mel frames (x/10 + 2); starts as ones. */
+  readonly melWindow: Float32Array;
+  /** The newest `featureWindow` embeddings, oldest first; starts as the seed embeddings. */
+  readonly features: Float32Array;
+  /** The streaming embedding's caches for the current window; none until a full window has run. */
+  caches: Float32Array[] | undefined;
+  chunks: number;
+}
+
+/**
+ * openWakeWord's streaming feature pipeline for many streams at once: the melspectrogram of each
+ * stream's chunk, then the embedding model once per batch over every stream (the step on
+ * [B, 8, 32, 1] plus caches, or the whole window on [B, 76, 32, 1]), then each keyword head on each
+ * stream's newest embeddings. Per stream the arithmetic is the reference's, so a batch of one is the plain
+ * streaming pipeline (test/models/wakeword/parity.test.ts holds it to the reference).
+ */
+export class BatchScorer {
+  private readonly states = new Map<number, StreamState>();
+  private readonly melIn: string;
+  private readonly melOut: string;
+  private readonly embIn: string;
+  private readonly embOut: string;
+
+  constructor(readonly models: OpenWakeWordModels) {
+    this.melIn = models.melspec.inputNames[0] ?? 'input';
+    this.melOut = models.melspec.outputNames[0] ?? 'output';
+    this.embIn = models.embedding.inputNames[0] ?? 'input_1';
+    this.embOut = models.embedding.outputNames[0] ?? 'conv2d_19';
+  }
+
+  /** Streams with state. */
+  get streams(): number {
+    return this.states.size;
+  }
+
+  close(stream: number): void {
+    this.states.delete(stream);
+  }
+
+  /** Scores one chunk of each request's stream (each stream at most once); one array of head scores per request. */
+  async score(requests: readonly ScoreRequest[]): Promise<Float32Array[]> {
+    const states = requests.map((r) => this.stateOf(r.stream, r.reset));
+    const added = await this.melspectrogram(requests, states);
+    await this.embed(states, added);
+    return this.heads(states);
+  }
+
+  private stateOf(stream: number, reset: boolean): StreamState {
+    let state = this.states.get(stream);
+    if (!state) {
+      state = {
+        melInput: new Float32Array(CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES),
+        melWindow: new Float32Array(EMBEDDING_WINDOW * MEL_BINS),
+        features: new Float32Array(this.models.featureWindow * EMBEDDING_DIM),
+        caches: undefined,
+        chunks: 0,
+      };
+      this.states.set(stream, state);
+      reset = true;
+    }
+    if (reset) {
+      state.chunks = 0;
+      state.caches = undefined;
+      state.melInput.fill(0);
+      state.melWindow.fill(1);
+      state.features.set(this.models.seedFeatures);
+    }
+    return state;
+  }
+
+  /**
+   * Appends each stream's new mel frames to its window; returns how many values each added. One run
+   * per stream, never batched: the melspectrogram model clamps to 80 dB below the maximum of its whole
+   * input, so a loud stream in the same batch would change a quiet stream's frames.
+   */
+  private async melspectrogram(requests: readonly ScoreRequest[], states: readonly StreamState[]): Promise<number[]> {
+    const added: number[] = [];
+    for (const [i, r] of requests.entries()) {
+      const s = states[i]!;
+      s.melInput.copyWithin(0, CHUNK_SAMPLES);
+      s.melInput.set(r.chunk, MEL_CONTEXT_SAMPLES);
+      // The reference's raw buffer starts empty, so a stream's first melspectrogram sees only its chunk.
+      const input = s.chunks === 0 ? Float32Array.from(r.chunk) : s.melInput;
+      s.chunks++;
+      const feeds = { [this.melIn]: new ort.Tensor('float32', input, [1, input.length]) };
+      const mel = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
+      const window = s.melWindow;
+      window.copyWithin(0, mel.length);
+      const base = window.length - mel.length;
+      for (let j = 0; j < mel.length; j++) window[base + j] = mel[j]! / 10 + 2;
+      added.push(mel.length);
+    }
+    return added;
+  }
+
+  /**
+   * One embedding per stream. With the streaming form, a window that moved by exactly one step since
+   * the last costs only the new rows; any other move (a stream's first chunk adds 5 frames) runs the
+   * whole window once, which also fills the caches.
+   */
+  private async embed(states: readonly StreamState[], added: readonly number[]): Promise<void> {
+    const streaming = this.models.streaming;
+    const stepValues = (streaming?.graphs.stepFrames ?? 0) * MEL_BINS;
+    const stepping: number[] = [];
+    const whole: number[] = [];
+    states.forEach((s, i) => (streaming && s.caches && added[i] === stepValues ? stepping : whole).push(i));
+    if (stepping.length > 0 && streaming) {
+      const { graphs } = streaming;
+      const feeds: Record<string, ort.Tensor> = {
+        [graphs.inputName]: stack(stepping, (i) => states[i]!.melWindow.subarray(EMBEDDING_WINDOW * MEL_BINS - stepValues), [graphs.stepFrames, MEL_BINS, 1]),
+      };
+      graphs.caches.forEach((c, k) => {
+        feeds[c.input] = stack(stepping, (i) => states[i]!.caches![k]!, [c.channels, c.rows, c.width]);
+      });
+      this.take(stepping, states, await runSession(streaming.step, feeds, 'embedding (step)'));
+    }
+    if (whole.length > 0) {
+      const feeds = { [this.embIn]: stack(whole, (i) => states[i]!.melWindow, [EMBEDDING_WINDOW, MEL_BINS, 1]) };
+      this.take(whole, states, await runSession(streaming?.window ?? this.models.embedding, feeds, 'embedding'));
+    }
+  }
+
+  /** Appends each member's embedding to its features and keeps its new caches. */
+  private take(members: readonly number[], states: readonly StreamState[], out: ort.InferenceSession.OnnxValueMapType): void {
+    const emb = outputData(out, this.models.streaming?.graphs.outputName ?? this.embOut);
+    const caches = this.models.streaming?.graphs.caches.map((c) => outputData(out, c.output)) ?? [];
+    members.forEach((i, b) => {
+      const s = states[i]!;
+      s.features.copyWithin(0, EMBEDDING_DIM);
+      s.features.set(emb.subarray(b * EMBEDDING_DIM, (b + 1) * EMBEDDING_DIM), s.features.length - EMBEDDING_DIM);
+      if (caches.length === 0) return;
+      const own = (s.caches ??= caches.map((data) => new Float32Array(data.length / members.length)));
+      caches.forEach((data, k) => {
+        const target = own[k]!;
+        target.set(data.subarray(b * target.length, (b + 1) * target.length));
+      });
+    });
+  }
+
+  /** Each keyword head on each stream's newest embeddings (the bundled heads take one stream per run). */
+  private async heads(states: readonly StreamState[]): Promise<Float32Array[]> {
+    const results = states.map(() => new Float32Array(this.models.heads.length));
+    for (const [k, head] of this.models.heads.entries()) {
+      for (const [i, s] of states.entries()) {
+        const view = s.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
+        const feeds = { [head.inputName]: new ort.Tensor('float32', view, [1, head.window, EMBEDDING_DIM]) };
+        const out = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName);
+        results[i]![k] = out[0]!;
+      }
+    }
+    return results;
+  }
+}
+
+/** The members' rows stacked into one [B, ...shape] tensor. */
+function stack(members: readonly number[], row: (i: number) => Float32Array, shape: readonly number[]): ort.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(members.length * size);
+  members.forEach((i, b) => data.set(row(i), b * size));
+  return new ort.Tensor('float32', data, [members.length, ...shape]);
+}
+
+const local = new WeakMap<OpenWakeWordModels, ScoreQueue>();
+
+/**
+ * A scorer running in this thread over shared models. Every stream of the process that uses the same
+ * models shares one batch scorer, so streams fed in the same turn of the event loop share model calls.
+ */
+export function inProcessScorer(models: OpenWakeWordModels): ChunkScorer {
+  let queue = local.get(models);
+  if (!queue) {
+    const scorer = new BatchScorer(models);
+    queue = new ScoreQueue((batch) => scorer.score(batch), (stream) => scorer.close(stream));
+    local.set(models, queue);
+  }
+  return queue.open();
+}

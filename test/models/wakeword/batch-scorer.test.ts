@@ -1,0 +1,45 @@
+import { BatchScorer } from '../../../models/wakeword/batch-scorer.js';
+import { CHUNK_SAMPLES, OpenWakeWordModels } from '../../../models/wakeword/oww-models.js';
+import { loadFixtures } from './fixtures.js';
+
+/**
+ * A stream's scores must not depend on which other streams share its batches: a fleet's quiet
+ * device must score as it would alone next to a loud one (the melspectrogram model clamps relative
+ * to the loudest value of its input, so batching it across streams would break this).
+ */
+describe('BatchScorer', () => {
+  let models: OpenWakeWordModels;
+  beforeAll(async () => {
+    models = await OpenWakeWordModels.load();
+  });
+  afterAll(async () => models.dispose());
+
+  test('a stream scores the same alone and batched with louder and quieter streams', async () => {
+    const [speech, other] = loadFixtures('pos');
+    const loud = Int16Array.from(other!.samples, (x) => Math.max(-32768, Math.min(32767, x * 8)));
+    const quiet = Int16Array.from(speech!.samples, (x) => Math.round(x / 20));
+    const alone = new BatchScorer(models);
+    const shared = new BatchScorer(models);
+    const chunks = Math.floor(Math.min(quiet.length, loud.length) / CHUNK_SAMPLES);
+    let worst = 0;
+    let peak = 0;
+    for (let k = 0; k < chunks; k++) {
+      const at = (x: Int16Array): Int16Array => x.slice(k * CHUNK_SAMPLES, (k + 1) * CHUNK_SAMPLES);
+      const reset = k === 0;
+      const [own] = await alone.score([{ stream: 0, chunk: at(quiet), reset }]);
+      const [batched, , third] = await shared.score([
+        { stream: 0, chunk: at(quiet), reset },
+        { stream: 1, chunk: at(loud), reset },
+        { stream: 2, chunk: at(speech!.samples), reset },
+      ]);
+      worst = Math.max(worst, Math.abs(own![0]! - batched![0]!));
+      peak = Math.max(peak, third![0]!);
+    }
+    expect(chunks).toBeGreaterThan(20);
+    expect(peak).toBeGreaterThan(0.5);
+    expect(worst).toBeLessThan(1e-5);
+    expect(shared.streams).toBe(3);
+    shared.close(1);
+    expect(shared.streams).toBe(2);
+  });
+});
