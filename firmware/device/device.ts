@@ -242,11 +242,31 @@ export class Device extends EventEmitter<DeviceEvents> {
 
   // ---- wiring --------------------------------------------------------------------------------
 
+  /**
+   * The ring's frames become 'leds' events once anyone listens for them. Until then nothing is
+   * forwarded, so a headless device's ring (no renderer, as in a fleet) parks its 20 fps tick.
+   */
+  private forwardLedFramesWhenWatched(): void {
+    let forwarding = false;
+    const forward = (): void => {
+      if (forwarding) return;
+      forwarding = true;
+      this.subs.on(this.leds, 'frame', (f) => this.emit('leds', f));
+    };
+    if (this.listenerCount('leds') > 0) forward();
+    else {
+      const self = this as EventEmitter;
+      const onNew = (event: string | symbol): void => void (event === 'leds' && forward());
+      self.on('newListener', onNew);
+      this.subs.add(() => self.off('newListener', onNew));
+    }
+  }
+
   private wire(features: LocalFeatures): void {
     this.subs.on(this.machine, 'transition', (t: Transition) => this.emit('state', t));
     this.subs.on(this.machine, 'transition', (t: Transition) => this.interaction.onTransition(t));
     this.subs.on(this.machine, 'transition', () => this.updateLeds());
-    this.subs.on(this.leds, 'frame', (f) => this.emit('leds', f));
+    this.forwardLedFramesWhenWatched();
     this.subs.on(this.buttons, 'down', (e) => this.onButton(e.button, 'down', e.at));
     this.subs.on(this.buttons, 'up', (e) => this.onButton(e.button, 'up', e.at));
     this.subs.on(this.buttons, 'click', (e) => this.onButton(e.button, 'click', e.at));

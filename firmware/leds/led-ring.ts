@@ -51,6 +51,8 @@ export class LedRing extends EventEmitter<LedRingEvents> {
   private dndSince: number | undefined;
 
   private state: 'idle' | 'running' | 'stopped' = 'idle';
+  /** The tick is parked: nothing renders and nobody listens, so no frame needs computing. */
+  private parked = false;
   private timer: TimerHandle | undefined;
   private nextTickAt = 0;
   private lastSent: LedFrame | undefined;
@@ -80,6 +82,13 @@ export class LedRing extends EventEmitter<LedRingEvents> {
     this.renderers = [...options.renderers];
     this.log = options.logger ?? rootLogger().child({ module: 'firmware/leds' });
     this.baseSince = this.clock.now();
+    // A parked tick resumes as soon as someone listens for frames.
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event !== 'frame' || !this.parked || this.state !== 'running') return;
+      this.parked = false;
+      this.nextTickAt = this.clock.now();
+      this.timer = this.clock.setTimeout(() => this.tick(), 0);
+    });
   }
 
   /** The base pattern the ring shows (overlays aside). */
@@ -191,6 +200,14 @@ export class LedRing extends EventEmitter<LedRingEvents> {
 
   private tick(): void {
     if (this.state !== 'running') return;
+    // A ring with no renderer and no frame listener (a headless fleet device) would compute frames
+    // nobody sees, 20 times a second per device: park until a listener arrives. `current()` still
+    // answers on demand.
+    if (this.renderers.length === 0 && this.listenerCount('frame') === 0) {
+      this.parked = true;
+      this.timer = undefined;
+      return;
+    }
     // Schedule first, so nothing a listener or renderer does can stop the tick. Ticks sit on a fixed
     // grid (start + n·interval, no drift); ticks missed while the event loop was busy are skipped, not
     // replayed in a burst.

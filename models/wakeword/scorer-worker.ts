@@ -21,15 +21,20 @@ function failure(err: unknown): { code: string; message: string } {
 try {
   const models = await OpenWakeWordModels.load(settings);
   const scorer = new BatchScorer(models);
+  let queue: Promise<void> = Promise.resolve();
   port.on('message', (message: WorkerInbound) => {
     if (message.type === 'close') {
       scorer.close(message.stream);
       return;
     }
+    // One batch at a time, in order: two interleaved batches would both finish late.
     const requests: ScoreRequest[] = message.requests;
-    scorer.score(requests).then(
-      (scores) => post({ type: 'scores', id: message.id, scores }),
-      (err: unknown) => post({ type: 'failed', id: message.id, ...failure(err) }),
+    const id = message.id;
+    queue = queue.then(() =>
+      scorer.score(requests).then(
+        (scores) => post({ type: 'scores', id, scores }),
+        (err: unknown) => post({ type: 'failed', id, ...failure(err) }),
+      ),
     );
   });
   post({ type: 'ready', heads: models.heads.map((h) => ({ keyword: h.keyword, window: h.window, defaultThreshold: h.defaultThreshold })) });

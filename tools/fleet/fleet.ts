@@ -7,7 +7,6 @@ import { WakeWordVerifier } from '../../cloud-link/cloud/verification/verifier.j
 import { runDevice } from '../../firmware/device/runner.js';
 import { SystemClock, VirtualClock } from '../../hal/clock.js';
 import { createLogger } from '../../hal/log.js';
-import { openMicSource } from '../../hal/mic/spec.js';
 import { packageRoot } from '../../hal/package-root.js';
 import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import { readWavMono } from '../bench/read-mono.js';
@@ -15,6 +14,7 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
 import { A4bClient } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';
+import { LoopedClipSource } from './looped-clip.js';
 import { provisionFleet } from './provision.js';
 import type { SimulatedDevice } from './simulated-device.js';
 
@@ -131,16 +131,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     let wakes = 0;
     let maxLag = 0;
     let endLag = 0;
-    const wav = path.join(packageRoot(), DEMO_WAV);
-    const loopS = (await readWavMono(wav, { kind: 'mean' })).length / SAMPLE_RATE;
-    const repeats = Math.max(1, Math.ceil(o.durationS / loopS));
+    const clip = await readWavMono(path.join(packageRoot(), DEMO_WAV), { kind: 'mean' });
+    const loopS = clip.length / SAMPLE_RATE;
     await Promise.all(
       listeners.map(async ({ sim, clock: own }, i) => {
         // Spread the devices' starts over one loop of the utterance: a fleet's wake words do not all
         // come in the same 80 ms.
         await delay((i / listeners.length) * loopS * 1000);
         sim.device.on('detection', (d) => void (d.accepted && wakes++));
-        const source = openMicSource(`wav:${Array.from({ length: repeats }, () => wav).join(',')}`, { fast: false });
+        const source = new LoopedClipSource(clip, o.durationS, clock, path.basename(DEMO_WAV));
         const abort = new AbortController();
         const stop = setTimeout(() => abort.abort(), o.durationS * 1000);
         const begin = performance.now();

@@ -1,0 +1,36 @@
+import { SystemClock, type Clock } from '../../hal/clock.js';
+import { BaseMicSource } from '../../hal/mic/base-source.js';
+import { RealtimePacer } from '../../hal/mic/pacer.js';
+import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from '../../hal/mic/types.js';
+
+/**
+ * A fleet's microphone: one mono clip, decoded once for the whole fleet, heard in a loop at
+ * real-time pace for `durationS`. Every listening device gets its own source over the same samples,
+ * so a hundred devices do not decode the same file a hundred times.
+ */
+export class LoopedClipSource extends BaseMicSource {
+  readonly info: MicSourceInfo;
+
+  constructor(
+    private readonly clip: Int16Array,
+    private readonly durationS: number,
+    private readonly clock: Clock = new SystemClock(),
+    label = 'clip',
+  ) {
+    super();
+    this.info = { description: `loop:${label}`, channels: 1, sampleRate: SAMPLE_RATE };
+  }
+
+  protected async *generate(signal: AbortSignal): AsyncGenerator<MicFrame, void, undefined> {
+    const total = Math.round(this.durationS * SAMPLE_RATE);
+    const pacer = new RealtimePacer(this.clock, signal);
+    pacer.begin();
+    for (let index = 0; index < total; index += DEFAULT_FRAME_SAMPLES) {
+      const n = Math.min(DEFAULT_FRAME_SAMPLES, total - index);
+      const samples = new Int16Array(n);
+      for (let i = 0; i < n; i++) samples[i] = this.clip[(index + i) % this.clip.length]!;
+      if (!(await pacer.waitFor(index + n))) return;
+      yield { index, samples, channels: 1 };
+    }
+  }
+}
