@@ -145,6 +145,11 @@ export class BatchScorer {
       s.features.copyWithin(0, EMBEDDING_DIM);
       s.features.set(emb.subarray(b * EMBEDDING_DIM, (b + 1) * EMBEDDING_DIM), s.features.length - EMBEDDING_DIM);
       if (caches.length === 0) return;
+      if (members.length === 1) {
+        // A batch of one: the outputs are this stream's alone, keep them instead of copying.
+        s.caches = caches;
+        return;
+      }
       const own = (s.caches ??= caches.map((data) => new Float32Array(data.length / members.length)));
       caches.forEach((data, k) => {
         const target = own[k]!;
@@ -168,8 +173,9 @@ export class BatchScorer {
   }
 }
 
-/** The members' rows stacked into one [B, ...shape] tensor. */
+/** The members' rows stacked into one [B, ...shape] tensor (a lone member's row is used as it is). */
 function stack(members: readonly number[], row: (i: number) => Float32Array, shape: readonly number[]): ort.Tensor {
+  if (members.length === 1) return new ort.Tensor('float32', row(members[0]!), [1, ...shape]);
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(members.length * size);
   members.forEach((i, b) => data.set(row(i), b * size));

@@ -7,11 +7,13 @@ interface Pending {
 }
 
 /**
- * Gathers the chunks that many streams submit within one turn of the event loop and runs them as one
- * batch. Batching is what makes a fleet cheap: one model call for every stream's chunk instead of one
- * per stream. A stream never has two chunks in flight; a second one waits for the first's batch.
- * With `maxInFlight` above 1 a new batch goes out while earlier ones are still running, so a worker
- * thread always has the next batch queued instead of idling while its last results travel back.
+ * Runs the chunks streams submit as batches. When a batch slot is free a chunk goes out at once (a
+ * lone device pays no batching delay); chunks submitted while the slots are busy wait and go out
+ * together as the next batch. Under load that is what makes a fleet cheap: one model call for every
+ * waiting stream instead of one per stream. A stream never has two chunks in flight; a second one
+ * waits for the first's batch. With `maxInFlight` above 1 a new batch goes out while earlier ones
+ * are still running, so a worker thread has the next batch queued instead of idling while its last
+ * results travel back.
  */
 export class ScoreQueue {
   private pending: Pending[] = [];
@@ -36,7 +38,8 @@ export class ScoreQueue {
         reset = false;
         return new Promise<Float32Array>((resolve, reject) => {
           this.pending.push({ request, resolve, reject });
-          this.schedule();
+          if (this.inFlight < this.maxInFlight && !this.scheduled) void this.flush();
+          else this.schedule();
         });
       },
       reset: () => void (reset = true),
