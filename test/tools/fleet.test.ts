@@ -6,10 +6,13 @@
 import { runCli } from './run-cli.js';
 
 test('connects every device, times one room-wide profile update, and listens in real time', async () => {
-  const res = await runCli(['fleet', '--devices', '3', '--listening', '1', '--duration', '7', '--json', '--no-progress']);
+  const res = await runCli(['fleet', '--devices', '3', '--listening', '1', '--duration', '7', '--workers', '1', '--json', '--no-progress']);
   expect(res.code).toBe(0);
   const s = res.lines[0] as Record<string, any>;
-  expect(s).toMatchObject({ devices: 3, connected: 3, listening: 1 });
+  // inference on one worker thread, as a larger fleet runs it on one per core
+  expect(s).toMatchObject({ devices: 3, connected: 3, listening: 1, inference_workers: 1 });
+  expect(s.end_lag_ms).toBeLessThanOrEqual(s.max_lag_ms);
+  expect(s.main_loop_busy_percent).toBeGreaterThan(0);
   expect(s.wakes).toBeGreaterThanOrEqual(1);
   expect(s.profile_apply.median_ms).toBeGreaterThan(0);
   expect(s.profile_apply.median_ms).toBeLessThanOrEqual(s.profile_apply.max_ms);
@@ -20,4 +23,13 @@ test('connects every device, times one room-wide profile update, and listens in 
 test('refuses more listening devices than devices (usage error)', async () => {
   const res = await runCli(['fleet', '--devices', '2', '--listening', '3']);
   expect(res.code).toBe(2);
+});
+
+test('scores in the main thread with --workers 0, and refuses a worker count that is not a number', async () => {
+  const res = await runCli(['fleet', '--devices', '1', '--listening', '1', '--duration', '5', '--workers', '0', '--json', '--no-progress']);
+  expect(res.code).toBe(0);
+  const s = res.lines[0] as Record<string, any>;
+  expect(s).toMatchObject({ listening: 1, inference_workers: 0 });
+  expect(s.wakes).toBeGreaterThanOrEqual(1);
+  expect((await runCli(['fleet', '--workers', 'two'])).code).toBe(2);
 });

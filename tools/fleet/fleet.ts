@@ -12,6 +12,7 @@ import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
+import { SileroVad, SileroVadModel } from '../../models/vad/silero-vad.js';
 import { A4bClient } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';
 import { LoopedClipSource } from './looped-clip.js';
@@ -76,6 +77,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const clock = new SystemClock();
   const workers = o.workers ?? availableParallelism();
   const models = workers > 0 ? await SpotterPool.start({ workers }) : await OpenWakeWordModels.load();
+  const vadModel = o.listening > 0 ? await SileroVadModel.load() : undefined;
   const rssBase = process.memoryUsage().rss;
   let cloud: Cloud | undefined;
   const fleet: SimulatedDevice[] = [];
@@ -96,6 +98,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const provisioned = await provisionFleet({
       api, brokerUrl, count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
       clockFor: (i) => clocks[i] ?? clock, progress: o.progress,
+      vadFor: (i) => (vadModel && i < listeningAt ? new SileroVad(vadModel) : undefined),
     });
     const ProfileArn = provisioned.profileArn;
     fleet.push(...provisioned.devices);
@@ -182,6 +185,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     for (const d of fleet) await d.stop().catch(() => undefined);
     await cloud?.stop();
     await (models instanceof SpotterPool ? models.close() : models.dispose());
+    await vadModel?.dispose();
     rmSync(root, { recursive: true, force: true });
   }
 }

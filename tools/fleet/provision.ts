@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import type { SileroVad } from '../../models/vad/silero-vad.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
 import type { A4bClient } from '../a4b-client.js';
 import { ProgressBar } from '../progress.js';
@@ -20,6 +21,8 @@ export interface ProvisionOptions {
   log: Logger;
   /** The clock of device `index` (a listening device may run on its own VirtualClock). */
   clockFor: (index: number) => Clock;
+  /** The end-pointing VAD of device `index`, if it hears anything. */
+  vadFor?: (index: number) => SileroVad | undefined;
   progress: boolean;
   /** Devices registered and connected at once. */
   batch?: number;
@@ -66,7 +69,8 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
           const { Secret } = await o.api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn });
           const dataDir = path.join(o.root, 'devices', id);
           mkdirSync(dataDir, { recursive: true });
-          const sim = await startSimulatedDevice({ url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log });
+          const vad = o.vadFor?.(i);
+          const sim = await startSimulatedDevice({ url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log, ...(vad ? { vad } : {}) });
           devices[i] = sim;
           await sim.link.whenSynced().catch(() => undefined);
           bar.tick();

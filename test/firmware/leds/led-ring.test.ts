@@ -241,3 +241,26 @@ describe('LedRing', () => {
     expect(() => ring.showVolume(3, 0)).toThrow(expect.objectContaining({ code: 'LED_FRAME_INVALID' }));
   });
 });
+
+describe('a ring nobody watches', () => {
+  test('parks its tick with no renderer and no listener, and resumes when a listener arrives', async () => {
+    const clock = new VirtualClock();
+    const ring = new LedRing({ ledCount: 12, clock, renderers: [] });
+    ring.start();
+    ring.setPattern('thinking');
+    await clock.advance(1000);
+    // no timer left: a headless fleet device costs no 20 fps tick
+    expect(clock.pending).toBe(0);
+    expect(ring.current().label).toBe('thinking');
+
+    const seen: LedFrame[] = [];
+    ring.on('frame', (f) => seen.push(f));
+    await clock.advance(500);
+    // ticking again at 20 fps: the thinking spin changes every frame
+    expect(seen.length).toBeGreaterThanOrEqual(9);
+    expect(seen.every((f) => f.label === 'thinking')).toBe(true);
+    expect(clock.pending).toBe(1);
+    await ring.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
