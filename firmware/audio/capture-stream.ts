@@ -1,5 +1,6 @@
 import { DEFAULT_ENDPOINTER_OPTIONS, Endpointer, type EndpointerOptions } from '../../models/vad/endpointer.js';
-import { VAD_WINDOW, type SileroVad } from '../../models/vad/silero-vad.js';
+import { VAD_WINDOW } from '../../models/vad/silero-vad.js';
+import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { AudioRingBuffer, RingReader } from './ring-buffer.js';
 import type { StreamEndReason } from './stream-types.js';
 
@@ -29,7 +30,7 @@ export class CaptureStream {
     readonly startIndex: number,
     private readonly listenFrom: number,
     private readonly maxEnd: number,
-    private readonly vad: SileroVad | undefined,
+    private readonly vad: VoiceActivityDetector | undefined,
     endpointer: Partial<EndpointerOptions> | undefined,
   ) {
     this.upload = ring.createReader(startIndex);

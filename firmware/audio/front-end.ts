@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MonoFrame } from '../../hal/mic/types.js';
 import type { EndpointerOptions } from '../../models/vad/endpointer.js';
-import type { SileroVad } from '../../models/vad/silero-vad.js';
+import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { ScoreFrame, WakeWordDetection, WakeWordEngine } from '../../models/wakeword/types.js';
 import { CaptureStream } from './capture-stream.js';
 import { AudioRingBuffer } from './ring-buffer.js';
@@ -28,7 +28,7 @@ export interface FrontEndOptions {
   /** An engine with `process` (openWakeWord) also reports every chunk's scores. */
   engine: WakeWordEngine & { process?(frame: MonoFrame): Promise<{ detections: WakeWordDetection[]; scores: ScoreFrame[] }> };
   /** End-pointing VAD; without it streams end at the maximum length. */
-  vad?: SileroVad;
+  vad?: VoiceActivityDetector;
   endpointer?: Partial<EndpointerOptions>;
   ringCapacity?: number;
   maxStreamSamples?: number;
@@ -48,7 +48,7 @@ export interface FrontEndOptions {
 export class AudioFrontEnd extends EventEmitter<FrontEndEvents> {
   readonly ring: AudioRingBuffer;
   private readonly engine: FrontEndOptions['engine'];
-  private readonly vad: SileroVad | undefined;
+  private readonly vad: VoiceActivityDetector | undefined;
   private readonly options: FrontEndOptions;
   private stream: CaptureStream | undefined;
   private streamIds = 0;

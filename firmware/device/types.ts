@@ -5,7 +5,7 @@ import type { LedFrame, LedRenderer } from '../../hal/leds/types.js';
 import type { ChannelPolicy } from '../../hal/mic/types.js';
 import type { SpeakerDriver } from '../../hal/speaker/types.js';
 import type { EndpointerOptions } from '../../models/vad/endpointer.js';
-import type { SileroVad } from '../../models/vad/silero-vad.js';
+import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { WakeWordDetection } from '../../models/wakeword/types.js';
 import type { FrontEndOptions } from '../audio/front-end.js';
 import type { StreamEnd, StreamStart } from '../audio/stream-types.js';
@@ -42,7 +42,7 @@ export interface DeviceOptions {
   /** The device's "flash": settings, features and the mic switch persist here. */
   dataDir: string;
   engine: FrontEndOptions['engine'];
-  vad?: SileroVad;
+  vad?: VoiceActivityDetector;
   endpointer?: Partial<EndpointerOptions>;
   /** Which microphone(s) feed the spotter (default channel 0). */
   channelPolicy?: ChannelPolicy;

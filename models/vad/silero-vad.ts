@@ -1,5 +1,6 @@
 import { createSession, ort, outputData, runSession } from '../onnx.js';
 import { loadManifest, readVerifiedModel, resolveModelDir, type ModelManifest } from '../manifest.js';
+import type { VoiceActivityDetector } from './types.js';
 
 /** Silero VAD v4 (the `silero_vad.onnx` shipped with openWakeWord): 512-sample windows at 16 kHz. */
 export const VAD_WINDOW = 512;
@@ -23,7 +24,7 @@ export class SileroVadModel {
  * One stream's VAD: keeps the LSTM state between windows and buffers samples into 512-sample windows.
  * `push` resolves to the speech probability of every window completed by the samples given.
  */
-export class SileroVad {
+export class SileroVad implements VoiceActivityDetector {
   private readonly input = new Float32Array(VAD_WINDOW);
   private readonly inputTensor: ort.Tensor;
   private readonly sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);

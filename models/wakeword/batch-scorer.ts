@@ -7,7 +7,7 @@ import {
   MEL_CONTEXT_SAMPLES,
   type OpenWakeWordModels,
 } from './oww-models.js';
-import { ScoreQueue } from './score-queue.js';
+import { BatchQueue, type QueuedStream } from '../batch-queue.js';
 import type { ChunkScorer, ScoreRequest } from './scorer.js';
 
 /** One stream's features: openWakeWord's AudioFeatures state (DOMAIN.md §6). */
@@ -94,9 +94,9 @@ export class BatchScorer {
     for (const [i, r] of requests.entries()) {
       const s = states[i]!;
       s.melInput.copyWithin(0, CHUNK_SAMPLES);
-      s.melInput.set(r.chunk, MEL_CONTEXT_SAMPLES);
+      s.melInput.set(r.input, MEL_CONTEXT_SAMPLES);
       // The reference's raw buffer starts empty, so a stream's first melspectrogram sees only its chunk.
-      const input = s.chunks === 0 ? Float32Array.from(r.chunk) : s.melInput;
+      const input = s.chunks === 0 ? Float32Array.from(r.input) : s.melInput;
       s.chunks++;
       const feeds = { [this.melIn]: new ort.Tensor('float32', input, [1, input.length]) };
       const mel = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
@@ -182,7 +182,7 @@ function stack(members: readonly number[], row: (i: number) => Float32Array, sha
   return new ort.Tensor('float32', data, [members.length, ...shape]);
 }
 
-const local = new WeakMap<OpenWakeWordModels, ScoreQueue>();
+const local = new WeakMap<OpenWakeWordModels, BatchQueue<Int16Array, Float32Array>>();
 
 /**
  * A scorer running in this thread over shared models. Every stream of the process that uses the same
@@ -192,8 +192,13 @@ export function inProcessScorer(models: OpenWakeWordModels): ChunkScorer {
   let queue = local.get(models);
   if (!queue) {
     const scorer = new BatchScorer(models);
-    queue = new ScoreQueue((batch) => scorer.score(batch), (stream) => scorer.close(stream));
+    queue = new BatchQueue((batch) => scorer.score(batch), (stream) => scorer.close(stream));
     local.set(models, queue);
   }
-  return queue.open();
+  return scorerOf(queue.open());
+}
+
+/** A queued stream as the engine's ChunkScorer. */
+export function scorerOf(stream: QueuedStream<Int16Array, Float32Array>): ChunkScorer {
+  return { score: (chunk) => stream.submit(chunk), reset: () => stream.reset(), close: () => stream.close() };
 }

@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { EchosimError } from '../../hal/errors.js';
+import { BatchVad } from '../vad/batch-vad.js';
+import { SileroVadModel } from '../vad/silero-vad.js';
 import { BatchScorer } from './batch-scorer.js';
 import { OpenWakeWordModels } from './oww-models.js';
-import type { ScoreRequest } from './scorer.js';
 import type { WorkerInbound, WorkerOutbound, WorkerSettings } from './spotter-pool.js';
 
 /**
@@ -19,20 +20,30 @@ function failure(err: unknown): { code: string; message: string } {
 }
 
 try {
-  const models = await OpenWakeWordModels.load(settings);
+  const { vad: withVad, ...modelOptions } = settings;
+  const [models, vadModel] = await Promise.all([
+    OpenWakeWordModels.load(modelOptions),
+    withVad ? SileroVadModel.load(modelOptions.modelDir ? { modelDir: modelOptions.modelDir } : {}) : undefined,
+  ]);
   const scorer = new BatchScorer(models);
+  const vad = vadModel ? new BatchVad(vadModel) : undefined;
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (message: WorkerInbound) => {
     if (message.type === 'close') {
-      scorer.close(message.stream);
+      if (message.model === 'vad') vad?.close(message.stream);
+      else scorer.close(message.stream);
       return;
     }
     // One batch at a time, in order: two interleaved batches would both finish late.
-    const requests: ScoreRequest[] = message.requests;
-    const id = message.id;
+    const { id } = message;
+    const run = (): Promise<Float32Array[]> => {
+      if (message.type === 'wakeword') return scorer.score(message.requests);
+      if (!vad) return Promise.reject(new EchosimError('MODEL_LOAD_FAILED', 'this worker has no VAD loaded'));
+      return vad.run(message.requests);
+    };
     queue = queue.then(() =>
-      scorer.score(requests).then(
-        (scores) => post({ type: 'scores', id, scores }),
+      run().then(
+        (results) => post({ type: 'done', id, results }),
         (err: unknown) => post({ type: 'failed', id, ...failure(err) }),
       ),
     );

@@ -1,3 +1,5 @@
+import type { BatchRequest } from '../batch-queue.js';
+
 /** What a keyword head is, as far as the decision around it needs to know. */
 export interface HeadInfo {
   readonly keyword: string;
@@ -30,10 +32,5 @@ export interface ScorerSource {
   openScorer(): ChunkScorer;
 }
 
-/** One chunk of one stream, as batched by a ScoreQueue. */
-export interface ScoreRequest {
-  readonly stream: number;
-  readonly chunk: Int16Array;
-  /** Start the stream afresh before this chunk. */
-  readonly reset: boolean;
-}
+/** One 1280-sample chunk of one stream, as batched by a BatchQueue. */
+export type ScoreRequest = BatchRequest<Int16Array>;

@@ -6,20 +6,27 @@ import { Worker } from 'node:worker_threads';
 import { EchosimError, type ErrorCode } from '../../hal/errors.js';
 import { packageRoot } from '../../hal/package-root.js';
 import type { LoadOptions } from './oww-models.js';
-import { ScoreQueue } from './score-queue.js';
+import { BatchQueue, type BatchRequest, type QueuedStream } from '../batch-queue.js';
+import { QueuedVad } from '../vad/batch-vad.js';
+import type { VoiceActivityDetector } from '../vad/types.js';
+import { scorerOf } from './batch-scorer.js';
 import type { ChunkScorer, HeadInfo, ScoreRequest, ScorerSource } from './scorer.js';
 
-/** What a worker loads: the serialisable part of OpenWakeWordModels.load's options. */
-export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'modelDir' | 'seed' | 'streamingEmbedding'>;
+/** What a worker loads: the serialisable part of OpenWakeWordModels.load's options, and whether to load the VAD. */
+export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'modelDir' | 'seed' | 'streamingEmbedding'> & { vad?: boolean };
+
+/** The two models a worker batches: the wake-word pipeline and the end-pointing VAD. */
+export type WorkerModel = 'wakeword' | 'vad';
 
 export type WorkerInbound =
-  | { type: 'score'; id: number; requests: ScoreRequest[] }
-  | { type: 'close'; stream: number };
+  | { type: 'wakeword'; id: number; requests: ScoreRequest[] }
+  | { type: 'vad'; id: number; requests: BatchRequest<Int16Array>[] }
+  | { type: 'close'; model: WorkerModel; stream: number };
 
 export type WorkerOutbound =
   | { type: 'ready'; heads: HeadInfo[] }
   | { type: 'load-failed'; code: string; message: string }
-  | { type: 'scores'; id: number; scores: Float32Array[] }
+  | { type: 'done'; id: number; results: Float32Array[] }
   | { type: 'failed'; id: number; code: string; message: string };
 
 export interface SpotterPoolOptions extends WorkerSettings {
@@ -27,16 +34,19 @@ export interface SpotterPoolOptions extends WorkerSettings {
   workers?: number;
 }
 
+
 /**
- * Wake-word inference for many streams on every core: worker threads, each with its own copy of the
- * models, each scoring the streams assigned to it in batches (all the chunks its streams submitted
- * since its last batch, in one model call per stage). The main thread keeps everything else (audio,
- * decisions, devices, the cloud). Engines use it like loaded models: `new OpenWakeWordEngine(pool)`.
+ * Wake-word inference (and, with `vad: true`, the end-pointing VAD) for many streams on every core:
+ * worker threads, each with its own copy of the models, each running the streams assigned to it in
+ * batches (all the inputs its streams submitted since its last batch, in one model call per stage).
+ * The main thread keeps everything else (audio, decisions, devices, the cloud). Engines use it like
+ * loaded models, `new OpenWakeWordEngine(pool)`; devices take `pool.openVad()` as their VAD.
  */
 export class SpotterPool implements ScorerSource {
   private constructor(
     private readonly workers: PoolWorker[],
     readonly heads: readonly HeadInfo[],
+    private readonly vad: boolean,
   ) {}
 
   static async start(options: SpotterPoolOptions = {}): Promise<SpotterPool> {
@@ -52,7 +62,7 @@ export class SpotterPool implements ScorerSource {
       await Promise.all(workers.map((w) => w.stop()));
       throw failed.reason;
     }
-    return new SpotterPool(workers, workers[0]!.heads);
+    return new SpotterPool(workers, workers[0]!.heads, settings.vad === true);
   }
 
   get size(): number {
@@ -70,8 +80,19 @@ export class SpotterPool implements ScorerSource {
 
   /** A scorer for a new stream, on the worker with the fewest streams. */
   openScorer(): ChunkScorer {
-    const worker = this.workers.reduce((a, b) => (b.streams < a.streams ? b : a));
-    return worker.open();
+    return scorerOf(this.leastLoaded().open('wakeword'));
+  }
+
+  /** A VAD for a new stream on the workers (the pool must have been started with `vad: true`). */
+  openVad(): VoiceActivityDetector {
+    if (!this.vad) {
+      throw new EchosimError('MODEL_LOAD_FAILED', 'this spotter pool has no VAD loaded', { hint: 'Start it with SpotterPool.start({ vad: true }).' });
+    }
+    return new QueuedVad(this.leastLoaded().open('vad'));
+  }
+
+  private leastLoaded(): PoolWorker {
+    return this.workers.reduce((a, b) => (b.streams < a.streams ? b : a));
   }
 
   async close(): Promise<void> {
@@ -82,25 +103,32 @@ export class SpotterPool implements ScorerSource {
 class PoolWorker {
   streams = 0;
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (s: Float32Array[]) => void; reject: (e: unknown) => void }>();
-  private readonly queue: ScoreQueue;
+  private readonly waiting = new Map<number, { resolve: (r: Float32Array[]) => void; reject: (e: unknown) => void }>();
+  private readonly queues: { wakeword: BatchQueue<Int16Array, Float32Array>; vad: BatchQueue<Int16Array, Float32Array> };
   private stopped: EchosimError | undefined;
 
   private constructor(
     private readonly worker: Worker,
     readonly heads: HeadInfo[],
   ) {
-    // Two batches in flight: the worker starts the next as soon as it finishes one.
-    this.queue = new ScoreQueue(
-      (requests) => this.send(requests),
-      (stream) => this.post({ type: 'close', stream }),
-      2,
-    );
+    // Two batches in flight per model: the worker starts the next as soon as it finishes one.
+    this.queues = {
+      wakeword: new BatchQueue(
+        (requests) => this.send({ type: 'wakeword', id: this.nextId++, requests }),
+        (stream) => this.post({ type: 'close', model: 'wakeword', stream }),
+        2,
+      ),
+      vad: new BatchQueue(
+        (requests) => this.send({ type: 'vad', id: this.nextId++, requests }),
+        (stream) => this.post({ type: 'close', model: 'vad', stream }),
+        2,
+      ),
+    };
     worker.on('message', (m: WorkerOutbound) => {
-      if (m.type !== 'scores' && m.type !== 'failed') return;
+      if (m.type !== 'done' && m.type !== 'failed') return;
       const waiter = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      if (m.type === 'scores') waiter?.resolve(m.scores);
+      if (m.type === 'done') waiter?.resolve(m.results);
       else waiter?.reject(new EchosimError(m.code as ErrorCode, m.message));
     });
     const fail = (why: string): void => {
@@ -138,28 +166,28 @@ class PoolWorker {
     });
   }
 
-  open(): ChunkScorer {
+  /** A new stream of `model` on this worker, counted in its load until closed. */
+  open(model: WorkerModel): QueuedStream<Int16Array, Float32Array> {
+    const stream = this.queues[model].open();
     this.streams++;
-    const scorer = this.queue.open();
     let open = true;
     return {
-      score: (chunk) => scorer.score(chunk),
-      reset: () => scorer.reset(),
+      submit: (input) => stream.submit(input),
+      reset: () => stream.reset(),
       close: () => {
         if (!open) return;
         open = false;
         this.streams--;
-        scorer.close();
+        stream.close();
       },
     };
   }
 
-  private send(requests: ScoreRequest[]): Promise<Float32Array[]> {
+  private send(message: Extract<WorkerInbound, { id: number }>): Promise<Float32Array[]> {
     if (this.stopped) return Promise.reject(this.stopped);
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.post({ type: 'score', id, requests });
+      this.waiting.set(message.id, { resolve, reject });
+      this.post(message);
     });
   }
 

@@ -19,6 +19,7 @@ interface FleetCliOptions {
   json?: boolean;
   progress: boolean;
   workers?: number;
+  vad: boolean;
 }
 
 export function registerFleet(program: Command): void {
@@ -33,6 +34,7 @@ export function registerFleet(program: Command): void {
     .option('--token <token>', 'with --cloud: the admin token (default $ECHOSIM_ADMIN_TOKEN or <data dir>/admin-token)')
     .option('--data-dir <dir>', "with --cloud: the cloud's data directory, to find admin-token")
     .option('--workers <n>', 'worker threads for wake-word inference, 0 for the main thread (default: one per core)', parseCount)
+    .option('--no-vad', 'listening devices do not end-point with Silero VAD: their streams run to the maximum length')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (opts: FleetCliOptions) => {
@@ -43,6 +45,7 @@ export function registerFleet(program: Command): void {
         durationS: opts.duration,
         progress: opts.progress,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+        vad: opts.vad,
         ...(opts.cloud
           ? { cloud: { brokerUrl: opts.cloud, ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) } }
           : {}),
@@ -55,7 +58,7 @@ function format(s: FleetSummary): string {
   return [
     `devices:          ${s.connected}/${s.devices} connected (started in ${s.startup_s} s)`,
     `profile apply:    median ${s.profile_apply.median_ms} ms, p99 ${s.profile_apply.p99_ms} ms, max ${s.profile_apply.max_ms} ms (one UpdateProfile to the whole room)`,
-    `listening:        ${s.listening} devices for ${s.duration_s} s: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end)`,
+    `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end)`,
     `CPU:              ${s.cpu_percent}% of one core while listening (wake-word inference on ${s.inference_workers ? `${s.inference_workers} worker threads` : 'the main thread'}; main event loop ${s.main_loop_busy_percent}% busy)`,
     `RSS:              ${s.rss_mb} MB (${s.rss_per_device_kb} KB per device)`,
     '',

@@ -31,16 +31,20 @@ export interface FleetOptions {
   /** Prefix of the simulated devices' serial numbers. */
   prefix?: string;
   /**
-   * Worker threads for wake-word inference (devices' spotters and the cloud's verification); 0 scores
-   * in the main thread. Default: one per core.
+   * Worker threads for wake-word inference (devices' spotters and the cloud's verification) and the
+   * listening devices' VAD; 0 runs them in the main thread. Default: one per core.
    */
   workers?: number;
+  /** Listening devices end-point their streams with Silero VAD (default true); false streams run to their maximum length. */
+  vad?: boolean;
 }
 
 export interface FleetSummary {
   devices: number;
   connected: number;
   listening: number;
+  /** Whether the listening devices end-pointed with Silero VAD. */
+  vad: boolean;
   /** Worker threads running wake-word inference (0: the main thread). */
   inference_workers: number;
   startup_s: number;
@@ -76,8 +80,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const log = createLogger('fleet', process.env.ECHOSIM_LOG_LEVEL ?? 'warn');
   const clock = new SystemClock();
   const workers = o.workers ?? availableParallelism();
-  const models = workers > 0 ? await SpotterPool.start({ workers }) : await OpenWakeWordModels.load();
-  const vadModel = o.listening > 0 ? await SileroVadModel.load() : undefined;
+  // Inference on worker threads, the listening devices' end-pointing VAD with it; or all in this thread.
+  const withVad = o.vad !== false && o.listening > 0;
+  const models = workers > 0 ? await SpotterPool.start({ workers, vad: withVad }) : await OpenWakeWordModels.load();
+  const vadModel = withVad && !(models instanceof SpotterPool) ? await SileroVadModel.load() : undefined;
   const rssBase = process.memoryUsage().rss;
   let cloud: Cloud | undefined;
   const fleet: SimulatedDevice[] = [];
@@ -98,7 +104,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const provisioned = await provisionFleet({
       api, brokerUrl, count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
       clockFor: (i) => clocks[i] ?? clock, progress: o.progress,
-      vadFor: (i) => (vadModel && i < listeningAt ? new SileroVad(vadModel) : undefined),
+      vadFor: (i) => {
+        if (i >= listeningAt || !withVad) return undefined;
+        return models instanceof SpotterPool ? models.openVad() : vadModel && new SileroVad(vadModel);
+      },
     });
     const ProfileArn = provisioned.profileArn;
     fleet.push(...provisioned.devices);
@@ -169,6 +178,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       devices: o.devices,
       connected,
       listening: listeners.length,
+      vad: withVad,
       inference_workers: workers,
       startup_s: r1(startupS),
       profile_apply: { median_ms: r1(quantile(applied, 0.5)), p99_ms: r1(quantile(applied, 0.99)), max_ms: r1(applied[applied.length - 1] ?? 0) },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
-import type { SileroVad } from '../../models/vad/silero-vad.js';
+import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
 import type { A4bClient } from '../a4b-client.js';
 import { ProgressBar } from '../progress.js';
@@ -22,7 +22,7 @@ export interface ProvisionOptions {
   /** The clock of device `index` (a listening device may run on its own VirtualClock). */
   clockFor: (index: number) => Clock;
   /** The end-pointing VAD of device `index`, if it hears anything. */
-  vadFor?: (index: number) => SileroVad | undefined;
+  vadFor?: (index: number) => VoiceActivityDetector | undefined;
   progress: boolean;
   /** Devices registered and connected at once. */
   batch?: number;

@@ -7,7 +7,7 @@ import type { LedRenderer } from '../../hal/leds/types.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
-import type { SileroVad } from '../../models/vad/silero-vad.js';
+import type { VoiceActivityDetector } from '../../models/vad/types.js';
 
 export interface SimulatedDeviceOptions {
   url: string;
@@ -19,7 +19,7 @@ export interface SimulatedDeviceOptions {
   /** Loaded once per process (or a SpotterPool's workers) and shared: each device gets only its own engine state. */
   models: OpenWakeWordModels | ScorerSource;
   modelId?: string;
-  vad?: SileroVad;
+  vad?: VoiceActivityDetector;
   leds?: LedRenderer[];
   log?: Logger;
   link?: Partial<Omit<DeviceCloudLinkOptions, 'url' | 'deviceId' | 'secret' | 'clock' | 'dataDir'>>;
@@ -61,6 +61,7 @@ export async function startSimulatedDevice(o: SimulatedDeviceOptions): Promise<S
     async stop() {
       await link.close();
       await device.stop();
+      o.vad?.close?.();
     },
   };
 }

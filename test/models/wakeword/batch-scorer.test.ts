@@ -26,11 +26,11 @@ describe('BatchScorer', () => {
     for (let k = 0; k < chunks; k++) {
       const at = (x: Int16Array): Int16Array => x.slice(k * CHUNK_SAMPLES, (k + 1) * CHUNK_SAMPLES);
       const reset = k === 0;
-      const [own] = await alone.score([{ stream: 0, chunk: at(quiet), reset }]);
+      const [own] = await alone.score([{ stream: 0, input: at(quiet), reset }]);
       const [batched, , third] = await shared.score([
-        { stream: 0, chunk: at(quiet), reset },
-        { stream: 1, chunk: at(loud), reset },
-        { stream: 2, chunk: at(speech!.samples), reset },
+        { stream: 0, input: at(quiet), reset },
+        { stream: 1, input: at(loud), reset },
+        { stream: 2, input: at(speech!.samples), reset },
       ]);
       worst = Math.max(worst, Math.abs(own![0]! - batched![0]!));
       peak = Math.max(peak, third![0]!);
