@@ -9,6 +9,7 @@ import {
   type OnnxModel,
   type OnnxNode,
   type OnnxTensor,
+  TENSOR_INT64,
 } from '../onnx-proto.js';
 
 /** One cached slice of activations: the last `rows` time rows of a time convolution's input. */
@@ -180,7 +181,7 @@ function sliceInits(inits: OnnxTensor[], rows: number): string[] {
 function intsOf(t: OnnxTensor | undefined): number[] {
   if (!t) return [];
   if (t.int64Data?.length) return t.int64Data;
-  if (!t.rawData || t.dataType !== 7) return [];
+  if (!t.rawData || t.dataType !== TENSOR_INT64) return [];
   const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
   return Array.from({ length: t.rawData.byteLength / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
 }
