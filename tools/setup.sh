@@ -42,6 +42,15 @@ stamp=node_modules/.echosim-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "installing npm dependencies"
+  # better-sqlite3 compiles when no prebuilt binary can be fetched (offline, or a Node/arch pair it has
+  # none for), and node-gyp would then download Node's headers. Point it at the headers installed with
+  # Node (Debian, NodeSource and nodejs.org tarballs all ship them) so the install works offline.
+  if [ -z "${npm_config_nodedir:-}" ]; then
+    node_prefix=$(node -p 'require("path").resolve(process.execPath, "..", "..")')
+    if [ -f "$node_prefix/include/node/node.h" ] && [ -f "$node_prefix/include/node/common.gypi" ]; then
+      export npm_config_nodedir="$node_prefix"
+    fi
+  fi
   # "npm install" from the committed lock, not "npm ci": npm 11.16+ rejects its own lock files when an
   # optional platform binary (here unrs-resolver's, via jest) is unpublished (npm/cli#9846). With the
   # lock in sync, "npm install" installs exactly the locked tree and leaves the lock unchanged.
