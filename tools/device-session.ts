@@ -95,20 +95,36 @@ export interface DeviceSession {
 export async function openDeviceSession(opts: DeviceSessionOptions): Promise<DeviceSession> {
   const model = deviceModel(opts.model);
   const clock = new VirtualClock(0, Date.now());
+  // Bad input (a script, a GPIO map) is refused before anything is opened or made on disk.
+  const drivers: ButtonDriver[] = [];
+  const script = opts.script ? ScriptedButtons.fromScript(opts.script, model.buttons, clock) : undefined;
+  if (script) drivers.push(script);
+  if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
+  if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
   let source: MicSource = openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) });
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
   const cleanups: Array<() => Promise<void> | void> = [];
   if (!opts.data) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   cleanups.push(() => source.close());
+  const renderers: LedRenderer[] = [];
+  // A step that fails (a model, an LED bus, a speaker that cannot open) undoes what was opened before it.
+  const opening = async <T>(open: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await open();
+    } catch (e) {
+      for (const r of renderers) await r.close().catch(() => undefined);
+      for (const c of [...cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
+      throw e;
+    }
+  };
 
-  const spotter = await loadSpotter(opts);
+  const spotter = await opening(() => loadSpotter(opts));
   cleanups.push(() => spotter.dispose());
-  const vadModel = opts.vad ? await SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {}) : undefined;
+  const vadModel = opts.vad ? await opening(() => SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {})) : undefined;
   if (vadModel) cleanups.push(() => vadModel.dispose());
 
-  const renderers: LedRenderer[] = [];
-  if (opts.leds !== 'events') renderers.push(...(await openLedRenderers(opts.leds, { ledCount: model.leds.count, clock })));
+  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLedRenderers(opts.leds, { ledCount: model.leds.count, clock }))));
   const sink = opts.eventSink;
   const ledEvents = sink
     ? new JsonEventsRenderer((e) => sink({ type: 'leds', time: audioSeconds(e.at), ...(e.pattern ? { pattern: e.pattern } : {}), leds: e.leds }), {
@@ -131,7 +147,8 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
       })
     : undefined;
 
-  const device = new Device({
+  const speaker = await opening(() => openSpeakerDriver(opts.speaker));
+  const device = await opening(() => new Device({
     model,
     clock,
     dataDir,
@@ -142,16 +159,10 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     offline: opts.offline && !link,
     ...(link ? { link } : {}),
     leds: renderers,
-    speaker: await openSpeakerDriver(opts.speaker),
+    speaker,
     ...(opts.maxVolume === undefined ? {} : { maxVolumeLimit: opts.maxVolume }),
     ...(opts.setupModeDisabled ? { setupModeDisabled: true } : {}),
-  });
-
-  const drivers: ButtonDriver[] = [];
-  const script = opts.script ? ScriptedButtons.fromScript(opts.script, model.buttons, clock) : undefined;
-  if (script) drivers.push(script);
-  if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
-  if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
+  }));
 
   return {
     device,

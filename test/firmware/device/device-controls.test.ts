@@ -1,4 +1,7 @@
 /** Buttons, volume, setup mode, notifications and reset on a device running on a virtual clock. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { WavSinkDriver } from '../../../hal/speaker/wav-sink.js';
 import { ArraySource, bootDevice, disposeSharedModels, hex, withQuiet, type TestDevice } from './harness.js';
 
@@ -47,8 +50,9 @@ describe('device controls', () => {
   });
 
   test('a timer rings with a chime on the speaker and a yellow pulse until the action button dismisses it', async () => {
-    const wav = `${process.env.TMPDIR ?? '/tmp'}/echosim-timer-${process.pid}.wav`;
-    td = await bootDevice({ speaker: new WavSinkDriver(wav) });
+    // The speaker's WAV goes in the device's flash directory, so closing the device removes it.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'echosim-device-'));
+    td = await bootDevice({ dataDir, ownsDataDir: true, speaker: new WavSinkDriver(path.join(dataDir, 'speaker.wav')) });
     await td.device.features.timers.add({ durationMs: 2000, label: 'tea' });
     await td.run(quiet(8), '6:action');
     const rings = td.of('notification');

@@ -101,8 +101,11 @@ const EVENT_TYPES: Array<keyof DeviceEvents> = [
 ];
 
 /** A booted device on a virtual clock with the real spotter and VAD, recording every event. */
-export async function bootDevice(options: Partial<DeviceOptions> & { modelId?: string; dataDir?: string } = {}): Promise<TestDevice> {
+export async function bootDevice(
+  options: Partial<DeviceOptions> & { modelId?: string; dataDir?: string; ownsDataDir?: boolean } = {},
+): Promise<TestDevice> {
   const { models, vad } = await sharedModels();
+  const ownsDataDir = options.ownsDataDir ?? options.dataDir === undefined;
   const model = deviceModel(options.modelId ?? 'echo-dot-3');
   const clock = new VirtualClock();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'echosim-device-'));
@@ -140,11 +143,12 @@ export async function bootDevice(options: Partial<DeviceOptions> & { modelId?: s
     },
     async restart() {
       await device.stop();
-      return bootDevice({ ...options, dataDir });
+      // The same flash; one this helper made goes with the last device booted on it.
+      return bootDevice({ ...options, dataDir, ownsDataDir });
     },
     async close() {
       await device.stop();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return td;
