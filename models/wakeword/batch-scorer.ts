@@ -132,7 +132,7 @@ export class BatchScorer {
     }
     if (whole.length > 0) {
       const feeds = { [this.embIn]: stack(whole, (i) => states[i]!.melWindow, [EMBEDDING_WINDOW, MEL_BINS, 1]) };
-      this.take(whole, states, await runSession(streaming?.window ?? this.models.embedding, feeds, 'embedding'));
+      this.take(whole, states, await runSession(this.models.embedding, feeds, 'embedding'));
     }
   }
 

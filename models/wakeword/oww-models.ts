@@ -42,8 +42,15 @@ export interface LoadOptions {
  * its own state in an OpenWakeWordEngine.
  */
 export class OpenWakeWordModels {
+  private unmodified: Promise<ort.InferenceSession> | undefined;
+
   private constructor(
     readonly melspec: ort.InferenceSession,
+    /**
+     * The embedding model over whole 76-frame windows, first output the embedding. With the streaming
+     * form this is its window graph (the same model, which also returns the caches a step needs), so
+     * the model is loaded once; otherwise the model file as it is.
+     */
     readonly embedding: ort.InferenceSession,
     readonly heads: readonly KeywordHead[],
     /** Seed embeddings, oldest first, `featureWindow` rows of 96. */
@@ -51,6 +58,7 @@ export class OpenWakeWordModels {
     readonly featureWindow: number,
     /** The embedding model's streaming form, when enabled and the model has the shape it needs. */
     readonly streaming: StreamingEmbedding | undefined,
+    private readonly embeddingBytes: Uint8Array,
   ) {}
 
   get keywords(): string[] {
@@ -62,11 +70,11 @@ export class OpenWakeWordModels {
     const dir = resolveModelDir(manifest, options.modelDir);
     const keywords = options.keywords ?? ['alexa'];
     const embeddingBytes = await readVerifiedModel(dir, manifest.features.embedding);
-    const [melspec, embedding, streaming] = await Promise.all([
+    const [melspec, streaming] = await Promise.all([
       readVerifiedModel(dir, manifest.features.melspectrogram).then((b) => createSession(b, 'melspectrogram')),
-      createSession(embeddingBytes, 'embedding'),
       options.streamingEmbedding === false ? undefined : loadStreamingEmbedding(embeddingBytes, EMBEDDING_STEP),
     ]);
+    const embedding = streaming?.window ?? (await createSession(embeddingBytes, 'embedding'));
     const heads: KeywordHead[] = [];
     for (const keyword of keywords) {
       const entry = keywordEntryFor(manifest, keyword);
@@ -86,13 +94,25 @@ export class OpenWakeWordModels {
     const featureWindow = Math.max(16, ...heads.map((h) => h.window));
     const seedFeatures = await computeSeedFeatures(melspec, embedding, options.seedNoise ?? seedNoise(options.seed ?? 1), featureWindow);
     await warmUp(melspec, embedding, heads, streaming);
-    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming);
+    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming, embeddingBytes);
+  }
+
+  /**
+   * The embedding model exactly as its file has it, without the streaming form's extra outputs: for
+   * benchmarks that time the reference's work per chunk. Loaded on first use (about 15 MB), so a
+   * device or a fleet worker never holds it.
+   */
+  unmodifiedEmbedding(): Promise<ort.InferenceSession> {
+    if (!this.streaming) return Promise.resolve(this.embedding);
+    this.unmodified ??= createSession(this.embeddingBytes, 'embedding');
+    return this.unmodified;
   }
 
   async dispose(): Promise<void> {
-    const sessions = [this.melspec, this.embedding, ...this.heads.map((h) => h.session)];
-    if (this.streaming) sessions.push(this.streaming.window, this.streaming.step);
-    await Promise.all(sessions.map((s) => s.release()));
+    const sessions = new Set([this.melspec, this.embedding, ...this.heads.map((h) => h.session)]);
+    if (this.streaming) [this.streaming.window, this.streaming.step].forEach((s) => sessions.add(s));
+    if (this.unmodified) sessions.add(await this.unmodified);
+    await Promise.all([...sessions].map((s) => s.release()));
   }
 }
 
@@ -111,10 +131,9 @@ async function warmUp(
     await runSession(melspec, { [melIn]: new ort.Tensor('float32', new Float32Array(n), [1, n]) }, 'melspectrogram');
   }
   const window = new ort.Tensor('float32', new Float32Array(EMBEDDING_WINDOW * MEL_BINS).fill(1), [1, EMBEDDING_WINDOW, MEL_BINS, 1]);
-  await runSession(embedding, { [embedding.inputNames[0] ?? 'input_1']: window }, 'embedding');
+  const out = await runSession(embedding, { [embedding.inputNames[0] ?? 'input_1']: window }, 'embedding');
   if (streaming) {
     const { inputName, caches } = streaming.graphs;
-    const out = await runSession(streaming.window, { [inputName]: window }, 'embedding (window)');
     const feeds: Record<string, ort.Tensor> = { [inputName]: new ort.Tensor('float32', new Float32Array(EMBEDDING_STEP * MEL_BINS), [1, EMBEDDING_STEP, MEL_BINS, 1]) };
     for (const c of caches) feeds[c.input] = out[c.output] as ort.Tensor;
     await runSession(streaming.step, feeds, 'embedding (step)');
@@ -144,20 +163,17 @@ async function computeSeedFeatures(
   for (let i = 0; i < mel.length; i++) mel[i] = mel[i]! / 10 + 2;
   const starts: number[] = [];
   for (let i = 0; i + EMBEDDING_WINDOW <= frames; i += EMBEDDING_STEP) starts.push(i);
-  const batch = new Float32Array(starts.length * EMBEDDING_WINDOW * MEL_BINS);
-  starts.forEach((s, b) => batch.set(mel.subarray(s * MEL_BINS, (s + EMBEDDING_WINDOW) * MEL_BINS), b * EMBEDDING_WINDOW * MEL_BINS));
-  const emb = outputData(
-    await runSession(
-      embedding,
-      { [embedding.inputNames[0] ?? 'input_1']: new ort.Tensor('float32', batch, [starts.length, EMBEDDING_WINDOW, MEL_BINS, 1]) },
-      'embedding',
-    ),
-    embedding.outputNames[0] ?? 'conv2d_19',
-  );
+  // Only the newest `window` embeddings are kept. One window per run: a batch of all of them would
+  // grow the session's memory arena for good, for a single use at start-up.
+  const kept = starts.slice(-window);
   const out = new Float32Array(window * EMBEDDING_DIM);
-  const have = emb.length / EMBEDDING_DIM;
-  const take = Math.min(window, have);
-  // Right-align: the newest seed embeddings sit at the end, as in the reference's feature buffer.
-  out.set(emb.subarray((have - take) * EMBEDDING_DIM), (window - take) * EMBEDDING_DIM);
+  const inputName = embedding.inputNames[0] ?? 'input_1';
+  const outputName = embedding.outputNames[0] ?? 'conv2d_19';
+  for (const [k, s] of kept.entries()) {
+    const frame = new ort.Tensor('float32', mel.slice(s * MEL_BINS, (s + EMBEDDING_WINDOW) * MEL_BINS), [1, EMBEDDING_WINDOW, MEL_BINS, 1]);
+    const emb = outputData(await runSession(embedding, { [inputName]: frame }, 'embedding'), outputName);
+    // Right-align: the newest seed embeddings sit at the end, as in the reference's feature buffer.
+    out.set(emb.subarray(0, EMBEDDING_DIM), (window - kept.length + k) * EMBEDDING_DIM);
+  }
   return out;
 }

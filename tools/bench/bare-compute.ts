@@ -72,9 +72,13 @@ export async function measureBareCompute(models: OpenWakeWordModels, options: Ba
   const embFeed = inputs.emb.map((d) => ({ [models.embedding.inputNames[0] ?? 'input_1']: tensor(d, inputs.embShape) }));
   const headFeed = inputs.head.map((d) => ({ [head.inputName]: tensor(d, inputs.headShape) }));
   const streaming = options.embedding === 'window' ? undefined : models.streaming;
-  let embed: Runner = (k) => models.embedding.run(embFeed[k]!);
+  let embed: Runner;
   let timed = inputs;
-  if (streaming) {
+  if (!streaming) {
+    // The model file as it is, not the streaming window graph with its extra cache outputs.
+    const fullModel = await models.unmodifiedEmbedding();
+    embed = (k) => fullModel.run(embFeed[k]!);
+  } else {
     // Each step input: the caches of window k (from the window graph) and 8 further frames of the clip.
     const { inputName, caches, stepFrames } = streaming.graphs;
     const stepFeeds = await Promise.all(

@@ -103,6 +103,32 @@ describe('streaming embedding', () => {
     }
   });
 
+  test('the loaded models hold the embedding model once; the unmodified file is loaded only when asked, and agrees', async () => {
+    const [models, plain] = await Promise.all([OpenWakeWordModels.load(), OpenWakeWordModels.load({ streamingEmbedding: false })]);
+    try {
+      // The window graph is the whole-window embedding: no second copy of the model in a device or worker.
+      expect(models.embedding).toBe(models.streaming!.window);
+      expect(models.embedding.outputNames[0]).toBe(models.streaming!.graphs.outputName);
+      const unmodified = await models.unmodifiedEmbedding();
+      expect(unmodified).not.toBe(models.embedding);
+      expect(unmodified.outputNames).toEqual([models.streaming!.graphs.outputName]);
+      await expect(models.unmodifiedEmbedding()).resolves.toBe(unmodified);
+      // Without the streaming form the model file is the embedding, and nothing else is loaded.
+      await expect(plain.unmodifiedEmbedding()).resolves.toBe(plain.embedding);
+
+      const mel = Float32Array.from({ length: EMBEDDING_WINDOW * MEL_BINS }, (_, i) => 2 + Math.sin(i * 0.11) * 1.2);
+      const feed = { [models.streaming!.graphs.inputName]: new ort.Tensor('float32', mel, [1, EMBEDDING_WINDOW, MEL_BINS, 1]) };
+      const name = models.streaming!.graphs.outputName;
+      const [a, b] = [outputData(await models.embedding.run(feed), name), outputData(await unmodified.run(feed), name)];
+      expect(a).toHaveLength(96);
+      a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThan(1e-5));
+      // Both ways of loading prime the history with the same seed embeddings.
+      models.seedFeatures.forEach((x, i) => expect(Math.abs(x - plain.seedFeatures[i]!)).toBeLessThan(1e-5));
+    } finally {
+      await Promise.all([models.dispose(), plain.dispose()]);
+    }
+  });
+
   test('refuses a graph it cannot stream with MODEL_NOT_STREAMABLE, and loading then falls back to none', async () => {
     const head = await readVerifiedModel(dir, keywordEntryFor(manifest, 'alexa'));
     expect(refusal(() => buildStreamingEmbedding(head, EMBEDDING_STEP)).code).toBe('MODEL_NOT_STREAMABLE');
