@@ -138,7 +138,7 @@ export class BatchScorer {
 
   /** Appends each member's embedding to its features and keeps its new caches. */
   private take(members: readonly number[], states: readonly StreamState[], out: ort.InferenceSession.OnnxValueMapType): void {
-    const emb = outputData(out, this.models.streaming?.graphs.outputName ?? this.embOut);
+    const emb = outputData(out, this.embOut); // the step graph names its embedding as the model does
     const caches = this.models.streaming?.graphs.caches.map((c) => outputData(out, c.output)) ?? [];
     members.forEach((i, b) => {
       const s = states[i]!;

@@ -58,7 +58,8 @@ export class OpenWakeWordModels {
     readonly featureWindow: number,
     /** The embedding model's streaming form, when enabled and the model has the shape it needs. */
     readonly streaming: StreamingEmbedding | undefined,
-    private readonly embeddingBytes: Uint8Array,
+    /** Reads the embedding model file again (verified), for `unmodifiedEmbedding()`; its bytes are not kept. */
+    private readonly readEmbedding: () => Promise<Uint8Array>,
   ) {}
 
   get keywords(): string[] {
@@ -69,7 +70,8 @@ export class OpenWakeWordModels {
     const manifest = options.manifest ?? loadManifest();
     const dir = resolveModelDir(manifest, options.modelDir);
     const keywords = options.keywords ?? ['alexa'];
-    const embeddingBytes = await readVerifiedModel(dir, manifest.features.embedding);
+    const readEmbedding = (): Promise<Uint8Array> => readVerifiedModel(dir, manifest.features.embedding);
+    const embeddingBytes = await readEmbedding();
     const [melspec, streaming] = await Promise.all([
       readVerifiedModel(dir, manifest.features.melspectrogram).then((b) => createSession(b, 'melspectrogram')),
       options.streamingEmbedding === false ? undefined : loadStreamingEmbedding(embeddingBytes, EMBEDDING_STEP),
@@ -94,7 +96,7 @@ export class OpenWakeWordModels {
     const featureWindow = Math.max(16, ...heads.map((h) => h.window));
     const seedFeatures = await computeSeedFeatures(melspec, embedding, options.seedNoise ?? seedNoise(options.seed ?? 1), featureWindow);
     await warmUp(melspec, embedding, heads, streaming);
-    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming, embeddingBytes);
+    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming, readEmbedding);
   }
 
   /**
@@ -104,15 +106,18 @@ export class OpenWakeWordModels {
    */
   unmodifiedEmbedding(): Promise<ort.InferenceSession> {
     if (!this.streaming) return Promise.resolve(this.embedding);
-    this.unmodified ??= createSession(this.embeddingBytes, 'embedding');
+    this.unmodified ??= this.readEmbedding().then((bytes) => createSession(bytes, 'embedding'));
     return this.unmodified;
   }
 
   async dispose(): Promise<void> {
-    const sessions = new Set([this.melspec, this.embedding, ...this.heads.map((h) => h.session)]);
-    if (this.streaming) [this.streaming.window, this.streaming.step].forEach((s) => sessions.add(s));
-    if (this.unmodified) sessions.add(await this.unmodified);
-    await Promise.all([...sessions].map((s) => s.release()));
+    // With the streaming form, `embedding` is its window graph: released once, with the step graph beside it.
+    const sessions = [this.melspec, this.embedding, ...this.heads.map((h) => h.session)];
+    if (this.streaming) sessions.push(this.streaming.step);
+    // A benchmark's failed load of the unmodified model has nothing to release.
+    const unmodified = await this.unmodified?.catch(() => undefined);
+    if (unmodified) sessions.push(unmodified);
+    await Promise.all(sessions.map((s) => s.release()));
   }
 }
 
