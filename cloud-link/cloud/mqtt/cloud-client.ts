@@ -1,22 +1,28 @@
 import { EventEmitter } from 'node:events';
-import { connect, type MqttClient } from 'mqtt';
+import { connect, Store, type MqttClient } from 'mqtt';
 import { checkBrokerUrl } from '../../device/mqtt-errors.js';
 import { disableNagle } from '../../device/no-delay.js';
 import { CLOUD_USERNAME, cloudSubscriptions, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
 import { EchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
+import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../device/reconnect-backoff.js';
+import { CLOUD_RECONNECT, Reconnector } from './reconnector.js';
 
 /**
  * The cloud's one MQTT connection: username and client id `echosim-cloud`, password the admin token.
  * A persistent session (clean: false) with QoS 1 subscriptions to every device-published topic, so
- * a cloud restart loses nothing the broker queued meanwhile; mqtt.js resubscribes after a broker
- * restart and retransmits unacknowledged QoS 1 publishes from its store.
+ * a cloud restart loses nothing the broker queued meanwhile. Reconnects are reconnector.ts' (fast
+ * after a broker restart, backing off from a broker that is gone or keeps kicking the client); after
+ * one, the subscriptions are made again if the broker lost the session, and unacknowledged QoS 1
+ * publishes are retransmitted from the client's store.
  */
 
 export interface CloudClientEvents {
   message: [{ topic: string; payload: Buffer; retain: boolean }];
   connected: [{ sessionPresent: boolean }];
   disconnected: [];
+  /** A reconnect was scheduled in `delayMs` (real time). */
+  backoff: [{ delayMs: number; attempt: number }];
 }
 
 export interface CloudClientOptions {
@@ -26,21 +32,27 @@ export interface CloudClientOptions {
   log: Logger;
   /** How long start-up waits for the broker to accept the cloud, ms (default 10 s). */
   connectDeadlineMs?: number;
-  /** Reconnect period after a lost connection, ms (default 1000). */
-  reconnectPeriodMs?: number;
+  /** The reconnect policy; default CLOUD_RECONNECT (reconnector.ts). */
+  backoff?: ReconnectBackoff | ReconnectBackoffOptions;
 }
 
 export class CloudClient extends EventEmitter<CloudClientEvents> {
   private readonly client: MqttClient;
+  private readonly reconnector: Reconnector;
   private closed = false;
+  /** Set once the first connection has subscribed; later connects resubscribe if the session is gone. */
+  private subscribedOnce = false;
 
-  private constructor(client: MqttClient, private readonly log: Logger) {
+  private constructor(client: MqttClient, reconnector: Reconnector, private readonly log: Logger) {
     super();
     this.client = client;
+    this.reconnector = reconnector;
+    reconnector.on('scheduled', (b) => this.emit('backoff', b));
     client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
     client.on('connect', (connack) => {
       disableNagle(client);
       this.log.info({ sessionPresent: connack.sessionPresent }, 'cloud connected to the broker');
+      if (this.subscribedOnce) void this.afterReconnect(connack.sessionPresent);
       this.emit('connected', { sessionPresent: connack.sessionPresent });
     });
     client.on('close', () => {
@@ -53,6 +65,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   /** Connects, subscribes to every device topic and resolves once both are done. */
   static async connect(options: CloudClientOptions): Promise<CloudClient> {
     checkBrokerUrl(options.url);
+    const stores = { incomingStore: new Store(), outgoingStore: new Store() };
     const client = connect(options.url, {
       protocolVersion: 4,
       clientId: CLOUD_USERNAME,
@@ -60,16 +73,17 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       password: options.password,
       clean: false,
       keepalive: 30,
-      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      reconnectPeriod: 0, // the Reconnector's
       connectTimeout: 10_000,
-      resubscribe: true,
+      resubscribe: false, // afterReconnect()
       queueQoSZero: false,
+      ...stores,
     });
-    const cloud = new CloudClient(client, options.log);
+    const cloud = new CloudClient(client, new Reconnector(client, stores, options.backoff ?? CLOUD_RECONNECT), options.log);
     const deadlineMs = options.connectDeadlineMs ?? 10_000;
     try {
-      // mqtt.js retries on its own after a refusal or a failed attempt: wait for the first success,
-      // up to a deadline (a broker that was just told to reread its password file may refuse once).
+      // The Reconnector retries after a refusal or a failed attempt: wait for the first success, up
+      // to a deadline (a broker that was just told to reread its password file may refuse once).
       await new Promise<void>((resolve, reject) => {
         let lastError: Error | undefined;
         const timer = setTimeout(() => {
@@ -88,8 +102,11 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
         client.once('connect', onConnect);
         client.on('error', onError);
       });
-      await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, { qos: 1 as const }])));
+      await cloud.subscribe();
+      cloud.subscribedOnce = true;
+      cloud.reconnector.healthy();
     } catch (err) {
+      cloud.reconnector.stop();
       client.end(true);
       const code = (err as { code?: unknown }).code;
       throw new EchosimError('MQTT_CONNECT_FAILED', `the cloud could not connect to the broker at ${options.url}: ${(err as Error).message}`, {
@@ -101,6 +118,21 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       });
     }
     return cloud;
+  }
+
+  private async subscribe(): Promise<void> {
+    await this.client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, { qos: 1 as const }])));
+  }
+
+  /** A reconnect: the broker kept the session (and its subscriptions), or they are made again. */
+  private async afterReconnect(sessionPresent: boolean): Promise<void> {
+    try {
+      if (!sessionPresent) await this.subscribe();
+      this.reconnector.healthy();
+    } catch (err) {
+      // the connection went again before the SUBACK: the next connect tries again
+      this.log.warn({ err: (err as Error).message }, 'cloud could not subscribe after reconnecting');
+    }
   }
 
   get connected(): boolean {
@@ -122,6 +154,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.reconnector.stop();
     await this.client.endAsync();
     this.removeAllListeners();
   }

@@ -25,6 +25,8 @@ export interface CloudEvents {
   verdict: [{ deviceId: string; utteranceId: number; confirmed: boolean; score: number; threshold: number; reason?: string }];
   /** An utterance ended on the cloud side: what was received and whether a recording was kept. */
   utterance: [{ deviceId: string; utteranceId: number; samples: number; missingChunks: number; confirmed: boolean | null; recordingId?: string }];
+  /** The cloud's own broker connection: up (again), or a reconnect scheduled in `delayMs` of real time. */
+  'broker-link': [{ state: 'connected'; sessionPresent: boolean } | { state: 'backoff'; delayMs: number; attempt: number }];
 }
 
 export type CloudEventBus = EventEmitter<CloudEvents>;
