@@ -17,6 +17,9 @@ import { CLOUD_RECONNECT, Reconnector } from './reconnector.js';
  * publishes are retransmitted from the client's store.
  */
 
+/** How often a QoS 1 publish is tried when the connection keeps dropping before it is sent. */
+const MAX_PUBLISH_ATTEMPTS = 5;
+
 export interface CloudClientEvents {
   message: [{ topic: string; payload: Buffer; retain: boolean }];
   connected: [{ sessionPresent: boolean }];
@@ -42,6 +45,10 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   private closed = false;
   /** Set once the first connection has subscribed; later connects resubscribe if the session is gone. */
   private subscribedOnce = false;
+  /** Between a connect and the next close; publishes wait for it (publish()). */
+  private up = false;
+  /** Publishes waiting for the next connect. */
+  private readonly waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
 
   private constructor(client: MqttClient, reconnector: Reconnector, private readonly log: Logger) {
     super();
@@ -53,9 +60,12 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       disableNagle(client);
       this.log.info({ sessionPresent: connack.sessionPresent }, 'cloud connected to the broker');
       if (this.subscribedOnce) void this.afterReconnect(connack.sessionPresent);
+      this.up = true;
+      for (const w of this.waiting.splice(0)) w.resolve();
       this.emit('connected', { sessionPresent: connack.sessionPresent });
     });
     client.on('close', () => {
+      this.up = false;
       if (!this.closed) this.log.warn('cloud lost its broker connection; reconnecting');
       this.emit('disconnected');
     });
@@ -120,6 +130,28 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     return cloud;
   }
 
+  /**
+   * A publish that waits out a lost connection instead of joining mqtt.js' store. mqtt.js keeps what
+   * is published while disconnected and, after the reconnect, resends it one message at a time, each
+   * waiting for its PUBACK, with every newer publish queued behind: after a broker outage with a
+   * profile flashed meanwhile, the cloud resent 100 stale deltas one by one while the answers to the
+   * devices' shadow requests waited seconds behind them. Held here, they all go out at once after the
+   * connect. And if the connection drops during mqtt.js' replay, it fails what it queued behind with
+   * "Connection closed", unsent (measured: the embedded broker dropped the cloud in that window after
+   * a restart): those are sent again after the next connect, a few times at most.
+   */
+  private async publish(topic: string, payload: string | Buffer, options: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (!this.up && options.qos === 1 && !this.closed) await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+      try {
+        await this.client.publishAsync(topic, payload, options);
+        return;
+      } catch (err) {
+        if (options.qos === 0 || this.closed || attempt >= MAX_PUBLISH_ATTEMPTS || (err as Error).message !== 'Connection closed') throw err;
+      }
+    }
+  }
+
   private async subscribe(): Promise<void> {
     await this.client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, { qos: 1 as const }])));
   }
@@ -143,17 +175,18 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   async publishTo(kind: TopicKind, deviceId: string, payload: string | Buffer, params: TopicParams = {}): Promise<void> {
     const spec = topicSpec(kind);
     if (spec.publisher !== 'cloud') throw new EchosimError('PROTOCOL_MESSAGE_INVALID', `${kind} is published by devices, not the cloud`);
-    await this.client.publishAsync(topicFor(kind, deviceId, params), payload, { qos: spec.qos, retain: spec.retain });
+    await this.publish(topicFor(kind, deviceId, params), payload, { qos: spec.qos, retain: spec.retain });
   }
 
   /** Clears a retained message (e.g. a deregistered device's availability). */
   async clearRetained(topic: string): Promise<void> {
-    await this.client.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true });
+    await this.publish(topic, Buffer.alloc(0), { qos: 1, retain: true });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new EchosimError('MQTT_NOT_CONNECTED', 'the cloud client is closed', { hint: 'The cloud is stopping.' }));
     this.reconnector.stop();
     await this.client.endAsync();
     this.removeAllListeners();
