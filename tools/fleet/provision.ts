@@ -33,6 +33,8 @@ export interface ProvisionedFleet {
   profileArn: string;
   /** In index order. */
   devices: SimulatedDevice[];
+  /** Each device's secret, in index order (to start it again on its flash). */
+  secrets: string[];
 }
 
 /** A room profile for simulated fleets. */
@@ -58,6 +60,7 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
   const { ProfileArn } = await o.api.call<{ ProfileArn: string }>('CreateProfile', fleetProfile(`${o.prefix} profile`, 8));
   const { RoomArn } = await o.api.call<{ RoomArn: string }>('CreateRoom', { RoomName: `${o.prefix} room`, ProfileArn });
   const devices: SimulatedDevice[] = new Array(o.count);
+  const secrets: string[] = new Array(o.count);
   const bar = new ProgressBar(o.count, 'devices connected', process.stderr, o.progress);
   const batch = Math.max(1, o.batch ?? 25);
   try {
@@ -67,6 +70,7 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
         indices.map(async (i) => {
           const id = `${o.prefix}-${String(i).padStart(5, '0')}`;
           const { Secret } = await o.api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn });
+          secrets[i] = Secret;
           const dataDir = path.join(o.root, 'devices', id);
           mkdirSync(dataDir, { recursive: true });
           const vad = o.vadFor?.(i);
@@ -81,5 +85,5 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
     for (const d of devices) await d?.stop().catch(() => undefined);
     throw err;
   }
-  return { roomArn: RoomArn, profileArn: ProfileArn, devices };
+  return { roomArn: RoomArn, profileArn: ProfileArn, devices, secrets };
 }
