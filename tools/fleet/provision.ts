@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
+import { ensurePrivateDir } from '../../hal/private-files.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
@@ -72,7 +72,7 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
           const { Secret } = await o.api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn });
           secrets[i] = Secret;
           const dataDir = path.join(o.root, 'devices', id);
-          mkdirSync(dataDir, { recursive: true });
+          ensurePrivateDir(dataDir);
           const vad = o.vadFor?.(i);
           const sim = await startSimulatedDevice({ url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log, ...(vad ? { vad } : {}) });
           devices[i] = sim;

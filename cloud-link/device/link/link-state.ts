@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PersistentState } from '../../../firmware/features/persistent-state.js';
 import { DEVICE_JOB_STATUSES, JOB_OPERATIONS } from '../../protocol/jobs.js';
-import { PrivateSettingsStore } from './private-store.js';
+import { SettingsStore, type LoadReport } from '../../../firmware/storage/settings-store.js';
 
 /**
  * What the cloud link keeps on the device's flash, in `<dataDir>/cloud-link/` (mode 0700, files
@@ -69,18 +69,18 @@ export interface LinkState {
   readonly dir: string;
   readonly profile: PersistentState<ProfileState>;
   readonly jobs: PersistentState<JobsState>;
-  /** Slots that could not be read (torn, tampered), for a warning; the last good copy was used. */
-  readonly corrupt: Array<{ store: string; slot: 'a' | 'b'; reason: string }>;
+  /** Slots that could not be read (torn, tampered), for a warning, with what was used instead. */
+  readonly corrupt: Array<{ store: string; slot: 'a' | 'b'; reason: string; using: LoadReport<unknown>['source'] }>;
 }
 
 /** Opens (or creates) the link's stores in the device's data directory. */
 export function openLinkState(dataDir: string): LinkState {
   const dir = path.join(dataDir, LINK_STATE_DIR);
-  const profile = new PersistentState(new PrivateSettingsStore(dir, 'profile', ProfileStateSchema, () => ({ applied: null })));
-  const jobs = new PersistentState(new PrivateSettingsStore(dir, 'jobs', JobsStateSchema, () => ({ jobs: [] })));
+  const profile = new PersistentState(new SettingsStore(dir, 'profile', ProfileStateSchema, () => ({ applied: null })));
+  const jobs = new PersistentState(new SettingsStore(dir, 'jobs', JobsStateSchema, () => ({ jobs: [] })));
   const corrupt = [
-    ...profile.loadReport.corrupt.map((c) => ({ store: 'profile', ...c })),
-    ...jobs.loadReport.corrupt.map((c) => ({ store: 'jobs', ...c })),
+    ...profile.loadReport.corrupt.map((c) => ({ store: 'profile', ...c, using: profile.loadReport.source })),
+    ...jobs.loadReport.corrupt.map((c) => ({ store: 'jobs', ...c, using: jobs.loadReport.source })),
   ];
   return { dir, profile, jobs, corrupt };
 }
