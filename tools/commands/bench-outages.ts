@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { BenchBroker } from '../bench/bench-fleet.js';
-import { formatMachine, machine, out, printJson } from '../bench/cli-helpers.js';
+import { addFleetBenchOptions, formatMachine, machine, out, printJson } from '../bench/cli-helpers.js';
 import { runOutages, type OutagesResult } from '../bench/outages.js';
 import { parseBenchBroker, parsePositive, parsePositiveInt } from '../options.js';
 
@@ -17,17 +17,14 @@ interface OutagesCliOptions {
 
 /** `bench outages`: how fast a fleet re-converges after broker outages in a row. */
 export function registerBenchOutages(bench: Command): void {
-  bench
+  const command = bench
     .command('outages')
     .description('re-convergence after broker outages in a row: every device connected again and in sync with a profile flashed during the outages')
-    .option('--devices <n>', 'simulated devices in one room', parsePositiveInt, 100)
     .option('--outages <n>', 'broker outages in a row', parsePositiveInt, 10)
     .option('--outage-seconds <s>', 'how long the broker is down each time', parsePositive, 3)
     .option('--up-seconds <s>', 'how long it is up between outages', parsePositive, 5)
-    .option('--limit-seconds <s>', 'after the last outage, give up waiting for the fleet after this long', parsePositive, 120)
-    .option('--broker <kind>', 'embedded (in the cloud process) or mosquitto (a real one, started here)', parseBenchBroker, 'embedded')
-    .option('--json', 'print one JSON object on stdout')
-    .option('--no-progress', 'no progress on stderr')
+    .option('--limit-seconds <s>', 'after the last outage, give up waiting for the fleet after this long', parsePositive, 120);
+  addFleetBenchOptions(command, { devices: parsePositiveInt, broker: parseBenchBroker })
     .action(async (opts: OutagesCliOptions) => {
       const r = await runOutages({
         devices: opts.devices,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { BenchBroker } from '../bench/bench-fleet.js';
-import { formatMachine, machine, out, printJson } from '../bench/cli-helpers.js';
+import { addFleetBenchOptions, formatMachine, machine, out, printJson } from '../bench/cli-helpers.js';
 import { fmtTime, HEAP_GROWTH_MB_PER_10MIN, RSS_GROWTH_MB_PER_10MIN, runSoak, type SoakResult } from '../bench/soak.js';
 import { parseBenchBroker, parseNonNegative, parsePositive, parsePositiveInt } from '../options.js';
 
@@ -21,10 +21,9 @@ interface SoakCliOptions {
 
 /** `bench soak`: the cloud's memory over a long run of flashes, reboots and broker outages. */
 export function registerBenchSoak(bench: Command): void {
-  bench
+  const command = bench
     .command('soak')
     .description("the cloud's memory (its own process: RSS, heap after GC) over a long run: profiles flashed to a fleet, devices rebooting, broker outages")
-    .option('--devices <n>', 'simulated devices in one room', parsePositiveInt, 100)
     .option('--minutes <n>', 'length of the run', parsePositive, 30)
     .option('--flash-every <s>', 'a new room profile every this many seconds', parsePositive, 10)
     .option('--reconnect-every <s>', 'every this many seconds --reconnect-batch devices reboot (go offline and come back on their flash)', parsePositive, 30)
@@ -32,10 +31,8 @@ export function registerBenchSoak(bench: Command): void {
     .option('--sample-every <s>', "sample the cloud's memory every this many seconds", parsePositive, 30)
     .option('--broker-restarts <n>', 'broker outages spread over the run', parseNonNegative, 2)
     .option('--outage-seconds <s>', 'length of each broker outage', parsePositive, 3)
-    .option('--warmup-minutes <n>', 'samples before this do not count toward growth', parseNonNegative, 5)
-    .option('--broker <kind>', 'embedded (in the cloud process) or mosquitto (a real one, started here)', parseBenchBroker, 'embedded')
-    .option('--json', 'print one JSON object on stdout')
-    .option('--no-progress', 'no progress on stderr')
+    .option('--warmup-minutes <n>', 'samples before this do not count toward growth', parseNonNegative, 5);
+  addFleetBenchOptions(command, { devices: parsePositiveInt, broker: parseBenchBroker })
     .action(async (opts: SoakCliOptions) => {
       const r = await runSoak({
         devices: opts.devices,
