@@ -115,7 +115,7 @@ export class A4bService {
     }
   }
 
-  /** What the device should run, passwords included: publish it on the device's own topic only. */
+  /** What the device should run, passwords included: they leave only sealed to the device's key (shadow-gateway.ts). */
   desiredStateFor(deviceId: string): DesiredState {
     this.assertOpen();
     return this.database.transaction(() => desiredStateFor(this.database.db, this.box, deviceId), true);

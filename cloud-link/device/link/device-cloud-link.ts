@@ -52,7 +52,7 @@ export interface DeviceCloudLink {
   off<K extends keyof DeviceCloudLinkEvents>(event: K, listener: (...args: DeviceCloudLinkEvents[K]) => void): this;
 }
 
-const REDACT = ['*.CurrentPassword', '*.NextPassword', '*.*.CurrentPassword', '*.*.NextPassword', '*.*.*.CurrentPassword', '*.*.*.NextPassword'];
+const REDACT = ['CurrentPassword', 'NextPassword', 'privateKey'].flatMap((f) => [`*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
 
 export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> implements DeviceLink {
   readonly deviceId: string;
