@@ -36,9 +36,9 @@ import type { LinkTransport, MalformedMessage } from './transport.js';
  *
  * Why a get every time: a delta never carries the network passwords (and may be stale); get/accepted
  * is the one message with the whole desired state, its passwords sealed to the public key the get
- * carried (device-key.ts), so they cross no broker in the clear. Why re-get on every CONNECTED: with QoS 1, a
- * persistent session and this re-get, a broker restart at any point (mid-apply, between the apply and
- * the report) still ends with the shadow reporting what the device runs. Answers are matched by
+ * carried (device-key.ts), so they cross no broker in the clear. Why re-get on every CONNECTED: with
+ * QoS 1, a persistent session and this re-get, a broker restart at any point (mid-apply, between the
+ * apply and the report) still ends with the shadow reporting what the device runs. Answers are matched by
  * clientToken; a later request's answer supersedes an earlier one's, answers for another boot's
  * requests are ignored, and a request unanswered after `requestTimeoutMs` is re-sent after a backoff
  * on the Clock (as are 429 and 500).
