@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { EchosimError } from '../../hal/errors.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
 import { isValidDeviceId, mayPublish, maySubscribe, type BrokerRole, type Principal } from './acl.js';
+import type { ListenerTls } from '../tls/listener-tls.js';
+import { createBrokerListener, updateListenerTls } from './listener.js';
 
 /**
- * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, with the echosim
- * rules built in.
+ * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, or a TLS one with
+ * `tls` (listener.ts), with the echosim rules built in.
  *
  * - CONNECT needs a username and password that `authenticate` accepts; anonymous clients and wrong
  *   credentials get CONNACK 5 "not authorized" (what Mosquitto 2.0 answers too).
@@ -41,6 +43,8 @@ export interface EmbeddedBrokerOptions {
    * Default: a fresh in-memory one.
    */
   persistence?: unknown;
+  /** Serve `mqtts://` with this certificate (cloud-link/tls/server-tls.ts) instead of plain MQTT. */
+  tls?: ListenerTls;
   log?: Logger;
 }
 
@@ -83,6 +87,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     readonly host: string,
     readonly port: number,
     private readonly log: Logger,
+    /** Whether it serves `mqtts://`. */
+    readonly tls: boolean,
   ) {
     super();
   }
@@ -117,9 +123,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         else done(new Error('broker starting'));
       },
     });
-    // No Nagle: MQTT is small request/answer packets, and Nagle's wait for the peer's delayed ACK
-    // added ~40 ms to every hop of a shadow exchange (measured: 175 -> under 20 ms per profile apply).
-    const server = createServer({ noDelay: true }, aedes.handle);
+    const server = createBrokerListener(aedes.handle, options.tls);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -137,20 +141,25 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       });
     }
     const port = (server.address() as AddressInfo).port;
-    broker = new EmbeddedBroker(aedes, server, host, port, log);
+    broker = new EmbeddedBroker(aedes, server, host, port, log, options.tls !== undefined);
     broker.wire();
-    log.info({ host, port }, 'embedded MQTT broker listening');
+    log.info({ host, port, tls: options.tls !== undefined }, 'embedded MQTT broker listening');
     return broker;
   }
 
-  /** `mqtt://host:port`, for mqtt.connect. */
+  /** `mqtt://host:port` (`mqtts://` with TLS), for mqtt.connect. */
   get url(): string {
-    return `mqtt://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   /** The broker's persistence, to hand to its replacement (EmbeddedBrokerOptions.persistence). */
   get persistence(): unknown {
     return (this.aedes as unknown as { persistence: unknown }).persistence;
+  }
+
+  /** Serves a renewed certificate from the next handshake on (TLS brokers only). */
+  updateTls(tls: ListenerTls): void {
+    if (this.tls) updateListenerTls(this.server, tls);
   }
 
   /** Clients connected right now. */
