@@ -6,7 +6,7 @@ import { rootLogger, type Logger } from '../../hal/log.js';
 import { availabilityTopic, isValidDeviceId, mayPublish, maySubscribe, type Principal } from '../broker/acl.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { tlsConnectOptions, type ClientTlsOptions } from '../tls/client-tls.js';
-import { checkBrokerUrl, describeClientError } from './mqtt-errors.js';
+import { checkBrokerUrl, describeClientError, isTlsBrokerUrl } from './mqtt-errors.js';
 import { disableNagle } from './no-delay.js';
 
 export { describeClientError } from './mqtt-errors.js';
@@ -338,9 +338,13 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.backoff.disconnected(this.clock.now());
     const error =
       this.error ??
-      new EchosimError('MQTT_CONNECT_FAILED', `connection to ${this.options.url} lost`, {
-        hint: 'The device reconnects on its own with backoff.',
-      });
+      (this.current === 'CONNECTING' && !isTlsBrokerUrl(this.options.url)
+        ? new EchosimError('MQTT_CONNECT_FAILED', `the broker at ${this.options.url} closed the connection before accepting it`, {
+            hint: 'A TLS port hangs up on plain MQTT: use mqtts:// with --ca (echosim cloud --tls serves it on 8883). The device reconnects on its own with backoff.',
+          })
+        : new EchosimError('MQTT_CONNECT_FAILED', `connection to ${this.options.url} lost`, {
+            hint: 'The device reconnects on its own with backoff.',
+          }));
     this.error = error;
     const delayMs = this.backoff.next();
     this.transition('BACKOFF', { delayMs, error });

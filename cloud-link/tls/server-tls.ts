@@ -35,6 +35,11 @@ const CA_KEY_FILE = 'ca-key.pem';
 const SERVER_CERT_FILE = 'server.pem';
 const SERVER_KEY_FILE = 'server-key.pem';
 
+/** The files another TLS server (Mosquitto) is configured with to serve the cloud's certificate. */
+export function serverTlsFiles(tlsDir: string): { caFile: string; certFile: string; keyFile: string } {
+  return { caFile: path.join(tlsDir, CA_CERT_FILE), certFile: path.join(tlsDir, SERVER_CERT_FILE), keyFile: path.join(tlsDir, SERVER_KEY_FILE) };
+}
+
 /** What a TLS listener serves, and the CA its clients verify it with. */
 export interface ServerTlsMaterial {
   key: string;

@@ -14,7 +14,7 @@ import { connect, type IClientOptions, type IConnackPacket, type MqttClient } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedBroker } from '../../cloud-link/broker/embedded-broker.js';
-import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
+import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoTlsFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
 
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/opt/homebrew/sbin/mosquitto', '/usr/local/bin/mosquitto'];
 
@@ -64,6 +64,8 @@ export interface MosquittoOptions {
   authFiles?: MosquittoAuthFiles;
   /** Keep sessions across restarts (default true). */
   persistence?: boolean;
+  /** Serve mqtts:// with these files (its `url` says so). */
+  tls?: MosquittoTlsFiles;
 }
 
 export class MosquittoBroker {
@@ -77,6 +79,7 @@ export class MosquittoBroker {
     readonly port: number,
     readonly authFiles: MosquittoAuthFiles,
     private readonly bin: string,
+    private readonly tls: boolean,
   ) {}
 
   /** Starts Mosquitto on a free port and resolves once it accepts TCP connections. */
@@ -93,8 +96,9 @@ export class MosquittoBroker {
           ...authFiles,
           ...(options.persistence === false ? {} : { persistenceDir: path.join(dir, 'data') }),
           ...(process.getuid?.() === 0 ? { runAsUser: 'root' } : {}),
+          ...(options.tls ? { tls: options.tls } : {}),
         });
-        const broker = new MosquittoBroker(dir, configFile, port, authFiles, bin);
+        const broker = new MosquittoBroker(dir, configFile, port, authFiles, bin, options.tls !== undefined);
         try {
           await broker.launch();
           return broker;
@@ -109,7 +113,7 @@ export class MosquittoBroker {
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.port}`;
   }
 
   get pid(): number | undefined {
