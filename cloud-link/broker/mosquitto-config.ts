@@ -170,7 +170,7 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): string {
     `listener ${options.port} ${host}`,
     '# One username = one session: a device cannot take over another device\'s persistent session.',
     'use_username_as_clientid true',
-    ...tlsLines(options.tls),
+    ...renderMosquittoTlsLines(options.tls),
   ];
   if (options.persistenceDir !== undefined) {
     lines.push(
@@ -187,7 +187,7 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): string {
 }
 
 /** The listener's TLS settings: no client certificates (devices log in with their secret), TLS 1.2 minimum. */
-function tlsLines(tls: MosquittoTlsFiles | undefined): string[] {
+export function renderMosquittoTlsLines(tls: MosquittoTlsFiles | undefined): string[] {
   if (!tls) return [];
   return [
     '# TLS: devices verify this certificate against the CA they were given.',

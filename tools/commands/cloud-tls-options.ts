@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import path from 'node:path';
+import { renderMosquittoTlsLines } from '../../cloud-link/broker/mosquitto-config.js';
 import type { CloudTlsConfig } from '../../cloud-link/cloud/cloud.js';
 import { isTlsBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
 import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
-import { isLoopbackHost, parseSubjectName } from '../../cloud-link/tls/subject-names.js';
+import { CloudTls, TLS_DIR, serverTlsFiles } from '../../cloud-link/tls/server-tls.js';
+import { isLoopbackHost, parseSubjectName, subjectNamesFor } from '../../cloud-link/tls/subject-names.js';
 import { EchosimError } from '../../hal/errors.js';
 
 /**
@@ -22,6 +25,7 @@ export interface CloudTlsCliOptions {
   tlsCa?: string;
   broker?: string;
   brokerCa?: string;
+  tlsInit?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -36,7 +40,8 @@ export function addCloudTlsOptions(cmd: Command): Command {
     .option('--tls-cert <file>', 'with TLS: serve this certificate (PEM, chain after it) instead of making one')
     .option('--tls-key <file>', 'with --tls-cert: its private key (mode 0600)')
     .option('--tls-ca <file>', 'with --tls-cert: the CA that signed it, for clients (the a4b CLI finds it by --ca)')
-    .option('--broker-ca <file>', 'with an mqtts:// --broker: the CA to verify it with (default Node\'s public CAs)');
+    .option('--broker-ca <file>', 'with an mqtts:// --broker: the CA to verify it with (default Node\'s public CAs)')
+    .option('--tls-init', 'make (or renew) the CA and server certificate in <data>/tls, print where they are and the lines a Mosquitto TLS listener needs, and exit');
 }
 
 function usage(message: string, hint: string): EchosimError {
@@ -54,11 +59,11 @@ export function cloudTlsConfig(opts: CloudTlsCliOptions, binds: readonly string[
   const given = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? { certFile: opts.tlsCert, keyFile: opts.tlsKey, ...(opts.tlsCa ? { caFile: opts.tlsCa } : {}) } : undefined;
   const exposed = binds.filter((h) => !isLoopbackHost(h));
   if (opts.tls === false) {
-    if (given || opts.tlsSan.length > 0) throw usage('--no-tls cannot go with --tls-cert, --tls-key or --tls-san', 'Leave out --no-tls to serve TLS.');
+    if (given || opts.tlsSan.length > 0 || opts.tlsInit) throw usage('--no-tls cannot go with --tls-cert, --tls-key, --tls-san or --tls-init', 'Leave out --no-tls to serve TLS.');
     if (exposed.length > 0) warn(`echosim cloud: --no-tls: listening on ${exposed.join(', ')} WITHOUT TLS; device secrets, the admin token, Wi-Fi passwords and audio cross the network in clear.`);
     return undefined;
   }
-  if (opts.tls !== true && !given && opts.tlsSan.length === 0 && exposed.length === 0) return undefined;
+  if (opts.tls !== true && opts.tlsInit !== true && !given && opts.tlsSan.length === 0 && exposed.length === 0) return undefined;
   return { names: opts.tlsSan, ...(given ? { given } : {}) };
 }
 
@@ -67,4 +72,26 @@ export function brokerTls(opts: CloudTlsCliOptions): ClientTlsOptions | undefine
   if (opts.brokerCa === undefined) return undefined;
   if (opts.broker === undefined || !isTlsBrokerUrl(opts.broker)) throw usage('--broker-ca needs an mqtts:// --broker', 'e.g. --broker mqtts://mqtt.example.lan:8883 --broker-ca ca.pem');
   return readCaFile(opts.brokerCa);
+}
+
+/**
+ * `--tls-init`: the certificate a cloud with the same options would serve, made now (for a Mosquitto
+ * that must have it before the cloud starts, or to hand ca.pem to devices first). The names cover the
+ * cloud's listeners, an external broker's host, and `--tls-san`.
+ */
+export async function initTls(dataDir: string, opts: CloudTlsCliOptions, binds: readonly string[]): Promise<string> {
+  if (opts.tlsCert !== undefined) throw usage('--tls-init makes the cloud\'s own certificate; it does not go with --tls-cert', 'Leave out --tls-init: a given certificate is used as it is.');
+  const dir = path.join(dataDir, TLS_DIR);
+  const brokerHost = opts.broker === undefined ? [] : [new URL(opts.broker).hostname];
+  const tls = await CloudTls.open({ dir, names: subjectNamesFor([...binds, ...brokerHost], opts.tlsSan) });
+  tls.stop();
+  const files = serverTlsFiles(dir);
+  return [
+    `CA certificate (give it to devices and clients, --ca): ${files.caFile}`,
+    `server certificate: ${files.certFile} (valid until ${tls.material.notAfter.toISOString()}; renewed 30 days before)`,
+    `server key (0600):  ${files.keyFile}`,
+    'A Mosquitto TLS listener serving it (after its `listener` line; Mosquitto must run as this user to read the files):',
+    ...renderMosquittoTlsLines({ cafile: files.caFile, certfile: files.certFile, keyfile: files.keyFile }).map((l) => `  ${l}`),
+    '',
+  ].join('\n');
 }

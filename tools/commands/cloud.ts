@@ -7,7 +7,7 @@ import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
 import { EchosimError } from '../../hal/errors.js';
 import { DEFAULT_ENDPOINT, defaultCloudDataDir } from '../a4b-client.js';
 import { printJsonLine } from '../options.js';
-import { addCloudTlsOptions, brokerTls, cloudTlsConfig, type CloudTlsCliOptions } from './cloud-tls-options.js';
+import { addCloudTlsOptions, brokerTls, cloudTlsConfig, initTls, type CloudTlsCliOptions } from './cloud-tls-options.js';
 
 interface CloudCliOptions extends CloudTlsCliOptions {
   data?: string;
@@ -73,6 +73,10 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
   const dir = path.resolve(opts.data ?? defaultCloudDataDir());
   const binds = [...(opts.broker ? [] : [opts.mqttHost]), ...(opts.api ? [opts.httpHost] : [])];
   const tls = cloudTlsConfig(opts, binds, (line) => process.stderr.write(`${line}\n`));
+  if (opts.tlsInit) {
+    process.stdout.write(await initTls(dir, opts, binds));
+    return;
+  }
   const externalTls = brokerTls(opts);
   const options: CloudOptions = {
     dir,
