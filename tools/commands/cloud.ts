@@ -102,7 +102,9 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
     });
   } else {
     const apiUrl = cloud.apiUrl ? reachableUrl(cloud.apiUrl) : undefined;
-    const ca = cloud.caFile ? ` --ca ${cloud.caFile}` : '';
+    // The CA a device verifies the broker with: the cloud's own, or the external broker's (--broker-ca).
+    const caFile = opts.broker ? opts.brokerCa && path.resolve(opts.brokerCa) : cloud.caFile;
+    const ca = caFile ? ` --ca ${caFile}` : '';
     process.stdout.write(
       [
         `echosim cloud is running (data in ${dir})`,
@@ -113,7 +115,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
         `    echosim a4b register-device --device-serial-number my-echo-1 --device-type echo-dot-3 --device-name "My Echo"${
           opts.data ? ` --data-dir ${dir}` : ''
         }${apiUrl && apiUrl !== DEFAULT_ENDPOINT.replace(/\/$/, '') ? ` --endpoint-url ${apiUrl}` : ''}`,
-        `  then run it:  echosim device --mic <spec> --cloud ${reachableUrl(cloud.brokerUrl)}${opts.broker ? '' : ca} --device-id my-echo-1 --secret <secret>`,
+        `  then run it:  echosim device --mic <spec> --cloud ${reachableUrl(cloud.brokerUrl)}${ca} --device-id my-echo-1 --secret <secret>`,
         'Ctrl-C stops it.',
         '',
       ].join('\n'),
