@@ -46,8 +46,8 @@ async function otherCa(): Promise<ClientTlsOptions> {
 }
 
 /** A bare device connection: resolves with its first CONNECTED or BACKOFF, then closes it. */
-async function firstAttempt(deviceId: string, secret: string, tls: ClientTlsOptions): Promise<ConnectionStateChange> {
-  const conn = new MqttConnection({ url: t.cloud.brokerUrl, deviceId, secret, clock: new VirtualClock(), tls });
+async function firstAttempt(deviceId: string, secret: string, tls: ClientTlsOptions | undefined, url = t.cloud.brokerUrl): Promise<ConnectionStateChange> {
+  const conn = new MqttConnection({ url, deviceId, secret, clock: new VirtualClock(), ...(tls ? { tls } : {}) });
   const first = new Promise<ConnectionStateChange>((resolve) =>
     conn.on('state', (c) => {
       if (c.to === 'CONNECTED' || c.to === 'BACKOFF') resolve(c);
@@ -97,6 +97,14 @@ describe.each(BROKER_KINDS)('TLS (%s broker)', (kind) => {
     expect(first.to).toBe('BACKOFF');
     expect(first.error).toMatchObject({ code: 'TLS_HOSTNAME_MISMATCH' });
     expect((await firstAttempt('tls-3', secret, { ...cloudCa(), servername: 'localhost' })).to).toBe('CONNECTED');
+  });
+
+  test('a device speaking plain MQTT to the TLS port is told the port may want mqtts://', async () => {
+    const secret = await t.register('tls-5');
+    const first = await firstAttempt('tls-5', secret, undefined, t.cloud.brokerUrl.replace('mqtts:', 'mqtt:'));
+    expect(first.to).toBe('BACKOFF');
+    expect(first.error).toMatchObject({ code: 'MQTT_CONNECT_FAILED' });
+    expect((first.error as EchosimError).hint).toMatch(/mqtts:\/\/ with --ca/);
   });
 
   test('the API serves https; the a4b client verifies it with the CA in the data directory, and refuses another', async () => {

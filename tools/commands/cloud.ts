@@ -89,6 +89,12 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
     ...(opts.verify ? {} : { verifier: false as const }),
   };
   const cloud = await Cloud.start(options);
+  // Listening for the signal before saying "ready": whoever reads that line may stop us at once, and a
+  // SIGTERM that arrives before the listener would kill the process without stopping the cloud.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const jsonl = opts.events === 'jsonl';
   const detach = jsonl ? printEvents(cloud) : describeEvents(cloud);
   if (jsonl) {
@@ -121,10 +127,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
       ].join('\n'),
     );
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   detach();
   await cloud.stop();
   if (!jsonl) process.stdout.write('echosim cloud stopped\n');
