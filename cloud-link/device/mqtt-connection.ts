@@ -340,7 +340,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       this.error ??
       (this.current === 'CONNECTING' && !isTlsBrokerUrl(this.options.url)
         ? new EchosimError('MQTT_CONNECT_FAILED', `the broker at ${this.options.url} closed the connection before accepting it`, {
-            hint: 'A TLS port hangs up on plain MQTT: use mqtts:// with --ca (echosim cloud --tls serves it on 8883). The device reconnects on its own with backoff.',
+            hint: 'A TLS port closes plain MQTT: use mqtts:// with --ca (echosim cloud --tls serves it on 8883). The device reconnects on its own with backoff.',
           })
         : new EchosimError('MQTT_CONNECT_FAILED', `connection to ${this.options.url} lost`, {
             hint: 'The device reconnects on its own with backoff.',

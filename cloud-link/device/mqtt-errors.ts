@@ -62,8 +62,10 @@ export function describeClientError(err: Error & { code?: unknown }, url: string
       details: { returnCode: code },
     });
   }
+  // A TLS listener resets (Mosquitto) or closes (Node) a connection that speaks plain MQTT to it.
+  const tlsPort = code === 'ECONNRESET' && !isTlsBrokerUrl(url) ? ' A TLS port resets plain MQTT: use mqtts:// with --ca (echosim cloud --tls serves it on 8883).' : '';
   return new EchosimError('MQTT_CONNECT_FAILED', `MQTT connection to ${url} failed: ${err.message}`, {
-    hint: typeof code === 'string' ? `Is the broker running and reachable at ${url}? (${code})` : 'The device retries with backoff.',
+    hint: typeof code === 'string' ? `Is the broker running and reachable at ${url}? (${code})${tlsPort}` : 'The device retries with backoff.',
     cause: err,
     details: { code },
   });

@@ -104,7 +104,7 @@ describe.each(BROKER_KINDS)('TLS (%s broker)', (kind) => {
     const first = await firstAttempt('tls-5', secret, undefined, t.cloud.brokerUrl.replace('mqtts:', 'mqtt:'));
     expect(first.to).toBe('BACKOFF');
     expect(first.error).toMatchObject({ code: 'MQTT_CONNECT_FAILED' });
-    expect((first.error as EchosimError).hint).toMatch(/mqtts:\/\/ with --ca/);
+    expect((first.error as EchosimError).hint).toMatch(/TLS port .* use mqtts:\/\/ with --ca/);
   });
 
   test('the API serves https; the a4b client verifies it with the CA in the data directory, and refuses another', async () => {
