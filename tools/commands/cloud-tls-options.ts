@@ -39,7 +39,7 @@ export function addCloudTlsOptions(cmd: Command): Command {
     .option('--tls-san <name>', 'with TLS: another DNS name or IP the server certificate must cover (repeatable, or comma-separated)', collect, [])
     .option('--tls-cert <file>', 'with TLS: serve this certificate (PEM, chain after it) instead of making one')
     .option('--tls-key <file>', 'with --tls-cert: its private key (mode 0600)')
-    .option('--tls-ca <file>', 'with --tls-cert: the CA that signed it, for clients (the a4b CLI finds it by --ca)')
+    .option('--tls-ca <file>', 'with --tls-cert: the CA that signed it, which clients are given (--ca); default: a public CA signed it')
     .option('--broker-ca <file>', 'with an mqtts:// --broker: the CA to verify it with (default Node\'s public CAs)')
     .option('--tls-init', 'make (or renew) the CA and server certificate in <data>/tls, print where they are and the lines a Mosquitto TLS listener needs, and exit');
 }

@@ -28,7 +28,14 @@ export interface FleetOptions {
   /** Seconds the listening devices run. */
   durationS: number;
   /** An external cloud: its broker, and its API (endpoint, admin token) to register the devices. */
-  cloud?: { brokerUrl: string; endpoint?: string; token?: string; dataDir?: string; /** CA file for mqtts:// and https:// (default <dataDir>/tls/ca.pem when it exists). */ ca?: string };
+  cloud?: {
+    brokerUrl: string;
+    endpoint?: string;
+    token?: string;
+    dataDir?: string;
+    /** CA file for mqtts:// and https:// (default <dataDir>/tls/ca.pem when it exists). */
+    ca?: string;
+  };
   progress: boolean;
   /** Prefix of the simulated devices' serial numbers. */
   prefix?: string;
