@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ARN_PREFIX } from '../../cloud-link/cloud/a4b/arn.js';
+import { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { MqttConnection, type ConnectionStateChange } from '../../cloud-link/device/mqtt-connection.js';
 import { createCertificateAuthority } from '../../cloud-link/tls/certificates.js';
 import type { ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
@@ -105,6 +106,12 @@ describe.each(BROKER_KINDS)('TLS (%s broker)', (kind) => {
     expect(first.to).toBe('BACKOFF');
     expect(first.error).toMatchObject({ code: 'MQTT_CONNECT_FAILED' });
     expect((first.error as EchosimError).hint).toMatch(/TLS port .* use mqtts:\/\/ with --ca/);
+  });
+
+  test("the cloud's own client to a broker (--broker-ca) given another CA fails its start: TLS_SERVER_UNTRUSTED", async () => {
+    await expect(
+      Cloud.start({ dir: path.join(scratch, 'second-cloud'), broker: { url: t.cloud.brokerUrl, tls: await otherCa() }, http: false, verifier: false }),
+    ).rejects.toMatchObject({ code: 'TLS_SERVER_UNTRUSTED', hint: expect.stringContaining('--broker-ca') });
   });
 
   test('the API serves https; the a4b client verifies it with the CA in the data directory, and refuses another', async () => {
