@@ -36,6 +36,8 @@ export class TmuxPane {
   private readonly socket: string;
   /** The command's process id (the pane runs it directly, without a shell). */
   readonly pid: number;
+  /** The tmux server's process id (its command line still holds the pane's command). */
+  readonly serverPid: number;
 
   private constructor(command: readonly string[], options: TmuxPaneOptions) {
     findTmux();
@@ -47,6 +49,7 @@ export class TmuxPane {
       [';', 'set-option', '-t', SESSION, 'remain-on-exit', 'on'],
     );
     this.pid = Number(this.display('#{pane_pid}'));
+    this.serverPid = Number(this.display('#{pid}'));
   }
 
   /** Starts `command` (argv, no shell) in a pane of `columns` x `rows`. */

@@ -84,14 +84,22 @@ function expectOneRingAtTheBottom(screen: string[]): string {
  */
 const leftInTemp = (dir: string): string[] => readdirSync(dir).filter((f) => f !== '.ses' && !/^mat-debug-\d+\.log$/.test(f));
 
-/** Process ids whose session is `sid` (the pane's command leads its own session). */
-function sessionProcesses(sid: number): number[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,sid='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number))
-    .filter(([pid, s]) => s === sid && pid !== undefined && !Number.isNaN(pid))
-    .map(([pid]) => pid as number);
+/**
+ * Processes left from the pane's command: in its session (it leads one) or naming `marker` (a
+ * directory only this test uses) on their command line, the tmux server aside. A session leader with
+ * the pane's old pid that does not name the marker is another program that was given the same pid
+ * after ours exited.
+ */
+function leftovers(tmux: TmuxPane, marker: string): string[] {
+  const paneSid = tmux.pid;
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,sid=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => {
+    const m = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(l);
+    if (!m) return false;
+    const [pid, sid, args] = [Number(m[1]), Number(m[2]), m[3] ?? ''];
+    if (pid === tmux.serverPid) return false;
+    return args.includes(marker) || (sid === paneSid && pid !== paneSid);
+  });
 }
 
 let work: string;
@@ -141,7 +149,7 @@ test('npm start in a 110x45 terminal: every narration line in order above one ri
   const after = pane.capture({ history: true });
   expectInOrder(after, [/^echosim: the cloud is up$/, /Ctrl-C stops it/, /^echosim: the device and the cloud have stopped$/, /^ {9}their data stays in /]);
   expect(leds(after.slice(after.findIndex((l) => /have stopped/.test(l))))).toBe(0);
-  expect(sessionProcesses(pane.pid)).toEqual([]);
+  expect(leftovers(pane, work)).toEqual([]);
   expect(leftInTemp(temp)).toEqual([]);
   expect(readdirSync(data).sort()).toEqual(['cloud', 'devices']);
 });
@@ -151,7 +159,7 @@ test('echosim device with the terminal ring: its messages and JSON lines scroll 
   mkdirSync(temp);
   const wav = path.join('test', 'fixtures', 'demo', 'alexa-demo.wav');
   pane = TmuxPane.start(
-    [process.execPath, CLI, 'device', '--offline', '--mic', `wav:${wav}`, '--fast', '--talker-angle', '120', '--leds', 'terminal', '--events', 'jsonl', '--settle', '0', '--buttons', 'none'],
+    [process.execPath, CLI, 'device', '--offline', '--mic', `wav:${wav}`, '--fast', '--talker-angle', '120', '--leds', 'terminal', '--events', 'jsonl', '--settle', '0', '--buttons', 'none', '--data', path.join(work, 'flash')],
     { columns: 110, rows: 45, cwd: process.cwd(), env: { TMPDIR: temp } },
   );
   expect(await pane.exitStatus(60_000)).toBe(0);
@@ -163,6 +171,6 @@ test('echosim device with the terminal ring: its messages and JSON lines scroll 
   const end = screen.findIndex((l) => l.startsWith('{"type":"end"'));
   expect(expectOneRingAtTheBottom(screen.slice(end + 1))).toBe('off');
   expect(leds(screen)).toBe(12);
-  expect(sessionProcesses(pane.pid)).toEqual([]);
+  expect(leftovers(pane, work)).toEqual([]);
   expect(leftInTemp(temp)).toEqual([]);
 });
