@@ -22,17 +22,20 @@ import {
   decodeUtf8,
   isAcceptedContentType,
   operationFromTarget,
-  readRequestBody,
   sendError,
   sendJson,
   AMZ_JSON_CONTENT_TYPE,
 } from './aws-json.js';
 import type { A4bBackend } from './backend.js';
+import { readRequestBody } from './request-body.js';
 import { describeJsonError, parseJsonText } from './json-text.js';
 import { A4B_OPERATIONS, A4B_TARGET_PREFIX } from './operations.js';
 
 export const DEFAULT_API_PORT = 8700;
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+/** After a 413, how much more of a body is read and discarded, and for how long, so the client reads the answer. */
+const DRAIN_BYTES = 128 * 1024 * 1024;
+const LINGER_MS = 10_000;
 
 export interface ApiServerOptions {
   backend: A4bBackend;
@@ -163,8 +166,10 @@ export class ApiServer {
       req.resume();
       throw methodNotAllowed('POST');
     }
-    // Read (bounded) before answering anything, so early refusals never race a client still uploading.
-    const body = await readRequestBody(req, this.maxBodyBytes, Math.max(4 * this.maxBodyBytes, 1024 * 1024));
+    // Read (bounded) before answering anything else; a body over the limit is answered 413 at once (request-body.ts).
+    const body = await readRequestBody(req, {
+      maxBytes: this.maxBodyBytes, drainBytes: DRAIN_BYTES, lingerMs: LINGER_MS, clock: this.clock,
+    });
 
     const token = bearerToken(req.headers.authorization);
     const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="echosim"' } };
