@@ -63,10 +63,11 @@ export class Credentials {
       assertPrivateFile(file, 'the admin token');
       const token = readFileSync(file, 'utf8').trim();
       const keyed = CredentialKey.isKeyed(stored);
-      if (keyed && key.verify(ADMIN, token, stored) === 'other-key') {
+      const usable = token.length >= 16;
+      if (usable && keyed && key.verify(ADMIN, token, stored) === 'other-key') {
         log.warn('the admin token hash was made with another credential key: re-adopting the token in the admin-token file');
         credentials.storeAdmin(token, now);
-      } else if (!keyed && token.length > 0 && verifySecretSync(token, stored)) {
+      } else if (usable && !keyed && verifySecretSync(token, stored)) {
         credentials.storeAdmin(token, now);
         log.info('the admin token hash was upgraded from scrypt to a keyed hash');
       }

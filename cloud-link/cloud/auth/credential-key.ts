@@ -76,7 +76,8 @@ export class CredentialKey {
     const parts = stored.split('$');
     const expected = Buffer.from(parts[2] ?? '', 'base64url');
     const candidate = this.mac(context, secret);
-    const same = expected.length === MAC_BYTES ? timingSafeEqual(candidate, expected) : timingSafeEqual(candidate, candidate) && false;
+    const wellFormed = expected.length === MAC_BYTES;
+    const same = timingSafeEqual(candidate, wellFormed ? expected : Buffer.alloc(MAC_BYTES)) && wellFormed;
     if (parts.length !== 3 || parts[0] !== SCHEME) return 'mismatch';
     if (parts[1] !== this.id) return 'other-key';
     return same ? 'match' : 'mismatch';
