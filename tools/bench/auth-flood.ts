@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Agent, get } from 'node:http';
+import type { Agent } from 'node:http';
 import { A4bClient } from '../a4b-client.js';
 import { httpAttempt, mqttAttempt, type Attempt } from './flood-attempts.js';
 import { startFloodCloud, type FloodCloud } from './flood-cloud.js';
-import { quantile } from './stats.js';
+import { probeHealth, probeLogins, type LatencySummary } from './flood-probes.js';
+
+export type { LatencySummary } from './flood-probes.js';
+
+/** Pause between two probe logins (MQTT target). */
+const LOGIN_PAUSE_MS = 250;
 
 export interface AuthFloodOptions {
   /** Wrong bearer tokens on the HTTP API, or wrong device secrets in MQTT CONNECTs. */
@@ -31,14 +36,6 @@ export interface AuthFloodOptions {
   progress: boolean;
 }
 
-export interface LatencySummary {
-  probes: number;
-  p50_ms: number;
-  p90_ms: number;
-  p99_ms: number;
-  max_ms: number;
-}
-
 export interface AuthFloodResult {
   target: 'http' | 'mqtt';
   rate: number;
@@ -47,6 +44,9 @@ export interface AuthFloodResult {
   sources: number;
   health_baseline: LatencySummary;
   health_flood: LatencySummary;
+  /** MQTT target: first logins of registered devices (with their right secrets) before and during the flood. */
+  login_baseline?: LatencySummary;
+  login_flood?: LatencySummary;
   attempts: number;
   attempts_per_second: number;
   /** Attempts due but not started because `concurrency` were still in flight. */
@@ -56,9 +56,9 @@ export interface AuthFloodResult {
 }
 
 /**
- * Times the API's unauthenticated health check while wrong credentials arrive at a given rate:
- * the cost a flood of bad logins imposes on everyone else. Health checks are sequential, one every
- * `probeMs`, each timed from request to the end of the answer.
+ * Times the API's unauthenticated health check (and, for MQTT, registered devices' first logins)
+ * while wrong credentials arrive at a given rate: the cost a flood of bad logins imposes on everyone
+ * else. Probes are sequential, each timed from request to answer.
  */
 export async function runAuthFlood(o: AuthFloodOptions): Promise<AuthFloodResult> {
   const own: FloodCloud | undefined = o.endpointUrl ? undefined : await startFloodCloud();
@@ -66,18 +66,23 @@ export async function runAuthFlood(o: AuthFloodOptions): Promise<AuthFloodResult
   const agents = new Map<string, Agent>();
   try {
     let attempt: Attempt;
+    let logins: ((ms: number) => Promise<LatencySummary>) | undefined;
     if (o.target === 'http') {
       attempt = httpAttempt(apiUrl, agents, o.concurrency);
     } else {
       const mqttUrl = o.mqttUrl ?? own?.mqttUrl;
       if (!mqttUrl) throw new Error('--mqtt-url is needed with --endpoint-url and --target mqtt');
-      const victim = o.randomUsernames ? undefined : await registerVictim(apiUrl, own?.dataDir ?? o.dataDir, o.token);
+      const dataDir = own?.dataDir ?? o.dataDir;
+      const api = new A4bClient({ endpoint: apiUrl, ...(o.token ? { token: o.token } : {}), ...(dataDir ? { dataDir } : {}) });
+      const victim = o.randomUsernames ? undefined : (await registerDevices(api, 'flood', 1))[0]!.id;
+      const good = await registerDevices(api, 'good', Math.ceil(((o.baselineSeconds + o.seconds) * 1000) / LOGIN_PAUSE_MS) + 2);
       attempt = mqttAttempt(mqttUrl, () => victim ?? `flood-${randomBytes(6).toString('hex')}`);
+      logins = (ms) => probeLogins(mqttUrl, good, ms, LOGIN_PAUSE_MS);
     }
-    const baseline = await probeHealth(apiUrl, o.baselineSeconds * 1000, o.probeMs);
+    const [baseline, loginBaseline] = await Promise.all([probeHealth(apiUrl, o.baselineSeconds * 1000, o.probeMs), logins?.(o.baselineSeconds * 1000)]);
     if (o.progress) process.stderr.write(`baseline health p50 ${baseline.p50_ms} ms; flooding for ${o.seconds} s\n`);
     const flooding = flood(attempt, o);
-    const during = await probeHealth(apiUrl, o.seconds * 1000, o.probeMs);
+    const [during, loginDuring] = await Promise.all([probeHealth(apiUrl, o.seconds * 1000, o.probeMs), logins?.(o.seconds * 1000)]);
     const f = await flooding;
     return {
       target: o.target,
@@ -87,6 +92,7 @@ export async function runAuthFlood(o: AuthFloodOptions): Promise<AuthFloodResult
       sources: o.sources,
       health_baseline: baseline,
       health_flood: during,
+      ...(loginBaseline && loginDuring ? { login_baseline: loginBaseline, login_flood: loginDuring } : {}),
       attempts: f.started,
       attempts_per_second: Math.round((f.started / o.seconds) * 10) / 10,
       skipped: f.skipped,
@@ -98,11 +104,16 @@ export async function runAuthFlood(o: AuthFloodOptions): Promise<AuthFloodResult
   }
 }
 
-async function registerVictim(apiUrl: string, dataDir: string | undefined, token: string | undefined): Promise<string> {
-  const id = `flood-${randomBytes(4).toString('hex')}`;
-  const api = new A4bClient({ endpoint: apiUrl, ...(token ? { token } : {}), ...(dataDir ? { dataDir } : {}) });
-  await api.call('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id });
-  return id;
+/** Registers `n` devices (`<prefix>-<random>-<i>`) and returns their ids and secrets. */
+async function registerDevices(api: A4bClient, prefix: string, n: number): Promise<Array<{ id: string; secret: string }>> {
+  const tag = randomBytes(3).toString('hex');
+  const out: Array<{ id: string; secret: string }> = [];
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}-${tag}-${i}`;
+    const { Secret } = await api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id });
+    out.push({ id, secret: Secret });
+  }
+  return out;
 }
 
 /** The i-th attacker's local address: 127.1.0.1, 127.1.0.2, ... (all of 127/8 is this host on Linux). */
@@ -150,35 +161,4 @@ async function flood(attempt: Attempt, o: AuthFloodOptions): Promise<{ started: 
   }
   while (inFlight > 0) await new Promise((r) => setTimeout(r, 5));
   return { started, skipped, outcomes };
-}
-
-async function probeHealth(apiUrl: string, durationMs: number, pauseMs: number): Promise<LatencySummary> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const url = new URL('/health', apiUrl).toString();
-  const samples: number[] = [];
-  const end = performance.now() + durationMs;
-  try {
-    while (performance.now() < end) {
-      const t = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        get(url, { agent }, (res) => {
-          res.resume();
-          res.once('end', resolve);
-        }).once('error', reject);
-      });
-      samples.push(performance.now() - t);
-      await new Promise((r) => setTimeout(r, pauseMs));
-    }
-  } finally {
-    agent.destroy();
-  }
-  samples.sort((a, b) => a - b);
-  const r = (x: number): number => Math.round(x * 10) / 10;
-  return {
-    probes: samples.length,
-    p50_ms: r(quantile(samples, 0.5)),
-    p90_ms: r(quantile(samples, 0.9)),
-    p99_ms: r(quantile(samples, 0.99)),
-    max_ms: r(samples[samples.length - 1] ?? 0),
-  };
 }

@@ -57,26 +57,29 @@ export function httpAttempt(apiUrl: string, agents: Map<string, Agent>, maxSocke
 
 /** MQTT CONNECTs as `username` with a wrong secret, each on a new connection (mqtt.js, no reconnect). */
 export function mqttAttempt(mqttUrl: string, username: () => string): Attempt {
+  return (localAddress) => mqttConnect(mqttUrl, username(), wrongSecret(), localAddress);
+}
+
+/** One CONNECT on a new connection; resolves to `connack <code>` (0: logged in) or what failed. */
+export function mqttConnect(mqttUrl: string, username: string, password: string, localAddress: string): Promise<string> {
   const url = new URL(mqttUrl);
-  return (localAddress) =>
-    new Promise((resolve) => {
-      const id = username();
-      const client = new MqttClient(() => tcpConnect({ host: url.hostname, port: Number(url.port || 1883), localAddress }), {
-        clientId: id,
-        username: id,
-        password: wrongSecret(),
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-        connectTimeout: ATTEMPT_LIMIT_MS,
-        clean: true,
-      });
-      let outcome: string | undefined;
-      const done = (what: string): void => {
-        outcome ??= what;
-        client.end(true, {}, () => resolve(outcome!));
-      };
-      client.once('connect', () => done('connack 0'));
-      client.once('error', (err: Error & { code?: unknown }) => done(typeof err.code === 'number' ? `connack ${err.code}` : `error ${String(err.code ?? err.message)}`));
-      client.once('close', () => done('closed'));
+  return new Promise((resolve) => {
+    const client = new MqttClient(() => tcpConnect({ host: url.hostname, port: Number(url.port || 1883), localAddress }), {
+      clientId: username,
+      username,
+      password,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: ATTEMPT_LIMIT_MS,
+      clean: true,
     });
+    let outcome: string | undefined;
+    const done = (what: string): void => {
+      outcome ??= what;
+      client.end(true, {}, () => resolve(outcome!));
+    };
+    client.once('connect', () => done('connack 0'));
+    client.once('error', (err: Error & { code?: unknown }) => done(typeof err.code === 'number' ? `connack ${err.code}` : `error ${String(err.code ?? err.message)}`));
+    client.once('close', () => done('closed'));
+  });
 }

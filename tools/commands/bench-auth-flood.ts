@@ -35,7 +35,7 @@ function parseSources(value: string): number {
 export function registerBenchAuthFlood(bench: Command): void {
   bench
     .command('auth-flood')
-    .description('time the API health check while wrong admin tokens (http) or wrong device secrets (mqtt) arrive at a given rate; starts its own cloud in another process unless --endpoint-url is given')
+    .description('time the API health check (and, for mqtt, registered devices\' first logins) while wrong admin tokens (http) or wrong device secrets (mqtt) arrive at a given rate; starts its own cloud in another process unless --endpoint-url is given')
     .option('--target <kind>', 'http: wrong bearer tokens on the API; mqtt: CONNECTs with wrong device secrets', parseTarget, 'http')
     .option('--rate <n>', 'attempts started per second (0: as fast as --concurrency allows)', parseNonNegative, 100)
     .option('--concurrency <n>', 'attempts in flight at most', parsePositiveInt, 64)
@@ -73,7 +73,8 @@ export function registerBenchAuthFlood(bench: Command): void {
 }
 
 function latency(l: LatencySummary): string {
-  return `p50 ${l.p50_ms} ms, p90 ${l.p90_ms} ms, p99 ${l.p99_ms} ms, max ${l.max_ms} ms (${l.probes} checks)`;
+  const failed = l.failed > 0 ? `, ${l.failed} failed` : '';
+  return `p50 ${l.p50_ms} ms, p90 ${l.p90_ms} ms, p99 ${l.p99_ms} ms, max ${l.max_ms} ms (${l.probes} probes${failed})`;
 }
 
 function format(r: AuthFloodResult): string {
@@ -85,6 +86,9 @@ function format(r: AuthFloodResult): string {
     `answers:            ${Object.entries(r.outcomes).map(([k, n]) => `${k}: ${n}`).join(', ')}`,
     `health, no flood:   ${latency(r.health_baseline)}`,
     `health, flood:      ${latency(r.health_flood)}`,
+    ...(r.login_baseline && r.login_flood
+      ? [`first login, no flood: ${latency(r.login_baseline)}`, `first login, flood:    ${latency(r.login_flood)}`]
+      : []),
     '',
   ].join('\n');
 }

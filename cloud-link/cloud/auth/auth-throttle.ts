@@ -13,6 +13,9 @@ import type { Clock } from '../../../hal/clock.js';
  *   until it refills, which bounds the work many attackers (many addresses, many usernames) can cause.
  *   Sources that logged in successfully in the last `trustForMs` are exempt, so a flood does not lock
  *   out the administrator or connected devices; they still have their own per-source back-off.
+ *   The budget is generous on purpose: a check costs microseconds (keyed hashes), so it guards the
+ *   guessing rate, not the CPU, and a sustained flood above it does keep sources the cloud has not
+ *   seen log in lately (e.g. devices reconnecting after a restart) waiting until it subsides.
  *
  * Memory is bounded: at most `maxSources` failure records and `maxTrusted` trusted sources, the
  * least recently used forgotten first. Forgetting an attacker's record only resets its own back-off;
@@ -37,8 +40,8 @@ export const AUTH_THROTTLE_DEFAULTS = {
   maxDelayMs: 60_000,
   forgetAfterMs: 15 * 60_000,
   maxSources: 10_000,
-  globalFailuresPerSecond: 20,
-  globalBurst: 100,
+  globalFailuresPerSecond: 100,
+  globalBurst: 500,
   maxTrusted: 10_000,
   trustForMs: 24 * 3600_000,
 } as const;
