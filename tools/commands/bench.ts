@@ -8,6 +8,7 @@ import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-be
 import { registerBenchAuthFlood } from './bench-auth-flood.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
+import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
 
@@ -25,6 +26,7 @@ export function registerBench(program: Command): void {
   registerBenchOwwjs(bench);
   registerBenchProfileApply(bench);
   registerBenchAuthFlood(bench);
+  registerBenchRegister(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')
