@@ -10,7 +10,9 @@ import { isValidDeviceId, mayPublish, maySubscribe, type BrokerRole, type Princi
  * rules built in.
  *
  * - CONNECT needs a username and password that `authenticate` accepts; anonymous clients and wrong
- *   credentials get CONNACK 5 "not authorized" (what Mosquitto 2.0 answers too).
+ *   credentials get CONNACK 5 "not authorized" (what Mosquitto 2.0 answers too). When `authenticate`
+ *   says 'throttled' (too many failed logins from that source) the answer is CONNACK 3 "server
+ *   unavailable", which devices treat as "retry later" with their backoff.
  * - The clientId must equal the username (CONNACK 2 "identifier rejected" otherwise), so one device
  *   cannot take over another device's persistent session by using its id. Mosquitto gets the same
  *   guarantee from `use_username_as_clientid` (mosquitto-config.ts).
@@ -26,7 +28,12 @@ import { isValidDeviceId, mayPublish, maySubscribe, type BrokerRole, type Princi
  * so a broker restart loses only what the broker had queued for clients that were offline at the
  * time. Use Mosquitto with persistence (`--broker`) where that matters.
  */
-export type Authenticate = (username: string, password: string) => Promise<BrokerRole | undefined>;
+export type Authenticate = (username: string, password: string, source: ConnectSource) => Promise<BrokerRole | 'throttled' | undefined>;
+
+/** Where a CONNECT comes from, for the owner's login back-off; 'throttled' refuses it with CONNACK 3 (retry later). */
+export interface ConnectSource {
+  remoteAddress: string | undefined;
+}
 
 export interface EmbeddedBrokerOptions {
   /** Default 127.0.0.1. */
@@ -228,13 +235,16 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       return refusal(code, reason);
     };
     if (username === undefined || username === '' || password === undefined) throw refuse(NOT_AUTHORIZED, 'anonymous');
-    let role: BrokerRole | undefined;
+    let answer: BrokerRole | 'throttled' | undefined;
     try {
-      role = await authenticate(username, password.toString('utf8'));
+      const conn = client.conn as Partial<Socket> | undefined;
+      answer = await authenticate(username, password.toString('utf8'), { remoteAddress: conn?.remoteAddress });
     } catch (err) {
       this.log.error({ err, username }, 'authenticate failed');
       throw refuse(SERVER_UNAVAILABLE, 'credential check failed');
     }
+    if (answer === 'throttled') throw refuse(SERVER_UNAVAILABLE, 'too many failed logins; retry later');
+    const role = answer;
     if (role === undefined) throw refuse(NOT_AUTHORIZED, 'bad credentials');
     if (role === 'device' && !isValidDeviceId(username)) throw refuse(NOT_AUTHORIZED, 'not a valid device id');
     if (client.id !== username) throw refuse(IDENTIFIER_REJECTED, `clientId "${client.id}" is not the username`);

@@ -8,6 +8,7 @@ import { rootLogger, type Logger } from '../../hal/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { A4bServiceEvents } from './a4b/context.js';
 import { A4bService } from './a4b/service.js';
+import { AuthThrottle } from './auth/auth-throttle.js';
 import { MosquittoAuthSync, registryAuthenticator } from './broker-auth.js';
 import { ApiServer } from './http/api-server.js';
 import { CloudClient } from './mqtt/cloud-client.js';
@@ -65,6 +66,8 @@ export class Cloud {
   private mosquittoSync: MosquittoAuthSync | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
+  /** Back-off for failed logins, one for the API and the embedded broker (auth/auth-throttle.ts). */
+  private readonly throttle: AuthThrottle;
   private brokerUrlValue = '';
   private stopping: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
@@ -72,6 +75,7 @@ export class Cloud {
   private constructor(private readonly options: CloudOptions) {
     this.clock = options.clock ?? new SystemClock();
     this.log = (options.log ?? rootLogger()).child({ component: 'cloud' });
+    this.throttle = new AuthThrottle({ clock: this.clock });
     this.service = A4bService.open({
       dir: options.dir,
       clock: this.clock,
@@ -147,7 +151,7 @@ export class Cloud {
       this.broker = await EmbeddedBroker.start({
         host: b?.host ?? '127.0.0.1',
         port: b?.port ?? DEFAULT_MQTT_PORT,
-        authenticate: registryAuthenticator(this.service),
+        authenticate: registryAuthenticator(this.service, this.throttle),
         log,
       });
       this.brokerUrlValue = this.broker.url;
@@ -179,7 +183,9 @@ export class Cloud {
     });
 
     if (options.http !== false) {
-      this.api = await ApiServer.start({ backend: this.service, host: options.http?.host ?? '127.0.0.1', port: options.http?.port ?? 8700, log, clock });
+      this.api = await ApiServer.start({
+        backend: this.service, host: options.http?.host ?? '127.0.0.1', port: options.http?.port ?? 8700, log, clock, throttle: this.throttle,
+      });
     }
     log.info({ broker: this.brokerUrlValue, api: this.api?.url, verification: verifier !== undefined }, 'cloud started');
   }
@@ -257,7 +263,7 @@ export class Cloud {
     this.broker = await EmbeddedBroker.start({
       host: old.host,
       port: old.port,
-      authenticate: registryAuthenticator(this.service),
+      authenticate: registryAuthenticator(this.service, this.throttle),
       persistence: old.persistence,
       log: this.log,
     });
