@@ -8,12 +8,12 @@
  * tests fail saying so; they do not skip, or a CI without it would pass without testing anything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EmbeddedBroker } from '../../cloud-link/broker/embedded-broker.js';
+import { EmbeddedBroker, type BrokerDenial } from '../../cloud-link/broker/embedded-broker.js';
 import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
 
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/opt/homebrew/sbin/mosquitto', '/usr/local/bin/mosquitto'];
@@ -194,6 +194,17 @@ export interface TestBroker {
   stop(): Promise<void>;
   /** Mosquitto's log so far (empty for the embedded broker), for failure messages. */
   readonly log: string;
+  /** What the embedded broker refused so far (Mosquitto only logs it). */
+  readonly denials: BrokerDenial[];
+  /** Bytes of memory the broker holds: Mosquitto's resident set, or this process's heap and buffers for the embedded one. */
+  memoryBytes(): number;
+}
+
+/** VmRSS of a process, bytes. */
+function residentBytes(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
 }
 
 export type BrokerKind = 'embedded' | 'mosquitto';
@@ -212,11 +223,19 @@ export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]):
       get log() {
         return m.log;
       },
+      denials: [],
+      memoryBytes: () => residentBytes(m.pid),
     };
   }
   const authenticate = async (username: string, password: string) =>
     users.find((u) => u.username === username && u.password === password)?.role;
-  let broker = await EmbeddedBroker.start({ port: 0, authenticate });
+  const denials: BrokerDenial[] = [];
+  const start = async (port: number): Promise<EmbeddedBroker> => {
+    const b = await EmbeddedBroker.start({ port, authenticate });
+    b.on('denied', (d) => denials.push(d));
+    return b;
+  };
+  let broker = await start(0);
   const port = broker.port;
   return {
     kind,
@@ -224,10 +243,15 @@ export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]):
     port,
     restart: async () => {
       await broker.close();
-      broker = await EmbeddedBroker.start({ port, authenticate });
+      broker = await start(port);
     },
     stop: () => broker.close(),
     log: '',
+    denials,
+    memoryBytes: () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    },
   };
 }
 
