@@ -15,6 +15,7 @@ import type { CloudEvents } from './mqtt/cloud-events.js';
 import { JobGateway } from './mqtt/job-gateway.js';
 import { Presence } from './mqtt/presence.js';
 import { ShadowGateway } from './mqtt/shadow-gateway.js';
+import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
@@ -63,6 +64,7 @@ export class Cloud {
   private presence: Presence | undefined;
   private utterances: UtteranceGateway | undefined;
   private mosquittoSync: MosquittoAuthSync | undefined;
+  private strayRetained: StrayRetained | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
   private brokerUrlValue = '';
@@ -153,8 +155,10 @@ export class Cloud {
       this.brokerUrlValue = this.broker.url;
     }
 
-    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log });
+    // MQTT 5 with the Mosquitto it manages, to see and clear stray retained messages (stray-retained.ts).
+    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log, protocolVersion: options.mosquitto ? 5 : 4 });
     this.client = client;
+    this.strayRetained = new StrayRetained((topic) => client.clearRetained(topic), log);
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
     this.jobs = new JobGateway(this.service, client, clock, bus, log);
     this.presence = new Presence(this.service, clock, bus, log);
@@ -210,7 +214,7 @@ export class Cloud {
   /** One message from a device, to the part that owns its topic. */
   private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
     const t = parseTopic(m.topic);
-    if (!t) return;
+    if (!t || this.strayRetained?.check(m)) return;
     const id = t.deviceId;
     try {
       switch (t.kind) {

@@ -317,3 +317,21 @@ export function subscribeCodes(client: MqttClient, filters: string[]): Promise<n
     });
   });
 }
+
+/**
+ * The topics under `filter` on which the broker holds a retained message right now: a fresh
+ * subscriber gets them flagged retained right after its SUBACK; a message it then publishes itself
+ * on `sentinelTopic` (covered by `filter`) arrives after all of them.
+ */
+export async function retainedTopics(url: string, login: IClientOptions, filter: string, sentinelTopic: string): Promise<string[]> {
+  const c = await rawConnect(url, login);
+  try {
+    if (!c.connack) throw new Error(`cannot count retained messages: ${c.error?.message ?? 'no CONNACK'}`);
+    await c.client.subscribeAsync(filter, { qos: 1 });
+    await c.client.publishAsync(sentinelTopic, 'sentinel', { qos: 1 });
+    await waitUntil(() => c.payloads(sentinelTopic).includes('sentinel'), 'the sentinel came back');
+    return c.messages.filter((m) => m.retain).map((m) => m.topic);
+  } finally {
+    await c.end(true);
+  }
+}
