@@ -198,6 +198,8 @@ export interface TestBroker {
   readonly denials: BrokerDenial[];
   /** Bytes of memory the broker holds: Mosquitto's resident set, or this process's heap and buffers for the embedded one. */
   memoryBytes(): number;
+  /** QoS 1/2 messages the embedded broker holds for a client (undefined for Mosquitto, which does not tell). */
+  queuedFor(clientId: string): Promise<number | undefined>;
 }
 
 /** VmRSS of a process, bytes. */
@@ -225,6 +227,7 @@ export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]):
       },
       denials: [],
       memoryBytes: () => residentBytes(m.pid),
+      queuedFor: async () => undefined,
     };
   }
   const authenticate = async (username: string, password: string) =>
@@ -251,6 +254,12 @@ export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]):
     memoryBytes: () => {
       const m = process.memoryUsage();
       return m.heapUsed + m.arrayBuffers;
+    },
+    queuedFor: async (clientId) => {
+      const persistence = broker.persistence as { outgoingStream(c: { id: string }): AsyncIterable<unknown> };
+      let n = 0;
+      for await (const _ of persistence.outgoingStream({ id: clientId })) n++;
+      return n;
     },
   };
 }
