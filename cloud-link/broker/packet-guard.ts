@@ -48,6 +48,7 @@ interface PacketHeader {
 }
 
 const MAX_LENGTH_BYTES = 4;
+const FAREWELL_WAIT_MS = 1000;
 
 export class PacketGuard extends Duplex {
   private role: BrokerRole | undefined;
@@ -82,6 +83,17 @@ export class PacketGuard extends Duplex {
     this.socket.resume();
     this.scan(held.rest);
   }
+
+  /** The largest packet the client may send now. */
+  get limit(): number {
+    return packetLimitFor(this.options.limits, this.role);
+  }
+
+  /**
+   * Bytes to send the client before its connection is closed for a packet over the limit: an MQTT 5
+   * client is told DISCONNECT 0x95 "packet too large" (mqtt5-adapter.ts); 3.1.1 has no such word.
+   */
+  farewell: Buffer | undefined;
 
   /** Bytes the client sent but the guard has not passed on yet (at most one chunk while held). */
   get heldBytes(): number {
@@ -165,6 +177,13 @@ export class PacketGuard extends Duplex {
   private refuse(header: PacketHeader, reason: string): void {
     this.violated = true;
     this.options.onViolation({ packetBytes: header.total, limit: packetLimitFor(this.options.limits, this.role), role: this.role, packetType: header.type, reason });
-    this.destroy();
+    const farewell = this.farewell;
+    if (farewell && !this.socket.destroyed) {
+      // The client may still be sending the body: do not wait long for it to take the goodbye.
+      this.socket.write(farewell, () => this.destroy());
+      setTimeout(() => this.destroy(), FAREWELL_WAIT_MS).unref();
+    } else {
+      this.destroy();
+    }
   }
 }

@@ -75,3 +75,17 @@ export function retainProblem(topic: string, payloadBytes: number): string | und
 export function loggableTopic(topic: string): string {
   return topic.length > 200 ? `${topic.slice(0, 200)}...(${topic.length} characters)` : topic;
 }
+
+/** Does `topic` match `filter` (`+` one level, `#` the rest; `$` topics only literally)? */
+export function topicMatchesFilter(topic: string, filter: string): boolean {
+  const t = topic.split('/');
+  const f = filter.split('/');
+  if ((topic.startsWith('$') && (f[0] === '+' || f[0] === '#'))) return false;
+  for (let i = 0; i < f.length; i++) {
+    const level = f[i];
+    if (level === '#') return true;
+    if (i >= t.length) return false;
+    if (level !== '+' && level !== t[i]) return false;
+  }
+  return t.length === f.length;
+}

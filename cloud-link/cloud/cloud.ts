@@ -43,6 +43,11 @@ export interface CloudOptions {
   http?: { host?: string; port?: number } | false;
   /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
   verifier?: WakeWordVerifier | false;
+  /**
+   * The MQTT version of the cloud's own connection: by default 5 with a Mosquitto it manages (to see
+   * and clear stray retained messages, mqtt/stray-retained.ts), 3.1.1 otherwise.
+   */
+  mqttProtocolVersion?: 4 | 5;
 }
 
 /**
@@ -156,7 +161,7 @@ export class Cloud {
     }
 
     // MQTT 5 with the Mosquitto it manages, to see and clear stray retained messages (stray-retained.ts).
-    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log, protocolVersion: options.mosquitto ? 5 : 4 });
+    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log, protocolVersion: options.mqttProtocolVersion ?? (options.mosquitto ? 5 : 4) });
     this.client = client;
     this.strayRetained = new StrayRetained((topic) => client.clearRetained(topic), log);
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
