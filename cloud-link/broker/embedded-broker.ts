@@ -11,7 +11,8 @@ import { loggableTopic, MAX_TOPIC_LEVELS } from './topic-rules.js';
 
 /**
  * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, with the echosim
- * rules built in.
+ * rules built in. Clients speak MQTT 3.1.1 (or 3.1) to aedes directly, or MQTT 5 through an adapter
+ * (connection-intake.ts, mqtt5-adapter.ts), which answers the refusals below with v5 reason codes.
  *
  * - CONNECT needs a username and password that `authenticate` accepts; anonymous clients and wrong
  *   credentials get CONNACK 5 "not authorized" (what Mosquitto 2.0 answers too).
@@ -244,6 +245,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       socket.once('close', () => this.sockets.delete(socket));
     });
     this.aedes.on('clientReady', (client) => {
+      this.overflowing.delete(client.id);
       const principal = this.principals.get(client);
       if (principal) this.emit('connected', { clientId: client.id, principal });
     });

@@ -6,14 +6,15 @@
 import { limitOutgoingQueues, type QueueOverflow } from '../../../cloud-link/broker/queue-limit.js';
 import type { MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
 import { BROKER_KINDS, rawConnect, startTestBroker, waitUntil, type TestBroker } from '../../support/mosquitto.js';
-// aedes' own persistence, as the embedded broker uses it.
-import memoryPersistence from 'aedes-persistence';
+import { Aedes } from 'aedes';
 
 const publish = (bytes: number) => ({ cmd: 'publish', topic: 't', payload: Buffer.alloc(bytes), qos: 1, retain: false, dup: false, brokerId: 'b', brokerCounter: 0 });
 
 describe('limitOutgoingQueues', () => {
   it('queues up to the limits per client, counts what is acknowledged, and reports each drop', async () => {
-    const persistence = memoryPersistence() as unknown as {
+    // aedes' own in-memory persistence, as the embedded broker uses it.
+    const aedes = await Aedes.createBroker();
+    const persistence = (aedes as unknown as { persistence: unknown }).persistence as {
       outgoingEnqueueCombi(subs: Array<{ clientId: string }>, p: unknown): Promise<void>;
       outgoingEnqueue(sub: { clientId: string }, p: unknown): Promise<void>;
       outgoingUpdate(c: { id: string }, p: unknown): Promise<void>;
@@ -50,6 +51,7 @@ describe('limitOutgoingQueues', () => {
     limitOutgoingQueues(persistence, { maxMessages: 3, maxBytes: 1000 }, (o) => drops.push(o));
     await persistence.outgoingEnqueue({ clientId: 'c' }, publish(100));
     expect(await queued('c')).toBe(2);
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
   });
 });
 
