@@ -23,6 +23,11 @@ class MemorySide extends Duplex {
     else peer.blockedWrite = () => callback();
   }
 
+  /** aedes writes a packet in corked pieces: they reach the reader as one chunk. */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'binary', callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     if (this.peer && !this.peer.destroyed) this.peer.push(null);
     callback();

@@ -110,6 +110,21 @@ export class PacketGuard extends Duplex {
     else this.socket.once('drain', () => callback());
   }
 
+  /**
+   * aedes writes each packet in several pieces between cork() and uncork() (mqtt-packet's
+   * writeToStream): they arrive here together and go to the socket as one corked batch, as they would
+   * without the guard. Written one by one they cost about a third of the broker's throughput.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    if (this.socket.destroyed) return callback(new Error('connection closed'));
+    this.socket.cork();
+    let ok = true;
+    for (const { chunk } of chunks) ok = this.socket.write(chunk);
+    this.socket.uncork();
+    if (ok) callback();
+    else this.socket.once('drain', () => callback());
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end(() => callback());
   }
