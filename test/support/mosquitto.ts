@@ -210,10 +210,17 @@ function residentBytes(pid: number | undefined): number {
 }
 
 export type BrokerKind = 'embedded' | 'mosquitto';
+
+/** Two devices and the cloud, for suites that run against both brokers. */
+export const TEST_USERS: readonly MosquittoUser[] = [
+  { username: 'dev-A', password: 'secret-A-0123456789', role: 'device' },
+  { username: 'dev-B', password: 'secret-B-0123456789', role: 'device' },
+  { username: 'echosim-cloud', password: 'cloud-admin-secret', role: 'cloud' },
+];
 export const BROKER_KINDS: readonly BrokerKind[] = ['embedded', 'mosquitto'];
 
 /** Starts an embedded broker (port 0) or a Mosquitto, both knowing exactly `users`. */
-export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]): Promise<TestBroker> {
+export async function startTestBroker(kind: BrokerKind, users: readonly MosquittoUser[]): Promise<TestBroker> {
   if (kind === 'mosquitto') {
     const m = await MosquittoBroker.start({ users });
     return {

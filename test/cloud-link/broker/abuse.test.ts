@@ -4,16 +4,12 @@
  * retained messages. The cloud is played by a raw client with the cloud's session (clean: false, QoS 1
  * on every device-published topic); cloud.test.ts runs the real cloud against the same attacks.
  */
-import type { MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
 import { DEVICE_MAX_PACKET_BYTES } from '../../../cloud-link/broker/packet-limits.js';
 import { cloudSubscriptions } from '../../../cloud-link/protocol/topics.js';
-import { BROKER_KINDS, rawConnect, startTestBroker, waitUntil, type RawClient, type TestBroker } from '../../support/mosquitto.js';
+import { BROKER_KINDS, rawConnect, startTestBroker, waitUntil, type RawClient, type TestBroker, TEST_USERS } from '../../support/mosquitto.js';
 import { publishWithTopicBytes, rawMqttSocket, streamOversizedPublish } from '../../support/mqtt-raw.js';
 
-const USERS: MosquittoUser[] = [
-  { username: 'dev-A', password: 'secret-A-0123456789', role: 'device' },
-  { username: 'echosim-cloud', password: 'cloud-admin-secret', role: 'cloud' },
-];
+const USERS = TEST_USERS;
 const ROOT_A = 'echosim/v1/devices/dev-A';
 const MiB = 1024 * 1024;
 

@@ -6,20 +6,15 @@
  */
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
-import type { MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
 import { CLOUD_MAX_PACKET_BYTES, DEVICE_MAX_PACKET_BYTES } from '../../../cloud-link/broker/packet-limits.js';
 import { ARN_PREFIX } from '../../../cloud-link/cloud/a4b/arn.js';
 import { PROFILE } from '../cloud/a4b/helpers.js';
 import { startTestCloud } from '../cloud/cloud-fixture.js';
 import { linkedDevice, removeDir } from '../device/link/linked-device.js';
-import { rawConnect, startTestBroker, waitUntil, type TestBroker } from '../../support/mosquitto.js';
+import { rawConnect, startTestBroker, waitUntil, type TestBroker, TEST_USERS } from '../../support/mosquitto.js';
 import { rawMqttSocket } from '../../support/mqtt-raw.js';
 
-const USERS: MosquittoUser[] = [
-  { username: 'dev-A', password: 'secret-A-0123456789', role: 'device' },
-  { username: 'dev-B', password: 'secret-B-0123456789', role: 'device' },
-  { username: 'echosim-cloud', password: 'cloud-admin-secret', role: 'cloud' },
-];
+const USERS = TEST_USERS;
 const ROOT_A = 'echosim/v1/devices/dev-A';
 const ROOT_B = 'echosim/v1/devices/dev-B';
 

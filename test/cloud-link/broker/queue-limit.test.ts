@@ -4,8 +4,7 @@
  * both brokers (Mosquitto: max_queued_messages).
  */
 import { limitOutgoingQueues, type QueueOverflow } from '../../../cloud-link/broker/queue-limit.js';
-import type { MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
-import { BROKER_KINDS, rawConnect, startTestBroker, waitUntil, type TestBroker } from '../../support/mosquitto.js';
+import { BROKER_KINDS, rawConnect, startTestBroker, waitUntil, type TestBroker, TEST_USERS } from '../../support/mosquitto.js';
 import { Aedes } from 'aedes';
 
 const publish = (bytes: number) => ({ cmd: 'publish', topic: 't', payload: Buffer.alloc(bytes), qos: 1, retain: false, dup: false, brokerId: 'b', brokerCounter: 0 });
@@ -55,10 +54,7 @@ describe('limitOutgoingQueues', () => {
   });
 });
 
-const USERS: MosquittoUser[] = [
-  { username: 'dev-A', password: 'secret-A-0123456789', role: 'device' },
-  { username: 'echosim-cloud', password: 'cloud-admin-secret', role: 'cloud' },
-];
+const USERS = TEST_USERS;
 const NOTIFY = 'echosim/v1/devices/dev-A/jobs/notify';
 
 describe.each(BROKER_KINDS)('%s broker, a session left offline', (kind) => {
