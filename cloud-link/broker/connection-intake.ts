@@ -18,7 +18,7 @@ import { loggableTopic } from './topic-rules.js';
  * (mqtt5-adapter.ts). Kept apart from embedded-broker.ts, which decides who may do what.
  */
 export interface IntakeDenial {
-  action: 'packet' | 'publish';
+  action: 'packet' | 'publish' | 'deliver';
   clientId: string;
   username: string | undefined;
   topic?: string;
@@ -33,6 +33,15 @@ export interface ConnectionIntakeOptions {
   maxInflightInbound: number;
   log: Logger;
 }
+
+/**
+ * Deliveries to one device that may wait for it to read before it is cut off. Each one holds one of
+ * aedes' delivery slots (its `concurrency`) until the device reads or aedes' drain timeout drops it,
+ * so a device that stops reading while making the cloud answer it could otherwise hold every slot and
+ * stop all deliveries, for everyone, again and again. A device that reads gets no more than a few at
+ * once; the cloud, which takes every device's traffic, is not limited.
+ */
+export const MAX_WAITING_DELIVERIES = 16;
 
 /** How long a connection may take to send its CONNECT (aedes' connectTimeout). */
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -67,6 +76,7 @@ export class ConnectionIntake {
         client = this.o.aedes.handle(guard);
       }
       this.guards.set(client, guard);
+      this.limitWaitingDeliveries(client, guard);
     });
   }
 
@@ -89,6 +99,33 @@ export class ConnectionIntake {
     const refused = publishRefusal(principal, attempt);
     if (refused) this.o.deny({ action: 'publish', clientId: client.id, username: principal?.username, topic: loggableTopic(attempt.topic), reason: refused.reason });
     return refused;
+  }
+
+  /**
+   * aedes calls `client.waitForDrain` for each packet written while the connection's buffer is full
+   * (aedes/lib/write.js): counting those calls is counting the deliveries waiting for this client.
+   */
+  private limitWaitingDeliveries(client: Client, guard: PacketGuard): void {
+    type DrainCallback = (err?: Error | null, client?: unknown) => void;
+    const target = client as unknown as { waitForDrain?: (callback: DrainCallback) => void };
+    const waitForDrain = target.waitForDrain?.bind(client);
+    if (!waitForDrain) {
+      this.o.log.warn('aedes has no waitForDrain: deliveries waiting for a device that does not read are not capped');
+      return;
+    }
+    let waiting = 0;
+    target.waitForDrain = (callback) => {
+      waiting++;
+      waitForDrain((...args) => {
+        waiting--;
+        callback(...args);
+      });
+      if (waiting > MAX_WAITING_DELIVERIES && guard.role !== 'cloud' && !guard.destroyed) {
+        const principal = this.o.principalOf(client);
+        this.o.deny({ action: 'deliver', clientId: client.id, username: principal?.username, reason: `not reading: ${waiting} deliveries waiting for it` });
+        guard.destroy();
+      }
+    };
   }
 
   private packetRefused(v: PacketViolation, client: Client | undefined): void {

@@ -30,8 +30,9 @@ import { loggableTopic, MAX_TOPIC_LEVELS } from './topic-rules.js';
  *   the ACL (broker-rules.ts).
  * - Every connection goes through a framing guard (packet-guard.ts) that closes it when a packet's
  *   fixed header announces more than the client's role may send (packet-limits.ts), before aedes
- *   buffers the body; what aedes queues per client is capped (queue-limit.ts); a client that stops
- *   reading is dropped after DRAIN_TIMEOUT_MS rather than holding deliveries to everyone.
+ *   buffers the body; what aedes queues per client is capped (queue-limit.ts); a device that stops
+ *   reading is dropped once MAX_WAITING_DELIVERIES wait for it, any client after DRAIN_TIMEOUT_MS,
+ *   rather than holding deliveries to everyone.
  *
  * Sessions and QoS 1 queues for offline clients use aedes' in-memory persistence: they survive a
  * client's reconnect, not a restart of this broker. A device's subscriptions are re-made on every
@@ -59,8 +60,11 @@ export interface EmbeddedBrokerOptions {
 
 /** Something the broker refused, for logs and tests. */
 export interface BrokerDenial {
-  /** `packet`: the framing guard closed the connection (an oversized or malformed packet). */
-  action: 'connect' | 'publish' | 'subscribe' | 'packet';
+  /**
+   * `packet`: the framing guard closed the connection (an oversized or malformed packet);
+   * `deliver`: a device stopped reading while deliveries to it piled up (connection-intake.ts).
+   */
+  action: 'connect' | 'publish' | 'subscribe' | 'packet' | 'deliver';
   clientId: string;
   username: string | undefined;
   topic?: string;

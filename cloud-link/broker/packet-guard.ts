@@ -51,7 +51,7 @@ const MAX_LENGTH_BYTES = 4;
 const FAREWELL_WAIT_MS = 1000;
 
 export class PacketGuard extends Duplex {
-  private role: BrokerRole | undefined;
+  private currentRole: BrokerRole | undefined;
   private authenticated = false;
   private packets = 0;
   /** Body bytes of the current packet still to pass on. */
@@ -74,7 +74,7 @@ export class PacketGuard extends Duplex {
 
   /** The CONNECT was accepted as `role`: its limit applies from now on, to a held packet too. */
   setRole(role: BrokerRole): void {
-    this.role = role;
+    this.currentRole = role;
     this.authenticated = true;
     const held = this.held;
     if (!held) return;
@@ -84,9 +84,14 @@ export class PacketGuard extends Duplex {
     this.scan(held.rest);
   }
 
+  /** What the client logged in as (undefined until its CONNECT is accepted). */
+  get role(): BrokerRole | undefined {
+    return this.currentRole;
+  }
+
   /** The largest packet the client may send now. */
   get limit(): number {
-    return packetLimitFor(this.options.limits, this.role);
+    return packetLimitFor(this.options.limits, this.currentRole);
   }
 
   /**
@@ -156,7 +161,7 @@ export class PacketGuard extends Duplex {
       const header = this.decodeHeader();
       this.header = [];
       this.packets++;
-      if (header.total > packetLimitFor(this.options.limits, this.role) && !this.authenticated && this.packets > 1) {
+      if (header.total > packetLimitFor(this.options.limits, this.currentRole) && !this.authenticated && this.packets > 1) {
         // Right behind the CONNECT, before it is decided: wait for the client's real limit.
         this.forward(chunk.subarray(0, i));
         this.held = { header, rest: chunk.subarray(i) };
@@ -170,9 +175,9 @@ export class PacketGuard extends Duplex {
 
   /** Starts passing a packet's body, or refuses it: false when the connection was closed. */
   private accept(header: PacketHeader): boolean {
-    const limit = packetLimitFor(this.options.limits, this.role);
+    const limit = packetLimitFor(this.options.limits, this.currentRole);
     if (header.total > limit) {
-      this.refuse(header, `packet of ${header.total} bytes over the ${limit}-byte limit for ${this.role ?? 'an unauthenticated client'}`);
+      this.refuse(header, `packet of ${header.total} bytes over the ${limit}-byte limit for ${this.currentRole ?? 'an unauthenticated client'}`);
       return false;
     }
     this.bodyLeft = header.remaining;
@@ -191,7 +196,7 @@ export class PacketGuard extends Duplex {
 
   private refuse(header: PacketHeader, reason: string): void {
     this.violated = true;
-    this.options.onViolation({ packetBytes: header.total, limit: packetLimitFor(this.options.limits, this.role), role: this.role, packetType: header.type, reason });
+    this.options.onViolation({ packetBytes: header.total, limit: packetLimitFor(this.options.limits, this.currentRole), role: this.currentRole, packetType: header.type, reason });
     const farewell = this.farewell;
     if (farewell && !this.socket.destroyed) {
       // The client may still be sending the body: do not wait long for it to take the goodbye.

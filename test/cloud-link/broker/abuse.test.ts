@@ -7,6 +7,7 @@
 import { DEVICE_MAX_PACKET_BYTES } from '../../../cloud-link/broker/packet-limits.js';
 import { cloudSubscriptions } from '../../../cloud-link/protocol/topics.js';
 import { BROKER_KINDS, rawConnect, startTestBroker, waitUntil, type RawClient, type TestBroker, TEST_USERS } from '../../support/mosquitto.js';
+import mqttPacket, { type Packet } from 'mqtt-packet';
 import { publishWithTopicBytes, rawMqttSocket, streamOversizedPublish } from '../../support/mqtt-raw.js';
 
 const USERS = TEST_USERS;
@@ -110,5 +111,35 @@ describe.each(BROKER_KINDS)('%s broker under attack by a registered device', (ki
     const a = await device();
     await a.client.publishAsync(`${ROOT_A}/telemetry/metrics`, Buffer.alloc(64 * 1024, 0x7b), { qos: 1 });
     await waitUntil(() => c.payloads(`${ROOT_A}/telemetry/metrics`).length === 1, 'the cloud got the 64 KiB message');
+  });
+
+  it('cannot stall deliveries to everyone, or grow the broker, by no longer reading', async () => {
+    const raw = await rawMqttSocket(broker.port, { clientId: 'dev-A', username: 'dev-A', password: Buffer.from('secret-A-0123456789') });
+    raw.socket.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${ROOT_A}/jobs/notify`, qos: 1 }] } as Packet));
+    await waitUntil(() => raw.packets.some((p) => p.cmd === 'suback'), 'SUBACK');
+    raw.socket.pause(); // and never reads again
+    const b = await rawConnect(broker.url, { clientId: 'dev-B', username: 'dev-B', password: 'secret-B-0123456789' });
+    open.push(b);
+    await b.client.subscribeAsync('echosim/v1/devices/dev-B/jobs/notify', { qos: 1 });
+    const { c } = await cloudSession();
+    const before = broker.memoryBytes();
+    // 300 answers of 64 KiB to A: far more than socket buffers hold. Deliveries to A wait for it to
+    // read, each holding one of the broker's delivery slots: without a limit, B's message waits too.
+    const answer = Buffer.alloc(64 * 1024, 0x61);
+    const sent = Array.from({ length: 300 }, () => c.client.publishAsync(`${ROOT_A}/jobs/notify`, answer, { qos: 1 }));
+    await c.client.publishAsync('echosim/v1/devices/dev-B/jobs/notify', 'sentinel', { qos: 1 });
+    await waitUntil(() => b.payloads('echosim/v1/devices/dev-B/jobs/notify').includes('sentinel'), 'B got its message', 30_000);
+    await Promise.all(sent);
+    if (kind === 'mosquitto') {
+      // It queues what A does not read, up to max_queued_messages / max_queued_bytes.
+      expect(broker.memoryBytes() - before).toBeLessThan(48 * MiB);
+    } else {
+      // (The embedded broker shares this process with the clients, so its memory is not measurable
+      // here: it cut A off, and holds nothing for it. A, not reading, cannot see its socket close.)
+      await waitUntil(() => broker.denials.length > 0, 'the broker cut A off');
+      expect(await broker.queuedFor('dev-A')).toBe(0);
+      expect(broker.denials).toEqual([expect.objectContaining({ action: 'deliver', clientId: 'dev-A', reason: expect.stringMatching(/^not reading: \d+ deliveries waiting for it$/) })]);
+    }
+    raw.socket.destroy();
   });
 });
