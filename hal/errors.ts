@@ -62,6 +62,8 @@ export type ErrorCode =
   // Device-cloud protocol (cloud-link/protocol/)
   | 'DEVICE_ID_INVALID'
   | 'PROTOCOL_MESSAGE_INVALID'
+  | 'DEVICE_KEY_INVALID'
+  | 'SEALED_SECRETS_UNREADABLE'
   // MQTT transport (cloud-link/broker/, cloud-link/device/mqtt-connection.ts, outbox.ts)
   | 'MQTT_NOT_AUTHORIZED'
   | 'MQTT_CONNECT_FAILED'

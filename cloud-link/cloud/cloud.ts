@@ -172,6 +172,7 @@ export class Cloud {
     const onMessage = (m: { topic: string; payload: Buffer; retain: boolean }): void => void this.route(m);
     client.on('message', onMessage);
     this.detach.push(() => client.off('message', onMessage));
+    client.startDelivery();
 
     this.recordings.startSweeping({
       currentPolicy: (id) => {

@@ -68,7 +68,7 @@ export class A4bService {
     private readonly options: A4bServiceOptions,
   ) {
     const now = (): number => clock.wallNow();
-    this.shadows = new ShadowStore(database.db, now);
+    this.shadows = new ShadowStore(database.db, now, box);
     this.jobs = new JobStore(database.db, now);
     this.recordings = new RecordingMetaStore(database.db);
     this.credentials = Credentials.open(database.db, options.dir, now());
@@ -81,7 +81,7 @@ export class A4bService {
     const log = (options.log ?? rootLogger()).child({ component: 'a4b' });
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     const box = SecretBox.open(options.dir);
-    const database = CloudDatabase.open({ dir: options.dir, log });
+    const database = CloudDatabase.open({ dir: options.dir, log, box });
     try {
       return new A4bService(database, box, options.clock, log, options);
     } catch (err) {
@@ -115,7 +115,7 @@ export class A4bService {
     }
   }
 
-  /** What the device should run, passwords included: publish it on the device's own topic only. */
+  /** What the device should run, passwords included: they leave only sealed to the device's key (shadow-gateway.ts). */
   desiredStateFor(deviceId: string): DesiredState {
     this.assertOpen();
     return this.database.transaction(() => desiredStateFor(this.database.db, this.box, deviceId), true);

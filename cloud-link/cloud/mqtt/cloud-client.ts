@@ -39,15 +39,25 @@ export interface CloudClientOptions {
 
 /** An MQTT 5 session that lasts until the broker drops it, as a 3.1.1 persistent session does. */
 const SESSION_NEVER_EXPIRES = 0xffffffff;
+/** Messages kept until the cloud starts delivering (a resumed session's queue); more are dropped. */
+const MAX_EARLY_MESSAGES = 10_000;
 
 export class CloudClient extends EventEmitter<CloudClientEvents> {
   private readonly client: MqttClient;
   private closed = false;
+  /** Messages that arrived before startDelivery(): a persistent session's queue comes right after CONNACK. */
+  private early: Array<CloudClientEvents['message'][0]> | undefined = [];
+  private droppedEarly = 0;
 
   private constructor(client: MqttClient, private readonly log: Logger) {
     super();
     this.client = client;
-    client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
+    client.on('message', (topic, payload, packet) => {
+      const m = { topic, payload, retain: packet.retain };
+      if (!this.early) this.emit('message', m);
+      else if (this.early.length < MAX_EARLY_MESSAGES) this.early.push(m);
+      else this.droppedEarly++;
+    });
     client.on('connect', (connack) => {
       disableNagle(client);
       this.log.info({ sessionPresent: connack.sessionPresent }, 'cloud connected to the broker');
@@ -117,6 +127,18 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
 
   get connected(): boolean {
     return this.client.connected;
+  }
+
+  /**
+   * Starts emitting `message`, first with what arrived since connecting: what the broker queued for
+   * the cloud's persistent session while it was down (device requests) is handled, not lost before
+   * the cloud had a listener. Call once the listeners are attached.
+   */
+  startDelivery(): void {
+    const early = this.early ?? [];
+    this.early = undefined;
+    if (this.droppedEarly > 0) this.log.warn({ dropped: this.droppedEarly }, 'messages queued for the cloud dropped: too many before it started');
+    for (const m of early) this.emit('message', m);
   }
 
   /** Publishes a protocol message to one device with its topic's QoS and retain flag; resolves on PUBACK (QoS 1). */

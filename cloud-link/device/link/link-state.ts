@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PersistentState } from '../../../firmware/features/persistent-state.js';
 import { DEVICE_JOB_STATUSES, JOB_OPERATIONS } from '../../protocol/jobs.js';
+import { DeviceKeyStateSchema, type DeviceKeyState } from './device-key.js';
 import { PrivateSettingsStore } from './private-store.js';
 
 /**
@@ -14,6 +15,8 @@ import { PrivateSettingsStore } from './private-store.js';
  *   whose broker is down still runs its room's volume limit, time zone and network.
  * - `jobs`: where each job the device has touched stands, so a restart never runs a job twice and a
  *   reboot job is reported SUCCEEDED after the reboot.
+ * - `device-key`: the device's X25519 key pair, to which the cloud seals the passwords it sends
+ *   (device-key.ts).
  *
  * The stored desired state is kept as plain JSON and validated with the protocol's schema when it is
  * used, not when the file is read: a time zone a future ICU drops must not make the whole store
@@ -69,6 +72,7 @@ export interface LinkState {
   readonly dir: string;
   readonly profile: PersistentState<ProfileState>;
   readonly jobs: PersistentState<JobsState>;
+  readonly key: PersistentState<DeviceKeyState>;
   /** Slots that could not be read (torn, tampered), for a warning; the last good copy was used. */
   readonly corrupt: Array<{ store: string; slot: 'a' | 'b'; reason: string }>;
 }
@@ -78,11 +82,13 @@ export function openLinkState(dataDir: string): LinkState {
   const dir = path.join(dataDir, LINK_STATE_DIR);
   const profile = new PersistentState(new PrivateSettingsStore(dir, 'profile', ProfileStateSchema, () => ({ applied: null })));
   const jobs = new PersistentState(new PrivateSettingsStore(dir, 'jobs', JobsStateSchema, () => ({ jobs: [] })));
+  const key = new PersistentState(new PrivateSettingsStore(dir, 'device-key', DeviceKeyStateSchema, () => ({ key: null })));
   const corrupt = [
     ...profile.loadReport.corrupt.map((c) => ({ store: 'profile', ...c })),
     ...jobs.loadReport.corrupt.map((c) => ({ store: 'jobs', ...c })),
+    ...key.loadReport.corrupt.map((c) => ({ store: 'device-key', ...c })),
   ];
-  return { dir, profile, jobs, corrupt };
+  return { dir, profile, jobs, key, corrupt };
 }
 
 /**
