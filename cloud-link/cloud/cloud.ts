@@ -16,6 +16,7 @@ import type { CloudEvents } from './mqtt/cloud-events.js';
 import { JobGateway } from './mqtt/job-gateway.js';
 import { Presence } from './mqtt/presence.js';
 import { ShadowGateway } from './mqtt/shadow-gateway.js';
+import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
@@ -43,6 +44,11 @@ export interface CloudOptions {
   http?: { host?: string; port?: number } | false;
   /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
   verifier?: WakeWordVerifier | false;
+  /**
+   * The MQTT version of the cloud's own connection: by default 5 with a Mosquitto it manages (to see
+   * and clear stray retained messages, mqtt/stray-retained.ts), 3.1.1 otherwise.
+   */
+  mqttProtocolVersion?: 4 | 5;
 }
 
 /**
@@ -64,6 +70,7 @@ export class Cloud {
   private presence: Presence | undefined;
   private utterances: UtteranceGateway | undefined;
   private mosquittoSync: MosquittoAuthSync | undefined;
+  private strayRetained: StrayRetained | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
   /** Back-off for failed logins, one for the API and the embedded broker (auth/auth-throttle.ts). */
@@ -157,8 +164,10 @@ export class Cloud {
       this.brokerUrlValue = this.broker.url;
     }
 
-    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log });
+    // MQTT 5 with the Mosquitto it manages, to see and clear stray retained messages (stray-retained.ts).
+    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log, protocolVersion: options.mqttProtocolVersion ?? (options.mosquitto ? 5 : 4) });
     this.client = client;
+    this.strayRetained = new StrayRetained((topic) => client.clearRetained(topic), log);
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
     this.jobs = new JobGateway(this.service, client, clock, bus, log);
     this.presence = new Presence(this.service, clock, bus, log);
@@ -217,7 +226,7 @@ export class Cloud {
   /** One message from a device, to the part that owns its topic. */
   private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
     const t = parseTopic(m.topic);
-    if (!t) return;
+    if (!t || this.strayRetained?.check(m)) return;
     const id = t.deviceId;
     try {
       switch (t.kind) {

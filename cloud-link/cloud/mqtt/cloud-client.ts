@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { connect, type MqttClient } from 'mqtt';
 import { checkBrokerUrl } from '../../device/mqtt-errors.js';
 import { disableNagle } from '../../device/no-delay.js';
-import { CLOUD_USERNAME, cloudSubscriptions, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
+import { CLOUD_USERNAME, cloudSubscriptions, subscriptionFilter, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
 import { EchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
 
@@ -11,6 +11,11 @@ import type { Logger } from '../../../hal/log.js';
  * A persistent session (clean: false) with QoS 1 subscriptions to every device-published topic, so
  * a cloud restart loses nothing the broker queued meanwhile; mqtt.js resubscribes after a broker
  * restart and retransmits unacknowledged QoS 1 publishes from its store.
+ *
+ * MQTT 3.1.1 by default. With `protocolVersion: 5` (the cloud uses it with the Mosquitto it manages)
+ * the session never expires, as a 3.1.1 persistent session, and the subscriptions are no-local (the
+ * cloud never needs its own messages back) and retain-as-published except availability, so a device's
+ * stray retained message arrives flagged and can be cleared (stray-retained.ts).
  */
 
 export interface CloudClientEvents {
@@ -28,8 +33,12 @@ export interface CloudClientOptions {
   connectDeadlineMs?: number;
   /** Reconnect period after a lost connection, ms (default 1000). */
   reconnectPeriodMs?: number;
+  /** MQTT 3.1.1 (default) or 5 (the broker must support it: Mosquitto does, aedes only through the embedded broker's adapter). */
+  protocolVersion?: 4 | 5;
 }
 
+/** An MQTT 5 session that lasts until the broker drops it, as a 3.1.1 persistent session does. */
+const SESSION_NEVER_EXPIRES = 0xffffffff;
 /** Messages kept until the cloud starts delivering (a resumed session's queue); more are dropped. */
 const MAX_EARLY_MESSAGES = 10_000;
 
@@ -64,8 +73,10 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   /** Connects, subscribes to every device topic and resolves once both are done. */
   static async connect(options: CloudClientOptions): Promise<CloudClient> {
     checkBrokerUrl(options.url);
+    const v5 = options.protocolVersion === 5;
     const client = connect(options.url, {
-      protocolVersion: 4,
+      protocolVersion: v5 ? 5 : 4,
+      ...(v5 ? { properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES } } : {}),
       clientId: CLOUD_USERNAME,
       username: CLOUD_USERNAME,
       password: options.password,
@@ -99,7 +110,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
         client.once('connect', onConnect);
         client.on('error', onError);
       });
-      await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, { qos: 1 as const }])));
+      await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, subscriptionOptions(topic, v5)])));
     } catch (err) {
       client.end(true);
       const code = (err as { code?: unknown }).code;
@@ -148,4 +159,10 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     await this.client.endAsync();
     this.removeAllListeners();
   }
+}
+
+/** QoS 1; over MQTT 5 also no-local, and retain-as-published except on availability (see the class). */
+function subscriptionOptions(filter: string, v5: boolean): { qos: 1; nl?: boolean; rap?: boolean } {
+  if (!v5) return { qos: 1 };
+  return { qos: 1, nl: true, rap: filter !== subscriptionFilter('availability') };
 }
