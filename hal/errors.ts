@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'PORCUPINE_UNAVAILABLE'
   // Benchmarks
   | 'BENCH_CORPUS_INVALID'
+  | 'FUZZ_CAMPAIGN_FAILED'
   // Device
   | 'DEVICE_MODEL_INVALID'
   | 'DEVICE_MODEL_UNKNOWN'

@@ -5,6 +5,7 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
+import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRtf } from './bench-rtf.js';
@@ -23,6 +24,7 @@ export function registerBench(program: Command): void {
   registerBenchRtf(bench);
   registerBenchOwwjs(bench);
   registerBenchProfileApply(bench);
+  registerBenchFuzzMqtt(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')
