@@ -31,6 +31,7 @@ export type ErrorCode =
   // Benchmarks
   | 'BENCH_CORPUS_INVALID'
   | 'BENCH_FAILED'
+  | 'FUZZ_CAMPAIGN_FAILED'
   // Device
   | 'DEVICE_MODEL_INVALID'
   | 'DEVICE_MODEL_UNKNOWN'

@@ -132,6 +132,11 @@ export class Cloud {
     await this.mosquittoSync?.settled();
   }
 
+  /** The utterance side (audio held per device, refusals), once started. */
+  get utteranceGateway(): UtteranceGateway | undefined {
+    return this.utterances;
+  }
+
   /** Runs one A4B operation in process (what the HTTP API does after authentication). */
   call(operation: string, input: unknown): Promise<unknown> {
     return this.service.call(operation, input);

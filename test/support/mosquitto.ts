@@ -8,54 +8,15 @@
  * tests fail saying so; they do not skip, or a CI without it would pass without testing anything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedBroker, type BrokerDenial } from '../../cloud-link/broker/embedded-broker.js';
 import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
+import { canConnect, findMosquitto, freePort } from '../../tools/bench/mosquitto-process.js';
 
-const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/opt/homebrew/sbin/mosquitto', '/usr/local/bin/mosquitto'];
-
-/** The mosquitto binary: $MOSQUITTO_BIN, then $PATH, then the usual sbin directories. */
-export function findMosquitto(): string {
-  const fromPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'mosquitto'));
-  const candidates = [process.env.MOSQUITTO_BIN, ...fromPath, ...CANDIDATES].filter((c): c is string => !!c);
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // next
-    }
-  }
-  throw new Error('mosquitto is not installed: run `bash tools/setup.sh`, which installs it (Debian package "mosquitto"), or set MOSQUITTO_BIN.');
-}
-
-/** A port nobody listens on right now (the kernel's pick for port 0). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-function canConnect(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+export { findMosquitto, freePort } from '../../tools/bench/mosquitto-process.js';
 
 export interface MosquittoOptions {
   /** Users to write into its own password and ACL files. */

@@ -6,6 +6,7 @@ import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
 import { registerBenchAuthFlood } from './bench-auth-flood.js';
+import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
@@ -27,6 +28,7 @@ export function registerBench(program: Command): void {
   registerBenchProfileApply(bench);
   registerBenchAuthFlood(bench);
   registerBenchRegister(bench);
+  registerBenchFuzzMqtt(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')
