@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'PORCUPINE_UNAVAILABLE'
   // Benchmarks
   | 'BENCH_CORPUS_INVALID'
+  | 'BENCH_FAILED'
+  | 'FUZZ_CAMPAIGN_FAILED'
   // Device
   | 'DEVICE_MODEL_INVALID'
   | 'DEVICE_MODEL_UNKNOWN'

@@ -12,13 +12,14 @@
  *   CA (https:// endpoints only): options.ca (a file), $ECHOSIM_CA, <data dir>/tls/ca.pem that
  *             `echosim cloud --tls` makes, else Node's public CAs. The server is always verified.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { SystemClock, type Clock } from '../hal/clock.js';
 import { EchosimError } from '../hal/errors.js';
 import { AMZ_JSON_CONTENT_TYPE } from '../cloud-link/cloud/http/aws-json.js';
-import { A4B_TARGET_PREFIX } from '../cloud-link/cloud/http/operations.js';
+import { A4B_TARGET_PREFIX, IDEMPOTENT_OPERATIONS, isA4bOperation } from '../cloud-link/cloud/http/operations.js';
 import { readCaFile, type ClientTlsOptions } from '../cloud-link/tls/client-tls.js';
 import { CA_CERT_FILE, TLS_DIR } from '../cloud-link/tls/server-tls.js';
 import { describeTlsError } from '../cloud-link/tls/tls-errors.js';
@@ -110,6 +111,7 @@ const HINTS: Record<string, string> = {
   ValidationException: 'Fix the named field; DOMAIN.md §4 lists the limits',
   SerializationException: 'The request body must be a JSON object',
   UnknownOperationException: 'The server does not know this operation; is it an echosim cloud of the same version?',
+  ThrottlingException: 'Too many wrong admin tokens came from this address (or from everywhere): wait the time the message gives, then retry with the right token',
 };
 
 export class A4bClient {
@@ -128,6 +130,7 @@ export class A4bClient {
 
   /**
    * Runs `operation` (A4B name, e.g. `CreateProfile`) with `input` and resolves to the parsed response.
+   * An operation that takes a ClientRequestToken gets a random one when `input` has none (AWS CLI style).
    * Throws EchosimError A4B_API_ERROR for an API error, A4B_API_UNREACHABLE when no answer came back.
    */
   async call<T = unknown>(operation: string, input: unknown = {}): Promise<T> {
@@ -139,7 +142,7 @@ export class A4bClient {
         'X-Amz-Target': `${A4B_TARGET_PREFIX}${operation}`,
         Authorization: `Bearer ${this.token}`,
       },
-      body: JSON.stringify(input ?? {}),
+      body: JSON.stringify(withIdempotencyToken(operation, input ?? {})),
     }, operation);
     let parsed: unknown;
     try {
@@ -197,6 +200,14 @@ export class A4bClient {
 
 /** Answers are JSON documents of at most a few hundred KB (a search page); anything far larger is refused. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** `input` with a fresh ClientRequestToken (a UUID) when the operation takes one and none is given. */
+export function withIdempotencyToken(operation: string, input: unknown): unknown {
+  if (!isA4bOperation(operation) || !IDEMPOTENT_OPERATIONS.has(operation)) return input;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  if ((input as Record<string, unknown>).ClientRequestToken !== undefined) return input;
+  return { ...input, ClientRequestToken: randomUUID() };
+}
 
 function apiError(operation: string, status: number, parsed: unknown, requestId: string | undefined): EchosimError {
   const obj = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};

@@ -15,6 +15,7 @@ import { SystemClock, VirtualClock } from '../hal/clock.js';
 import { EchosimError } from '../hal/errors.js';
 import { JsonEventsRenderer } from '../hal/leds/events.js';
 import { openLedRenderers } from '../hal/leds/index.js';
+import type { TerminalScreen } from '../hal/leds/terminal-screen.js';
 import type { LedRenderer } from '../hal/leds/types.js';
 import { SpatialSource } from '../hal/mic/spatial-source.js';
 import { openMicSource } from '../hal/mic/spec.js';
@@ -29,11 +30,14 @@ export type ButtonsKind = 'keyboard' | 'gpio' | 'none';
 
 export interface DeviceSessionOptions extends SpotterCliOptions {
   model: string;
-  mic: string;
+  /** A `--mic` spec, or a source opened by the caller (the session closes it). */
+  mic: string | MicSource;
   channels?: number;
   /** Place a talker at this azimuth around the model's array (mono input made multichannel). */
   talkerAngle?: number;
   leds: LedsKind;
+  /** `leds: 'terminal'`: the screen the ring is drawn on, shared with lines printed there (default its own, on stderr). */
+  screen?: TerminalScreen;
   buttons: ButtonsKind;
   /** GPIO line to button map, e.g. "17:action,27:mic-off". */
   gpio?: string;
@@ -104,7 +108,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   if (script) drivers.push(script);
   if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
   if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
-  let source: MicSource = openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) });
+  let source: MicSource = typeof opts.mic === 'string' ? openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -127,7 +131,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const vadModel = opts.vad ? await opening(() => SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {})) : undefined;
   if (vadModel) cleanups.push(() => vadModel.dispose());
 
-  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLedRenderers(opts.leds, { ledCount: model.leds.count, clock }))));
+  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLedRenderers(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }))));
   const sink = opts.eventSink;
   const ledEvents = sink
     ? new JsonEventsRenderer((e) => sink({ type: 'leds', time: audioSeconds(e.at), ...(e.pattern ? { pattern: e.pattern } : {}), leds: e.leds }), {

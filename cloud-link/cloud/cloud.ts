@@ -12,6 +12,7 @@ import { CloudTls, TLS_DIR, type GivenCertificate, type ServerTlsMaterial } from
 import { subjectNamesFor } from '../tls/subject-names.js';
 import type { A4bServiceEvents } from './a4b/context.js';
 import { A4bService } from './a4b/service.js';
+import { AuthThrottle } from './auth/auth-throttle.js';
 import { MosquittoAuthSync, registryAuthenticator } from './broker-auth.js';
 import { ApiServer } from './http/api-server.js';
 import { CloudClient, type CloudClientOptions } from './mqtt/cloud-client.js';
@@ -19,6 +20,7 @@ import type { CloudEvents } from './mqtt/cloud-events.js';
 import { JobGateway } from './mqtt/job-gateway.js';
 import { Presence } from './mqtt/presence.js';
 import { ShadowGateway } from './mqtt/shadow-gateway.js';
+import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
@@ -61,6 +63,11 @@ export interface CloudOptions {
    * renews in `dir/tls` with its own CA (or the given one); see cloud-link/tls/server-tls.ts.
    */
   tls?: CloudTlsConfig;
+  /**
+   * The MQTT version of the cloud's own connection: by default 5 with a Mosquitto it manages (to see
+   * and clear stray retained messages, mqtt/stray-retained.ts), 3.1.1 otherwise.
+   */
+  mqttProtocolVersion?: 4 | 5;
 }
 
 /**
@@ -83,8 +90,11 @@ export class Cloud {
   private utterances: UtteranceGateway | undefined;
   private mosquittoSync: MosquittoAuthSync | undefined;
   private tls: CloudTls | undefined;
+  private strayRetained: StrayRetained | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
+  /** Back-off for failed logins, one for the API and the embedded broker (auth/auth-throttle.ts). */
+  private readonly throttle: AuthThrottle;
   private brokerUrlValue = '';
   private stopping: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
@@ -92,6 +102,7 @@ export class Cloud {
   private constructor(private readonly options: CloudOptions) {
     this.clock = options.clock ?? new SystemClock();
     this.log = (options.log ?? rootLogger()).child({ component: 'cloud' });
+    this.throttle = new AuthThrottle({ clock: this.clock });
     this.service = A4bService.open({
       dir: options.dir,
       clock: this.clock,
@@ -151,6 +162,11 @@ export class Cloud {
     await this.mosquittoSync?.settled();
   }
 
+  /** The utterance side (audio held per device, refusals), once started. */
+  get utteranceGateway(): UtteranceGateway | undefined {
+    return this.utterances;
+  }
+
   /** Runs one A4B operation in process (what the HTTP API does after authentication). */
   call(operation: string, input: unknown): Promise<unknown> {
     return this.service.call(operation, input);
@@ -180,7 +196,7 @@ export class Cloud {
       this.broker = await EmbeddedBroker.start({
         host: b?.host ?? '127.0.0.1',
         port: b?.port ?? DEFAULT_MQTT_PORT,
-        authenticate: registryAuthenticator(this.service),
+        authenticate: registryAuthenticator(this.service, this.throttle),
         ...(tls ? { tls: tls.material } : {}),
         log,
       });
@@ -189,8 +205,16 @@ export class Cloud {
       if (tls) brokerTls = { tls: { ca: tls.material.ca, caSource: tls.caFile }, pinnedCertificate: () => tls.material.cert };
     }
 
-    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log, ...brokerTls });
+    // MQTT 5 with the Mosquitto it manages, to see and clear stray retained messages (stray-retained.ts).
+    const client = await CloudClient.connect({
+      url: this.brokerUrlValue,
+      password: token,
+      log,
+      protocolVersion: options.mqttProtocolVersion ?? (options.mosquitto ? 5 : 4),
+      ...brokerTls,
+    });
     this.client = client;
+    this.strayRetained = new StrayRetained((topic) => client.clearRetained(topic), log);
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
     this.jobs = new JobGateway(this.service, client, clock, bus, log);
     this.presence = new Presence(this.service, clock, bus, log);
@@ -222,6 +246,7 @@ export class Cloud {
         ...(tls ? { tls: tls.material } : {}),
         log,
         clock,
+        throttle: this.throttle,
       });
     }
     tls?.startRenewal();
@@ -281,7 +306,7 @@ export class Cloud {
   /** One message from a device, to the part that owns its topic. */
   private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
     const t = parseTopic(m.topic);
-    if (!t) return;
+    if (!t || this.strayRetained?.check(m)) return;
     const id = t.deviceId;
     try {
       switch (t.kind) {
@@ -327,7 +352,7 @@ export class Cloud {
     this.broker = await EmbeddedBroker.start({
       host: old.host,
       port: old.port,
-      authenticate: registryAuthenticator(this.service),
+      authenticate: registryAuthenticator(this.service, this.throttle),
       persistence: old.persistence,
       ...(this.tls ? { tls: this.tls.material } : {}),
       log: this.log,

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_IN_FLIGHT } from './in-flight-limiter.js';
 import { SEALED_PAD_BYTES, SEALED_SECRETS_ALGORITHM } from './sealed-secrets.js';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_STATE_BYTES } from './shadow-engine.js';
 import { CLOUD_USERNAME, DEVICES_ROOT, TOPIC_SPECS } from './topics.js';
+import { utteranceLimitsSection } from './utterance-limits-readme.js';
 
 /**
  * The README of cloud-link/schemas/, generated from the same data as the code (topic table, schema
@@ -131,6 +132,8 @@ export function renderReadme(): string {
     '',
     'The stream starts 500 ms (8000 samples) before the wake word; `wakeWordIndices` in `utterance/{n}/start` are relative',
     'to the stream start, as in the AVS Recognize event. `utterance/{n}/end` gives the number of samples and chunks sent.',
+    '',
+    ...utteranceLimitsSection(),
     '',
     '## Schema files',
     '',

@@ -62,7 +62,8 @@ export type TopicKind =
   | 'utterance/audio'
   | 'utterance/end'
   | 'utterance/verdict'
-  | 'utterance/response';
+  | 'utterance/response'
+  | 'utterance/rejected';
 
 export type Side = 'device' | 'cloud';
 
@@ -131,6 +132,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     description: 'Cloud wake-word verification. `confirmed: false` means stop capture at once (a false wake).' },
   { kind: 'utterance/response', pattern: 'utterance/{n}/response', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'utterance-response', secrets: false,
     description: 'The answer to an utterance: L16 audio to play (base64), or nothing.' },
+  { kind: 'utterance/rejected', pattern: 'utterance/{n}/rejected', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'utterance-rejected', secrets: false,
+    description: 'The cloud refused a start, chunk or end (400 protocol breach or out of bounds, 413 too large, 429 a cap); `dropped` when it closed the utterance.' },
 ];
 
 const SPEC_BY_KIND = new Map<TopicKind, TopicSpec>(TOPIC_SPECS.map((s) => [s.kind, s]));
@@ -274,6 +277,7 @@ export interface DeviceTopics {
   utteranceEnd(n: number): string;
   utteranceVerdict(n: number): string;
   utteranceResponse(n: number): string;
+  utteranceRejected(n: number): string;
 }
 
 export function deviceTopics(deviceId: string): DeviceTopics {
@@ -303,5 +307,6 @@ export function deviceTopics(deviceId: string): DeviceTopics {
     utteranceEnd: (n) => t('utterance/end', { utteranceId: n }),
     utteranceVerdict: (n) => t('utterance/verdict', { utteranceId: n }),
     utteranceResponse: (n) => t('utterance/response', { utteranceId: n }),
+    utteranceRejected: (n) => t('utterance/rejected', { utteranceId: n }),
   };
 }

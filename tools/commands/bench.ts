@@ -5,8 +5,11 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
+import { registerBenchAuthFlood } from './bench-auth-flood.js';
+import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
+import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
 
@@ -23,6 +26,9 @@ export function registerBench(program: Command): void {
   registerBenchRtf(bench);
   registerBenchOwwjs(bench);
   registerBenchProfileApply(bench);
+  registerBenchAuthFlood(bench);
+  registerBenchRegister(bench);
+  registerBenchFuzzMqtt(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')

@@ -136,7 +136,9 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
 type Detach = () => void;
 
 function listen(cloud: Cloud, handle: <K extends keyof CloudEvents>(name: K, payload: CloudEvents[K][0]) => void): Detach {
-  const names: Array<keyof CloudEvents> = ['presence', 'profile-applied', 'profile-rejected', 'job-updated', 'verdict', 'utterance', 'shadow-rejected', 'telemetry'];
+  const names: Array<keyof CloudEvents> = [
+    'presence', 'profile-applied', 'profile-rejected', 'job-updated', 'verdict', 'utterance', 'utterance-refused', 'shadow-rejected', 'telemetry',
+  ];
   const listeners = names.map((name) => {
     const l = (payload: unknown): void => handle(name, payload as never);
     const events = cloud.events as unknown as { on(n: string, f: typeof l): void; off(n: string, f: typeof l): void };

@@ -9,6 +9,7 @@ import { readCaFile } from '../../cloud-link/tls/client-tls.js';
 import { loadDeviceModels } from '../../firmware/device-model.js';
 import type { Clock } from '../../hal/clock.js';
 import { EchosimError } from '../../hal/errors.js';
+import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
 import { attachJsonEvents, audioSeconds } from '../device-events.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
@@ -146,11 +147,16 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   // With a cloud the flash must outlive a reboot job's restart, so a temporary one is made here.
   const tempData = opts.data === undefined && cloud ? mkdtempSync(path.join(os.tmpdir(), 'echosim-device-')) : undefined;
   const data = opts.data ?? tempData;
+  // The ring and the messages below share stderr: the messages scroll above the ring, which is
+  // redrawn in place (and so do JSON lines when stdout is the same terminal).
+  const screen = new TerminalScreen(process.stderr, { live: leds === 'terminal' && process.stderr.isTTY === true });
+  const say = (line: string): void => screen.print(line);
+  const printEvent = screen.live && process.stdout.isTTY === true ? (e: Record<string, unknown>) => screen.print(JSON.stringify(e)) : printJsonLine;
   if (!opts.offline && !cloud && !jsonl) {
-    process.stderr.write('echosim device: no cloud is configured, so the device enters setup mode (orange). Add --offline to run it standalone, or --cloud URL.\n');
+    say('echosim device: no cloud is configured, so the device enters setup mode (orange). Add --offline to run it standalone, or --cloud URL.');
   }
-  if (cloud) process.stderr.write(`echosim device: connecting to ${cloud.url} as ${cloud.deviceId}\n`);
-  if (buttons === 'keyboard') process.stderr.write('keys: m mic-off, a action (push-to-talk), + / - volume, q quit\n');
+  if (cloud) say(`echosim device: connecting to ${cloud.url} as ${cloud.deviceId}`);
+  if (buttons === 'keyboard') say('keys: m mic-off, a action (push-to-talk), + / - volume, q quit');
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
@@ -166,14 +172,15 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         ...(data === undefined ? {} : { data }),
         ...(cloud ? { cloud } : {}),
         leds,
+        screen,
         buttons,
-        ...(jsonl ? { eventSink: printJsonLine } : {}),
+        ...(jsonl ? { eventSink: printEvent } : {}),
       });
-      const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printJsonLine) : undefined;
-      const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printJsonLine) : undefined;
+      const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printEvent) : undefined;
+      const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printEvent) : undefined;
       const link = session.link;
       const onConnected = (c: { to: string }): void => {
-        if (c.to === 'CONNECTED' && cloud) process.stderr.write(`echosim device: connected to ${cloud.url} as ${cloud.deviceId}\n`);
+        if (c.to === 'CONNECTED' && cloud) say(`echosim device: connected to ${cloud.url} as ${cloud.deviceId}`);
       };
       link?.on('connection', onConnected);
       let rebooting = false;
@@ -182,7 +189,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         await session.finishEvents();
         rebooting = session.rebootRequested && !abort.signal.aborted;
         if (opts.events === 'jsonl') {
-          printJsonLine(
+          printEvent(
             rebooting
               ? { type: 'reboot', time: Math.round(summary.finishedAt) / 1000 }
               : { type: 'end', time: Math.round(summary.finishedAt) / 1000, state: summary.finalState, samples: summary.samples, endedBy: summary.endedBy, falseWakes: session.device.falseWakes },
@@ -199,6 +206,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    screen.close(); // the ring stays on the screen as the device left it
     if (tempData) rmSync(tempData, { recursive: true, force: true });
   }
 }

@@ -10,8 +10,10 @@ import { sealShadowDocument } from './shadow-store.js';
  * Conventions: STRICT tables; times are INTEGER milliseconds since the Unix epoch; ids are the ARN's
  * resource id (devices: their serial number, which is also their MQTT client id); JSON columns are
  * checked with json_valid; secrets are never stored in the clear (`*_enc` columns hold SecretBox
- * ciphertexts, `*_hash` columns scrypt hashes). A migration whose data SQL cannot move (re-encryption)
- * has a `data` step; it must only ever call code whose output format stays readable.
+ * ciphertexts; `credential_hash` and `cloud_credentials.hash` keyed hashes, auth/credential-key.ts,
+ * or scrypt hashes written before migration 7 and upgraded on their next login). A migration whose
+ * data SQL cannot move (re-encryption) has a `data` step; it must only ever call code whose output
+ * format stays readable.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -228,6 +230,22 @@ export const MIGRATIONS: readonly Migration[] = [
       }
       db.prepare(`INSERT INTO pending_maintenance (task, requested_at) VALUES ('scrub', ?)`).run(now);
     },
+  },
+  {
+    version: 7,
+    name: 'credential-key',
+    sql: `
+      -- Device secrets and the admin token are stored as keyed hashes (HMAC-SHA256 under credential.key,
+      -- beside secret.key) from now on. Existing scrypt hashes cannot be converted without the secret:
+      -- they stay valid and are rewritten on their next successful login (a4b/credentials.ts).
+      -- This records the fingerprint (not the key) of the credential key in use, so a lost or swapped
+      -- key file is reported when the cloud opens.
+      CREATE TABLE credential_key (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        key_id TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+      ) STRICT;
+    `,
   },
 ];
 

@@ -4,7 +4,7 @@ import { checkBrokerUrl } from '../../device/mqtt-errors.js';
 import { disableNagle } from '../../device/no-delay.js';
 import { pinnedIdentity, tlsConnectOptions, type ClientTlsOptions } from '../../tls/client-tls.js';
 import { describeTlsError } from '../../tls/tls-errors.js';
-import { CLOUD_USERNAME, cloudSubscriptions, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
+import { CLOUD_USERNAME, cloudSubscriptions, subscriptionFilter, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
 import { EchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
 
@@ -13,6 +13,11 @@ import type { Logger } from '../../../hal/log.js';
  * A persistent session (clean: false) with QoS 1 subscriptions to every device-published topic, so
  * a cloud restart loses nothing the broker queued meanwhile; mqtt.js resubscribes after a broker
  * restart and retransmits unacknowledged QoS 1 publishes from its store.
+ *
+ * MQTT 3.1.1 by default. With `protocolVersion: 5` (the cloud uses it with the Mosquitto it manages)
+ * the session never expires, as a 3.1.1 persistent session, and the subscriptions are no-local (the
+ * cloud never needs its own messages back) and retain-as-published except availability, so a device's
+ * stray retained message arrives flagged and can be cleared (stray-retained.ts).
  */
 
 export interface CloudClientEvents {
@@ -37,8 +42,12 @@ export interface CloudClientOptions {
    * one (the current PEM; it changes on renewal). The chain is still verified against `tls.ca`.
    */
   pinnedCertificate?: () => string;
+  /** MQTT 3.1.1 (default) or 5 (the broker must support it: Mosquitto does, aedes only through the embedded broker's adapter). */
+  protocolVersion?: 4 | 5;
 }
 
+/** An MQTT 5 session that lasts until the broker drops it, as a 3.1.1 persistent session does. */
+const SESSION_NEVER_EXPIRES = 0xffffffff;
 /** Messages kept until the cloud starts delivering (a resumed session's queue); more are dropped. */
 const MAX_EARLY_MESSAGES = 10_000;
 
@@ -73,10 +82,12 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   /** Connects, subscribes to every device topic and resolves once both are done. */
   static async connect(options: CloudClientOptions): Promise<CloudClient> {
     checkBrokerUrl(options.url, options.tls);
+    const v5 = options.protocolVersion === 5;
     const client = connect(options.url, {
       ...tlsConnectOptions(options.tls),
       ...(options.pinnedCertificate ? { checkServerIdentity: pinnedIdentity(options.pinnedCertificate) } : {}),
-      protocolVersion: 4,
+      protocolVersion: v5 ? 5 : 4,
+      ...(v5 ? { properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES } } : {}),
       clientId: CLOUD_USERNAME,
       username: CLOUD_USERNAME,
       password: options.password,
@@ -118,7 +129,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
         client.once('connect', onConnect);
         client.on('error', onError);
       });
-      await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, { qos: 1 as const }])));
+      await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, subscriptionOptions(topic, v5)])));
     } catch (err) {
       client.end(true);
       const tlsError = describeTlsError(err as Error, options.url, options.tls?.caSource);
@@ -169,4 +180,10 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     await this.client.endAsync();
     this.removeAllListeners();
   }
+}
+
+/** QoS 1; over MQTT 5 also no-local, and retain-as-published except on availability (see the class). */
+function subscriptionOptions(filter: string, v5: boolean): { qos: 1; nl?: boolean; rap?: boolean } {
+  if (!v5) return { qos: 1 };
+  return { qos: 1, nl: true, rap: filter !== subscriptionFilter('availability') };
 }

@@ -31,7 +31,7 @@ export interface TestCloud {
   stop: () => Promise<void>;
 }
 
-const NAMES: Array<keyof CloudEvents> = ['presence', 'shadow-updated', 'shadow-rejected', 'profile-applied', 'profile-rejected', 'job-updated', 'telemetry', 'verdict', 'utterance'];
+const NAMES: Array<keyof CloudEvents> = ['presence', 'shadow-updated', 'shadow-rejected', 'profile-applied', 'profile-rejected', 'job-updated', 'telemetry', 'verdict', 'utterance', 'utterance-refused'];
 
 /**
  * A cloud on a temp data dir, API on a free port, every event recorded; its broker embedded (free
