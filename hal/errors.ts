@@ -74,6 +74,13 @@ export type ErrorCode =
   | 'MQTT_ACL_CONFIG_INVALID'
   | 'OUTBOX_INVALID'
   | 'OUTBOX_CLOSED'
+  // TLS on MQTT and HTTP (cloud-link/tls/)
+  | 'TLS_SERVER_UNTRUSTED'
+  | 'TLS_HOSTNAME_MISMATCH'
+  | 'TLS_SERVER_CERT_EXPIRED'
+  | 'TLS_HANDSHAKE_FAILED'
+  | 'TLS_CA_INVALID'
+  | 'TLS_CONFIG_INVALID'
   // Cloud wake-word verification and recordings (cloud-link/cloud/verification/, recordings/)
   | 'UTTERANCE_CHUNK_INVALID'
   | 'VERIFICATION_UNAVAILABLE'

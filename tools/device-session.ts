@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeviceCloudLink } from '../cloud-link/device/link/device-cloud-link.js';
+import type { ClientTlsOptions } from '../cloud-link/tls/client-tls.js';
 import { WAKE_WORDS } from '../cloud-link/protocol/room-profile.js';
 import { Device } from '../firmware/device/device.js';
 import { runDevice, type RunSummary } from '../firmware/device/runner.js';
@@ -63,6 +64,8 @@ export interface CloudConnection {
   url: string;
   deviceId: string;
   secret: string;
+  /** For an mqtts:// `url`: the CA the broker is verified with. */
+  tls?: ClientTlsOptions;
   /** How long to wait for the first shadow sync before the audio starts, ms (default 15 s). */
   syncWaitMs?: number;
 }
@@ -91,8 +94,8 @@ export interface DeviceSession {
  * With `cloud`, the device gets a DeviceCloudLink. The link runs on the system clock, not the audio's:
  * the network, its timeouts and backoff are real time whatever pace the audio plays at. `run()`
  * attaches the link (which boots the device and re-applies the profile on flash), waits for the
- * first connection (a refused or unreachable broker ends the run with the connection's error and its
- * hint) and for the first shadow sync, then starts the audio, so the room profile is in force from
+ * first connection (a refused or unreachable broker, or one that fails TLS verification, ends the run
+ * with the connection's error and its hint) and for the first shadow sync, then starts the audio, so the room profile is in force from
  * the first sample. A reboot job aborts the run and sets `rebootRequested`; the link reports the job
  * from the next session on the same flash.
  */
@@ -217,6 +220,7 @@ function openCloudLink(cloud: CloudConnection, dataDir: string, keywords: readon
     url: cloud.url,
     deviceId: cloud.deviceId,
     secret: cloud.secret,
+    ...(cloud.tls ? { tls: cloud.tls } : {}),
     clock: new SystemClock(),
     dataDir,
     supportedWakeWords: supported,

@@ -1,17 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { EchosimError } from '../../hal/errors.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
 import { isValidDeviceId, type BrokerRole, type Principal } from './acl.js';
+import type { ListenerTls } from '../tls/listener-tls.js';
+import { createBrokerListener, updateListenerTls } from './listener.js';
 import { publishRefusal, subscribeRefusal, type PublishAttempt } from './broker-rules.js';
 import { ConnectionIntake } from './connection-intake.js';
 import { limitOutgoingQueues, type QueueLimits, type QueueOverflow } from './queue-limit.js';
 import { loggableTopic, MAX_TOPIC_LEVELS } from './topic-rules.js';
 
 /**
- * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, with the echosim
- * rules built in. Clients speak MQTT 3.1.1 (or 3.1) to aedes directly, or MQTT 5 through an adapter
+ * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, or a TLS one with
+ * `tls` (listener.ts), with the echosim rules built in. Clients speak MQTT 3.1.1 (or 3.1) to aedes directly, or MQTT 5 through an adapter
  * (connection-intake.ts, mqtt5-adapter.ts), which answers the refusals below with v5 reason codes.
  *
  * - CONNECT needs a username and password that `authenticate` accepts; anonymous clients and wrong
@@ -62,6 +64,8 @@ export interface EmbeddedBrokerOptions {
    * Default: a fresh in-memory one.
    */
   persistence?: unknown;
+  /** Serve `mqtts://` with this certificate (cloud-link/tls/server-tls.ts) instead of plain MQTT. */
+  tls?: ListenerTls;
   log?: Logger;
 }
 
@@ -125,6 +129,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     readonly host: string,
     readonly port: number,
     private readonly log: Logger,
+    /** Whether it serves `mqtts://`. */
+    readonly tls: boolean,
   ) {
     super();
     this.intake = new ConnectionIntake({
@@ -172,9 +178,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       authorizeForward: (client, packet) => (broker ? broker.intake.forward(client, packet) : packet),
     });
     limitOutgoingQueues((aedes as unknown as { persistence: unknown }).persistence, DEFAULT_QUEUE_LIMITS, (o) => broker?.queueOverflow(o));
-    // No Nagle: MQTT is small request/answer packets, and Nagle's wait for the peer's delayed ACK
-    // added ~40 ms to every hop of a shadow exchange (measured: 175 -> under 20 ms per profile apply).
-    const server = createServer({ noDelay: true }, (socket) => (broker ? broker.intake.accept(socket) : socket.destroy()));
+    const server = createBrokerListener((socket) => (broker ? broker.intake.accept(socket) : socket.destroy()), options.tls);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -192,20 +196,25 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       });
     }
     const port = (server.address() as AddressInfo).port;
-    broker = new EmbeddedBroker(aedes, server, host, port, log);
+    broker = new EmbeddedBroker(aedes, server, host, port, log, options.tls !== undefined);
     broker.wire();
-    log.info({ host, port }, 'embedded MQTT broker listening');
+    log.info({ host, port, tls: options.tls !== undefined }, 'embedded MQTT broker listening');
     return broker;
   }
 
-  /** `mqtt://host:port`, for mqtt.connect. */
+  /** `mqtt://host:port` (`mqtts://` with TLS), for mqtt.connect. */
   get url(): string {
-    return `mqtt://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   /** The broker's persistence, to hand to its replacement (EmbeddedBrokerOptions.persistence). */
   get persistence(): unknown {
     return (this.aedes as unknown as { persistence: unknown }).persistence;
+  }
+
+  /** Serves a renewed certificate from the next handshake on (TLS brokers only). */
+  updateTls(tls: ListenerTls): void {
+    if (this.tls) updateListenerTls(this.server, tls);
   }
 
   /** Clients connected right now. */

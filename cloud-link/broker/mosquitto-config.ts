@@ -78,6 +78,18 @@ export interface MosquittoConfigOptions extends MosquittoAuthFiles {
   maxPacketBytes?: number;
   /** Heap the whole broker may use, bytes; default 1 GiB. */
   memoryLimitBytes?: number;
+  /**
+   * Make the listener `mqtts://`: the server certificate and key it presents (e.g. the cloud's,
+   * `<data dir>/tls/server.pem` and `server-key.pem`) and the CA that signed it; TLS 1.2 minimum.
+   * Mosquitto reads the files as the user it runs as (see runAsUser).
+   */
+  tls?: MosquittoTlsFiles;
+}
+
+export interface MosquittoTlsFiles {
+  cafile: string;
+  certfile: string;
+  keyfile: string;
 }
 
 export const DEFAULT_MOSQUITTO_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
@@ -195,6 +207,7 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): string {
     `listener ${options.port} ${host}`,
     '# One username = one session: a device cannot take over another device\'s persistent session.',
     'use_username_as_clientid true',
+    ...renderMosquittoTlsLines(options.tls),
   ];
   if (options.persistenceDir !== undefined) {
     lines.push(
@@ -208,6 +221,18 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): string {
   if (options.runAsUser !== undefined) lines.push(`user ${options.runAsUser}`);
   lines.push('log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', 'connection_messages true');
   return `${lines.join('\n')}\n`;
+}
+
+/** The listener's TLS settings: no client certificates (devices log in with their secret), TLS 1.2 minimum. */
+export function renderMosquittoTlsLines(tls: MosquittoTlsFiles | undefined): string[] {
+  if (!tls) return [];
+  return [
+    '# TLS: devices verify this certificate against the CA they were given.',
+    `cafile ${checkPath(tls.cafile, 'TLS CA')}`,
+    `certfile ${checkPath(tls.certfile, 'TLS certificate')}`,
+    `keyfile ${checkPath(tls.keyfile, 'TLS key')}`,
+    'tls_version tlsv1.2',
+  ];
 }
 
 /** Writes `text` to `file` so a reader sees either the old or the new content, never half of it. */

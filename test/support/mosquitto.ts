@@ -13,7 +13,7 @@ import { connect, type IClientOptions, type IConnackPacket, type MqttClient } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedBroker, type BrokerDenial } from '../../cloud-link/broker/embedded-broker.js';
-import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
+import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoTlsFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
 import { canConnect, findMosquitto, freePort } from '../../tools/bench/mosquitto-process.js';
 
 export { findMosquitto, freePort } from '../../tools/bench/mosquitto-process.js';
@@ -25,6 +25,8 @@ export interface MosquittoOptions {
   authFiles?: MosquittoAuthFiles;
   /** Keep sessions across restarts (default true). */
   persistence?: boolean;
+  /** Serve mqtts:// with these files (its `url` says so). */
+  tls?: MosquittoTlsFiles;
 }
 
 export class MosquittoBroker {
@@ -38,6 +40,7 @@ export class MosquittoBroker {
     readonly port: number,
     readonly authFiles: MosquittoAuthFiles,
     private readonly bin: string,
+    private readonly tls: boolean,
   ) {}
 
   /** Starts Mosquitto on a free port and resolves once it accepts TCP connections. */
@@ -54,8 +57,9 @@ export class MosquittoBroker {
           ...authFiles,
           ...(options.persistence === false ? {} : { persistenceDir: path.join(dir, 'data') }),
           ...(process.getuid?.() === 0 ? { runAsUser: 'root' } : {}),
+          ...(options.tls ? { tls: options.tls } : {}),
         });
-        const broker = new MosquittoBroker(dir, configFile, port, authFiles, bin);
+        const broker = new MosquittoBroker(dir, configFile, port, authFiles, bin, options.tls !== undefined);
         try {
           await broker.launch();
           return broker;
@@ -70,7 +74,7 @@ export class MosquittoBroker {
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.port}`;
   }
 
   get pid(): number | undefined {

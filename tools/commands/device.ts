@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/device/link/device-cloud-link.js';
+import { checkBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
 import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
+import { readCaFile } from '../../cloud-link/tls/client-tls.js';
 import { loadDeviceModels } from '../../firmware/device-model.js';
 import type { Clock } from '../../hal/clock.js';
 import { EchosimError } from '../../hal/errors.js';
@@ -42,6 +44,7 @@ interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'led
   deviceId?: string;
   secret?: string;
   secretFile?: string;
+  ca?: string;
 }
 
 export const DEVICE_SECRET_ENV = 'ECHOSIM_DEVICE_SECRET';
@@ -56,8 +59,8 @@ function usage(message: string, hint: string): EchosimError {
  */
 export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
   if (opts.cloud === undefined) {
-    if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined) {
-      throw usage('--device-id, --secret and --secret-file only go with --cloud', 'Add --cloud mqtt://HOST:PORT, or leave them out.');
+    if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined || opts.ca !== undefined) {
+      throw usage('--device-id, --secret, --secret-file and --ca only go with --cloud', 'Add --cloud mqtt://HOST:PORT (mqtts:// with --ca), or leave them out.');
     }
     return undefined;
   }
@@ -78,7 +81,10 @@ export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv =
   if (secret === undefined || secret === '') {
     throw usage('--cloud needs the device secret', `Pass --secret-file FILE or set ${DEVICE_SECRET_ENV} (or --secret S); the cloud shows it once, at registration.`);
   }
-  return { url: opts.cloud, deviceId: opts.deviceId, secret };
+  // The CA is read and the URL checked against it now, before anything is opened.
+  const tls = opts.ca === undefined ? undefined : readCaFile(opts.ca);
+  checkBrokerUrl(opts.cloud, tls);
+  return { url: opts.cloud, deviceId: opts.deviceId, secret, ...(tls ? { tls } : {}) };
 }
 
 /** The link's events as JSON lines, stamped with device (audio) time. Returns the detacher. */
@@ -113,7 +119,8 @@ export function registerDevice(program: Command): void {
     .option('--gpio <map>', 'GPIO lines for --buttons gpio, e.g. "17:action,27:mic-off"')
     .option('--script <presses>', 'button presses at audio times, e.g. "1.5:mic-off,4.0:mic-off,6.0:action" (hold: "10:action:8")')
     .option('--offline', 'run without a cloud: spot, stream to nowhere, show states')
-    .addOption(new Option('--cloud <url>', "run with the cloud: its MQTT broker, e.g. mqtt://127.0.0.1:1883 (profiles, jobs, telemetry, utterances)").conflicts('offline'))
+    .addOption(new Option('--cloud <url>', "run with the cloud: its MQTT broker, e.g. mqtt://127.0.0.1:1883 or mqtts://HOST:8883 (profiles, jobs, telemetry, utterances)").conflicts('offline'))
+    .option('--ca <file>', "with an mqtts:// --cloud: the CA to verify the broker with (the cloud's <data dir>/tls/ca.pem; default Node's public CAs)")
     .option('--device-id <id>', 'with --cloud: the id (serial number) the device is registered with')
     .option('--secret <secret>', `with --cloud: the device secret (visible in ps: prefer --secret-file or $${DEVICE_SECRET_ENV})`)
     .option('--secret-file <file>', 'with --cloud: a file holding the device secret')
@@ -158,7 +165,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
     // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
     // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
     for (;;) {
-      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ...common } = opts;
+      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, ...common } = opts;
       const session = await openDeviceSession({
         ...common,
         offline: opts.offline === true,

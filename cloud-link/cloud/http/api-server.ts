@@ -12,7 +12,7 @@
  * address is loopback: exposing the admin API is a deliberate choice.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SystemClock, type Clock, type TimerHandle } from '../../../hal/clock.js';
 import { rootLogger, type Logger } from '../../../hal/log.js';
@@ -28,6 +28,8 @@ import {
 } from './aws-json.js';
 import { AuthThrottle } from '../auth/auth-throttle.js';
 import { authorizeAdmin } from './api-auth.js';
+import type { ListenerTls } from '../../tls/listener-tls.js';
+import { createApiListener, updateApiListenerTls } from './api-listener.js';
 import type { A4bBackend } from './backend.js';
 import { readRequestBody } from './request-body.js';
 import { describeJsonError, parseJsonText } from './json-text.js';
@@ -45,6 +47,8 @@ export interface ApiServerOptions {
   host?: string;
   /** TCP port; 0 picks a free one (tests). Default 8700. */
   port?: number;
+  /** Serve HTTPS with this certificate (cloud-link/tls/server-tls.ts) instead of plain HTTP. */
+  tls?: ListenerTls;
   /** Largest accepted request body; larger ones get 413. Default 256 KiB. */
   maxBodyBytes?: number;
   /** Operations routed to the backend; anything else is UnknownOperationException. Default: A4B_OPERATIONS. */
@@ -65,6 +69,7 @@ export class ApiServer {
   private readonly closeGraceMs: number;
   private readonly log: Logger;
   private readonly clock: Clock;
+  private readonly tls: boolean;
   private readonly throttle: AuthThrottle;
   private inFlight = 0;
   private closing: Promise<void> | undefined;
@@ -78,8 +83,8 @@ export class ApiServer {
     this.log = options.log ?? rootLogger().child({ component: 'api' });
     this.clock = options.clock ?? new SystemClock();
     this.throttle = options.throttle ?? new AuthThrottle({ clock: this.clock });
-    // Bounded waits against slow clients; node's defaults (5 min per request) suit file uploads, not an admin API.
-    this.server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => void this.handle(req, res));
+    this.tls = options.tls !== undefined;
+    this.server = createApiListener(options.tls, (req, res) => void this.handle(req, res));
   }
 
   /** Starts listening; resolves once the port is bound (see `url`). */
@@ -103,10 +108,15 @@ export class ApiServer {
     return this.address.port;
   }
 
-  /** Base URL clients use, e.g. `http://127.0.0.1:8700`. */
+  /** Base URL clients use, e.g. `http://127.0.0.1:8700` (`https://` with TLS). */
   get url(): string {
     const { address, family, port } = this.address;
-    return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+    return `${this.tls ? 'https' : 'http'}://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+  }
+
+  /** Serves a renewed certificate from the next handshake on (HTTPS only). */
+  updateTls(tls: ListenerTls): void {
+    if (this.tls) updateApiListenerTls(this.server, tls);
   }
 
   /**

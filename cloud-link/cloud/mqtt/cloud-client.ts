@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { connect, type MqttClient } from 'mqtt';
 import { checkBrokerUrl } from '../../device/mqtt-errors.js';
 import { disableNagle } from '../../device/no-delay.js';
+import { pinnedIdentity, tlsConnectOptions, type ClientTlsOptions } from '../../tls/client-tls.js';
+import { describeTlsError } from '../../tls/tls-errors.js';
 import { CLOUD_USERNAME, cloudSubscriptions, subscriptionFilter, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
 import { EchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
@@ -33,6 +35,13 @@ export interface CloudClientOptions {
   connectDeadlineMs?: number;
   /** Reconnect period after a lost connection, ms (default 1000). */
   reconnectPeriodMs?: number;
+  /** For `mqtts://`: the CA the broker's certificate must chain to (`--broker-ca`). */
+  tls?: ClientTlsOptions;
+  /**
+   * The broker is this process's own: instead of a name check, its certificate must be exactly this
+   * one (the current PEM; it changes on renewal). The chain is still verified against `tls.ca`.
+   */
+  pinnedCertificate?: () => string;
   /** MQTT 3.1.1 (default) or 5 (the broker must support it: Mosquitto does, aedes only through the embedded broker's adapter). */
   protocolVersion?: 4 | 5;
 }
@@ -72,9 +81,11 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
 
   /** Connects, subscribes to every device topic and resolves once both are done. */
   static async connect(options: CloudClientOptions): Promise<CloudClient> {
-    checkBrokerUrl(options.url);
+    checkBrokerUrl(options.url, options.tls);
     const v5 = options.protocolVersion === 5;
     const client = connect(options.url, {
+      ...tlsConnectOptions(options.tls),
+      ...(options.pinnedCertificate ? { checkServerIdentity: pinnedIdentity(options.pinnedCertificate) } : {}),
       protocolVersion: v5 ? 5 : 4,
       ...(v5 ? { properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES } } : {}),
       clientId: CLOUD_USERNAME,
@@ -92,20 +103,28 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     try {
       // mqtt.js retries on its own after a refusal or a failed attempt: wait for the first success,
       // up to a deadline (a broker that was just told to reread its password file may refuse once).
+      // A TLS failure (wrong CA, wrong name) will not change by waiting: it ends the wait at once.
       await new Promise<void>((resolve, reject) => {
         let lastError: Error | undefined;
-        const timer = setTimeout(() => {
+        const stop = (): void => {
+          clearTimeout(timer);
           client.off('connect', onConnect);
           client.off('error', onError);
+        };
+        const timer = setTimeout(() => {
+          stop();
           reject(lastError ?? new Error(`no answer within ${deadlineMs} ms`));
         }, deadlineMs);
         const onConnect = (): void => {
-          clearTimeout(timer);
-          client.off('error', onError);
+          stop();
           resolve();
         };
         const onError = (err: Error): void => {
           lastError = err;
+          if (describeTlsError(err, options.url, undefined)) {
+            stop();
+            reject(err);
+          }
         };
         client.once('connect', onConnect);
         client.on('error', onError);
@@ -113,6 +132,8 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, subscriptionOptions(topic, v5)])));
     } catch (err) {
       client.end(true);
+      const tlsError = describeTlsError(err as Error, options.url, options.tls?.caSource);
+      if (tlsError) throw tlsError;
       const code = (err as { code?: unknown }).code;
       throw new EchosimError('MQTT_CONNECT_FAILED', `the cloud could not connect to the broker at ${options.url}: ${(err as Error).message}`, {
         hint:

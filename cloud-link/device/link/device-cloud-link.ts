@@ -96,6 +96,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       availabilityPayloads: availabilityPayloads(options.clock, () => this.shuttingDown),
       log: this.log,
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
       ...(options.closeTimeoutMs === undefined ? {} : { closeTimeoutMs: options.closeTimeoutMs }),
       ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
       ...(options.keepaliveSeconds === undefined ? {} : { keepaliveSeconds: options.keepaliveSeconds }),

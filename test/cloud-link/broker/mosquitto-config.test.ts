@@ -103,6 +103,17 @@ describe('mosquitto files', () => {
     expect(() => renderMosquittoConfig({ port: 0, passwordFile: '/p', aclFile: '/a' })).toThrow(/not a TCP port/);
   });
 
+  it('write a TLS listener: the certificate, its key and CA after the listener line, TLS 1.2 minimum', () => {
+    const conf = renderMosquittoConfig({ port: 8883, passwordFile: '/p', aclFile: '/a', tls: { cafile: '/t/ca.pem', certfile: '/t/server.pem', keyfile: '/t/server-key.pem' } });
+    const lines = conf.split('\n').filter((l) => l && !l.startsWith('#'));
+    const listener = lines.indexOf('listener 8883 127.0.0.1');
+    for (const l of ['cafile /t/ca.pem', 'certfile /t/server.pem', 'keyfile /t/server-key.pem', 'tls_version tlsv1.2']) {
+      expect(lines.indexOf(l)).toBeGreaterThan(listener);
+    }
+    expect(renderMosquittoConfig({ port: 1883, passwordFile: '/p', aclFile: '/a' })).not.toMatch(/certfile|tls_version/);
+    expect(() => renderMosquittoConfig({ port: 8883, passwordFile: '/p', aclFile: '/a', tls: { cafile: '/t/my ca.pem', certfile: '/c', keyfile: '/k' } })).toThrow(/whitespace/);
+  });
+
   it('write passwd and acl with mode 0600, one verifiable line per user', async () => {
     const files = await writeMosquittoAuth(path.join(tmp, 'auth'), USERS);
     expect(statSync(files.passwordFile).mode & 0o777).toBe(0o600);
