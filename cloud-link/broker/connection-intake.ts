@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
@@ -50,11 +51,14 @@ const MQTT_5 = 5;
 export class ConnectionIntake {
   private readonly guards = new WeakMap<Client, PacketGuard>();
   private readonly adapters = new WeakMap<Client, Mqtt5Adapter>();
+  /** The peer's address, read off the accepted socket: aedes only sees the guard or the adapter's stream. */
+  private readonly addresses = new WeakMap<Client, string>();
 
   constructor(private readonly o: ConnectionIntakeOptions) {}
 
   /** A new client connection. */
   accept(socket: Duplex): void {
+    const remoteAddress = (socket as Partial<Socket>).remoteAddress;
     let client: Client | undefined;
     const guard = new PacketGuard(socket, { limits: DEFAULT_PACKET_LIMITS, onViolation: (v) => this.packetRefused(v, client) });
     guard.on('error', () => undefined); // the socket's errors end it; aedes hears of the close
@@ -76,8 +80,14 @@ export class ConnectionIntake {
         client = this.o.aedes.handle(guard);
       }
       this.guards.set(client, guard);
+      if (remoteAddress !== undefined) this.addresses.set(client, remoteAddress);
       this.limitWaitingDeliveries(client, guard);
     });
+  }
+
+  /** Where the client connected from (undefined for a stream that is not a socket). */
+  remoteAddressOf(client: Client): string | undefined {
+    return this.addresses.get(client);
   }
 
   /** The client's CONNECT was accepted as `role`: its packet limit applies from now on. */

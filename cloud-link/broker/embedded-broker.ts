@@ -303,8 +303,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     if (username === undefined || username === '' || password === undefined) throw refuse(NOT_AUTHORIZED, 'anonymous');
     let answer: BrokerRole | 'throttled' | undefined;
     try {
-      const conn = client.conn as Partial<Socket> | undefined;
-      answer = await authenticate(username, password.toString('utf8'), { remoteAddress: conn?.remoteAddress });
+      answer = await authenticate(username, password.toString('utf8'), { remoteAddress: this.intake.remoteAddressOf(client) });
     } catch (err) {
       this.log.error({ err, username }, 'authenticate failed');
       throw refuse(SERVER_UNAVAILABLE, 'credential check failed');
