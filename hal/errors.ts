@@ -31,6 +31,7 @@ export type ErrorCode =
   // Benchmarks
   | 'BENCH_CORPUS_INVALID'
   | 'BENCH_FAILED'
+  | 'FUZZ_CAMPAIGN_FAILED'
   // Device
   | 'DEVICE_MODEL_INVALID'
   | 'DEVICE_MODEL_UNKNOWN'
@@ -63,6 +64,8 @@ export type ErrorCode =
   // Device-cloud protocol (cloud-link/protocol/)
   | 'DEVICE_ID_INVALID'
   | 'PROTOCOL_MESSAGE_INVALID'
+  | 'DEVICE_KEY_INVALID'
+  | 'SEALED_SECRETS_UNREADABLE'
   // MQTT transport (cloud-link/broker/, cloud-link/device/mqtt-connection.ts, outbox.ts)
   | 'MQTT_NOT_AUTHORIZED'
   | 'MQTT_CONNECT_FAILED'
@@ -71,6 +74,13 @@ export type ErrorCode =
   | 'MQTT_ACL_CONFIG_INVALID'
   | 'OUTBOX_INVALID'
   | 'OUTBOX_CLOSED'
+  // TLS on MQTT and HTTP (cloud-link/tls/)
+  | 'TLS_SERVER_UNTRUSTED'
+  | 'TLS_HOSTNAME_MISMATCH'
+  | 'TLS_SERVER_CERT_EXPIRED'
+  | 'TLS_HANDSHAKE_FAILED'
+  | 'TLS_CA_INVALID'
+  | 'TLS_CONFIG_INVALID'
   // Cloud wake-word verification and recordings (cloud-link/cloud/verification/, recordings/)
   | 'UTTERANCE_CHUNK_INVALID'
   | 'VERIFICATION_UNAVAILABLE'

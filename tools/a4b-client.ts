@@ -9,14 +9,21 @@
  *   token:    options.token, $ECHOSIM_ADMIN_TOKEN, the file <data dir>/admin-token that `echosim cloud`
  *             writes on first start (data dir: options.dataDir, $XDG_DATA_HOME/echosim/cloud,
  *             ~/.local/share/echosim/cloud)
+ *   CA (https:// endpoints only): options.ca (a file), $ECHOSIM_CA, <data dir>/tls/ca.pem that
+ *             `echosim cloud --tls` makes, else Node's public CAs. The server is always verified.
  */
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { SystemClock, type Clock } from '../hal/clock.js';
 import { EchosimError } from '../hal/errors.js';
 import { AMZ_JSON_CONTENT_TYPE } from '../cloud-link/cloud/http/aws-json.js';
-import { A4B_TARGET_PREFIX } from '../cloud-link/cloud/http/operations.js';
+import { A4B_TARGET_PREFIX, IDEMPOTENT_OPERATIONS, isA4bOperation } from '../cloud-link/cloud/http/operations.js';
+import { readCaFile, type ClientTlsOptions } from '../cloud-link/tls/client-tls.js';
+import { CA_CERT_FILE, TLS_DIR } from '../cloud-link/tls/server-tls.js';
+import { describeTlsError } from '../cloud-link/tls/tls-errors.js';
+import { sendRequest } from './http-request.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8700';
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -26,8 +33,10 @@ export interface A4bClientOptions {
   endpoint?: string;
   /** The admin token itself. */
   token?: string;
-  /** The cloud's data directory, where `admin-token` lives. */
+  /** The cloud's data directory, where `admin-token` (and `tls/ca.pem`) live. */
   dataDir?: string;
+  /** The CA file an https:// endpoint is verified with (`--ca`). */
+  ca?: string;
   /** Environment to read ECHOSIM_* and XDG_DATA_HOME from; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Per-call timeout; default 30 s. */
@@ -82,6 +91,15 @@ export function resolveAdminToken(options: Pick<A4bClientOptions, 'token' | 'dat
   return token;
 }
 
+/** The CA an https:// endpoint is verified with: given, $ECHOSIM_CA, the data directory's, or none (public CAs). */
+export function resolveCa(options: Pick<A4bClientOptions, 'ca' | 'dataDir' | 'env'> = {}): ClientTlsOptions | undefined {
+  const env = options.env ?? process.env;
+  const given = options.ca || env.ECHOSIM_CA;
+  if (given) return readCaFile(given);
+  const inDataDir = path.join(options.dataDir ?? defaultCloudDataDir(env), TLS_DIR, CA_CERT_FILE);
+  return existsSync(inDataDir) ? readCaFile(inDataDir) : undefined;
+}
+
 /** What a few API error names usually mean for the person at the terminal. */
 const HINTS: Record<string, string> = {
   UnauthorizedException: 'Check the admin token (--token, ECHOSIM_ADMIN_TOKEN or <data dir>/admin-token) matches the running cloud',
@@ -93,6 +111,7 @@ const HINTS: Record<string, string> = {
   ValidationException: 'Fix the named field; DOMAIN.md §4 lists the limits',
   SerializationException: 'The request body must be a JSON object',
   UnknownOperationException: 'The server does not know this operation; is it an echosim cloud of the same version?',
+  ThrottlingException: 'Too many wrong admin tokens came from this address (or from everywhere): wait the time the message gives, then retry with the right token',
 };
 
 export class A4bClient {
@@ -100,15 +119,18 @@ export class A4bClient {
   private readonly options: A4bClientOptions;
   private readonly clock: Clock;
   private token: string | undefined;
+  private tls: ClientTlsOptions | undefined;
 
   constructor(options: A4bClientOptions = {}) {
     this.options = options;
     this.endpoint = resolveEndpoint(options);
     this.clock = options.clock ?? new SystemClock();
+    if (new URL(this.endpoint).protocol === 'https:') this.tls = resolveCa(options);
   }
 
   /**
    * Runs `operation` (A4B name, e.g. `CreateProfile`) with `input` and resolves to the parsed response.
+   * An operation that takes a ClientRequestToken gets a random one when `input` has none (AWS CLI style).
    * Throws EchosimError A4B_API_ERROR for an API error, A4B_API_UNREACHABLE when no answer came back.
    */
   async call<T = unknown>(operation: string, input: unknown = {}): Promise<T> {
@@ -120,7 +142,7 @@ export class A4bClient {
         'X-Amz-Target': `${A4B_TARGET_PREFIX}${operation}`,
         Authorization: `Bearer ${this.token}`,
       },
-      body: JSON.stringify(input ?? {}),
+      body: JSON.stringify(withIdempotencyToken(operation, input ?? {})),
     }, operation);
     let parsed: unknown;
     try {
@@ -142,25 +164,49 @@ export class A4bClient {
     }
   }
 
-  private async request(url: string, init: RequestInit, operation: string): Promise<{ status: number; body: string; requestId: string | undefined }> {
+  private async request(
+    url: string,
+    init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
+    operation: string,
+  ): Promise<{ status: number; body: string; requestId: string | undefined }> {
     const abort = new AbortController();
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     const timer = this.clock.setTimeout(() => abort.abort(), timeoutMs);
     try {
-      const res = await fetch(url, { ...init, signal: abort.signal });
-      const body = await res.text();
-      return { status: res.status, body, requestId: res.headers.get('x-amzn-requestid') ?? undefined };
+      const res = await sendRequest(url, { ...init, signal: abort.signal, maxBodyBytes: MAX_ANSWER_BYTES, ...(this.tls ? { tls: this.tls } : {}) });
+      const requestId = res.headers['x-amzn-requestid'];
+      return { status: res.status, body: res.body, requestId: typeof requestId === 'string' ? requestId : undefined };
     } catch (cause) {
+      const tlsError = abort.signal.aborted ? undefined : describeTlsError(cause as Error, this.endpoint, this.tls?.caSource);
+      if (tlsError) throw tlsError;
       const reason = abort.signal.aborted ? `no answer within ${timeoutMs} ms` : describeNetworkError(cause);
       throw new EchosimError('A4B_API_UNREACHABLE', `${operation}: cannot reach the API at ${this.endpoint}: ${reason}`, {
         cause,
-        hint: 'Is `echosim cloud` running? Check --endpoint-url / ECHOSIM_ENDPOINT',
+        hint: this.plainToTls(cause)
+          ? `The cloud hung up on plain HTTP: it may serve https (echosim cloud --tls). Try --endpoint-url ${this.endpoint.replace(/^http:/, 'https:')}`
+          : 'Is `echosim cloud` running? Check --endpoint-url / ECHOSIM_ENDPOINT',
         details: { endpoint: this.endpoint, operation },
       });
     } finally {
       this.clock.clearTimeout(timer);
     }
   }
+
+  /** A plain http:// request the server hung up on: what an https listener does with one. */
+  private plainToTls(cause: unknown): boolean {
+    return new URL(this.endpoint).protocol === 'http:' && (cause as { code?: string }).code === 'ECONNRESET';
+  }
+}
+
+/** Answers are JSON documents of at most a few hundred KB (a search page); anything far larger is refused. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** `input` with a fresh ClientRequestToken (a UUID) when the operation takes one and none is given. */
+export function withIdempotencyToken(operation: string, input: unknown): unknown {
+  if (!isA4bOperation(operation) || !IDEMPOTENT_OPERATIONS.has(operation)) return input;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  if ((input as Record<string, unknown>).ClientRequestToken !== undefined) return input;
+  return { ...input, ClientRequestToken: randomUUID() };
 }
 
 function apiError(operation: string, status: number, parsed: unknown, requestId: string | undefined): EchosimError {
@@ -177,6 +223,6 @@ function apiError(operation: string, status: number, parsed: unknown, requestId:
 }
 
 function describeNetworkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return e.code ?? e.cause?.code ?? e.message ?? String(err);
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeviceCloudLink } from '../cloud-link/device/link/device-cloud-link.js';
+import type { ClientTlsOptions } from '../cloud-link/tls/client-tls.js';
 import { WAKE_WORDS } from '../cloud-link/protocol/room-profile.js';
 import { Device } from '../firmware/device/device.js';
 import { runDevice, type RunSummary } from '../firmware/device/runner.js';
@@ -14,6 +15,7 @@ import { SystemClock, VirtualClock } from '../hal/clock.js';
 import { EchosimError } from '../hal/errors.js';
 import { JsonEventsRenderer } from '../hal/leds/events.js';
 import { openLedRenderers } from '../hal/leds/index.js';
+import type { TerminalScreen } from '../hal/leds/terminal-screen.js';
 import type { LedRenderer } from '../hal/leds/types.js';
 import { SpatialSource } from '../hal/mic/spatial-source.js';
 import { openMicSource } from '../hal/mic/spec.js';
@@ -28,11 +30,14 @@ export type ButtonsKind = 'keyboard' | 'gpio' | 'none';
 
 export interface DeviceSessionOptions extends SpotterCliOptions {
   model: string;
-  mic: string;
+  /** A `--mic` spec, or a source opened by the caller (the session closes it). */
+  mic: string | MicSource;
   channels?: number;
   /** Place a talker at this azimuth around the model's array (mono input made multichannel). */
   talkerAngle?: number;
   leds: LedsKind;
+  /** `leds: 'terminal'`: the screen the ring is drawn on, shared with lines printed there (default its own, on stderr). */
+  screen?: TerminalScreen;
   buttons: ButtonsKind;
   /** GPIO line to button map, e.g. "17:action,27:mic-off". */
   gpio?: string;
@@ -59,6 +64,8 @@ export interface CloudConnection {
   url: string;
   deviceId: string;
   secret: string;
+  /** For an mqtts:// `url`: the CA the broker is verified with. */
+  tls?: ClientTlsOptions;
   /** How long to wait for the first shadow sync before the audio starts, ms (default 15 s). */
   syncWaitMs?: number;
 }
@@ -87,8 +94,8 @@ export interface DeviceSession {
  * With `cloud`, the device gets a DeviceCloudLink. The link runs on the system clock, not the audio's:
  * the network, its timeouts and backoff are real time whatever pace the audio plays at. `run()`
  * attaches the link (which boots the device and re-applies the profile on flash), waits for the
- * first connection (a refused or unreachable broker ends the run with the connection's error and its
- * hint) and for the first shadow sync, then starts the audio, so the room profile is in force from
+ * first connection (a refused or unreachable broker, or one that fails TLS verification, ends the run
+ * with the connection's error and its hint) and for the first shadow sync, then starts the audio, so the room profile is in force from
  * the first sample. A reboot job aborts the run and sets `rebootRequested`; the link reports the job
  * from the next session on the same flash.
  */
@@ -101,7 +108,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   if (script) drivers.push(script);
   if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
   if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
-  let source: MicSource = openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) });
+  let source: MicSource = typeof opts.mic === 'string' ? openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -124,7 +131,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const vadModel = opts.vad ? await opening(() => SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {})) : undefined;
   if (vadModel) cleanups.push(() => vadModel.dispose());
 
-  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLedRenderers(opts.leds, { ledCount: model.leds.count, clock }))));
+  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLedRenderers(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }))));
   const sink = opts.eventSink;
   const ledEvents = sink
     ? new JsonEventsRenderer((e) => sink({ type: 'leds', time: audioSeconds(e.at), ...(e.pattern ? { pattern: e.pattern } : {}), leds: e.leds }), {
@@ -213,6 +220,7 @@ function openCloudLink(cloud: CloudConnection, dataDir: string, keywords: readon
     url: cloud.url,
     deviceId: cloud.deviceId,
     secret: cloud.secret,
+    ...(cloud.tls ? { tls: cloud.tls } : {}),
     clock: new SystemClock(),
     dataDir,
     supportedWakeWords: supported,

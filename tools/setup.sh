@@ -19,8 +19,10 @@ if [ "$major" -lt 20 ]; then
 fi
 
 # System packages: arecord/aplay (ALSA capture and playback, and the capture tests); Mosquitto (the
-# broker-compatibility tests start their own instance of it on a free port, with their own config).
-packages=(alsa-utils mosquitto)
+# broker-compatibility tests start their own instance of it on a free port, with their own config);
+# tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
+# the screen back).
+packages=(alsa-utils mosquitto tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

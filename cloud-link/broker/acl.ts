@@ -1,4 +1,5 @@
 import { CLOUD_USERNAME, DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, topicFor } from '../protocol/topics.js';
+import { topicFilterProblem, topicNameProblem } from './topic-rules.js';
 
 /**
  * Who may use which MQTT topics: the one rule both brokers enforce.
@@ -13,7 +14,8 @@ import { CLOUD_USERNAME, DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, topicFor } f
  * topics, so it is refused even though some of what it matches would be allowed. `$`-topics
  * (`$SYS/...`) never start with `echosim`, so nobody gets them.
  *
- * The embedded broker calls these functions on every SUBSCRIBE, PUBLISH and will; the Mosquitto
+ * Topics are first checked for their shape (topic-rules.ts). The embedded broker calls these
+ * functions on every SUBSCRIBE, PUBLISH and will; the Mosquitto
  * files written by mosquitto-config.ts express the same rule in Mosquitto's ACL language. The topic
  * root, the cloud's username and what a device id is come from the protocol (protocol/topics.ts).
  */
@@ -38,21 +40,14 @@ export function aclRootLevels(principal: Principal): string[] {
   return principal.role === 'cloud' ? TOPIC_ROOT.split('/') : [...DEVICES_ROOT.split('/'), principal.username];
 }
 
-/** Is `filter` a syntactically valid MQTT topic filter (wildcards whole levels, `#` last)? */
+/** Is `filter` a topic filter the brokers accept (topic-rules.ts: wildcards whole levels, `#` last, bounded)? */
 export function isValidTopicFilter(filter: string): boolean {
-  if (filter.length === 0 || filter.includes('\u0000')) return false;
-  const levels = filter.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i] ?? '';
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return false;
-    if (level.includes('+') && level !== '+') return false;
-  }
-  return true;
+  return topicFilterProblem(filter) === undefined;
 }
 
-/** Is `topic` a valid topic name to publish on (non-empty, no wildcards)? */
+/** Is `topic` a topic name the brokers accept to publish on (topic-rules.ts: no wildcards, no empty level, bounded)? */
 export function isValidTopicName(topic: string): boolean {
-  return topic.length > 0 && !/[+#\u0000]/.test(topic);
+  return topicNameProblem(topic) === undefined;
 }
 
 /** Does the principal's root cover this filter or topic, written out literally in its leading levels? */

@@ -1,16 +1,25 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { EchosimError } from '../../hal/errors.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
-import { isValidDeviceId, mayPublish, maySubscribe, type BrokerRole, type Principal } from './acl.js';
+import { isValidDeviceId, type BrokerRole, type Principal } from './acl.js';
+import type { ListenerTls } from '../tls/listener-tls.js';
+import { createBrokerListener, updateListenerTls } from './listener.js';
+import { publishRefusal, subscribeRefusal, type PublishAttempt } from './broker-rules.js';
+import { ConnectionIntake } from './connection-intake.js';
+import { limitOutgoingQueues, type QueueLimits, type QueueOverflow } from './queue-limit.js';
+import { loggableTopic, MAX_TOPIC_LEVELS } from './topic-rules.js';
 
 /**
- * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, with the echosim
- * rules built in.
+ * The MQTT broker `echosim cloud` runs by default: aedes on a plain TCP listener, or a TLS one with
+ * `tls` (listener.ts), with the echosim rules built in. Clients speak MQTT 3.1.1 (or 3.1) to aedes directly, or MQTT 5 through an adapter
+ * (connection-intake.ts, mqtt5-adapter.ts), which answers the refusals below with v5 reason codes.
  *
  * - CONNECT needs a username and password that `authenticate` accepts; anonymous clients and wrong
- *   credentials get CONNACK 5 "not authorized" (what Mosquitto 2.0 answers too).
+ *   credentials get CONNACK 5 "not authorized" (what Mosquitto 2.0 answers too). When `authenticate`
+ *   says 'throttled' (too many failed logins from that source) the answer is CONNACK 3 "server
+ *   unavailable", which devices treat as "retry later" with their backoff.
  * - The clientId must equal the username (CONNACK 2 "identifier rejected" otherwise), so one device
  *   cannot take over another device's persistent session by using its id. Mosquitto gets the same
  *   guarantee from `use_username_as_clientid` (mosquitto-config.ts).
@@ -19,6 +28,15 @@ import { isValidDeviceId, mayPublish, maySubscribe, type BrokerRole, type Princi
  * - SUBSCRIBE outside the ACL (acl.ts) is refused with SUBACK 0x80; PUBLISH outside it closes the
  *   connection (MQTT-3.3.5-2 allows either acknowledging and dropping, as Mosquitto does, or closing;
  *   closing makes a misbehaving device visible).
+ * - Before the ACL, every topic's shape is checked (topic-rules.ts: no empty level, no wildcard or
+ *   NUL in a topic name, bounded length and levels, valid UTF-8), and a retained PUBLISH or will is
+ *   accepted only on the protocol's retained topics (availability): refused like a PUBLISH outside
+ *   the ACL (broker-rules.ts).
+ * - Every connection goes through a framing guard (packet-guard.ts) that closes it when a packet's
+ *   fixed header announces more than the client's role may send (packet-limits.ts), before aedes
+ *   buffers the body; what aedes queues per client is capped (queue-limit.ts); a device that stops
+ *   reading is dropped once MAX_WAITING_DELIVERIES wait for it, any client after DRAIN_TIMEOUT_MS,
+ *   rather than holding deliveries to everyone.
  *
  * Sessions and QoS 1 queues for offline clients use aedes' in-memory persistence: they survive a
  * client's reconnect, not a restart of this broker. A device's subscriptions are re-made on every
@@ -26,7 +44,12 @@ import { isValidDeviceId, mayPublish, maySubscribe, type BrokerRole, type Princi
  * so a broker restart loses only what the broker had queued for clients that were offline at the
  * time. Use Mosquitto with persistence (`--broker`) where that matters.
  */
-export type Authenticate = (username: string, password: string) => Promise<BrokerRole | undefined>;
+export type Authenticate = (username: string, password: string, source: ConnectSource) => Promise<BrokerRole | 'throttled' | undefined>;
+
+/** Where a CONNECT comes from, for the owner's login back-off; 'throttled' refuses it with CONNACK 3 (retry later). */
+export interface ConnectSource {
+  remoteAddress: string | undefined;
+}
 
 export interface EmbeddedBrokerOptions {
   /** Default 127.0.0.1. */
@@ -41,12 +64,18 @@ export interface EmbeddedBrokerOptions {
    * Default: a fresh in-memory one.
    */
   persistence?: unknown;
+  /** Serve `mqtts://` with this certificate (cloud-link/tls/server-tls.ts) instead of plain MQTT. */
+  tls?: ListenerTls;
   log?: Logger;
 }
 
 /** Something the broker refused, for logs and tests. */
 export interface BrokerDenial {
-  action: 'connect' | 'publish' | 'subscribe';
+  /**
+   * `packet`: the framing guard closed the connection (an oversized or malformed packet);
+   * `deliver`: a device stopped reading while deliveries to it piled up (connection-intake.ts).
+   */
+  action: 'connect' | 'publish' | 'subscribe' | 'packet' | 'deliver';
   clientId: string;
   username: string | undefined;
   topic?: string;
@@ -69,11 +98,28 @@ const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
 const NOT_AUTHORIZED = 5;
 
+/**
+ * How long a client may leave the broker's writes to it unread before it is dropped. Until then each
+ * delivery to it holds one of aedes' `concurrency` delivery slots; once every slot waits on it, no one
+ * gets anything. Long enough for a Raspberry Pi on Wi-Fi to take a 1.3 MB answer.
+ */
+const DRAIN_TIMEOUT_MS = 10_000;
+/** Deliveries in progress at once (aedes' default). */
+const CONCURRENCY = 100;
+/** Inbound QoS 2 messages one client may leave waiting for PUBREL (aedes' default). */
+const MAX_INFLIGHT_INBOUND = 1000;
+/** What aedes queues per client (queue-limit.ts); the messages as Mosquitto's max_queued_messages. */
+export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = { maxMessages: 1000, maxBytes: 32 * 1024 * 1024 };
+
 export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   /** Who each authenticated client is. */
   private readonly principals = new WeakMap<Client, Principal>();
-  /** The will topic of each CONNECT, seen in preConnect, checked once the user is known. */
-  private readonly willTopics = new WeakMap<Client, string>();
+  /** The will of each CONNECT, seen in preConnect, checked once the user is known. */
+  private readonly wills = new WeakMap<Client, PublishAttempt>();
+  /** Connections on their way to aedes: the framing guard, the MQTT 5 adapter. */
+  private readonly intake: ConnectionIntake;
+  /** Message drops by the queue limit, per client, to log the first of each run once. */
+  private readonly overflowing = new Set<string>();
   private readonly sockets = new Set<Socket>();
   private closing: Promise<void> | undefined;
 
@@ -83,8 +129,17 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     readonly host: string,
     readonly port: number,
     private readonly log: Logger,
+    /** Whether it serves `mqtts://`. */
+    readonly tls: boolean,
   ) {
     super();
+    this.intake = new ConnectionIntake({
+      aedes,
+      principalOf: (client) => this.principals.get(client),
+      deny: (denial) => this.deny(denial),
+      maxInflightInbound: MAX_INFLIGHT_INBOUND,
+      log,
+    });
   }
 
   /** Starts the broker and resolves once it accepts connections. */
@@ -96,6 +151,10 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     const aedes = await Aedes.createBroker({
       // Device ids are up to 64 characters (MQTT 3.1 capped client ids at 23).
       maxClientsIdLength: 128,
+      maxTopicLevels: MAX_TOPIC_LEVELS,
+      concurrency: CONCURRENCY,
+      drainTimeout: DRAIN_TIMEOUT_MS,
+      maxInflightInbound: MAX_INFLIGHT_INBOUND,
       ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
       preConnect: (client, packet, done) => {
         broker?.rememberWill(client, packet);
@@ -116,10 +175,10 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         if (broker) broker.authorizeSubscribe(client, sub, done);
         else done(new Error('broker starting'));
       },
+      authorizeForward: (client, packet) => (broker ? broker.intake.forward(client, packet) : packet),
     });
-    // No Nagle: MQTT is small request/answer packets, and Nagle's wait for the peer's delayed ACK
-    // added ~40 ms to every hop of a shadow exchange (measured: 175 -> under 20 ms per profile apply).
-    const server = createServer({ noDelay: true }, aedes.handle);
+    limitOutgoingQueues((aedes as unknown as { persistence: unknown }).persistence, DEFAULT_QUEUE_LIMITS, (o) => broker?.queueOverflow(o));
+    const server = createBrokerListener((socket) => (broker ? broker.intake.accept(socket) : socket.destroy()), options.tls);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -137,20 +196,25 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       });
     }
     const port = (server.address() as AddressInfo).port;
-    broker = new EmbeddedBroker(aedes, server, host, port, log);
+    broker = new EmbeddedBroker(aedes, server, host, port, log, options.tls !== undefined);
     broker.wire();
-    log.info({ host, port }, 'embedded MQTT broker listening');
+    log.info({ host, port, tls: options.tls !== undefined }, 'embedded MQTT broker listening');
     return broker;
   }
 
-  /** `mqtt://host:port`, for mqtt.connect. */
+  /** `mqtt://host:port` (`mqtts://` with TLS), for mqtt.connect. */
   get url(): string {
-    return `mqtt://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   /** The broker's persistence, to hand to its replacement (EmbeddedBrokerOptions.persistence). */
   get persistence(): unknown {
     return (this.aedes as unknown as { persistence: unknown }).persistence;
+  }
+
+  /** Serves a renewed certificate from the next handshake on (TLS brokers only). */
+  updateTls(tls: ListenerTls): void {
+    if (this.tls) updateListenerTls(this.server, tls);
   }
 
   /** Clients connected right now. */
@@ -189,16 +253,24 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     return this.closing;
   }
 
+  private queueOverflow(o: QueueOverflow): void {
+    if (this.overflowing.has(o.clientId)) return;
+    this.overflowing.add(o.clientId);
+    this.log.warn(o, 'client queue full: messages for it are dropped until it catches up');
+  }
+
   private wire(): void {
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
     this.aedes.on('clientReady', (client) => {
+      this.overflowing.delete(client.id);
       const principal = this.principals.get(client);
       if (principal) this.emit('connected', { clientId: client.id, principal });
     });
     this.aedes.on('clientDisconnect', (client) => {
+      this.overflowing.delete(client.id);
       const principal = this.principals.get(client);
       if (principal) this.emit('disconnected', { clientId: client.id, principal });
     });
@@ -209,7 +281,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   }
 
   private rememberWill(client: Client, packet: ConnectPacket): void {
-    if (packet.will) this.willTopics.set(client, packet.will.topic);
+    const will = packet.will;
+    if (will) this.wills.set(client, { topic: will.topic, retain: will.retain ?? false, payloadBytes: will.payload === undefined ? 0 : Buffer.byteLength(will.payload) });
   }
 
   private deny(denial: BrokerDenial): void {
@@ -228,32 +301,35 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       return refusal(code, reason);
     };
     if (username === undefined || username === '' || password === undefined) throw refuse(NOT_AUTHORIZED, 'anonymous');
-    let role: BrokerRole | undefined;
+    let answer: BrokerRole | 'throttled' | undefined;
     try {
-      role = await authenticate(username, password.toString('utf8'));
+      answer = await authenticate(username, password.toString('utf8'), { remoteAddress: this.intake.remoteAddressOf(client) });
     } catch (err) {
       this.log.error({ err, username }, 'authenticate failed');
       throw refuse(SERVER_UNAVAILABLE, 'credential check failed');
     }
+    if (answer === 'throttled') throw refuse(SERVER_UNAVAILABLE, 'too many failed logins; retry later');
+    const role = answer;
     if (role === undefined) throw refuse(NOT_AUTHORIZED, 'bad credentials');
     if (role === 'device' && !isValidDeviceId(username)) throw refuse(NOT_AUTHORIZED, 'not a valid device id');
     if (client.id !== username) throw refuse(IDENTIFIER_REJECTED, `clientId "${client.id}" is not the username`);
     const principal: Principal = { role, username };
-    const willTopic = this.willTopics.get(client);
-    if (willTopic !== undefined && !mayPublish(principal, willTopic)) {
-      throw refuse(NOT_AUTHORIZED, `last will on ${willTopic} is outside the ACL`);
-    }
+    const will = this.wills.get(client);
+    const willRefused = will && publishRefusal(principal, will);
+    if (will && willRefused) throw refuse(NOT_AUTHORIZED, `last will on ${loggableTopic(will.topic)}: ${willRefused.reason}`);
     this.principals.set(client, principal);
+    this.intake.authenticated(client, role);
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
     // null: aedes republishing a will stored by an earlier broker instance; wills are checked at CONNECT.
     if (client === null) return done(null);
     const principal = this.principals.get(client);
-    if (principal && mayPublish(principal, packet.topic)) return done(null);
-    const reason = principal ? 'outside the ACL' : 'not authenticated';
-    this.deny({ action: 'publish', clientId: client.id, username: principal?.username, topic: packet.topic, reason });
-    done(new Error(`publish to ${packet.topic} refused: ${reason}`));
+    const refused = publishRefusal(principal, { topic: packet.topic, retain: packet.retain, payloadBytes: packet.payload.length });
+    if (!refused) return done(null);
+    const topic = loggableTopic(packet.topic);
+    this.deny({ action: 'publish', clientId: client.id, username: principal?.username, topic, reason: refused.reason });
+    done(new Error(`publish to ${topic} refused: ${refused.reason}`));
   }
 
   private authorizeSubscribe(
@@ -262,14 +338,9 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     done: (err: Error | null, sub?: Subscription | null) => void,
   ): void {
     const principal = this.principals.get(client);
-    if (principal && maySubscribe(principal, sub.topic)) return done(null, sub);
-    this.deny({
-      action: 'subscribe',
-      clientId: client.id,
-      username: principal?.username,
-      topic: sub.topic,
-      reason: principal ? 'outside the ACL' : 'not authenticated',
-    });
+    const refused = subscribeRefusal(principal, sub.topic);
+    if (!refused) return done(null, sub);
+    this.deny({ action: 'subscribe', clientId: client.id, username: principal?.username, topic: loggableTopic(sub.topic), reason: refused.reason });
     done(null, null); // SUBACK 0x80 for this filter; the connection stays up
   }
 }

@@ -2,17 +2,22 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { EchosimError } from '../../hal/errors.js';
 import { ensurePrivateDirAsync } from '../../hal/private-files.js';
+import { TOPIC_SPECS } from '../protocol/topics.js';
 import { DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, type BrokerRole } from './acl.js';
 import { mosquittoPasswordHash } from './mosquitto-passwd.js';
+import { CLOUD_MAX_PACKET_BYTES } from './packet-limits.js';
 
 /**
  * The files a Mosquitto 2.0 broker needs to enforce the same rules as the embedded broker
  * (embedded-broker.ts, acl.ts):
  *
  * - `passwd`: one `username:$7$...` line per user (mosquitto-passwd.ts), no anonymous access;
- * - `acl`: `pattern readwrite echosim/v1/devices/%u/#` (every device its own subtree; Mosquitto
- *   substitutes the authenticated username for `%u`), plus `topic readwrite echosim/v1/#` for each
- *   cloud user;
+ * - `acl`: `pattern read echosim/v1/devices/%u/#` (every device reads its own subtree; Mosquitto
+ *   substitutes the authenticated username for `%u`) and one `pattern write` per topic the protocol
+ *   lets a device publish (protocol/topics.ts), plus `topic readwrite echosim/v1/#` for each cloud
+ *   user. Writing only protocol topics means every message a device can get stored is one the cloud
+ *   subscribes to, so the cloud sees (and clears) any retained message a device leaves outside
+ *   availability (cloud/mqtt/stray-retained.ts): Mosquitto has no per-topic retain setting;
  * - `mosquitto.conf`: the listener, `allow_anonymous false`, both files, and
  *   `use_username_as_clientid true`, which binds every session to its username. Without it, device B
  *   connecting with clientId "A" and its own credentials takes over A's persistent session: the ACL
@@ -25,6 +30,12 @@ import { mosquittoPasswordHash } from './mosquitto-passwd.js';
  * denied PUBLISH is PUBACKed and dropped. The embedded broker refuses the subscription (SUBACK 0x80)
  * and closes the connection of a client that publishes outside its ACL. A device learns nothing of
  * another device's traffic on either broker.
+ *
+ * Limits (the embedded broker's are in packet-limits.ts and queue-limit.ts): `max_packet_size` is
+ * broker-wide in Mosquitto, so it is the cloud's (the largest any client needs), checked from the
+ * fixed header before the body is read; `max_queued_messages` / `max_queued_bytes` cap what is kept
+ * per client; `memory_limit` is the last resort for the whole broker (a publish that would pass it is
+ * dropped and its sender disconnected).
  *
  * Mosquitto rereads `passwd` and `acl` on SIGHUP, so a cloud that registers a device rewrites them
  * with writeMosquittoAuth and signals the broker.
@@ -62,7 +73,28 @@ export interface MosquittoConfigOptions extends MosquittoAuthFiles {
   runAsUser?: string;
   /** QoS 1 messages kept per offline session; default 1000 (Mosquitto's). */
   maxQueuedMessages?: number;
+  /** Payload bytes kept per session; default 32 MiB (as the embedded broker). */
+  maxQueuedBytes?: number;
+  /** Largest packet any client may send, fixed header included; default the cloud's (packet-limits.ts). */
+  maxPacketBytes?: number;
+  /** Heap the whole broker may use, bytes; default 1 GiB. */
+  memoryLimitBytes?: number;
+  /**
+   * Make the listener `mqtts://`: the server certificate and key it presents (e.g. the cloud's,
+   * `<data dir>/tls/server.pem` and `server-key.pem`) and the CA that signed it; TLS 1.2 minimum.
+   * Mosquitto reads the files as the user it runs as (see runAsUser).
+   */
+  tls?: MosquittoTlsFiles;
 }
+
+export interface MosquittoTlsFiles {
+  cafile: string;
+  certfile: string;
+  keyfile: string;
+}
+
+export const DEFAULT_MOSQUITTO_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MOSQUITTO_MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024;
 
 const FILE_MODE = 0o600;
 
@@ -125,13 +157,26 @@ export function renderAclFile(users: readonly MosquittoUser[]): string {
   checkUsers(users);
   const lines = [
     '# Written by echosim (cloud-link/broker/mosquitto-config.ts); rewritten on every device registration.',
-    '# Every device: only its own topics. %u is the authenticated username (= the device id).',
-    `pattern readwrite ${DEVICES_ROOT}/%u/#`,
+    '# Every device: only its own topics, and writes only to the ones the protocol lets it publish.',
+    '# %u is the authenticated username (= the device id).',
+    `pattern read ${DEVICES_ROOT}/%u/#`,
+    ...devicePublishedPatterns().map((p) => `pattern write ${DEVICES_ROOT}/%u/${p}`),
   ];
   for (const u of users.filter((x) => x.role === 'cloud')) {
     lines.push('', `user ${u.username}`, `topic readwrite ${TOPIC_ROOT}/#`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The topics below a device's root it may publish on, job and utterance ids as `+`. */
+function devicePublishedPatterns(): string[] {
+  return TOPIC_SPECS.filter((spec) => spec.publisher === 'device').map((spec) => spec.pattern.replace(/\{jobId\}|\{n\}/g, '+'));
+}
+
+/** A positive whole number of bytes or messages for mosquitto.conf. */
+function checkCount(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw invalid(`${what} ${value} is not a positive whole number`, `Give ${what} as a positive integer.`);
+  return value;
 }
 
 function checkPath(p: string, what: string): string {
@@ -153,12 +198,17 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): string {
     'allow_anonymous false',
     `password_file ${checkPath(options.passwordFile, 'password file')}`,
     `acl_file ${checkPath(options.aclFile, 'ACL file')}`,
-    `max_queued_messages ${options.maxQueuedMessages ?? 1000}`,
+    '# Limits (packet-limits.ts): one client cannot make the broker hold more than this.',
+    `max_packet_size ${checkCount(options.maxPacketBytes ?? CLOUD_MAX_PACKET_BYTES, 'max_packet_size')}`,
+    `max_queued_messages ${checkCount(options.maxQueuedMessages ?? 1000, 'max_queued_messages')}`,
+    `max_queued_bytes ${checkCount(options.maxQueuedBytes ?? DEFAULT_MOSQUITTO_MAX_QUEUED_BYTES, 'max_queued_bytes')}`,
+    `memory_limit ${checkCount(options.memoryLimitBytes ?? DEFAULT_MOSQUITTO_MEMORY_LIMIT_BYTES, 'memory_limit')}`,
     // Listener options must follow their `listener` line: before it they would configure (and
     // open) Mosquitto's default listener on port 1883.
     `listener ${options.port} ${host}`,
     '# One username = one session: a device cannot take over another device\'s persistent session.',
     'use_username_as_clientid true',
+    ...renderMosquittoTlsLines(options.tls),
   ];
   if (options.persistenceDir !== undefined) {
     lines.push(
@@ -172,6 +222,18 @@ export function renderMosquittoConfig(options: MosquittoConfigOptions): string {
   if (options.runAsUser !== undefined) lines.push(`user ${options.runAsUser}`);
   lines.push('log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', 'connection_messages true');
   return `${lines.join('\n')}\n`;
+}
+
+/** The listener's TLS settings: no client certificates (devices log in with their secret), TLS 1.2 minimum. */
+export function renderMosquittoTlsLines(tls: MosquittoTlsFiles | undefined): string[] {
+  if (!tls) return [];
+  return [
+    '# TLS: devices verify this certificate against the CA they were given.',
+    `cafile ${checkPath(tls.cafile, 'TLS CA')}`,
+    `certfile ${checkPath(tls.certfile, 'TLS certificate')}`,
+    `keyfile ${checkPath(tls.keyfile, 'TLS key')}`,
+    'tls_version tlsv1.2',
+  ];
 }
 
 /** Writes `text` to `file` so a reader sees either the old or the new content, never half of it. */

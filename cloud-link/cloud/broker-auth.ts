@@ -6,17 +6,36 @@ import { CLOUD_USERNAME } from '../protocol/topics.js';
 import { EchosimError } from '../../hal/errors.js';
 import type { Logger } from '../../hal/log.js';
 import type { A4bService } from './a4b/service.js';
+import type { AuthThrottle } from './auth/auth-throttle.js';
+import { addressSource } from './auth/client-source.js';
+
+/** MQTT usernames are up to 65,535 bytes; a failure record keeps at most this much of one. */
+const MAX_SOURCE_USERNAME = 128;
 
 /**
  * Who may use the broker. The embedded broker asks the registry on every CONNECT: a device logs in
- * with its serial and the secret shown once at registration (checked against its scrypt hash); the
+ * with its serial and the secret shown once at registration (checked against its keyed hash); the
  * cloud logs in as `echosim-cloud` with the admin token. ACLs (cloud-link/broker/acl.ts) then keep
  * each device inside its own topics.
+ *
+ * Failed logins back off per username at an address, and globally (auth/auth-throttle.ts): a source
+ * in back-off is refused ('throttled': CONNACK 3, retry later) before any credential is looked at.
+ * Per username *at an address*, so a stranger sending a device's serial with wrong secrets from
+ * elsewhere does not lock that device out.
  */
-export function registryAuthenticator(service: A4bService): Authenticate {
-  return async (username, password): Promise<BrokerRole | undefined> => {
-    if (username === CLOUD_USERNAME) return service.verifyAdminToken(password) ? 'cloud' : undefined;
-    return (await service.verifyDeviceSecret(username, password)) ? 'device' : undefined;
+export function registryAuthenticator(service: A4bService, throttle: AuthThrottle): Authenticate {
+  return async (username, password, source): Promise<BrokerRole | 'throttled' | undefined> => {
+    const admission = throttle.admit(`mqtt:${username.slice(0, MAX_SOURCE_USERNAME)}@${addressSource(source.remoteAddress)}`);
+    if (!admission.admitted) return 'throttled';
+    const role: BrokerRole = username === CLOUD_USERNAME ? 'cloud' : 'device';
+    const check = role === 'cloud' ? (service.verifyAdminToken(password) ? 'ok' : 'denied') : await service.checkDeviceSecret(username, password);
+    if (check === 'busy') {
+      admission.cancel();
+      return 'throttled';
+    }
+    if (check === 'ok') admission.succeeded();
+    else admission.failed();
+    return check === 'ok' ? role : undefined;
   };
 }
 

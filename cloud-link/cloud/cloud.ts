@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { mosquittoPasswordHash } from '../broker/mosquitto-passwd.js';
 import { parseTopic, topicFor } from '../protocol/topics.js';
@@ -6,21 +7,35 @@ import { SystemClock, type Clock } from '../../hal/clock.js';
 import { EchosimError } from '../../hal/errors.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import type { ClientTlsOptions } from '../tls/client-tls.js';
+import { CloudTls, TLS_DIR, type GivenCertificate, type ServerTlsMaterial } from '../tls/server-tls.js';
+import { subjectNamesFor } from '../tls/subject-names.js';
 import type { A4bServiceEvents } from './a4b/context.js';
 import { A4bService } from './a4b/service.js';
+import { AuthThrottle } from './auth/auth-throttle.js';
 import { MosquittoAuthSync, registryAuthenticator } from './broker-auth.js';
 import { ApiServer } from './http/api-server.js';
-import { CloudClient } from './mqtt/cloud-client.js';
+import { CloudClient, type CloudClientOptions } from './mqtt/cloud-client.js';
 import type { CloudEvents } from './mqtt/cloud-events.js';
 import { JobGateway } from './mqtt/job-gateway.js';
 import { Presence } from './mqtt/presence.js';
 import { ShadowGateway } from './mqtt/shadow-gateway.js';
+import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
 
 export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_MQTTS_PORT = 8883;
+
+/** TLS on the cloud's own listeners (the embedded broker and the HTTP API). */
+export interface CloudTlsConfig {
+  /** Names (DNS or IP) the server certificate must cover beyond the listeners' own (`--tls-san`). */
+  names?: readonly string[];
+  /** The operator's certificate instead of the one the cloud makes with its own CA. */
+  given?: GivenCertificate;
+}
 
 export interface CloudOptions {
   /** The data directory: SQLite database, secret key, admin token, recordings. */
@@ -30,9 +45,10 @@ export interface CloudOptions {
   /**
    * The broker: by default an embedded one on 127.0.0.1:1883 (`port: 0` picks a free port); or
    * `{ url }` for any external MQTT broker, which must let `echosim-cloud` log in with the admin
-   * token and keep devices in their own topics (see `mosquitto`).
+   * token and keep devices in their own topics (see `mosquitto`); for `mqtts://`, `tls` names the
+   * CA its certificate must chain to.
    */
-  broker?: { url: string } | { host?: string; port?: number };
+  broker?: { url: string; tls?: ClientTlsOptions } | { host?: string; port?: number };
   /**
    * An external Mosquitto whose password and ACL files the cloud writes (into `authDir`) whenever a
    * device is registered or removed, then makes it reread them (SIGHUP to `pidFile`, or `reload`).
@@ -42,6 +58,16 @@ export interface CloudOptions {
   http?: { host?: string; port?: number } | false;
   /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
   verifier?: WakeWordVerifier | false;
+  /**
+   * Serve `mqtts://` (embedded broker) and `https://` (API) with a certificate the cloud makes and
+   * renews in `dir/tls` with its own CA (or the given one); see cloud-link/tls/server-tls.ts.
+   */
+  tls?: CloudTlsConfig;
+  /**
+   * The MQTT version of the cloud's own connection: by default 5 with a Mosquitto it manages (to see
+   * and clear stray retained messages, mqtt/stray-retained.ts), 3.1.1 otherwise.
+   */
+  mqttProtocolVersion?: 4 | 5;
 }
 
 /**
@@ -65,8 +91,12 @@ export class Cloud {
   private presence: Presence | undefined;
   private utterances: UtteranceGateway | undefined;
   private mosquittoSync: MosquittoAuthSync | undefined;
+  private tls: CloudTls | undefined;
+  private strayRetained: StrayRetained | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
+  /** Back-off for failed logins, one for the API and the embedded broker (auth/auth-throttle.ts). */
+  private readonly throttle: AuthThrottle;
   private brokerUrlValue = '';
   private stopping: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
@@ -74,6 +104,7 @@ export class Cloud {
   private constructor(private readonly options: CloudOptions) {
     this.clock = options.clock ?? new SystemClock();
     this.log = (options.log ?? rootLogger()).child({ component: 'cloud' });
+    this.throttle = new AuthThrottle({ clock: this.clock });
     this.service = A4bService.open({
       dir: options.dir,
       clock: this.clock,
@@ -96,12 +127,22 @@ export class Cloud {
     }
   }
 
-  /** mqtt://host:port of the broker devices connect to. */
+  /** The CA certificate file clients verify the cloud's listeners with (`--ca`), with TLS. */
+  get caFile(): string | undefined {
+    return this.tls?.caFile;
+  }
+
+  /** The CA certificate (PEM) clients verify the cloud's listeners with, with TLS. */
+  get caPem(): string | undefined {
+    return this.tls?.material.ca;
+  }
+
+  /** mqtt://host:port (mqtts:// with TLS) of the broker devices connect to. */
   get brokerUrl(): string {
     return this.brokerUrlValue;
   }
 
-  /** http://host:port of the API, when it runs. */
+  /** http://host:port (https:// with TLS) of the API, when it runs. */
   get apiUrl(): string | undefined {
     return this.api?.url;
   }
@@ -123,6 +164,11 @@ export class Cloud {
     await this.mosquittoSync?.settled();
   }
 
+  /** The utterance side (audio held per device, refusals), once started. */
+  get utteranceGateway(): UtteranceGateway | undefined {
+    return this.utterances;
+  }
+
   /** Runs one A4B operation in process (what the HTTP API does after authentication). */
   call(operation: string, input: unknown): Promise<unknown> {
     return this.service.call(operation, input);
@@ -138,8 +184,11 @@ export class Cloud {
     const verifier =
       options.verifier === false ? undefined : options.verifier ?? new WakeWordVerifier({ models: await OpenWakeWordModels.load(), log });
 
+    const tls = await this.startTls();
+    let brokerTls: Pick<CloudClientOptions, 'tls' | 'pinnedCertificate'> = {};
     if (options.broker && 'url' in options.broker) {
       this.brokerUrlValue = options.broker.url;
+      if (options.broker.tls) brokerTls = { tls: options.broker.tls };
       if (options.mosquitto) {
         this.mosquittoSync = new MosquittoAuthSync(this.service, token, { ...options.mosquitto, dir: options.mosquitto.authDir, log });
         await this.mosquittoSync.sync();
@@ -149,14 +198,25 @@ export class Cloud {
       this.broker = await EmbeddedBroker.start({
         host: b?.host ?? '127.0.0.1',
         port: b?.port ?? DEFAULT_MQTT_PORT,
-        authenticate: registryAuthenticator(this.service),
+        authenticate: registryAuthenticator(this.service, this.throttle),
+        ...(tls ? { tls: tls.material } : {}),
         log,
       });
       this.brokerUrlValue = this.broker.url;
+      // Its own broker, on whatever address it is bound to: the exact certificate it serves.
+      if (tls) brokerTls = { tls: { ca: tls.material.ca, caSource: tls.caFile }, pinnedCertificate: () => tls.material.cert };
     }
 
-    const client = await CloudClient.connect({ url: this.brokerUrlValue, password: token, log });
+    // MQTT 5 with the Mosquitto it manages, to see and clear stray retained messages (stray-retained.ts).
+    const client = await CloudClient.connect({
+      url: this.brokerUrlValue,
+      password: token,
+      log,
+      protocolVersion: options.mqttProtocolVersion ?? (options.mosquitto ? 5 : 4),
+      ...brokerTls,
+    });
     this.client = client;
+    this.strayRetained = new StrayRetained((topic) => client.clearRetained(topic), log);
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
     this.jobs = new JobGateway(this.service, client, clock, bus, log);
     this.presence = new Presence(this.service, clock, bus, log);
@@ -170,6 +230,7 @@ export class Cloud {
     client.on('connected', onConnected);
     client.on('backoff', onBackoff);
     this.detach.push(() => client.off('connected', onConnected), () => client.off('backoff', onBackoff));
+    client.startDelivery();
 
     this.recordings.startSweeping({
       currentPolicy: (id) => {
@@ -185,9 +246,44 @@ export class Cloud {
     });
 
     if (options.http !== false) {
-      this.api = await ApiServer.start({ backend: this.service, host: options.http?.host ?? '127.0.0.1', port: options.http?.port ?? 8700, log, clock });
+      this.api = await ApiServer.start({
+        backend: this.service,
+        host: options.http?.host ?? '127.0.0.1',
+        port: options.http?.port ?? 8700,
+        ...(tls ? { tls: tls.material } : {}),
+        log,
+        clock,
+        throttle: this.throttle,
+      });
     }
+    tls?.startRenewal();
     log.info({ broker: this.brokerUrlValue, api: this.api?.url, verification: verifier !== undefined }, 'cloud started');
+  }
+
+  /**
+   * With `tls`: the certificate for every address the listeners are bound to (and `tls.names`),
+   * made, reused or renewed in `dir/tls`; a renewal while running goes to both listeners.
+   */
+  private async startTls(): Promise<CloudTls | undefined> {
+    const { options } = this;
+    if (!options.tls) return undefined;
+    const broker = options.broker as { url?: string; host?: string } | undefined;
+    const binds = [
+      ...(broker?.url === undefined ? [broker?.host ?? '127.0.0.1'] : []),
+      ...(options.http === false ? [] : [options.http?.host ?? '127.0.0.1']),
+    ];
+    this.tls = await CloudTls.open({
+      dir: path.join(options.dir, TLS_DIR),
+      names: subjectNamesFor(binds, options.tls.names ?? []),
+      ...(options.tls.given ? { given: options.tls.given } : {}),
+      timers: this.clock,
+      log: this.log,
+    });
+    this.tls.on('renewed', (m: ServerTlsMaterial) => {
+      this.broker?.updateTls(m);
+      this.api?.updateTls(m);
+    });
+    return this.tls;
   }
 
   /** Registry changes -> MQTT. */
@@ -217,7 +313,7 @@ export class Cloud {
   /** One message from a device, to the part that owns its topic. */
   private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
     const t = parseTopic(m.topic);
-    if (!t) return;
+    if (!t || this.strayRetained?.check(m)) return;
     const id = t.deviceId;
     try {
       switch (t.kind) {
@@ -282,8 +378,9 @@ export class Cloud {
     this.broker = await EmbeddedBroker.start({
       host: old.host,
       port: old.port,
-      authenticate: registryAuthenticator(this.service),
+      authenticate: registryAuthenticator(this.service, this.throttle),
       persistence: old.persistence,
+      ...(this.tls ? { tls: this.tls.material } : {}),
       log: this.log,
     });
     this.stoppedBroker = undefined;
@@ -293,6 +390,7 @@ export class Cloud {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const d of this.detach.splice(0)) d();
+      this.tls?.stop();
       this.recordings.stopSweeping();
       this.utterances?.stop();
       await this.api?.close().catch(() => undefined);

@@ -20,8 +20,9 @@ import { EchosimError } from '../../hal/errors.js';
  *   (AES-256-GCM) with a key that lives outside the database, in `secret.key` (mode 0600). A copy of
  *   the database alone reveals nothing; the additional authenticated data binds every ciphertext to
  *   the row and field it belongs to, so a ciphertext moved to another row does not decrypt.
- * - Device secrets and the admin token are only ever *checked*, so they are *hashed* with scrypt and a
- *   per-secret salt, and compared in constant time.
+ * - Device secrets and the admin token are only ever *checked*: they are stored as keyed hashes
+ *   (auth/credential-key.ts). The scrypt functions below remain to check hashes written before that,
+ *   until their next successful login replaces them.
  */
 
 const KEY_BYTES = 32;

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { connect, Store, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, Store, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import { EchosimError } from '../../hal/errors.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
 import { availabilityTopic, isValidDeviceId, mayPublish, maySubscribe, type Principal } from '../broker/acl.js';
-import { checkBrokerUrl, describeClientError } from './mqtt-errors.js';
+import { tlsConnectOptions, type ClientTlsOptions } from '../tls/client-tls.js';
+import { checkBrokerUrl, describeClientError, isTlsBrokerUrl } from './mqtt-errors.js';
 import { disableNagle } from './no-delay.js';
 import { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
 
@@ -79,7 +80,7 @@ export interface PublishOptions {
 }
 
 export interface MqttConnectionOptions {
-  /** `mqtt://host:port` (or `mqtts://`). */
+  /** `mqtt://host:port`, or `mqtts://` (then the server is verified against `tls.ca`). */
   url: string;
   /** The device's id: its MQTT clientId and username. */
   deviceId: string;
@@ -100,8 +101,8 @@ export interface MqttConnectionOptions {
    * Assistant convention). The protocol may choose JSON instead.
    */
   availabilityPayloads?: { online: string | Buffer; offline: string | Buffer };
-  /** TLS material for `mqtts://` brokers. */
-  tls?: Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
+  /** For `mqtts://`: the CA the broker's certificate must chain to (default Node's public CAs). */
+  tls?: ClientTlsOptions;
   log?: Logger;
 }
 
@@ -132,7 +133,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
         hint: 'Device ids (serial numbers) are 1-64 characters of A-Z a-z 0-9 _ - (and not "echosim-cloud").',
       });
     }
-    checkBrokerUrl(options.url);
+    checkBrokerUrl(options.url, options.tls);
     this.deviceId = options.deviceId;
     this.principal = { role: 'device', username: options.deviceId };
     this.availabilityTopic = availabilityTopic(options.deviceId);
@@ -170,7 +171,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
 
   private createClient(): MqttClient {
     return connect(this.options.url, {
-      ...this.options.tls,
+      ...tlsConnectOptions(this.options.tls),
       protocolVersion: 4, // MQTT 3.1.1: what aedes speaks, and Mosquitto too
       clientId: this.deviceId,
       username: this.deviceId,
@@ -327,7 +328,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   }
 
   private onClientError(err: Error & { code?: unknown }): void {
-    this.error = describeClientError(err, this.options.url, this.deviceId);
+    this.error = describeClientError(err, this.options.url, this.deviceId, this.options.tls?.caSource);
     this.log.debug({ err: err.message, code: err.code }, 'mqtt client error');
   }
 
@@ -339,13 +340,18 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.backoff.disconnected(this.clock.now());
     const error =
       this.error ??
-      new EchosimError('MQTT_CONNECT_FAILED', `connection to ${this.options.url} lost`, {
-        hint: 'The device reconnects on its own with backoff.',
-      });
+      (this.current === 'CONNECTING' && !isTlsBrokerUrl(this.options.url)
+        ? new EchosimError('MQTT_CONNECT_FAILED', `the broker at ${this.options.url} closed the connection before accepting it`, {
+            hint: 'A TLS port closes plain MQTT: use mqtts:// with --ca (echosim cloud --tls serves it on 8883). The device reconnects on its own with backoff.',
+          })
+        : new EchosimError('MQTT_CONNECT_FAILED', `connection to ${this.options.url} lost`, {
+            hint: 'The device reconnects on its own with backoff.',
+          }));
     this.error = error;
     const delayMs = this.backoff.next(this.clock.now());
     this.transition('BACKOFF', { delayMs, error });
-    this.log.warn({ code: error.code, reason: error.message, delayMs, attempt: this.backoff.attempt }, 'disconnected; backing off');
+    // A TLS failure does not go away by waiting (a wrong CA or name): said loudly, on the first attempt too.
+    this.log[error.code.startsWith('TLS_') ? 'error' : 'warn']({ code: error.code, reason: error.message, delayMs, attempt: this.backoff.attempt }, 'disconnected; backing off');
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.error = undefined;

@@ -1,4 +1,6 @@
 import { EchosimError } from '../../hal/errors.js';
+import type { ClientTlsOptions } from '../tls/client-tls.js';
+import { describeTlsError } from '../tls/tls-errors.js';
 
 /** Broker URLs and connection failures, as a user of a device's MQTT connection sees them. */
 
@@ -6,9 +8,23 @@ import { EchosimError } from '../../hal/errors.js';
 const NOT_AUTHORIZED_CODES = new Set([4, 5, 134, 135]);
 
 const URL_SCHEMES = new Set(['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ssl:', 'ws:', 'wss:']);
+const TLS_SCHEMES = new Set(['mqtts:', 'tls:', 'ssl:', 'wss:']);
 
-/** Fails fast on a URL mqtt.js could not connect to (it would only fail inside the first attempt). */
-export function checkBrokerUrl(url: string): void {
+/** Whether `url` is a TLS broker URL (mqtts://, wss://). */
+export function isTlsBrokerUrl(url: string): boolean {
+  try {
+    return TLS_SCHEMES.has(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fails fast on a URL mqtt.js could not connect to (it would only fail inside the first attempt),
+ * and on a CA given for a plain URL: the connection would go in clear while its owner believes
+ * otherwise.
+ */
+export function checkBrokerUrl(url: string, tls?: ClientTlsOptions): void {
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -20,10 +36,17 @@ export function checkBrokerUrl(url: string): void {
       hint: 'Give the broker as mqtt://host:port (or mqtts://, ws://, wss://).',
     });
   }
+  if (tls?.ca !== undefined && !TLS_SCHEMES.has(parsed.protocol)) {
+    throw new EchosimError('TLS_CONFIG_INVALID', `a CA was given for ${url}, which is not a TLS URL`, {
+      hint: `Use mqtts://${parsed.host} (echosim cloud --tls serves it on 8883), or leave out the CA for plain MQTT.`,
+    });
+  }
 }
 
-/** Turns what mqtt.js reports into an error a user can act on. */
-export function describeClientError(err: Error & { code?: unknown }, url: string, deviceId: string): EchosimError {
+/** Turns what mqtt.js reports into an error a user can act on (`caSource`: where the trusted CA came from). */
+export function describeClientError(err: Error & { code?: unknown }, url: string, deviceId: string, caSource?: string): EchosimError {
+  const tlsError = describeTlsError(err, url, caSource);
+  if (tlsError) return tlsError;
   const code = err.code;
   if (typeof code === 'number' && NOT_AUTHORIZED_CODES.has(code)) {
     return new EchosimError('MQTT_NOT_AUTHORIZED', `the broker at ${url} refused device ${deviceId}: ${err.message}`, {
@@ -39,8 +62,10 @@ export function describeClientError(err: Error & { code?: unknown }, url: string
       details: { returnCode: code },
     });
   }
+  // A TLS listener resets (Mosquitto) or closes (Node) a connection that speaks plain MQTT to it.
+  const tlsPort = code === 'ECONNRESET' && !isTlsBrokerUrl(url) ? ' A TLS port resets plain MQTT: use mqtts:// with --ca (echosim cloud --tls serves it on 8883).' : '';
   return new EchosimError('MQTT_CONNECT_FAILED', `MQTT connection to ${url} failed: ${err.message}`, {
-    hint: typeof code === 'string' ? `Is the broker running and reachable at ${url}? (${code})` : 'The device retries with backoff.',
+    hint: typeof code === 'string' ? `Is the broker running and reachable at ${url}? (${code})${tlsPort}` : 'The device retries with backoff.',
     cause: err,
     details: { code },
   });

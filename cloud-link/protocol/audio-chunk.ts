@@ -1,4 +1,7 @@
 import { EchosimError } from '../../hal/errors.js';
+import { chunkBoundsViolation, MAX_CHUNK_SAMPLES } from './utterance-limits.js';
+
+export { MAX_CHUNK_SAMPLES } from './utterance-limits.js';
 
 /**
  * The binary payload of utterance/{n}/audio: a 12-byte header, then the samples as PCM s16le
@@ -15,13 +18,13 @@ import { EchosimError } from '../../hal/errors.js';
  *
  * Chunks go at QoS 0 (late audio is useless, and redelivery would only delay the verdict). `seq` and
  * `offset` let the cloud see a lost chunk and place every sample where it belongs; utterance/end says
- * how many chunks and samples were sent.
+ * how many chunks and samples were sent. A chunk holds at most 80 ms (1280 samples), and `seq` and
+ * `offset` stay within one utterance's bounds (utterance-limits.ts): decoding checks both, so a
+ * receiver never sizes anything from a number beyond them.
  */
 
 export const AUDIO_CHUNK_VERSION = 1;
 export const AUDIO_CHUNK_HEADER_BYTES = 12;
-/** A chunk holds at most 1 s of audio; the device sends 80 ms chunks. */
-export const MAX_CHUNK_SAMPLES = 16_000;
 
 export interface AudioChunk {
   seq: number;
@@ -77,7 +80,11 @@ export function encodeAudioChunk(chunk: AudioChunk): Buffer {
   return out;
 }
 
-/** Reads a chunk; throws PROTOCOL_MESSAGE_INVALID (never anything else) on a malformed one. */
+/**
+ * Reads a chunk; throws PROTOCOL_MESSAGE_INVALID (never anything else) on a malformed one, or on
+ * one whose seq, offset or length lies outside an utterance's bounds. The header is checked before
+ * the samples are copied.
+ */
 export function decodeAudioChunk(payload: Uint8Array): AudioChunk {
   if (payload.length < AUDIO_CHUNK_HEADER_BYTES) throw invalid(`${payload.length} bytes is shorter than the header`);
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -86,6 +93,9 @@ export function decodeAudioChunk(payload: Uint8Array): AudioChunk {
   const headerBytes = view.getUint8(1);
   if (headerBytes < AUDIO_CHUNK_HEADER_BYTES || headerBytes > payload.length) throw invalid(`bad header length ${headerBytes}`);
   const pcm = payload.subarray(headerBytes);
-  if (pcm.length / 2 > MAX_CHUNK_SAMPLES) throw invalid(`${pcm.length / 2} samples; at most ${MAX_CHUNK_SAMPLES} per chunk`);
-  return { seq: view.getUint32(4, true), offset: view.getUint32(8, true), samples: leToInt16(pcm) };
+  const seq = view.getUint32(4, true);
+  const offset = view.getUint32(8, true);
+  const outOfBounds = chunkBoundsViolation(seq, offset, Math.ceil(pcm.length / 2));
+  if (outOfBounds) throw invalid(outOfBounds);
+  return { seq, offset, samples: leToInt16(pcm) };
 }

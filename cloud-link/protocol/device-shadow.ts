@@ -1,13 +1,17 @@
+import { isEchosimError } from '../../hal/errors.js';
 import {
   applyShadowUpdate,
   getShadow,
   shadowDelta,
+  shadowRejection,
   type ShadowDocument,
   type ShadowGetAccepted,
   type ShadowRejected,
   type ShadowUpdateOptions,
   type ShadowUpdateResult,
 } from './shadow-engine.js';
+import { splitDesiredSecrets } from './desired-secrets.js';
+import { sealSecrets, type SealedSecrets } from './sealed-secrets.js';
 import { diffPatch, type JsonObject } from './shadow-json.js';
 import { isNetworkSecretPath, redactShadowState, ShadowStateSchema, type DesiredState } from './shadow.js';
 
@@ -19,8 +23,9 @@ import { isNetworkSecretPath, redactShadowState, ShadowStateSchema, type Desired
  *
  * Convergence: the cloud bumps `desired.profileVersion` with every desired change; a delta (or, at
  * connect, the delta in shadow/get/accepted) tells the device something differs; it then reads the
- * whole desired state with shadow/get (the only message with the passwords), applies it, and reports
- * `roomProfile`, the redacted `networkProfile`, `skills`, `profileVersion` and `applied` (or `rejected`).
+ * whole desired state with shadow/get (the only message with the passwords, sealed to the device's
+ * key), applies it, and reports `roomProfile`, the redacted `networkProfile`, `skills`,
+ * `profileVersion` and `applied` (or `rejected`).
  */
 export const DEVICE_SHADOW_OPTIONS: Omit<ShadowUpdateOptions, 'now'> = {
   schema: ShadowStateSchema,
@@ -38,21 +43,36 @@ export function updateDeviceShadow(doc: ShadowDocument | undefined, request: unk
   return applyShadowUpdate(doc, request, { ...DEVICE_SHADOW_OPTIONS, ...options });
 }
 
+/** shadow/get/accepted as the device receives it: desired without secrets, those sealed to its key. */
+export type DeviceShadowGetAccepted = ShadowGetAccepted & { secrets?: SealedSecrets };
+
 /**
- * shadow/get for the device itself (`forDevice`, the default: with its network passwords) or for
- * anyone else (API, logs: redacted).
+ * shadow/get. Without `recipient` (API, logs): the document without any secret. With it (the device
+ * itself, answering its own request): the same, plus the desired state's secret fields sealed to the
+ * device's public key and bound to this answer (sealed-secrets.ts), so the passwords never cross the
+ * broker in the clear. A public key that is not a usable X25519 key is a 400, and nothing is sealed.
  */
 export function getDeviceShadow(
   doc: ShadowDocument | undefined,
-  options: { now: number; clientToken?: string; forDevice?: boolean },
-): { ok: true; accepted: ShadowGetAccepted } | { ok: false; rejected: ShadowRejected } {
-  const forDevice = options.forDevice ?? true;
-  return getShadow(doc, {
-    now: options.now,
+  options: { now: number; clientToken?: string; recipient?: { deviceId: string; publicKey: string } },
+): { ok: true; accepted: DeviceShadowGetAccepted } | { ok: false; rejected: ShadowRejected } {
+  const { now, clientToken, recipient } = options;
+  const got = getShadow(doc, {
+    now,
     deltaExclude: isNetworkSecretPath,
-    ...(options.clientToken === undefined ? {} : { clientToken: options.clientToken }),
-    ...(forDevice ? {} : { redact: redactShadowState }),
+    redact: redactShadowState,
+    ...(clientToken === undefined ? {} : { clientToken }),
   });
+  if (!got.ok || !recipient || !doc) return got;
+  const { secrets } = splitDesiredSecrets(doc.state.desired);
+  if (!secrets) return got;
+  try {
+    const sealed = sealSecrets(secrets, recipient.publicKey, { deviceId: recipient.deviceId, clientToken, version: doc.version });
+    return { ok: true, accepted: { ...got.accepted, secrets: sealed } };
+  } catch (err) {
+    if (!isEchosimError(err, 'DEVICE_KEY_INVALID')) throw err;
+    return { ok: false, rejected: shadowRejection(400, `publicKey: ${err.message}`, now, clientToken) };
+  }
 }
 
 /** The device's current delta without secrets; undefined when it runs what the cloud wants. */

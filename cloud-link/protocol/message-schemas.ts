@@ -16,7 +16,7 @@ import {
   ShadowUpdateRequestSchema,
 } from './shadow.js';
 import { TelemetryFalseWakeSchema, TelemetryMetricsSchema, TelemetryStateSchema, TelemetryWakeSchema } from './telemetry.js';
-import { UtteranceEndSchema, UtteranceResponseSchema, UtteranceStartSchema, UtteranceVerdictSchema } from './utterance.js';
+import { UtteranceEndSchema, UtteranceRejectedSchema, UtteranceResponseSchema, UtteranceStartSchema, UtteranceVerdictSchema } from './utterance.js';
 
 /**
  * Every schema of the protocol by its file name (cloud-link/schemas/<name>.schema.json). Topic
@@ -56,6 +56,7 @@ export const MESSAGE_SCHEMAS = {
   'utterance-end': UtteranceEndSchema,
   'utterance-verdict': UtteranceVerdictSchema,
   'utterance-response': UtteranceResponseSchema,
+  'utterance-rejected': UtteranceRejectedSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type SchemaName = keyof typeof MESSAGE_SCHEMAS;

@@ -3,9 +3,9 @@ import { z } from 'zod';
 /**
  * The Alexa for Business network profile (DOMAIN.md §4) as the device receives it. It is the one
  * message that carries secrets: CurrentPassword and NextPassword travel only in the device's own
- * desired shadow (shadow/get/accepted) and never in reported state, logs, API responses or messages
- * to observers; `redactNetworkProfile` and `RedactedNetworkProfileSchema` are the shape everything
- * else uses.
+ * shadow/get/accepted, sealed to its key (sealed-secrets.ts), and never in reported state, logs, API
+ * responses or messages to observers; `redactNetworkProfile` and `RedactedNetworkProfileSchema` are
+ * the shape everything else uses.
  *
  * Validation messages name the field and the rule, never the value, so a rejected password is not
  * echoed into a rejection message or a log line.
@@ -107,7 +107,7 @@ export const NetworkProfileSchema = z
   .meta({
     title: 'NetworkProfile',
     description:
-      'An Alexa for Business network profile as a device applies it. Holds the Wi-Fi passwords: sent only to the device it belongs to.',
+      'An Alexa for Business network profile as a device applies it. Holds the Wi-Fi passwords: they reach only the device it belongs to, sealed to its key.',
     allOf: jsonSchemaRules(true),
   });
 

@@ -3,8 +3,10 @@ import { AUDIO_CHUNK_HEADER_BYTES, MAX_CHUNK_SAMPLES } from './audio-chunk.js';
 import { canTransition, JOB_STATUSES } from './jobs.js';
 import { MESSAGE_SCHEMAS, type SchemaName } from './message-schemas.js';
 import { DEFAULT_MAX_IN_FLIGHT } from './in-flight-limiter.js';
+import { SEALED_PAD_BYTES, SEALED_SECRETS_ALGORITHM } from './sealed-secrets.js';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_STATE_BYTES } from './shadow-engine.js';
 import { CLOUD_USERNAME, DEVICES_ROOT, TOPIC_SPECS } from './topics.js';
+import { utteranceLimitsSection } from './utterance-limits-readme.js';
 
 /**
  * The README of cloud-link/schemas/, generated from the same data as the code (topic table, schema
@@ -77,9 +79,34 @@ export function renderReadme(): string {
     '',
     'The delta holds the desired leaves that differ from reported (arrays compared whole); it is published after updates',
     'that touch desired. It never holds the network passwords. The cloud bumps `desired.profileVersion` on every change;',
-    'on a delta the device reads the whole shadow with `shadow/get` (the only message with the passwords), applies it and',
+    'on a delta the device reads the whole shadow with `shadow/get` (the only message with the passwords, sealed), applies it and',
     'reports `roomProfile`, `networkProfile` (without passwords), `skills`, `profileVersion` and `applied`, or `rejected`',
     'with a code and reason while keeping its last good state. Reported state never holds a password.',
+    '',
+    '## Secrets, end to end',
+    '',
+    'The network passwords (`CurrentPassword`, `NextPassword`) never cross the broker in the clear, so no broker, broker',
+    'persistence file (e.g. a QoS 1 answer Mosquitto queued for an offline device) or message log can hold them:',
+    '',
+    '- The device makes an X25519 key pair once and keeps it in its private flash (mode 0600). Every `shadow/get` carries',
+    '  the public half, `publicKey` (32 bytes, base64url). A request without one, or with one that is not a usable X25519',
+    '  key (wrong length, non-canonical base64url, a low-order point), is refused with 400 and nothing secret is sent.',
+    '- In `shadow/get/accepted` the desired state has no secret field; they travel in `secrets`, sealed to that key',
+    `  (\`${SEALED_SECRETS_ALGORITHM}\`): the cloud makes an ephemeral X25519 key pair (\`epk\`), derives`,
+    '  `HKDF-SHA256(X25519(ephemeral, publicKey), salt = epk ‖ publicKey, info = "echosim/v1 shadow-secrets ' + SEALED_SECRETS_ALGORITHM + '")`',
+    '  and encrypts with AES-256-GCM (random 96-bit `iv`) the secret fields as a partial desired state,',
+    '  `{ "networkProfile": { "CurrentPassword": ..., "NextPassword": ... } }` in JSON, padded with spaces to a multiple of',
+    `  ${SEALED_PAD_BYTES} bytes (any valid pair of passwords fits one block: their lengths do not show). The associated data is the JSON array`,
+    '  `["echosim/v1 shadow-secrets ' + SEALED_SECRETS_ALGORITHM + '", deviceId, clientToken or "", version]`: an envelope moved to',
+    '  another device, another request or another shadow version does not open. The device opens it, merges the fields',
+    '  back into `desired` and validates and applies the whole.',
+    '- Key rotation: the device may make a new pair at any time (after a reset of `NETWORK_PROFILE` or `ALL`, or when its',
+    '  key store is damaged). The cloud keeps no device keys, so nothing needs coordinating: the next `shadow/get` carries',
+    '  the new key. An answer sealed to the old key (e.g. queued in a persistent session) does not open; the device drops',
+    '  it and asks again.',
+    '- What someone who reads the broker\'s persistence or traffic learns: the non-secret desired state (SSID, room',
+    `  profile), the ciphertext, the ephemeral public key, and the size rounded to ${SEALED_PAD_BYTES} bytes. Nothing about the passwords,`,
+    '  not even their lengths, without the device\'s private key, which never leaves its flash.',
     '',
     '## Jobs',
     '',
@@ -105,6 +132,8 @@ export function renderReadme(): string {
     '',
     'The stream starts 500 ms (8000 samples) before the wake word; `wakeWordIndices` in `utterance/{n}/start` are relative',
     'to the stream start, as in the AVS Recognize event. `utterance/{n}/end` gives the number of samples and chunks sent.',
+    '',
+    ...utteranceLimitsSection(),
     '',
     '## Schema files',
     '',

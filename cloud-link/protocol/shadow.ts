@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NetworkProfileSchema, RedactedNetworkProfileSchema, SECRET_FIELDS, SECURITY_TYPES } from './network-profile.js';
 import { RoomProfileSchema } from './room-profile.js';
+import { DevicePublicKeySchema, SealedSecretsSchema } from './sealed-secrets.js';
 
 /**
  * The device shadow (DOMAIN.md §5, AWS IoT Device Shadow): message envelopes shaped like AWS IoT's,
@@ -131,7 +132,12 @@ export const DeviceShadowUpdateRequestSchema = z
   })
   .meta({ title: 'DeviceShadowUpdateRequest', description: 'A partial reported state; null deletes a key.' });
 
-export const ShadowGetRequestSchema = z.strictObject({ clientToken: ClientTokenSchema.optional() }).meta({ title: 'ShadowGetRequest' });
+export const ShadowGetRequestSchema = z
+  .strictObject({ clientToken: ClientTokenSchema.optional(), publicKey: DevicePublicKeySchema })
+  .meta({
+    title: 'ShadowGetRequest',
+    description: 'The device asks for its whole shadow. `publicKey` is required: the secrets of the answer are sealed to it (a request without one is refused with 400).',
+  });
 
 const SectionsSchema = z.strictObject({ desired: JsonObjectSchema.optional(), reported: JsonObjectSchema.optional() });
 
@@ -172,13 +178,19 @@ export const ShadowUpdateDocumentsSchema = z
 
 export const ShadowGetAcceptedSchema = z
   .strictObject({
-    state: z.strictObject({ desired: DesiredStateSchema.optional(), reported: ReportedStateSchema.optional(), delta: JsonObjectSchema.optional() }),
+    state: z.strictObject({ desired: RedactedDesiredStateSchema.optional(), reported: ReportedStateSchema.optional(), delta: JsonObjectSchema.optional() }),
     metadata: SectionsSchema,
     version: VersionSchema,
     timestamp: TimestampSchema,
     clientToken: ClientTokenSchema.optional(),
+    secrets: SealedSecretsSchema.optional().meta({
+      description: 'The secret fields of the desired state (e.g. { "networkProfile": { "CurrentPassword", "NextPassword" } }), sealed to the publicKey of the request; absent when it has none.',
+    }),
   })
-  .meta({ title: 'ShadowGetAccepted', description: 'The whole shadow, with the network passwords: only ever sent to the device it belongs to.' });
+  .meta({
+    title: 'ShadowGetAccepted',
+    description: 'The whole shadow, its network passwords sealed to the requesting device\'s key: only ever sent to the device it belongs to.',
+  });
 
 export const SHADOW_ERROR_CODES = [400, 404, 409, 413, 429, 500] as const;
 export type ShadowErrorCode = (typeof SHADOW_ERROR_CODES)[number];

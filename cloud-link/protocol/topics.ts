@@ -62,7 +62,8 @@ export type TopicKind =
   | 'utterance/audio'
   | 'utterance/end'
   | 'utterance/verdict'
-  | 'utterance/response';
+  | 'utterance/response'
+  | 'utterance/rejected';
 
 export type Side = 'device' | 'cloud';
 
@@ -98,9 +99,9 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { kind: 'shadow/update/documents', pattern: 'shadow/update/documents', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'shadow-update-documents', secrets: false,
     description: 'The whole document before and after each accepted update (network secrets redacted), for observers.' },
   { kind: 'shadow/get', pattern: 'shadow/get', publisher: 'device', qos: 1, retain: false, payload: 'json', schema: 'shadow-get-request', secrets: false,
-    description: 'The device asks for its whole shadow (`{}` or `{ "clientToken": ... }`).' },
+    description: 'The device asks for its whole shadow: `{ "publicKey": ..., "clientToken": ... }`, its X25519 public key required (400 without one).' },
   { kind: 'shadow/get/accepted', pattern: 'shadow/get/accepted', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'shadow-get-accepted', secrets: true,
-    description: 'The whole shadow with its delta. The only message that carries the network passwords, to the device that needs them.' },
+    description: 'The whole shadow with its delta. The only message that carries the network passwords, sealed (`secrets`) to the key of the request.' },
   { kind: 'shadow/get/rejected', pattern: 'shadow/get/rejected', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'shadow-rejected', secrets: false,
     description: 'shadow/get failed (404 when the device has no shadow yet).' },
   { kind: 'jobs/notify', pattern: 'jobs/notify', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'jobs-notify', secrets: false,
@@ -131,6 +132,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     description: 'Cloud wake-word verification. `confirmed: false` means stop capture at once (a false wake).' },
   { kind: 'utterance/response', pattern: 'utterance/{n}/response', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'utterance-response', secrets: false,
     description: 'The answer to an utterance: L16 audio to play (base64), or nothing.' },
+  { kind: 'utterance/rejected', pattern: 'utterance/{n}/rejected', publisher: 'cloud', qos: 1, retain: false, payload: 'json', schema: 'utterance-rejected', secrets: false,
+    description: 'The cloud refused a start, chunk or end (400 protocol breach or out of bounds, 413 too large, 429 a cap); `dropped` when it closed the utterance.' },
 ];
 
 const SPEC_BY_KIND = new Map<TopicKind, TopicSpec>(TOPIC_SPECS.map((s) => [s.kind, s]));
@@ -274,6 +277,7 @@ export interface DeviceTopics {
   utteranceEnd(n: number): string;
   utteranceVerdict(n: number): string;
   utteranceResponse(n: number): string;
+  utteranceRejected(n: number): string;
 }
 
 export function deviceTopics(deviceId: string): DeviceTopics {
@@ -303,5 +307,6 @@ export function deviceTopics(deviceId: string): DeviceTopics {
     utteranceEnd: (n) => t('utterance/end', { utteranceId: n }),
     utteranceVerdict: (n) => t('utterance/verdict', { utteranceId: n }),
     utteranceResponse: (n) => t('utterance/response', { utteranceId: n }),
+    utteranceRejected: (n) => t('utterance/rejected', { utteranceId: n }),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StreamEnd, StreamEndReason, StreamInitiator, StreamStart } from '../../firmware/audio/stream-types.js';
 import { int16ToLe, leToInt16 } from './audio-chunk.js';
+import { MAX_CHUNK_SAMPLES, MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from './utterance-limits.js';
 
 /**
  * Utterances over MQTT: utterance/{n}/start, then binary audio chunks (audio-chunk.ts), then
@@ -8,6 +9,10 @@ import { int16ToLe, leToInt16 } from './audio-chunk.js';
  * word) and utterance/{n}/response (what to play) from the cloud. `n` is the stream id of the
  * device's front end. The shape follows the AVS Recognize event: the stream starts 500 ms before the
  * wake word, and `wakeWordIndices` are relative to the stream start (DOMAIN.md §2).
+ *
+ * Every count and index a device sends is bounded by one utterance's limits (utterance-limits.ts);
+ * a message beyond them, malformed, or over one of the cloud's caps is answered on
+ * utterance/{n}/rejected (UtteranceRejected) and changes nothing.
  */
 
 export const STREAM_INITIATORS = ['wakeword', 'tap'] as const satisfies readonly StreamInitiator[];
@@ -26,7 +31,10 @@ true satisfies SameUnion<(typeof STREAM_INITIATORS)[number], StreamInitiator>;
 
 export const SAMPLE_RATE = 16_000;
 const UtteranceId = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
-const SampleCount = z.int().min(0);
+/** A count or index of samples within one utterance. */
+const SampleCount = z.int().min(0).max(MAX_UTTERANCE_SAMPLES);
+/** An index on the device's own sample clock (it counts from boot: bounded only by the safe integers). */
+const DeviceSampleIndex = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const UtteranceStartSchema = z
   .strictObject({
@@ -57,12 +65,13 @@ export const UtteranceEndSchema = z
   .strictObject({
     id: UtteranceId,
     /** Absolute index just after the last sample streamed (device sample clock). */
-    endIndex: SampleCount,
+    endIndex: DeviceSampleIndex,
     reason: z.enum(STREAM_END_REASONS),
     /** Samples and chunks sent, so the cloud can tell a complete stream from one with lost chunks. */
     samples: SampleCount,
-    chunks: SampleCount,
+    chunks: z.int().min(0).max(MAX_UTTERANCE_CHUNKS),
   })
+  .refine((e) => e.samples <= e.chunks * MAX_CHUNK_SAMPLES, `samples: more than ${MAX_CHUNK_SAMPLES} per chunk sent`)
   .meta({ title: 'UtteranceEnd' });
 export type UtteranceEnd = z.infer<typeof UtteranceEndSchema>;
 
@@ -76,6 +85,37 @@ export const UtteranceVerdictSchema = z
   })
   .meta({ title: 'UtteranceVerdict', description: 'confirmed false: stop capture at once and count a false wake.' });
 export type UtteranceVerdict = z.infer<typeof UtteranceVerdictSchema>;
+
+/** Which of the device's utterance messages the cloud refused. */
+export const REFUSED_MESSAGES = ['start', 'audio', 'end'] as const;
+export type RefusedMessage = (typeof REFUSED_MESSAGES)[number];
+
+/**
+ * Codes of utterance/{n}/rejected, shadow-style:
+ * 400 the message breaks the protocol (invalid JSON or schema, a number beyond the utterance limits,
+ *     a malformed or out-of-bounds audio chunk, an id that differs from its topic's);
+ * 413 the payload is over its size limit;
+ * 429 one of the cloud's caps was hit: too many utterances open for the device, or its audio budget.
+ */
+export const UTTERANCE_REJECTION_CODES = [400, 413, 429] as const;
+export type UtteranceRejectionCode = (typeof UTTERANCE_REJECTION_CODES)[number];
+
+export const UtteranceRejectedSchema = z
+  .strictObject({
+    id: UtteranceId,
+    code: z.union(UTTERANCE_REJECTION_CODES.map((c) => z.literal(c))),
+    message: z.string().min(1).max(300),
+    refused: z.enum(REFUSED_MESSAGES),
+    /** The refused audio chunk's sequence number, when its header could be read. */
+    seq: z.int().min(0).max(0xffff_ffff).optional(),
+    /** The cloud dropped the whole utterance: no verdict or response follows for it. */
+    dropped: z.boolean(),
+  })
+  .meta({
+    title: 'UtteranceRejected',
+    description: 'The cloud refused one utterance message: 400 protocol breach, 413 too large, 429 a cap. dropped: the utterance is closed; stop streaming it.',
+  });
+export type UtteranceRejected = z.infer<typeof UtteranceRejectedSchema>;
 
 /** A response payload of up to 30 s of audio; pass it as parsePayload's maxBytes on the device. */
 export const MAX_RESPONSE_BYTES = 4 * ((SAMPLE_RATE * 2 * 30) / 3) + 1024;

@@ -5,7 +5,8 @@ import type { Logger } from '../log.js';
 import { Apa102Renderer } from './apa102.js';
 import { JsonEventsRenderer, type LedsEvent } from './events.js';
 import { SPI_DEFAULTS, SpiDeviceTransport, type SpiDeviceModule } from './spi-device-transport.js';
-import { TerminalRingRenderer, type TerminalStream } from './terminal.js';
+import { TerminalRingRenderer } from './terminal.js';
+import type { TerminalScreen, TerminalStream } from './terminal-screen.js';
 import type { LedRenderer } from './types.js';
 
 export type { LedFrame, LedRenderer, Rgb } from './types.js';
@@ -27,6 +28,8 @@ export interface OpenLedRenderersOptions {
   readonly clock?: Clock;
   /** 'terminal': the stream to draw on (default process.stderr). */
   readonly stream?: TerminalStream;
+  /** 'terminal': a screen shared with lines printed to the same terminal (they scroll above the ring). */
+  readonly screen?: TerminalScreen;
   /** 'apa102': the SPI device (default bus 0 device 1 at 8 MHz, the ReSpeaker 4-Mic HAT). */
   readonly spi?: { readonly bus: number; readonly device: number; readonly speedHz: number };
   /** 'apa102': the `spi-device` module to use instead of importing it (tests). */
@@ -50,7 +53,13 @@ export async function openLedRenderers(kind: LedRendererKind, opts: OpenLedRende
     case 'none':
       return [];
     case 'terminal':
-      return [new TerminalRingRenderer({ ...(opts.stream ? { stream: opts.stream } : {}), ...(opts.logger ? { logger: opts.logger } : {}) })];
+      return [
+        new TerminalRingRenderer({
+          ...(opts.screen ? { screen: opts.screen } : {}),
+          ...(opts.stream ? { stream: opts.stream } : {}),
+          ...(opts.logger ? { logger: opts.logger } : {}),
+        }),
+      ];
     case 'events':
       return [
         new JsonEventsRenderer(opts.eventSink ?? stdoutJsonLines, {

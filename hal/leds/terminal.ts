@@ -1,34 +1,33 @@
-import type { Writable } from 'node:stream';
-import { rootLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { ANSI as SCREEN_ANSI, TerminalScreen, type ScreenSize, type TerminalStream } from './terminal-screen.js';
 import type { LedFrame, LedRenderer, Rgb } from './types.js';
 
-/** The stream the ring is drawn on; `isTTY` decides whether it is redrawn in place. */
-export type TerminalStream = Pick<Writable, 'write' | 'on' | 'off'> & { readonly isTTY?: boolean };
+export type { TerminalStream } from './terminal-screen.js';
 
 export interface TerminalRingOptions {
-  /** Default process.stderr (stdout carries the CLI's JSON lines). */
+  /**
+   * The screen to draw on, shared with whoever prints lines to the same terminal (they scroll above
+   * the ring). Default: a screen of the ring's own on `stream`, closed with the renderer.
+   */
+  readonly screen?: TerminalScreen;
+  /** Without `screen`: the stream to draw on. Default process.stderr (stdout carries the CLI's JSON lines). */
   readonly stream?: TerminalStream;
   /**
    * 'ring': the LEDs around a circle, seen from above, LED 0 (azimuth 0, microphone 0) at the top and
    * indices growing counter-clockwise, the label beside it. 'line': LED 0..L-1 on one line, then the
-   * label. Default 'ring' when the LEDs fit on the circle without two sharing a cell, else 'line'.
+   * label. Default 'ring' when the LEDs fit on the circle without two sharing a cell and the terminal
+   * has the rows for it, else 'line'.
    */
   readonly layout?: 'ring' | 'line';
-  /** Redraw over the previous frame with cursor movement. Default: when the stream is a TTY. */
+  /** Without `screen`: redraw over the previous frame with cursor movement. Default: when the stream is a TTY. */
   readonly inPlace?: boolean;
   readonly logger?: Logger;
 }
 
-const ESC = '\x1b[';
 export const ANSI = {
-  hideCursor: `${ESC}?25l`,
-  showCursor: `${ESC}?25h`,
-  clearLine: `${ESC}2K`,
-  reset: `${ESC}0m`,
-  /** Cursor up n lines, then to column 1. */
-  up: (n: number): string => `${ESC}${n}A\r`,
+  ...SCREEN_ANSI,
   /** 24-bit foreground colour. */
-  fg: (c: Rgb): string => `${ESC}38;2;${c.r};${c.g};${c.b}m`,
+  fg: (c: Rgb): string => `\x1b[38;2;${c.r};${c.g};${c.b}m`,
 } as const;
 
 /** A lit LED, and a dark one (drawn grey and hollow so the ring keeps its shape when off). */
@@ -39,82 +38,63 @@ const DARK_COLOR: Rgb = { r: 70, g: 70, b: 70 };
 /** Ring geometry in character cells: cells are about twice as tall as wide, so columns are doubled. */
 const RING_RADIUS_ROWS = 4;
 const RING_RADIUS_COLS = 2 * RING_RADIUS_ROWS;
+/** Rows the drawn ring takes; a terminal with fewer than this plus a few rows for text gets the line. */
+const RING_ROWS = 2 * RING_RADIUS_ROWS + 1;
+const RING_MIN_TERMINAL_ROWS = RING_ROWS + 4;
 
 /**
  * The LED ring drawn with 24-bit ANSI colour, for running echosim in a terminal as a physical Echo
- * stand-in. A frame is drawn only when it differs from the last one drawn; on a TTY it is redrawn in
- * place (cursor up, clear line) with the cursor hidden, and close() shows the cursor again (also if
- * the process exits without closing). On a non-TTY stream every change is appended as one line.
+ * stand-in. A frame is drawn only when it differs from the last one drawn. On a TTY the ring is the
+ * screen's status area (terminal-screen.ts): redrawn in place, below any lines printed on the same
+ * screen, with the cursor hidden until close. On a non-TTY stream every change is appended as lines.
  */
 export class TerminalRingRenderer implements LedRenderer {
-  private readonly stream: TerminalStream;
+  private readonly screen: TerminalScreen;
+  private readonly ownScreen: boolean;
   private readonly layout: 'ring' | 'line' | undefined;
-  private readonly inPlace: boolean;
-  private readonly log: Logger;
-  /** Lines drawn last time, so the next frame can move up over them; 0 before the first frame. */
-  private drawnLines = 0;
   private lastText: string | undefined;
-  private cursorHidden = false;
-  private broken = false;
   private closed = false;
-  private readonly restoreOnExit = (): void => {
-    this.stream.write(ANSI.reset + ANSI.showCursor);
-  };
-  private readonly onStreamError = (err: Error): void => {
-    if (!this.broken) this.log.warn({ err }, 'the terminal LED ring cannot write to its stream; it stops drawing');
-    this.broken = true;
-  };
 
   constructor(options: TerminalRingOptions = {}) {
-    this.stream = options.stream ?? process.stderr;
+    this.ownScreen = options.screen === undefined;
+    this.screen =
+      options.screen ??
+      new TerminalScreen(options.stream ?? process.stderr, {
+        ...(options.inPlace === undefined ? {} : { live: options.inPlace }),
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
     this.layout = options.layout;
-    this.inPlace = options.inPlace ?? this.stream.isTTY === true;
-    this.log = options.logger ?? rootLogger().child({ module: 'hal/leds/terminal' });
-    this.stream.on('error', this.onStreamError);
   }
 
   async render(frame: LedFrame): Promise<void> {
-    if (this.closed || this.broken) return;
-    const lines = this.lines(frame);
-    const text = lines.join('\n');
+    if (this.closed) return;
+    const size = this.screen.size;
+    const text = this.lines(frame, size).join('\n');
     if (text === this.lastText) return;
     this.lastText = text;
-    let out = '';
-    if (this.inPlace) {
-      if (!this.cursorHidden) {
-        out += ANSI.hideCursor;
-        this.cursorHidden = true;
-        process.once('exit', this.restoreOnExit);
-      }
-      if (this.drawnLines > 0) out += ANSI.up(this.drawnLines);
-      out += lines.map((l) => `${ANSI.clearLine}${l}\n`).join('');
-      this.drawnLines = lines.length;
-    } else {
-      out += `${text}\n`;
-    }
-    this.stream.write(out);
+    if (this.screen.live) this.screen.showStatus((s) => this.lines(frame, s));
+    else this.screen.print(text);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.cursorHidden) {
-      process.off('exit', this.restoreOnExit);
-      if (!this.broken) this.stream.write(ANSI.reset + ANSI.showCursor);
-      this.cursorHidden = false;
-    }
-    this.stream.off('error', this.onStreamError);
+    if (this.ownScreen) this.screen.close();
   }
 
-  /** The text lines of one frame (with colour codes), in the configured or best-fitting layout. */
-  lines(frame: LedFrame): string[] {
+  /**
+   * The text lines of one frame (with colour codes), in the configured or best-fitting layout for a
+   * terminal of `size` (the ring needs RING_MIN_TERMINAL_ROWS rows).
+   */
+  lines(frame: LedFrame, size?: ScreenSize): string[] {
     const label = frame.label ?? '';
-    const cells = this.layout === 'line' ? undefined : ringCells(frame.leds.length);
+    const fits = size === undefined || size.rows >= RING_MIN_TERMINAL_ROWS;
+    const cells = this.layout === 'line' || (this.layout === undefined && !fits) ? undefined : ringCells(frame.leds.length);
     if (!cells) {
       const dots = frame.leds.map(glyph).join(' ');
       return [label ? `${dots}  ${label}` : dots];
     }
-    const rows = Array.from({ length: 2 * RING_RADIUS_ROWS + 1 }, () => Array<string>(2 * RING_RADIUS_COLS + 1).fill(' '));
+    const rows = Array.from({ length: RING_ROWS }, () => Array<string>(2 * RING_RADIUS_COLS + 1).fill(' '));
     frame.leds.forEach((c, k) => {
       const cell = cells[k];
       const row = cell && rows[cell.row];

@@ -1,8 +1,9 @@
 /**
  * Everything a device or the cloud writes is private to its user (hal/private-files.ts): after a
- * device and a cloud have run (a profile applied, telemetry queued, an utterance kept as a recording,
- * Mosquitto's password and ACL files written), every directory under their data is 0700 and every
- * file 0600, the database's -wal and -shm included. Directories and files an older version left
+ * device and a cloud have run over TLS (a profile applied, telemetry queued, an utterance kept as a
+ * recording, Mosquitto's password and ACL files written), every directory under their data is 0700
+ * and every file 0600: the database's -wal and -shm, the cloud's keys and its TLS directory, and the
+ * device's key pair included. Directories and files an older version left
  * wider are tightened when they are opened; a sticky shared directory such as /tmp is left alone.
  */
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 test('after a device run and a cloud run every directory is 0700 and every file 0600', async () => {
-  sim = await startSimulation({ devices: 1 });
+  sim = await startSimulation({ devices: 1, tls: true });
   const [echo] = sim.devices;
   await sim.cloud.roomWithProfile(
     { ProfileName: 'Modes', Timezone: 'UTC', Address: '1 Mode Street', DistanceUnit: 'METRIC', TemperatureUnit: 'CELSIUS', WakeWord: 'ALEXA', DataRetentionOptIn: true, DataRetention: 'KEEP' },
@@ -61,17 +62,24 @@ test('after a device run and a cloud run every directory is 0700 and every file 
 
   const entries = walk(sim.dir); // while everything is open: the database's -wal and -shm exist
   const files = entries.filter((e) => !e.dir).map((e) => e.file);
-  // what the run wrote, by kind: flash stores, the link's private stores, the outbox, the cloud's files
+  // what the run wrote, by kind: flash stores, the link's private stores (the device's key pair
+  // among them), the outbox, the cloud's files, keys and TLS directory
   for (const expected of [
     /devices\/[^/]+\/features-volume\.[ab]\.json$/,
     /devices\/[^/]+\/privacy\.[ab]\.json$/,
     /devices\/[^/]+\/cloud-link\/profile\.[ab]\.json$/,
+    /devices\/[^/]+\/cloud-link\/device-key\.[ab]\.json$/,
     /devices\/[^/]+\/telemetry\.journal$/,
     /cloud\/[^/]+\.db$/,
     /cloud\/[^/]+\.db-wal$/,
     /cloud\/[^/]+\.db-shm$/,
     /cloud\/secret\.key$/,
+    /cloud\/credential\.key$/,
     /cloud\/admin-token$/,
+    /cloud\/tls\/ca\.pem$/,
+    /cloud\/tls\/ca-key\.pem$/,
+    /cloud\/tls\/server\.pem$/,
+    /cloud\/tls\/server-key\.pem$/,
     /cloud\/recordings\/[^/]+\/[^/]+\.wav$/,
     /mosquitto-auth\/passwd$/,
     /mosquitto-auth\/acl$/,
@@ -111,6 +119,7 @@ test('directories and files an older version left readable are tightened when op
     await features.close();
     await link.profile.close();
     await link.jobs.close();
+    await link.key.close();
     await outbox.close();
     database.close();
   }

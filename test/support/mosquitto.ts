@@ -7,8 +7,9 @@
  * Mosquitto comes from the system package that `bash tools/setup.sh` installs. When it is missing the
  * tests fail saying so; they do not skip, or a CI without it would pass without testing anything.
  */
+import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
-import { EmbeddedBroker } from '../../cloud-link/broker/embedded-broker.js';
+import { EmbeddedBroker, type BrokerDenial } from '../../cloud-link/broker/embedded-broker.js';
 import type { MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
 import { MosquittoBroker } from '../../tools/bench/mosquitto-process.js';
 
@@ -24,13 +25,33 @@ export interface TestBroker {
   stop(): Promise<void>;
   /** Mosquitto's log so far (empty for the embedded broker), for failure messages. */
   readonly log: string;
+  /** What the embedded broker refused so far (Mosquitto only logs it). */
+  readonly denials: BrokerDenial[];
+  /** Bytes of memory the broker holds: Mosquitto's resident set, or this process's heap and buffers for the embedded one. */
+  memoryBytes(): number;
+  /** QoS 1/2 messages the embedded broker holds for a client (undefined for Mosquitto, which does not tell). */
+  queuedFor(clientId: string): Promise<number | undefined>;
+}
+
+/** VmRSS of a process, bytes. */
+function residentBytes(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
 }
 
 export type BrokerKind = 'embedded' | 'mosquitto';
+
+/** Two devices and the cloud, for suites that run against both brokers. */
+export const TEST_USERS: readonly MosquittoUser[] = [
+  { username: 'dev-A', password: 'secret-A-0123456789', role: 'device' },
+  { username: 'dev-B', password: 'secret-B-0123456789', role: 'device' },
+  { username: 'echosim-cloud', password: 'cloud-admin-secret', role: 'cloud' },
+];
 export const BROKER_KINDS: readonly BrokerKind[] = ['embedded', 'mosquitto'];
 
 /** Starts an embedded broker (port 0) or a Mosquitto, both knowing exactly `users`. */
-export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]): Promise<TestBroker> {
+export async function startTestBroker(kind: BrokerKind, users: readonly MosquittoUser[]): Promise<TestBroker> {
   if (kind === 'mosquitto') {
     const m = await MosquittoBroker.start({ users });
     return {
@@ -42,11 +63,20 @@ export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]):
       get log() {
         return m.log;
       },
+      denials: [],
+      memoryBytes: () => residentBytes(m.pid),
+      queuedFor: async () => undefined,
     };
   }
   const authenticate = async (username: string, password: string) =>
     users.find((u) => u.username === username && u.password === password)?.role;
-  let broker = await EmbeddedBroker.start({ port: 0, authenticate });
+  const denials: BrokerDenial[] = [];
+  const start = async (port: number): Promise<EmbeddedBroker> => {
+    const b = await EmbeddedBroker.start({ port, authenticate });
+    b.on('denied', (d) => denials.push(d));
+    return b;
+  };
+  let broker = await start(0);
   const port = broker.port;
   return {
     kind,
@@ -54,10 +84,21 @@ export async function startTestBroker(kind: BrokerKind, users: MosquittoUser[]):
     port,
     restart: async () => {
       await broker.close();
-      broker = await EmbeddedBroker.start({ port, authenticate });
+      broker = await start(port);
     },
     stop: () => broker.close(),
     log: '',
+    denials,
+    memoryBytes: () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    },
+    queuedFor: async (clientId) => {
+      const persistence = broker.persistence as { outgoingStream(c: { id: string }): AsyncIterable<unknown> };
+      let n = 0;
+      for await (const _ of persistence.outgoingStream({ id: clientId })) n++;
+      return n;
+    },
   };
 }
 
@@ -122,4 +163,22 @@ export function subscribeCodes(client: MqttClient, filters: string[]): Promise<n
       else reject(err ?? new Error('no SUBACK'));
     });
   });
+}
+
+/**
+ * The topics under `filter` on which the broker holds a retained message right now: a fresh
+ * subscriber gets them flagged retained right after its SUBACK; a message it then publishes itself
+ * on `sentinelTopic` (covered by `filter`) arrives after all of them.
+ */
+export async function retainedTopics(url: string, login: IClientOptions, filter: string, sentinelTopic: string): Promise<string[]> {
+  const c = await rawConnect(url, login);
+  try {
+    if (!c.connack) throw new Error(`cannot count retained messages: ${c.error?.message ?? 'no CONNACK'}`);
+    await c.client.subscribeAsync(filter, { qos: 1 });
+    await c.client.publishAsync(sentinelTopic, 'sentinel', { qos: 1 });
+    await waitUntil(() => c.payloads(sentinelTopic).includes('sentinel'), 'the sentinel came back');
+    return c.messages.filter((m) => m.retain).map((m) => m.topic);
+  } finally {
+    await c.end(true);
+  }
 }

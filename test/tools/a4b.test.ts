@@ -52,7 +52,11 @@ describe('echosim a4b', () => {
     expect(backend.calls).toEqual([
       {
         operation: 'CreateProfile',
-        input: { ProfileName: 'HQ', WakeWord: 'ALEXA', MaxVolumeLimit: 8, Address: '1 Main St', PSTNEnabled: true, SetupModeDisabled: false, Locale: 'en-GB' },
+        input: {
+          ProfileName: 'HQ', WakeWord: 'ALEXA', MaxVolumeLimit: 8, Address: '1 Main St', PSTNEnabled: true, SetupModeDisabled: false, Locale: 'en-GB',
+          // as the AWS CLI does, an idempotency token is made when none is given
+          ClientRequestToken: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        },
       },
     ]);
     expect(r.stdout).toBe(`{\n    "ProfileArn": "arn:aws:a4b:local:000000000000:profile/p-1"\n}\n`);

@@ -29,6 +29,7 @@ test('hears the utterance, the cloud confirms the wake word, the request ends, a
   expect(res.stdout).toMatch(/the cloud confirmed the wake word/);
   expect(res.stdout).toMatch(/THINKING -> IDLE/);
   expect(res.stdout).toMatch(/npx echosim flash --device demo-echo-1 --room-profile examples\/room-profile\.json/);
+  expect(res.stdout).not.toMatch(/\x1b/); // not a terminal: plain lines, no ring, no escape code
   // a second run reuses the registration kept on the device's flash
   const again = await runCli(['demo', '--fast', '--no-stay', '--data', dir]);
   expect(again.code).toBe(0);
@@ -44,4 +45,8 @@ test('kept up, it applies a profile flashed with the printed command, and stops 
   expect(flashed.code).toBe(0);
   await demo.waitForText(/applied profile version \d+ \(MaxVolumeLimit 6, time zone Europe\/Berlin\)/);
   expect(await demo.stop('SIGINT')).toBe(0);
+  // The same device heard the utterance and then the quiet room: one boot, said in words.
+  expect(demo.stdout().match(/BOOTING ->/g)).toHaveLength(1);
+  expect(demo.stdout()).toMatch(/the recording is over; the microphone now hears a quiet room\n[^]*Ctrl-C stops it/);
+  expect(demo.stdout()).toMatch(/^echosim: the device and the cloud have stopped$/m);
 });

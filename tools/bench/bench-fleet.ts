@@ -9,7 +9,7 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
 import { provisionFleet } from '../fleet/provision.js';
 import { startSimulatedDevice, type SimulatedDevice } from '../fleet/simulated-device.js';
-import { CloudProcess } from './cloud-process.js';
+import { CloudChildProcess } from './cloud-child-process.js';
 import { MosquittoBroker } from './mosquitto-process.js';
 
 export type BenchBroker = 'embedded' | 'mosquitto';
@@ -27,7 +27,7 @@ export type FleetListener<K extends keyof DeviceCloudLinkEvents> = (index: numbe
 
 /**
  * The setting of the fleet benchmarks (`bench outages`, `bench soak`): the cloud in a process of its
- * own (cloud-process.ts) with its embedded broker or a real Mosquitto this process starts, and N
+ * own (cloud-child-process.ts) with its embedded broker or a real Mosquitto this process starts, and N
  * simulated devices here (real firmware and link, shared models, silent microphones, real time), all
  * in one room whose profile can be flashed. The broker can be stopped and started (an outage) and a
  * device restarted on its flash (a reboot), with listeners kept across restarts.
@@ -40,7 +40,7 @@ export class BenchFleet {
 
   private constructor(
     private readonly options: BenchFleetOptions,
-    readonly cloud: CloudProcess,
+    readonly cloud: CloudChildProcess,
     readonly api: A4bClient,
     private readonly mosquitto: MosquittoBroker | undefined,
     private readonly models: OpenWakeWordModels,
@@ -53,16 +53,16 @@ export class BenchFleet {
     const root = mkdtempSync(path.join(tmpdir(), `echosim-bench-${o.prefix}-`));
     const log = createLogger('bench', process.env.ECHOSIM_LOG_LEVEL ?? 'error');
     let mosquitto: MosquittoBroker | undefined;
-    let cloud: CloudProcess | undefined;
+    let cloud: CloudChildProcess | undefined;
     let models: OpenWakeWordModels | undefined;
     try {
       if (o.broker === 'mosquitto') {
         const authDir = path.join(root, 'mosquitto-auth');
         const authFiles = await writeMosquittoAuth(authDir, []);
         const m = (mosquitto = await MosquittoBroker.start({ authFiles }));
-        cloud = await CloudProcess.start({ dir: path.join(root, 'cloud'), brokerUrl: m.url, mosquittoAuthDir: authDir, reloadMosquitto: () => m.reload() });
+        cloud = await CloudChildProcess.start({ dir: path.join(root, 'cloud'), brokerUrl: m.url, mosquittoAuthDir: authDir, reloadMosquitto: () => m.reload() });
       } else {
-        cloud = await CloudProcess.start({ dir: path.join(root, 'cloud') });
+        cloud = await CloudChildProcess.start({ dir: path.join(root, 'cloud') });
       }
       const api = new A4bClient({ endpoint: cloud.apiUrl, token: cloud.adminToken });
       models = await OpenWakeWordModels.load();

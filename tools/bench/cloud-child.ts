@@ -1,9 +1,9 @@
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { createLogger } from '../../hal/log.js';
-import type { CloudChildConfig, CloudChildReply, CloudChildRequest, MemorySample } from './cloud-process.js';
+import type { CloudChildConfig, CloudChildReply, CloudChildRequest, MemorySample } from './cloud-child-process.js';
 
 /**
- * The cloud of a benchmark in a process of its own (forked by cloud-process.ts), so its memory is
+ * The cloud of a benchmark in a process of its own (forked by cloud-child-process.ts), so its memory is
  * measured apart from the simulated fleet's: `echosim cloud` as a user runs it (SQLite, HTTP API,
  * embedded broker or Mosquitto), driven over the IPC channel. Not a CLI entry point.
  */

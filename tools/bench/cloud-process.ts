@@ -1,132 +1,160 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { EchosimError } from '../../hal/errors.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../../hal/package-root.js';
 
 /**
- * A benchmark's cloud in its own Node process (cloud-child.ts): started, asked for its memory,
- * its embedded broker stopped and started (an outage), and stopped, over the IPC channel.
+ * `echosim cloud` in a child process, for benchmarks that attack it: a crash is the child exiting,
+ * memory is its resident set, and what it saw comes from its `--events jsonl` stream (one JSON
+ * object per line, `type` the event name) and its warn/error log lines on stderr. The fleet
+ * benchmarks, which need the heap after a full GC and broker outages on demand, fork cloud-child.ts
+ * instead (cloud-child-process.ts).
  */
 
-export interface CloudChildConfig {
+export interface CloudProcessOptions {
   /** The cloud's data directory. */
   dir: string;
-  /** An external broker (Mosquitto); default the embedded one on a free port. */
-  brokerUrl?: string;
-  /** With brokerUrl: where the cloud writes Mosquitto's password and ACL files. */
-  mosquittoAuthDir?: string;
+  /** `--broker` URL of an external broker, with `--mosquitto-auth` / `--mosquitto-pid`; default the embedded one on a free port. */
+  broker?: { url: string; mosquittoAuth: string; mosquittoPid: string };
+  verify: boolean;
 }
 
-export interface MemorySample {
-  rssMb: number;
-  /** After a full GC when the child runs with --expose-gc (`gc`). */
-  heapUsedMb: number;
-  externalMb: number;
-  gc: boolean;
-}
-
-export type CloudChildRequest =
-  | { type: 'sample' | 'stop-broker' | 'start-broker' | 'stop'; id: number }
-  | { type: 'mosquitto-reloaded'; id: number };
-
-export type CloudChildReply =
-  | { type: 'ready'; brokerUrl: string; apiUrl: string; adminToken: string; pid: number }
-  | { type: 'done'; id: number; sample?: MemorySample }
-  | { type: 'failed'; id: number; message: string }
-  | { type: 'reload-mosquitto'; id: number };
-
-export interface CloudProcessOptions extends CloudChildConfig {
-  /** Makes an external Mosquitto reread its password and ACL files (the child asks for it). */
-  reloadMosquitto?: () => Promise<void>;
+export interface CloudExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export class CloudProcess {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (s: MemorySample | undefined) => void; reject: (e: Error) => void }>();
-  private exited = false;
+  /** Events seen, by type. */
+  readonly counts = new Map<string, number>();
+  /** The highest profile version each device reported it applied (`profile-applied`). */
+  readonly appliedVersions = new Map<string, number>();
+  /** Log lines at error level or above. */
+  errorsLogged = 0;
+  /** The cloud's own reconnections to its broker (a warn line each). */
+  brokerReconnects = 0;
+  exit: CloudExit | undefined;
+  brokerUrl = '';
+  apiUrl = '';
+  adminToken = '';
+  private stderrTail = '';
+  private readonly listeners: Array<(event: Record<string, unknown>) => void> = [];
 
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly brokerUrl: string,
-    readonly apiUrl: string,
-    readonly adminToken: string,
-    readonly pid: number,
-  ) {}
+  private constructor(private readonly child: ChildProcess) {}
 
-  static async start(options: CloudProcessOptions): Promise<CloudProcess> {
-    const { reloadMosquitto, ...config } = options;
-    const entry = fileURLToPath(new URL('./cloud-child.js', import.meta.url));
-    const child = fork(entry, [JSON.stringify(config)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let cloud: CloudProcess | undefined;
-    const ready = await new Promise<Extract<CloudChildReply, { type: 'ready' }>>((resolve, reject) => {
-      child.on('message', (raw) => {
-        const m = raw as CloudChildReply;
-        if (m.type === 'ready') resolve(m);
-        else if (m.type === 'reload-mosquitto') {
-          void (reloadMosquitto?.() ?? Promise.resolve()).finally(() => {
-            if (child.connected) child.send({ type: 'mosquitto-reloaded', id: m.id } satisfies CloudChildRequest);
-          });
-        } else if (m.type === 'failed' && m.id === 0) reject(new Error(m.message));
-        else cloud?.settle(m);
-      });
-      child.once('exit', (code) => {
-        if (cloud) cloud.gone(code);
-        else reject(new Error(`the cloud process exited with ${String(code)} before it was ready`));
-      });
-    }).catch((err: unknown) => {
-      child.kill('SIGKILL');
-      throw new EchosimError('BENCH_FAILED', `the benchmark's cloud did not start: ${(err as Error).message}`, {
-        hint: 'Run `npx tsc -p tsconfig.json` first (it runs from dist/), and check the broker it was given.',
-      });
-    });
-    cloud = new CloudProcess(child, ready.brokerUrl, ready.apiUrl, ready.adminToken, ready.pid);
+  static async start(o: CloudProcessOptions): Promise<CloudProcess> {
+    const cli = path.join(packageRoot(), 'dist', 'tools', 'cli.js');
+    const args = [cli, 'cloud', '--data', o.dir, '--mqtt-port', '0', '--http-port', '0', '--events', 'jsonl'];
+    if (o.broker) args.push('--broker', o.broker.url, '--mosquitto-auth', o.broker.mosquittoAuth, '--mosquitto-pid', o.broker.mosquittoPid);
+    if (!o.verify) args.push('--no-verify');
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ECHOSIM_LOG_LEVEL: 'warn' } });
+    const cloud = new CloudProcess(child);
+    cloud.follow();
+    const ready = await cloud.next((e) => e.type === 'ready', 60_000, 'the cloud to start');
+    cloud.brokerUrl = String(ready.broker);
+    cloud.apiUrl = String(ready.api);
+    cloud.adminToken = readFileSync(String(ready.adminTokenFile), 'utf8').trim();
     return cloud;
   }
 
-  /** Its RSS, heap (after a full GC) and external memory now. */
-  async sample(): Promise<MemorySample> {
-    const s = await this.request('sample');
-    if (!s) throw new Error('no memory sample');
-    return s;
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
-  /** Stops the embedded broker: every client is dropped and reconnection is refused until startBroker(). */
-  async stopBroker(): Promise<void> {
-    await this.request('stop-broker');
+  get alive(): boolean {
+    return this.exit === undefined;
   }
 
-  async startBroker(): Promise<void> {
-    await this.request('start-broker');
+  count(type: string): number {
+    return this.counts.get(type) ?? 0;
   }
 
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    const exit = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    await this.request('stop').catch(() => undefined);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exit;
-    clearTimeout(timer);
+  /** The last lines the cloud wrote on stderr (for a crash report). */
+  get stderr(): string {
+    return this.stderrTail;
   }
 
-  private request(type: 'sample' | 'stop-broker' | 'start-broker' | 'stop'): Promise<MemorySample | undefined> {
-    if (this.exited) return Promise.reject(new Error('the cloud process has exited'));
-    const id = this.nextId++;
+  /** Resident and peak resident memory, MB (Linux /proc), or undefined once it has exited. */
+  memory(): { rssMb: number; peakMb: number } | undefined {
+    if (!this.alive || this.child.pid === undefined) return undefined;
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+      return { rssMb: round1(kb('VmRSS') / 1024), peakMb: round1(kb('VmHWM') / 1024) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Calls `listener` with every event from now on. */
+  onEvent(listener: (event: Record<string, unknown>) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolves with the first event from now on that matches (rejects if the cloud exits first). */
+  next(match: (event: Record<string, unknown>) => boolean, limitMs: number, what: string): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.child.send({ type, id } satisfies CloudChildRequest);
+      const timer = setTimeout(() => done(new Error(`gave up waiting for ${what} after ${limitMs} ms`)), limitMs);
+      const onExit = (): void => done(new Error(`the cloud exited while waiting for ${what}:\n${this.stderrTail}`));
+      const listener = (e: Record<string, unknown>): void => {
+        if (match(e)) done(undefined, e);
+      };
+      const done = (err?: Error, e?: Record<string, unknown>): void => {
+        clearTimeout(timer);
+        this.child.off('exit', onExit);
+        const i = this.listeners.indexOf(listener);
+        if (i >= 0) this.listeners.splice(i, 1);
+        if (err) reject(err);
+        else resolve(e!);
+      };
+      this.listeners.push(listener);
+      this.child.once('exit', onExit);
     });
   }
 
-  private settle(m: CloudChildReply): void {
-    if (m.type !== 'done' && m.type !== 'failed') return;
-    const w = this.waiting.get(m.id);
-    this.waiting.delete(m.id);
-    if (m.type === 'done') w?.resolve(m.sample);
-    else w?.reject(new Error(m.message));
+  /** SIGTERM, and SIGKILL after 10 s; resolves once it has exited. */
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 
-  private gone(code: number | null): void {
-    this.exited = true;
-    for (const w of this.waiting.values()) w.reject(new Error(`the cloud process exited (${String(code)})`));
-    this.waiting.clear();
+  private follow(): void {
+    let pending = '';
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      const parts = (pending + chunk.toString()).split('\n');
+      pending = parts.pop() ?? '';
+      for (const line of parts) {
+        if (!line.startsWith('{')) continue;
+        const event = JSON.parse(line) as Record<string, unknown>;
+        const type = String(event.type);
+        this.counts.set(type, this.count(type) + 1);
+        if (type === 'profile-applied') {
+          const id = String(event.deviceId);
+          this.appliedVersions.set(id, Math.max(this.appliedVersions.get(id) ?? 0, Number(event.version)));
+        }
+        for (const l of [...this.listeners]) l(event);
+      }
+    });
+    let pendingErr = '';
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.stderrTail = (this.stderrTail + text).slice(-8192);
+      const parts = (pendingErr + text).split('\n');
+      pendingErr = parts.pop() ?? '';
+      for (const line of parts) {
+        const level = /"level":(\d+)/.exec(line)?.[1];
+        if (level !== undefined && Number(level) >= 50) this.errorsLogged++;
+        if (line.includes('cloud lost its broker connection')) this.brokerReconnects++;
+      }
+    });
+    this.child.once('exit', (code, signal) => {
+      this.exit = { code, signal };
+    });
   }
 }
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { EchosimError } from '../../hal/errors.js';
 
@@ -15,21 +15,52 @@ export interface Corpus {
   readonly labels: Map<string, Label>;
 }
 
-/** Every .wav under a folder, sorted, recursively. */
+/**
+ * Every .wav under a folder, sorted, recursively. Symbolic links are followed, to files and to
+ * folders (a corpus is often links into a larger data set); a folder reached twice (a loop, or two
+ * links to it) is walked once, and a file reached twice is listed once, under the first path.
+ */
 export function listWavs(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new EchosimError('BENCH_CORPUS_INVALID', `${dir} is not a folder`, { hint: 'Pass --pos and --neg folders that hold .wav files.' });
   }
   const out: string[] = [];
+  const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
   const walk = (d: string): void => {
+    const real = realpathSync(d);
+    if (seenDirs.has(real)) return;
+    seenDirs.add(real);
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && e.name.toLowerCase().endsWith('.wav')) out.push(path.resolve(p));
+      const isWav = e.name.toLowerCase().endsWith('.wav');
+      const kind = e.isSymbolicLink() ? linkTarget(p, isWav) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+      if (kind === 'dir') walk(p);
+      else if (kind === 'file' && isWav) {
+        const file = realpathSync(p);
+        if (seenFiles.has(file)) continue;
+        seenFiles.add(file);
+        out.push(path.resolve(p));
+      }
     }
   };
   walk(dir);
   return out;
+}
+
+/** What a symbolic link points at; a broken link named *.wav is an error (the corpus is incomplete). */
+function linkTarget(link: string, isWav: boolean): 'dir' | 'file' | 'other' {
+  let st: Stats;
+  try {
+    st = statSync(link);
+  } catch (cause) {
+    if (!isWav) return 'other';
+    throw new EchosimError('BENCH_CORPUS_INVALID', `${link} is a symbolic link to nothing (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})`, {
+      hint: 'Fix or remove the link; every .wav of the corpus must be readable.',
+      cause,
+    });
+  }
+  return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
 }
 
 /**

@@ -1,14 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
+import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoTlsFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
+import { PRIVATE_FILE_MODE } from '../../hal/private-files.js';
 
 /**
  * A real Mosquitto process for benchmarks and tests: its own temp directory, config, password and ACL
  * files (cloud-link/broker/mosquitto-config.ts), a free port, and a process that can be restarted on
- * the same port, or stopped for a while (an outage) and started again, and finally stopped for good.
+ * the same port, or stopped for a while (an outage) and started again, and finally stopped for good;
+ * or one whose password and ACL files the cloud then owns (startManagedMosquitto: `echosim cloud
+ * --mosquitto-auth DIR --mosquitto-pid FILE`).
  *
  * Mosquitto comes from the system package that `bash tools/setup.sh` installs (Debian "mosquitto").
  */
@@ -60,6 +63,8 @@ export interface MosquittoOptions {
   authFiles?: MosquittoAuthFiles;
   /** Keep sessions across restarts (default true). */
   persistence?: boolean;
+  /** Serve mqtts:// with these files (its `url` says so). */
+  tls?: MosquittoTlsFiles;
 }
 
 export class MosquittoBroker {
@@ -73,6 +78,7 @@ export class MosquittoBroker {
     readonly port: number,
     readonly authFiles: MosquittoAuthFiles,
     private readonly bin: string,
+    private readonly tls: boolean,
   ) {}
 
   /** Starts Mosquitto on a free port and resolves once it accepts TCP connections. */
@@ -89,8 +95,9 @@ export class MosquittoBroker {
           ...authFiles,
           ...(options.persistence === false ? {} : { persistenceDir: path.join(dir, 'data') }),
           ...(process.getuid?.() === 0 ? { runAsUser: 'root' } : {}),
+          ...(options.tls ? { tls: options.tls } : {}),
         });
-        const broker = new MosquittoBroker(dir, configFile, port, authFiles, bin);
+        const broker = new MosquittoBroker(dir, configFile, port, authFiles, bin, options.tls !== undefined);
         try {
           await broker.launch();
           return broker;
@@ -105,7 +112,7 @@ export class MosquittoBroker {
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -188,4 +195,22 @@ export class MosquittoBroker {
     child.stdout?.destroy();
     child.stderr?.destroy();
   }
+}
+
+export interface ManagedMosquitto {
+  url: string;
+  /** Where the cloud writes `passwd` and `acl` (--mosquitto-auth). */
+  authDir: string;
+  /** Mosquitto's pid, for the cloud's SIGHUP (--mosquitto-pid). */
+  pidFile: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Mosquitto with no users yet, its auth files in `<dir>/auth`, for a cloud that manages them. */
+export async function startManagedMosquitto(dir: string): Promise<ManagedMosquitto> {
+  const authDir = path.join(dir, 'auth');
+  const broker = await MosquittoBroker.start({ authFiles: await writeMosquittoAuth(authDir, []), persistence: false });
+  const pidFile = path.join(dir, 'mosquitto.pid');
+  writeFileSync(pidFile, `${broker.pid ?? ''}\n`, { mode: PRIVATE_FILE_MODE });
+  return { url: broker.url, authDir, pidFile, stop: () => broker.stop() };
 }

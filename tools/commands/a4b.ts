@@ -28,6 +28,8 @@ export interface ConnectionOptions {
   endpointUrl?: string;
   token?: string;
   dataDir?: string;
+  /** The CA file an https:// endpoint is verified with (default <data dir>/tls/ca.pem when it exists). */
+  ca?: string;
 }
 
 export interface A4bInvocation extends ConnectionOptions {
@@ -36,7 +38,7 @@ export interface A4bInvocation extends ConnectionOptions {
   output: OutputFormat;
 }
 
-const GLOBAL_OPTIONS = new Set(['--cli-input-json', '--endpoint-url', '--token', '--data-dir', '--output']);
+const GLOBAL_OPTIONS = new Set(['--cli-input-json', '--endpoint-url', '--token', '--data-dir', '--ca', '--output']);
 
 /** Known field names by their kebab-case option, e.g. `pstn-enabled` -> PSTNEnabled. */
 const FIELDS_BY_KEBAB: ReadonlyMap<string, string> = new Map(Object.keys(API_FIELD_TYPES).map((f) => [pascalToKebab(f), f]));
@@ -46,13 +48,13 @@ export function registerA4b(program: Command): void {
     .command('a4b')
     .description('call the management API (Alexa for Business operations) in the AWS CLI style')
     .argument('[operation]', 'operation in kebab-case, e.g. create-profile (list below)')
-    .argument('[args...]', '--cli-input-json file://FILE|-|JSON, --<field-name> VALUE overrides, --endpoint-url URL, --token TOKEN, --data-dir DIR, --output json|text')
+    .argument('[args...]', '--cli-input-json file://FILE|-|JSON, --<field-name> VALUE overrides, --endpoint-url URL, --token TOKEN, --data-dir DIR, --ca FILE (https), --output json|text')
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText('after', `\nOperations:\n${wrapList(operationCliNames())}\n\nExample:\n  echosim a4b create-profile --cli-input-json file://hq.json --max-volume-limit 7`)
     .action(async (operation: string | undefined, args: string[]) => {
       const inv = parseA4bArgs([...(operation === undefined ? [] : [operation]), ...args]);
-      const client = new A4bClient({ endpoint: inv.endpointUrl, token: inv.token, dataDir: inv.dataDir });
+      const client = new A4bClient({ endpoint: inv.endpointUrl, token: inv.token, dataDir: inv.dataDir, ca: inv.ca });
       const result = await client.call(inv.operation, inv.input);
       process.stdout.write(formatOutput(result, inv.output));
     });
@@ -105,6 +107,7 @@ export function parseA4bArgs(tokens: string[], readStdin: () => string = () => r
     endpointUrl: globals.get('--endpoint-url'),
     token: globals.get('--token'),
     dataDir: globals.get('--data-dir'),
+    ca: globals.get('--ca'),
   };
 }
 

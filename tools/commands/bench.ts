@@ -5,9 +5,12 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
+import { registerBenchAuthFlood } from './bench-auth-flood.js';
+import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
 import { registerBenchOutages } from './bench-outages.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
+import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { registerBenchSoak } from './bench-soak.js';
 import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
@@ -25,6 +28,9 @@ export function registerBench(program: Command): void {
   registerBenchRtf(bench);
   registerBenchOwwjs(bench);
   registerBenchProfileApply(bench);
+  registerBenchAuthFlood(bench);
+  registerBenchRegister(bench);
+  registerBenchFuzzMqtt(bench);
   registerBenchSoak(bench);
   registerBenchOutages(bench);
   const wakeword = bench

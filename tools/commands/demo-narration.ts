@@ -1,4 +1,5 @@
 import type { Cloud } from '../../cloud-link/cloud/cloud.js';
+import type { DeviceInput } from '../../firmware/state/device-states.js';
 import { audioSeconds } from '../device-events.js';
 import type { DeviceSession } from '../device-session.js';
 
@@ -8,13 +9,46 @@ interface Emitter {
   off(name: string, listener: Listener): unknown;
 }
 
+/** What each input that moves the device means, in words (the state names alone say little to a newcomer). */
+const INPUT_WORDS: Readonly<Record<DeviceInput, string>> = {
+  BOOTED_OFFLINE: 'booted, without a cloud',
+  BOOTED_UNCONFIGURED: 'booted; no cloud set up',
+  BOOTED_CONFIGURED: 'booted; cloud set up',
+  SETUP_REQUESTED: 'action held: setup mode',
+  SETUP_DONE: 'setup is over',
+  SETUP_TIMEOUT: 'setup timed out',
+  LINK_UP: 'connected to the cloud',
+  LINK_DOWN: 'lost the cloud',
+  CONNECT_TIMEOUT: 'no cloud for 30 s',
+  RETRY: 'trying the cloud again',
+  WAKE_WORD: 'listening to the request',
+  TAP: 'push-to-talk: listening',
+  STREAM_ENDED: 'waiting for the answer',
+  NO_SPEECH: 'nothing was said after it',
+  LISTEN_TIMEOUT: 'listened as long as it may',
+  CANCEL: 'cancelled',
+  FALSE_WAKE: 'the cloud rejected the wake word',
+  RESPONSE: 'the cloud answered',
+  NO_RESPONSE: 'the cloud had nothing to say',
+  THINK_TIMEOUT: 'no answer within 5 s',
+  SPEECH_DONE: 'done speaking',
+  ANNOUNCE: 'an announcement',
+  MIC_OFF: 'microphones off',
+  MIC_ON: 'microphones on',
+  FAULT: 'something it needs failed',
+};
+
+/** Device time (seconds of audio) as the narration shows it, e.g. "   2.00 s". */
+export const narrationTime = (ms: number): string => `${audioSeconds(ms).toFixed(2).padStart(7)} s`;
+
 /**
  * The demo's running commentary: what the device does (device time, seconds of audio) and what the
- * cloud says about it. Returns a function that removes every listener it added.
+ * cloud says about it, one line per event, each saying what happened. Returns a function that
+ * removes every listener it added.
  */
 export function narrate(session: DeviceSession, cloud: Cloud, out: (line: string) => void): () => void {
   const { device, link } = session;
-  const at = (ms: number): string => `${audioSeconds(ms).toFixed(2).padStart(7)} s`;
+  const at = narrationTime;
   const now = (): string => at(device.clock.now());
   const offs: Array<() => void> = [];
   function on<P>(emitter: unknown, name: string, listener: (payload: P) => void): void {
@@ -23,7 +57,9 @@ export function narrate(session: DeviceSession, cloud: Cloud, out: (line: string
     offs.push(() => e.off(name, listener as Listener));
   }
 
-  on<{ from: string; to: string; input: string; at: number }>(device, 'state', (t) => out(`  ${at(t.at)}  ${t.from} -> ${t.to} (${t.input})`));
+  on<{ from: string; to: string; input: DeviceInput; at: number }>(device, 'state', (t) =>
+    out(`  ${at(t.at)}  ${t.from} -> ${t.to} (${t.input}): ${INPUT_WORDS[t.input]}`),
+  );
   on<{ keyword: string; score: number; accepted: boolean }>(device, 'detection', (d) => {
     if (d.accepted) out(`  ${now()}  wake word "${d.keyword}" (score ${d.score.toFixed(2)}): the ring lights up`);
   });
@@ -39,11 +75,41 @@ export function narrate(session: DeviceSession, cloud: Cloud, out: (line: string
   if (link) {
     on<{ version: number; boot: boolean }>(link, 'profile-applied', (p) => {
       const room = link.appliedProfile?.desired.roomProfile;
-      const what = room ? ` (MaxVolumeLimit ${String(room.MaxVolumeLimit ?? 10)}, time zone ${String(room.Timezone ?? '-')})` : '';
+      const what = room ? ` (MaxVolumeLimit ${String(room.MaxVolumeLimit ?? 10)}, time zone ${String(room.Timezone ?? '-')})` : ' (no room profile yet)';
       out(`  ${now()}  ${p.boot ? 're-applied from flash:' : 'applied'} profile version ${p.version}${what}`);
     });
     on<{ version: number; code: string; reason: string }>(link, 'profile-rejected', (r) => out(`  ${now()}  refused profile version ${r.version}: ${r.code} ${r.reason}`));
     on<{ operation: string; status: string }>(link, 'job', (j) => out(`  ${now()}  job ${j.operation}: ${j.status}`));
   }
   return () => offs.splice(0).forEach((off) => off());
+}
+
+/**
+ * A shell command as lines of at most `columns - 1` characters, indented by `indent` and continued
+ * with " \" on lines indented four more (so it still pastes as one command); an option stays on the
+ * line of its value. One line when `columns` is undefined (not a terminal) or the command fits.
+ */
+export function commandLines(words: readonly string[], columns?: number, indent = '  '): string[] {
+  const whole = `${indent}${words.join(' ')}`;
+  if (columns === undefined || whole.length <= columns - 1) return [whole];
+  const units: string[] = [];
+  for (const w of words) {
+    const last = units.length - 1;
+    const prev = units[last];
+    if (prev !== undefined && /^--\S+$/.test(prev) && !w.startsWith('--')) units[last] = `${prev} ${w}`;
+    else units.push(w);
+  }
+  const lines: string[] = [];
+  let line = '';
+  for (const u of units) {
+    const candidate = line === '' ? `${indent}${u}` : `${line} ${u}`;
+    if (line !== '' && candidate.length + 2 > columns - 1) {
+      lines.push(`${line} \\`);
+      line = `${indent}    ${u}`;
+    } else {
+      line = candidate;
+    }
+  }
+  lines.push(line);
+  return lines;
 }

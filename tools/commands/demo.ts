@@ -1,15 +1,21 @@
+import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ARN_PREFIX } from '../../cloud-link/cloud/a4b/arn.js';
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
+import { deviceSettled } from '../../firmware/device/audio-time.js';
+import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
+import { openMicSource } from '../../hal/mic/spec.js';
+import type { MicSource } from '../../hal/mic/types.js';
 import { packageRoot } from '../../hal/package-root.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
 import { defaultCloudDataDir } from '../a4b-client.js';
 import { openDeviceSession, type DeviceSession } from '../device-session.js';
 import { DEFAULT_SPOTTER_OPTIONS } from '../spotter-options.js';
-import { narrate } from './demo-narration.js';
+import { UtteranceThenQuietRoom } from './demo-microphone.js';
+import { commandLines, narrate, narrationTime } from './demo-narration.js';
 
 export const DEMO_WAV = 'test/fixtures/demo/alexa-demo.wav';
 export const DEMO_PROFILE = 'examples/room-profile.json';
@@ -43,56 +49,98 @@ export function registerDemo(program: Command): void {
 }
 
 async function runDemo(opts: DemoOptions): Promise<void> {
-  const out = (line = ''): void => void process.stdout.write(`${line}\n`);
-  const interactive = process.stdout.isTTY === true;
-  const stay = opts.stay ?? interactive;
+  // One screen for the narration and the ring: lines scroll above the ring, which is redrawn in place
+  // (terminal-screen.ts). Not a terminal: plain lines, no ring, no escape codes.
+  const screen = new TerminalScreen(process.stdout);
+  const out = (...lines: string[]): void => screen.print(...(lines.length ? lines : ['']));
+  const stay = opts.stay ?? screen.live;
   const cloudDir = path.resolve(opts.data ? path.join(opts.data, 'cloud') : defaultCloudDataDir());
   const deviceDir = path.resolve(opts.data ? path.join(opts.data, 'devices', DEMO_DEVICE) : path.join(path.dirname(cloudDir), 'devices', DEMO_DEVICE));
-  const cloud = await startCloud(cloudDir, out);
+  const abort = new AbortController();
+  let interrupted = false;
+  const stop = (): void => {
+    interrupted = true;
+    abort.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let cloud: Cloud | undefined;
   let session: DeviceSession | undefined;
   try {
+    cloud = await startCloud(cloudDir, out);
     const secret = await deviceSecret(cloud, deviceDir);
     const wav = path.join(packageRoot(), DEMO_WAV);
-    out(`echosim: the cloud is up (MQTT ${cloud.brokerUrl}, API ${cloud.apiUrl ?? '-'}, data in ${cloudDir})`);
-    out(`         a simulated echo-dot-3 "${DEMO_DEVICE}" connects and hears ${path.relative(process.cwd(), wav) || wav}`);
-    out(opts.fast ? '         (as fast as possible)' : '         (in real time; add --fast to skip the waiting)');
-    session = await openSession(cloud, secret, deviceDir, `wav:${wav}`, opts.fast === true, interactive);
-    const stopNarrating = narrate(session, cloud, out);
-    await session.run();
-    await session.finishEvents();
-    stopNarrating();
-    await session.close();
-    session = undefined;
-
-    const endpoint = cloud.apiUrl && !cloud.apiUrl.endsWith(`:${DEFAULT_API_PORT}`) ? ` --endpoint-url ${cloud.apiUrl}` : '';
-    const dataDir = opts.data ? ` --data-dir ${cloudDir}` : '';
-    out();
-    out('Flash a room profile to the device from a second terminal:');
-    out(`  npx echosim flash --device ${DEMO_DEVICE} --room-profile ${DEMO_PROFILE}${endpoint}${dataDir}`);
-    out(`  npx echosim a4b get-device --device-arn ${ARN_PREFIX}device/${DEMO_DEVICE}${endpoint}${dataDir}`);
-    if (!stay) {
-      out('(run `npx echosim demo` in a terminal to keep the device up while you do; `npx echosim device --help` for more)');
-      return;
-    }
-    // The device stays up on a quiet microphone, applying what the cloud sends, until Ctrl-C.
-    session = await openSession(cloud, secret, deviceDir, 'synthetic:silence', false, interactive);
-    const stopNarrating2 = narrate(session, cloud, out);
-    out('The device is listening to a quiet room. Ctrl-C stops it and the cloud.');
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    out(
+      'echosim: the cloud is up',
+      `         MQTT broker ${cloud.brokerUrl}, HTTP API ${cloud.apiUrl ?? '-'}`,
+      `         its data: ${cloudDir}`,
+      `echosim: a simulated echo-dot-3 connects to it as "${DEMO_DEVICE}" and hears`,
+      `         ${path.relative(process.cwd(), wav) || wav}`,
+      opts.fast ? '         (as fast as possible)' : '         (in real time; add --fast to skip the waiting)',
+    );
+    const utterance = openMicSource(`wav:${wav}`, { fast: opts.fast === true });
+    // Kept up, the same device goes on listening to a quiet room after the utterance (no second boot).
+    const mic = stay ? new UtteranceThenQuietRoom(utterance) : utterance;
+    const device = await openSession(cloud, secret, deviceDir, mic, opts.fast === true, screen).catch(async (err: unknown) => {
+      await mic.close();
+      throw err;
+    });
+    session = device;
+    const stopNarrating = narrate(device, cloud, (line) => out(line));
     try {
-      await session.run(abort.signal);
+      if (mic instanceof UtteranceThenQuietRoom) {
+        const up = cloud;
+        void stayingUp(device, mic, abort.signal, out, () => flashHelp(up, cloudDir, opts.data !== undefined, screen.size?.columns));
+      }
+      await device.run(abort.signal);
+      await device.finishEvents();
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      stopNarrating2();
+      stopNarrating();
+    }
+    if (!stay && !abort.signal.aborted) {
+      out('', ...flashHelp(cloud, cloudDir, opts.data !== undefined, screen.size?.columns));
+      out('(run `npx echosim demo` in a terminal to keep the device up while you do,', ' and `npx echosim device --help` for more)');
     }
   } finally {
-    await session?.close();
-    await cloud.stop();
+    abort.abort(); // ends the wait for the utterance to be handled, if it is still waiting
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    try {
+      await session?.close();
+      await cloud?.stop();
+    } finally {
+      screen.close({ clearStatus: true });
+    }
   }
+  if (stay || interrupted) out('echosim: the device and the cloud have stopped', `         their data stays in ${path.dirname(cloudDir)}`);
+}
+
+/**
+ * Kept up: says when the recording is over (the microphone goes on with a quiet room), then, once
+ * the device has settled (idle again, nothing in progress), how to flash a profile to it. Ends
+ * quietly when `signal` aborts first.
+ */
+async function stayingUp(session: DeviceSession, mic: UtteranceThenQuietRoom, signal: AbortSignal, out: (...lines: string[]) => void, help: () => string[]): Promise<void> {
+  const aborted = new Promise<false>((resolve) => signal.addEventListener('abort', () => resolve(false), { once: true }));
+  if (!(await Promise.race([mic.utteranceEnded.then(() => true), aborted]))) return;
+  out(`  ${narrationTime(session.clock.now())}  the recording is over; the microphone now hears a quiet room`);
+  try {
+    while (!deviceSettled(session.device)) await once(session.device, 'state', { signal });
+  } catch {
+    return; // aborted
+  }
+  out('', ...help(), 'The device is listening to a quiet room. Ctrl-C stops it and the cloud.');
+}
+
+/** How to flash a profile from a second terminal, each command wrapped to the terminal's width. */
+function flashHelp(cloud: Cloud, cloudDir: string, customData: boolean, columns: number | undefined): string[] {
+  const extra = [
+    ...(cloud.apiUrl && !cloud.apiUrl.endsWith(`:${DEFAULT_API_PORT}`) ? ['--endpoint-url', cloud.apiUrl] : []),
+    ...(customData ? ['--data-dir', cloudDir] : []),
+  ];
+  const flash = ['npx', 'echosim', 'flash', '--device', DEMO_DEVICE, '--room-profile', DEMO_PROFILE, ...extra];
+  const get = ['npx', 'echosim', 'a4b', 'get-device', '--device-arn', `${ARN_PREFIX}device/${DEMO_DEVICE}`, ...extra];
+  return ['Flash a room profile to the device from a second terminal:', ...commandLines(flash, columns), ...commandLines(get, columns)];
 }
 
 /** The cloud on its default ports, or on free ones when another program holds them. */
@@ -124,12 +172,13 @@ async function deviceSecret(cloud: Cloud, deviceDir: string): Promise<string> {
   return res.Secret;
 }
 
-function openSession(cloud: Cloud, secret: string, deviceDir: string, mic: string, fast: boolean, interactive: boolean): Promise<DeviceSession> {
+function openSession(cloud: Cloud, secret: string, deviceDir: string, mic: MicSource, fast: boolean, screen: TerminalScreen): Promise<DeviceSession> {
   return openDeviceSession({
     ...DEFAULT_SPOTTER_OPTIONS,
     model: 'echo-dot-3',
     mic,
-    leds: interactive ? 'terminal' : 'none',
+    leds: screen.live ? 'terminal' : 'none',
+    screen,
     buttons: 'none',
     offline: false,
     data: deviceDir,

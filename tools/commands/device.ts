@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/device/link/device-cloud-link.js';
+import { checkBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
 import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
+import { readCaFile } from '../../cloud-link/tls/client-tls.js';
 import { loadDeviceModels } from '../../firmware/device-model.js';
 import type { Clock } from '../../hal/clock.js';
 import { EchosimError } from '../../hal/errors.js';
+import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
 import { attachJsonEvents, audioSeconds } from '../device-events.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
@@ -41,6 +44,7 @@ interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'led
   deviceId?: string;
   secret?: string;
   secretFile?: string;
+  ca?: string;
 }
 
 export const DEVICE_SECRET_ENV = 'ECHOSIM_DEVICE_SECRET';
@@ -55,8 +59,8 @@ function usage(message: string, hint: string): EchosimError {
  */
 export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
   if (opts.cloud === undefined) {
-    if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined) {
-      throw usage('--device-id, --secret and --secret-file only go with --cloud', 'Add --cloud mqtt://HOST:PORT, or leave them out.');
+    if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined || opts.ca !== undefined) {
+      throw usage('--device-id, --secret, --secret-file and --ca only go with --cloud', 'Add --cloud mqtt://HOST:PORT (mqtts:// with --ca), or leave them out.');
     }
     return undefined;
   }
@@ -77,7 +81,10 @@ export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv =
   if (secret === undefined || secret === '') {
     throw usage('--cloud needs the device secret', `Pass --secret-file FILE or set ${DEVICE_SECRET_ENV} (or --secret S); the cloud shows it once, at registration.`);
   }
-  return { url: opts.cloud, deviceId: opts.deviceId, secret };
+  // The CA is read and the URL checked against it now, before anything is opened.
+  const tls = opts.ca === undefined ? undefined : readCaFile(opts.ca);
+  checkBrokerUrl(opts.cloud, tls);
+  return { url: opts.cloud, deviceId: opts.deviceId, secret, ...(tls ? { tls } : {}) };
 }
 
 /** The link's events as JSON lines, stamped with device (audio) time. Returns the detacher. */
@@ -112,7 +119,8 @@ export function registerDevice(program: Command): void {
     .option('--gpio <map>', 'GPIO lines for --buttons gpio, e.g. "17:action,27:mic-off"')
     .option('--script <presses>', 'button presses at audio times, e.g. "1.5:mic-off,4.0:mic-off,6.0:action" (hold: "10:action:8")')
     .option('--offline', 'run without a cloud: spot, stream to nowhere, show states')
-    .addOption(new Option('--cloud <url>', "run with the cloud: its MQTT broker, e.g. mqtt://127.0.0.1:1883 (profiles, jobs, telemetry, utterances)").conflicts('offline'))
+    .addOption(new Option('--cloud <url>', "run with the cloud: its MQTT broker, e.g. mqtt://127.0.0.1:1883 or mqtts://HOST:8883 (profiles, jobs, telemetry, utterances)").conflicts('offline'))
+    .option('--ca <file>', "with an mqtts:// --cloud: the CA to verify the broker with (the cloud's <data dir>/tls/ca.pem; default Node's public CAs)")
     .option('--device-id <id>', 'with --cloud: the id (serial number) the device is registered with')
     .option('--secret <secret>', `with --cloud: the device secret (visible in ps: prefer --secret-file or $${DEVICE_SECRET_ENV})`)
     .option('--secret-file <file>', 'with --cloud: a file holding the device secret')
@@ -139,11 +147,16 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   // With a cloud the flash must outlive a reboot job's restart, so a temporary one is made here.
   const tempData = opts.data === undefined && cloud ? mkdtempSync(path.join(os.tmpdir(), 'echosim-device-')) : undefined;
   const data = opts.data ?? tempData;
+  // The ring and the messages below share stderr: the messages scroll above the ring, which is
+  // redrawn in place (and so do JSON lines when stdout is the same terminal).
+  const screen = new TerminalScreen(process.stderr, { live: leds === 'terminal' && process.stderr.isTTY === true });
+  const say = (line: string): void => screen.print(line);
+  const printEvent = screen.live && process.stdout.isTTY === true ? (e: Record<string, unknown>) => screen.print(JSON.stringify(e)) : printJsonLine;
   if (!opts.offline && !cloud && !jsonl) {
-    process.stderr.write('echosim device: no cloud is configured, so the device enters setup mode (orange). Add --offline to run it standalone, or --cloud URL.\n');
+    say('echosim device: no cloud is configured, so the device enters setup mode (orange). Add --offline to run it standalone, or --cloud URL.');
   }
-  if (cloud) process.stderr.write(`echosim device: connecting to ${cloud.url} as ${cloud.deviceId}\n`);
-  if (buttons === 'keyboard') process.stderr.write('keys: m mic-off, a action (push-to-talk), + / - volume, q quit\n');
+  if (cloud) say(`echosim device: connecting to ${cloud.url} as ${cloud.deviceId}`);
+  if (buttons === 'keyboard') say('keys: m mic-off, a action (push-to-talk), + / - volume, q quit');
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
@@ -152,21 +165,22 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
     // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
     // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
     for (;;) {
-      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ...common } = opts;
+      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, ...common } = opts;
       const session = await openDeviceSession({
         ...common,
         offline: opts.offline === true,
         ...(data === undefined ? {} : { data }),
         ...(cloud ? { cloud } : {}),
         leds,
+        screen,
         buttons,
-        ...(jsonl ? { eventSink: printJsonLine } : {}),
+        ...(jsonl ? { eventSink: printEvent } : {}),
       });
-      const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printJsonLine) : undefined;
-      const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printJsonLine) : undefined;
+      const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printEvent) : undefined;
+      const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printEvent) : undefined;
       const link = session.link;
       const onConnected = (c: { to: string }): void => {
-        if (c.to === 'CONNECTED' && cloud) process.stderr.write(`echosim device: connected to ${cloud.url} as ${cloud.deviceId}\n`);
+        if (c.to === 'CONNECTED' && cloud) say(`echosim device: connected to ${cloud.url} as ${cloud.deviceId}`);
       };
       link?.on('connection', onConnected);
       let rebooting = false;
@@ -175,7 +189,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         await session.finishEvents();
         rebooting = session.rebootRequested && !abort.signal.aborted;
         if (opts.events === 'jsonl') {
-          printJsonLine(
+          printEvent(
             rebooting
               ? { type: 'reboot', time: Math.round(summary.finishedAt) / 1000 }
               : { type: 'end', time: Math.round(summary.finishedAt) / 1000, state: summary.finalState, samples: summary.samples, endedBy: summary.endedBy, falseWakes: session.device.falseWakes },
@@ -192,6 +206,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    screen.close(); // the ring stays on the screen as the device left it
     if (tempData) rmSync(tempData, { recursive: true, force: true });
   }
 }

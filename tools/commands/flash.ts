@@ -44,7 +44,8 @@ export function registerFlash(program: Command): void {
     .option('--network-profile <file>', 'network profile JSON (NetworkProfileName, Ssid, SecurityType, CurrentPassword, ...); - for stdin')
     .option('--endpoint-url <url>', 'API endpoint (default $ECHOSIM_ENDPOINT or http://127.0.0.1:8700)')
     .option('--token <token>', 'admin token (default $ECHOSIM_ADMIN_TOKEN or <data dir>/admin-token)')
-    .option('--data-dir <dir>', "the cloud's data directory, to find admin-token")
+    .option('--data-dir <dir>', "the cloud's data directory, to find admin-token (and tls/ca.pem)")
+    .option('--ca <file>', 'with an https:// endpoint: the CA to verify it with (default <data dir>/tls/ca.pem when it exists)')
     .option('--output <format>', 'json or text', 'json')
     .action(async (opts: FlashOptions) => {
       await flash(opts);
@@ -62,7 +63,7 @@ async function flash(opts: FlashOptions): Promise<void> {
   if (opts.roomProfile !== undefined) input.RoomProfile = loadProfile('room', opts.roomProfile);
   if (opts.networkProfile !== undefined) input.NetworkProfile = loadProfile('network', opts.networkProfile);
 
-  const client = new A4bClient({ endpoint: opts.endpointUrl, token: opts.token, dataDir: opts.dataDir });
+  const client = new A4bClient({ endpoint: opts.endpointUrl, token: opts.token, dataDir: opts.dataDir, ca: opts.ca });
   const deviceArn = await resolveDeviceArn(client, opts.device);
   const result = await client.call('FlashDevice', { DeviceArn: deviceArn, ...input });
   process.stdout.write(formatOutput({ DeviceArn: deviceArn, Flashed: redactSecrets(input), Result: result }, opts.output));

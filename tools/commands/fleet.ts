@@ -16,6 +16,7 @@ interface FleetCliOptions {
   endpointUrl?: string;
   token?: string;
   dataDir?: string;
+  ca?: string;
   json?: boolean;
   progress: boolean;
   workers?: number;
@@ -32,7 +33,8 @@ export function registerFleet(program: Command): void {
     .option('--cloud <url>', "an external cloud's MQTT broker (default: a cloud with an embedded broker in this process)")
     .option('--endpoint-url <url>', "with --cloud: the cloud's HTTP API, to register the devices (default $ECHOSIM_ENDPOINT or http://127.0.0.1:8700)")
     .option('--token <token>', 'with --cloud: the admin token (default $ECHOSIM_ADMIN_TOKEN or <data dir>/admin-token)')
-    .option('--data-dir <dir>', "with --cloud: the cloud's data directory, to find admin-token")
+    .option('--data-dir <dir>', "with --cloud: the cloud's data directory, to find admin-token (and tls/ca.pem)")
+    .option('--ca <file>', 'with an mqtts:// --cloud or an https:// endpoint: the CA to verify them with (default <data dir>/tls/ca.pem when it exists)')
     .option('--workers <n>', 'worker threads for wake-word inference, 0 for the main thread (default: one per core)', parseCount)
     .option('--no-vad', 'listening devices do not end-point with Silero VAD: their streams run to the maximum length')
     .option('--json', 'print the summary as one JSON object on stdout')
@@ -47,7 +49,7 @@ export function registerFleet(program: Command): void {
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         vad: opts.vad,
         ...(opts.cloud
-          ? { cloud: { brokerUrl: opts.cloud, ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) } }
+          ? { cloud: { brokerUrl: opts.cloud, ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.ca ? { ca: opts.ca } : {}) } }
           : {}),
       });
       process.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : format(summary));

@@ -13,7 +13,9 @@ import { readWavMono } from '../bench/read-mono.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
 import { SileroVad, SileroVadModel } from '../../models/vad/silero-vad.js';
-import { A4bClient } from '../a4b-client.js';
+import { checkBrokerUrl, isTlsBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
+import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
+import { A4bClient, resolveCa } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';
 import { LoopedClipSource } from './looped-clip.js';
 import { provisionFleet } from './provision.js';
@@ -26,7 +28,14 @@ export interface FleetOptions {
   /** Seconds the listening devices run. */
   durationS: number;
   /** An external cloud: its broker, and its API (endpoint, admin token) to register the devices. */
-  cloud?: { brokerUrl: string; endpoint?: string; token?: string; dataDir?: string };
+  cloud?: {
+    brokerUrl: string;
+    endpoint?: string;
+    token?: string;
+    dataDir?: string;
+    /** CA file for mqtts:// and https:// (default <dataDir>/tls/ca.pem when it exists). */
+    ca?: string;
+  };
   progress: boolean;
   /** Prefix of the simulated devices' serial numbers. */
   prefix?: string;
@@ -90,9 +99,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   try {
     let brokerUrl: string;
     let api: A4bClient;
+    let brokerTls: ClientTlsOptions | undefined;
     if (o.cloud) {
       brokerUrl = o.cloud.brokerUrl;
-      api = new A4bClient({ ...(o.cloud.endpoint ? { endpoint: o.cloud.endpoint } : {}), ...(o.cloud.token ? { token: o.cloud.token } : {}), ...(o.cloud.dataDir ? { dataDir: o.cloud.dataDir } : {}) });
+      const where = { ...(o.cloud.dataDir ? { dataDir: o.cloud.dataDir } : {}), ...(o.cloud.ca ? { ca: o.cloud.ca } : {}) };
+      api = new A4bClient({ ...(o.cloud.endpoint ? { endpoint: o.cloud.endpoint } : {}), ...(o.cloud.token ? { token: o.cloud.token } : {}), ...where });
+      brokerTls = isTlsBrokerUrl(brokerUrl) ? resolveCa(where) : undefined;
+      checkBrokerUrl(brokerUrl, o.cloud.ca ? readCaFile(o.cloud.ca) : undefined);
     } else {
       cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier: new WakeWordVerifier({ models }) });
       brokerUrl = cloud.brokerUrl;
@@ -102,7 +115,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const listeningAt = Math.min(o.listening, o.devices);
     const clocks = Array.from({ length: listeningAt }, () => new VirtualClock(0, Date.now()));
     const provisioned = await provisionFleet({
-      api, brokerUrl, count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
+      api, brokerUrl, ...(brokerTls ? { brokerTls } : {}), count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
       clockFor: (i) => clocks[i] ?? clock, progress: o.progress,
       vadFor: (i) => {
         if (i >= listeningAt || !withVad) return undefined;

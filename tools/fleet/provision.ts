@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { DeviceCloudLink } from '../../cloud-link/device/link/device-cloud-link.js';
+import type { ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import { ensurePrivateDir } from '../../hal/private-files.js';
@@ -12,6 +14,8 @@ import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.j
 export interface ProvisionOptions {
   api: A4bClient;
   brokerUrl: string;
+  /** For an mqtts:// broker: the CA the devices verify it with. */
+  brokerTls?: ClientTlsOptions;
   count: number;
   /** Serial numbers are `${prefix}-00000`, ... */
   prefix: string;
@@ -52,6 +56,26 @@ export function fleetProfile(name: string, maxVolumeLimit: number): Record<strin
 }
 
 /**
+ * Resolves once the device has synced its shadow (or given up on it). A TLS failure ends the wait
+ * with its error at once: no certificate changes while the fleet waits.
+ */
+function firstSync(link: DeviceCloudLink): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onConnection = (c: { to: string; error?: { code: string } }): void => {
+      if (c.to === 'BACKOFF' && c.error?.code.startsWith('TLS_')) {
+        link.off('connection', onConnection);
+        reject(c.error);
+      }
+    };
+    link.on('connection', onConnection);
+    link.whenSynced().then(
+      () => resolve(),
+      () => resolve(),
+    ).finally(() => link.off('connection', onConnection));
+  });
+}
+
+/**
  * Creates a room with its profile, then registers `count` devices in it through the API and starts
  * each as a simulated device, a batch at a time, each having done its first shadow sync (so it runs
  * the room's profile) before the next batch starts. A progress bar on stderr counts them.
@@ -74,9 +98,13 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
           const dataDir = path.join(o.root, 'devices', id);
           ensurePrivateDir(dataDir);
           const vad = o.vadFor?.(i);
-          const sim = await startSimulatedDevice({ url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log, ...(vad ? { vad } : {}) });
+          const sim = await startSimulatedDevice({
+            url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log,
+            ...(vad ? { vad } : {}),
+            ...(o.brokerTls ? { link: { tls: o.brokerTls } } : {}),
+          });
           devices[i] = sim;
-          await sim.link.whenSynced().catch(() => undefined);
+          await firstSync(sim.link);
           bar.tick();
         }),
       );

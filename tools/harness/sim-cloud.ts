@@ -65,7 +65,12 @@ export class SimCloud extends EventEmitter<CloudEvents> {
     }
   }
 
-  /** mqtt://127.0.0.1:PORT of the embedded broker. */
+  /** With `tls`: the cloud's CA certificate file, which its clients verify it with. */
+  get caFile(): string | undefined {
+    return this.cloud.caFile;
+  }
+
+  /** mqtt://127.0.0.1:PORT of the embedded broker (mqtts:// with `tls`). */
   get brokerUrl(): string {
     return this.cloud.brokerUrl;
   }
@@ -75,7 +80,7 @@ export class SimCloud extends EventEmitter<CloudEvents> {
     return Number(new URL(this.cloud.brokerUrl).port);
   }
 
-  /** http://127.0.0.1:PORT of the A4B HTTP API (bearer token: `adminToken`), when it runs. */
+  /** http://127.0.0.1:PORT (https:// with `tls`) of the A4B HTTP API (bearer token: `adminToken`), when it runs. */
   get apiUrl(): string | undefined {
     return this.cloud.apiUrl;
   }

@@ -47,7 +47,9 @@ export class SimDevice extends EventEmitter<SimDeviceEvents> {
     this.id = setup.id;
     this.model = deviceModel(setup.modelId);
     const { clock } = this;
-    this.link = new DeviceCloudLink({ url: setup.cloud.brokerUrl, deviceId: setup.id, secret: setup.secret, clock, dataDir: setup.dataDir, backoff: { random: () => 0.5 } });
+    // With TLS the device verifies the broker against the cloud's CA, as a real one given ca.pem would.
+    const tls = setup.cloud.caFile === undefined ? {} : { tls: { ca: setup.cloud.cloud.caPem, caSource: setup.cloud.caFile } };
+    this.link = new DeviceCloudLink({ url: setup.cloud.brokerUrl, deviceId: setup.id, secret: setup.secret, clock, dataDir: setup.dataDir, backoff: { random: () => 0.5 }, ...tls });
     this.device = new Device({
       model: this.model,
       clock,

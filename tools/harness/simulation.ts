@@ -28,6 +28,11 @@ export interface SimulationOptions {
   readonly verification?: boolean;
   /** Also run the A4B HTTP API on a free port (default false: `cloud.call()` runs operations in process). */
   readonly http?: boolean;
+  /**
+   * TLS on every link (default false): the cloud makes its CA and server certificate in its data
+   * directory and serves `mqtts://` (and `https://`); every device verifies the broker against that CA.
+   */
+  readonly tls?: boolean;
   /** How waits trade real time for device time (see Pace). */
   readonly pace?: Partial<Pace>;
   /** Longest the device waits, in real ms, for one answer of the cloud before carrying on (default 5000). */
@@ -73,7 +78,14 @@ export class Simulation {
       const cloudClock = new VirtualClock();
       const verifier = options.verification === false ? undefined : new WakeWordVerifier({ models: models.wakeword });
       const cloudDir = path.join(dir, 'cloud');
-      const cloud = await Cloud.start({ dir: cloudDir, clock: cloudClock, broker: { port: 0 }, http: options.http ? { port: 0 } : false, verifier: verifier ?? false });
+      const cloud = await Cloud.start({
+        dir: cloudDir,
+        clock: cloudClock,
+        broker: { port: 0 },
+        http: options.http ? { port: 0 } : false,
+        verifier: verifier ?? false,
+        ...(options.tls ? { tls: {} } : {}),
+      });
       let self: Simulation | undefined;
       const simCloud = new SimCloud(cloud, cloudClock, {
         realClock,

@@ -35,8 +35,8 @@ export interface OpContext {
   readonly jobs: JobStore;
   readonly shadows: ShadowStore;
   readonly recordings: RecordingMetaStore;
-  /** The hashes stored for a new device secret (scrypt, and the external broker's format if configured). */
-  hashDeviceSecret(secret: string): { hash: string; brokerHash?: string };
+  /** The hashes stored for a new device secret (keyed hash, and the external broker's format if configured). */
+  hashDeviceSecret(deviceId: string, secret: string): { hash: string; brokerHash?: string };
   emit<K extends A4bEventName>(name: K, ...args: A4bServiceEvents[K]): void;
   /**
    * Marks these devices' desired state as changed: profileVersion + 1, sync PENDING, one

@@ -1,64 +1,83 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import {
-  assertPrivateFile,
-  generateSecret,
-  hashSecret,
-  readOrCreatePrivateFile,
-  secretDigest,
-  verifySecret,
-  verifySecretSync,
-} from '../secrets.js';
+import type { Logger } from '../../../hal/log.js';
+import { CredentialKey } from '../auth/credential-key.js';
+import { recordCredentialKey } from '../auth/credential-key-record.js';
+import { assertPrivateFile, generateSecret, readOrCreatePrivateFile, verifySecret, verifySecretSync } from '../secrets.js';
 import { DEVICE_ID_PATTERN } from './arn.js';
 
 /**
  * Checking who is who: the admin token (HTTP API, and the cloud's own MQTT login) and each device's
- * secret (its MQTT password). Both are stored as scrypt hashes only.
+ * secret (its MQTT password). Both are random 256-bit values the cloud makes, stored only as a keyed
+ * hash (auth/credential-key.ts): a check costs a microsecond, so wrong credentials cannot be used to
+ * keep the CPU busy, and it is constant-time, so timing tells nothing about how close a guess was.
+ * An unknown device is compared against a dummy value, so it costs what a wrong secret costs.
  *
- * A successful check is remembered in memory as (stored hash, SHA-256 of the secret), so a device
- * reconnecting or an API client making many calls costs one scrypt per process, not one per call;
- * the entry is void as soon as the stored hash changes (deregistration, re-registration, rotation).
- * Failed checks always pay the full scrypt, and so do unknown devices (a dummy hash), so timing
- * reveals neither a device's existence nor how close a guess was.
+ * Databases from before keep their scrypt hashes (a hash cannot be turned into another without the
+ * secret): such a row is still checked with scrypt, off the event loop and at most
+ * `maxLegacyChecks` at a time (callers rate-limit failures first, auth/auth-throttle.ts), and it is
+ * rewritten as a keyed hash on its first successful login. The admin token is upgraded when the
+ * cloud opens, from the token file.
  */
 
 const ADMIN = 'admin';
 const MAX_SECRET_LENGTH = 1024;
+const DEFAULT_MAX_LEGACY_CHECKS = 2;
 
-interface Verified {
-  stored: string;
-  digest: Buffer;
-}
+/** 'busy': a legacy (scrypt) row could not be checked now; neither a success nor a failure. */
+export type CredentialCheck = 'ok' | 'denied' | 'busy';
 
 export class Credentials {
-  private readonly verified = new Map<string, Verified>();
-  /** Compared against when there is no real hash, so a miss costs what a wrong secret costs. */
-  private readonly dummyHash = hashSecret(generateSecret());
+  private legacyChecks = 0;
+  private readonly dummy: string;
 
-  constructor(
+  private constructor(
     private readonly db: Database,
     readonly adminTokenFile: string,
-  ) {}
+    private readonly key: CredentialKey,
+    private readonly log: Logger,
+    private readonly maxLegacyChecks: number,
+  ) {
+    this.dummy = key.hash('dummy', generateSecret());
+  }
 
   /**
-   * Makes sure an admin token exists: on first open a new one is written to `admin-token` (mode
-   * 0600, the only plaintext copy, for the operator) and its hash stored. A database that lost its
-   * hash re-adopts the token still in the file.
+   * Opens the credential key and makes sure an admin token exists: on first open a new one is
+   * written to `admin-token` (mode 0600, the only plaintext copy, for the operator) and its keyed
+   * hash stored. A database that lost its hash (or holds one the current key cannot check)
+   * re-adopts the token still in the file; an older scrypt hash is upgraded if the file matches it.
    */
-  static open(db: Database, dir: string, now: number): Credentials {
+  static open(db: Database, dir: string, now: number, log: Logger, maxLegacyChecks = DEFAULT_MAX_LEGACY_CHECKS): Credentials {
+    const { key, created } = CredentialKey.open(dir);
+    recordCredentialKey(db, key, created, now, log);
     const file = path.join(dir, 'admin-token');
-    const stored = db.prepare('SELECT hash FROM cloud_credentials WHERE name = ?').get(ADMIN) as { hash: string } | undefined;
+    const credentials = new Credentials(db, file, key, log, maxLegacyChecks);
+    const stored = credentials.adminHash();
     if (!stored) {
       const { bytes } = readOrCreatePrivateFile(file, 'the admin token', () => Buffer.from(`${generateSecret()}\n`, 'utf8'));
       const token = bytes.toString('utf8').trim();
       if (token.length < 16) throw new Error(`${file} holds no usable admin token; delete it to have a new one made`);
-      db.prepare('INSERT INTO cloud_credentials (name, hash, created_at) VALUES (?, ?, ?)').run(ADMIN, hashSecret(token), now);
+      credentials.storeAdmin(token, now);
     } else if (existsSync(file)) {
       assertPrivateFile(file, 'the admin token');
+      const token = readFileSync(file, 'utf8').trim();
+      const keyed = CredentialKey.isKeyed(stored);
+      const usable = token.length >= 16;
+      if (usable && keyed && key.verify(ADMIN, token, stored) === 'other-key') {
+        log.warn('the admin token hash was made with another credential key: re-adopting the token in the admin-token file');
+        credentials.storeAdmin(token, now);
+      } else if (usable && !keyed && verifySecretSync(token, stored)) {
+        credentials.storeAdmin(token, now);
+        log.info('the admin token hash was upgraded from scrypt to a keyed hash');
+      }
     }
-    return new Credentials(db, file);
+    return credentials;
+  }
+
+  /** The stored value for a device secret (RegisterDevice), bound to the device. */
+  hashDeviceSecret(deviceId: string, secret: string): string {
+    return this.key.hash(deviceContext(deviceId), secret);
   }
 
   /** The admin token from its file, or undefined when the operator removed the file. */
@@ -88,42 +107,73 @@ export class Credentials {
     } finally {
       closeSync(fd);
     }
+    this.storeAdmin(token, now);
+    renameSync(tmp, this.adminTokenFile);
+    return token;
+  }
+
+  /**
+   * Checks the admin token (synchronous; constant-time). An older scrypt row, left only when the
+   * token file was missing at open, costs one scrypt per check until a successful one upgrades it.
+   */
+  verifyAdminToken(token: unknown): boolean {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_SECRET_LENGTH) return false;
+    const stored = this.adminHash();
+    if (stored === undefined || CredentialKey.isKeyed(stored)) return this.key.verify(ADMIN, token, stored ?? this.dummy) === 'match' && stored !== undefined;
+    if (!verifySecretSync(token, stored)) return false;
+    this.upgrade({ credential: 'admin token' }, () =>
+      this.db.prepare('UPDATE cloud_credentials SET hash = ? WHERE name = ? AND hash = ?').run(this.key.hash(ADMIN, token), ADMIN, stored),
+    );
+    return true;
+  }
+
+  /**
+   * Checks a device's MQTT credentials: its id (= username = client id) and its secret. Denied for
+   * unknown and deregistered devices; 'busy' when it needs a legacy scrypt check and enough of those
+   * are running already (retry later).
+   */
+  async checkDeviceSecret(deviceId: unknown, secret: unknown): Promise<CredentialCheck> {
+    if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) return 'denied';
+    if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return 'denied';
+    const context = deviceContext(deviceId);
+    const stored = this.deviceHash(deviceId);
+    if (stored === undefined || CredentialKey.isKeyed(stored)) {
+      const check = this.key.verify(context, secret, stored ?? this.dummy);
+      if (check === 'other-key') this.log.warn({ deviceId }, "the device's secret was hashed with another credential key: re-register it, or restore the original credential.key");
+      return check === 'match' && stored !== undefined ? 'ok' : 'denied';
+    }
+    if (this.legacyChecks >= this.maxLegacyChecks) return 'busy';
+    this.legacyChecks++;
+    let ok: boolean;
+    try {
+      ok = await verifySecret(secret, stored);
+    } finally {
+      this.legacyChecks--;
+    }
+    if (!ok) return 'denied';
+    // Rewritten only if the row still holds the hash just checked (not deregistered or re-registered meanwhile).
+    const changed = this.upgrade({ deviceId }, () =>
+      this.db.prepare(`UPDATE devices SET credential_hash = ? WHERE serial = ? AND credential_hash = ? AND status <> 'DEREGISTERED'`).run(this.key.hash(context, secret), deviceId, stored),
+    );
+    return changed ? 'ok' : 'denied';
+  }
+
+  private upgrade(who: Record<string, string>, write: () => { changes: number }): boolean {
+    const changed = write().changes > 0;
+    if (changed) this.log.info(who, 'credential upgraded from scrypt to a keyed hash');
+    return changed;
+  }
+
+  private storeAdmin(token: string, now: number): void {
     this.db
       .prepare(
         'INSERT INTO cloud_credentials (name, hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at',
       )
-      .run(ADMIN, hashSecret(token), now);
-    renameSync(tmp, this.adminTokenFile);
-    this.verified.delete('admin');
-    return token;
+      .run(ADMIN, this.key.hash(ADMIN, token), now);
   }
 
-  /** Checks the admin token (synchronous: one scrypt the first time, then a constant-time compare). */
-  verifyAdminToken(token: unknown): boolean {
-    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_SECRET_LENGTH) return false;
-    const row = this.db.prepare('SELECT hash FROM cloud_credentials WHERE name = ?').get(ADMIN) as { hash: string } | undefined;
-    const stored = row?.hash;
-    if (this.cached('admin', stored, token)) return true;
-    const ok = verifySecretSync(token, stored ?? this.dummyHash) && stored !== undefined;
-    if (ok && stored) this.verified.set('admin', { stored, digest: secretDigest(token) });
-    return ok;
-  }
-
-  /**
-   * Checks a device's MQTT credentials: its id (= username = client id) and its secret. False for
-   * unknown and deregistered devices. Runs scrypt off the event loop.
-   */
-  async verifyDeviceSecret(deviceId: unknown, secret: unknown): Promise<boolean> {
-    if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) return false;
-    if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return false;
-    const stored = this.deviceHash(deviceId);
-    const key = `device:${deviceId}`;
-    if (this.cached(key, stored, secret)) return true;
-    const ok = (await verifySecret(secret, stored ?? this.dummyHash)) && stored !== undefined;
-    // the device may have been deregistered or re-registered while scrypt ran
-    if (!ok || this.deviceHash(deviceId) !== stored || stored === undefined) return false;
-    this.verified.set(key, { stored, digest: secretDigest(secret) });
-    return true;
+  private adminHash(): string | undefined {
+    return (this.db.prepare('SELECT hash FROM cloud_credentials WHERE name = ?').get(ADMIN) as { hash: string } | undefined)?.hash;
   }
 
   private deviceHash(deviceId: string): string | undefined {
@@ -132,14 +182,8 @@ export class Credentials {
       | undefined;
     return row?.credential_hash ?? undefined;
   }
+}
 
-  private cached(key: string, stored: string | undefined, secret: string): boolean {
-    const hit = this.verified.get(key);
-    if (!hit) return false;
-    if (stored === undefined || hit.stored !== stored) {
-      this.verified.delete(key);
-      return false;
-    }
-    return timingSafeEqual(hit.digest, secretDigest(secret));
-  }
+function deviceContext(deviceId: string): string {
+  return `device:${deviceId}`;
 }

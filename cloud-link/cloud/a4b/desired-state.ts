@@ -13,7 +13,7 @@ import { defaultProfile, networkProfileWithSecrets, profileBody, type NetworkPro
  */
 export interface DesiredState {
   roomProfile?: RoomProfileSettings;
-  /** With CurrentPassword/NextPassword in the clear: publish only on this device's own topic. */
+  /** With CurrentPassword/NextPassword in the clear: stored sealed (shadow-store.ts), sent sealed to the device's key. */
   networkProfile?: NetworkProfileSettings;
   /** Grows whenever the device's desired state changes, also across restarts. */
   profileVersion: number;

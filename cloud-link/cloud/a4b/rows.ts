@@ -95,7 +95,7 @@ export function passwordContext(profileId: string, field: 'CurrentPassword' | 'N
   return `network-profile/${profileId}/${field}`;
 }
 
-/** The whole network profile with its passwords decrypted: for the device's own desired state only. */
+/** The whole network profile with its passwords decrypted: for the device's own desired state only (sealed again to it). */
 export function networkProfileWithSecrets(box: SecretBox, row: NetworkProfileRow): NetworkProfileSettings {
   const settings = renderNetworkProfile(row) as unknown as NetworkProfileSettings & { NetworkProfileArn?: string };
   delete settings.NetworkProfileArn;

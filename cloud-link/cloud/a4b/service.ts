@@ -8,9 +8,9 @@ import { CloudDatabase } from '../db/database.js';
 import { JobStore, type CloudJob, type JobStatus, type NewJob } from '../db/job-store.js';
 import { RecordingMetaStore, type RecordingMeta } from '../db/recording-meta-store.js';
 import { ShadowStore } from '../db/shadow-store.js';
-import { hashSecret, SecretBox } from '../secrets.js';
+import { SecretBox } from '../secrets.js';
 import type { A4bEventName, A4bServiceEvents, OpContext } from './context.js';
-import { Credentials } from './credentials.js';
+import { Credentials, type CredentialCheck } from './credentials.js';
 import { assertDeviceAcceptsJob } from './device-contract.js';
 import { desiredStateFor, retentionFor, skillsFor, type DesiredState } from './desired-state.js';
 import { requireDeviceById, type ConnectionStatus } from './device-rows.js';
@@ -68,10 +68,10 @@ export class A4bService {
     private readonly options: A4bServiceOptions,
   ) {
     const now = (): number => clock.wallNow();
-    this.shadows = new ShadowStore(database.db, now);
+    this.shadows = new ShadowStore(database.db, now, box);
     this.jobs = new JobStore(database.db, now);
     this.recordings = new RecordingMetaStore(database.db);
-    this.credentials = Credentials.open(database.db, options.dir, now());
+    this.credentials = Credentials.open(database.db, options.dir, now(), log);
     this.deviceTypes = new Set(options.deviceTypes ?? loadDeviceModels().keys());
     this.syncFailureLimit = Math.max(1, Math.floor(options.syncFailureLimit ?? DEFAULT_SYNC_FAILURE_LIMIT));
   }
@@ -81,7 +81,7 @@ export class A4bService {
     const log = (options.log ?? rootLogger()).child({ component: 'a4b' });
     ensurePrivateDir(options.dir);
     const box = SecretBox.open(options.dir);
-    const database = CloudDatabase.open({ dir: options.dir, log });
+    const database = CloudDatabase.open({ dir: options.dir, log, box });
     try {
       return new A4bService(database, box, options.clock, log, options);
     } catch (err) {
@@ -115,7 +115,7 @@ export class A4bService {
     }
   }
 
-  /** What the device should run, passwords included: publish it on the device's own topic only. */
+  /** What the device should run, passwords included: they leave only sealed to the device's key (shadow-gateway.ts). */
   desiredStateFor(deviceId: string): DesiredState {
     this.assertOpen();
     return this.database.transaction(() => desiredStateFor(this.database.db, this.box, deviceId), true);
@@ -135,14 +135,23 @@ export class A4bService {
 
   /** A device's MQTT login (username = client id = serial, password = its secret). Never throws. */
   async verifyDeviceSecret(deviceId: string, secret: string): Promise<boolean> {
-    if (this.closed) return false;
+    return (await this.checkDeviceSecret(deviceId, secret)) === 'ok';
+  }
+
+  /**
+   * Like verifyDeviceSecret, and 'busy' when the device still has a pre-upgrade (scrypt) hash and
+   * enough of those checks are running already: the caller should refuse for now without counting
+   * a failure. Never throws.
+   */
+  async checkDeviceSecret(deviceId: string, secret: string): Promise<CredentialCheck> {
+    if (this.closed) return 'denied';
     try {
-      const ok = await this.credentials.verifyDeviceSecret(deviceId, secret);
-      return ok && !this.closed;
+      const result = await this.credentials.checkDeviceSecret(deviceId, secret);
+      return this.closed ? 'denied' : result;
     } catch (err) {
       // an authentication hook must answer; a failure to check is a refusal (and worth a log line)
       if (!this.closed) this.log.error({ err: (err as Error).message }, 'device credential check failed');
-      return false;
+      return 'denied';
     }
   }
 
@@ -238,8 +247,8 @@ export class A4bService {
       jobs: this.jobs,
       shadows: this.shadows,
       recordings: this.recordings,
-      hashDeviceSecret: (secret) => ({
-        hash: hashSecret(secret),
+      hashDeviceSecret: (deviceId, secret) => ({
+        hash: this.credentials.hashDeviceSecret(deviceId, secret),
         ...(this.options.brokerPasswordHash ? { brokerHash: this.options.brokerPasswordHash(secret) } : {}),
       }),
       emit: (name, ...args) => void pending.push({ name, args }),

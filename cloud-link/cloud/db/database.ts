@@ -3,8 +3,10 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { EchosimError } from '../../../hal/errors.js';
 import { rootLogger, type Logger } from '../../../hal/log.js';
 import { ensurePrivateDir, tightenFile } from '../../../hal/private-files.js';
+import type { SecretBox } from '../secrets.js';
 import { migrate, type Migration, type MigrationReport } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { runPendingMaintenance } from './scrub.js';
 
 export interface CloudDatabaseOptions {
   /** The cloud's data directory (created with mode 0700 if missing). */
@@ -16,6 +18,8 @@ export interface CloudDatabaseOptions {
   busyTimeoutMs?: number;
   /** For tests of old schemas: the migrations to bring the file to (default: all). */
   migrations?: readonly Migration[];
+  /** The cloud's secret key, for migrations that seal data written in the clear by older versions. */
+  box?: SecretBox;
 }
 
 export const DEFAULT_DB_FILE = 'echosim-cloud.db';
@@ -29,7 +33,9 @@ export const DEFAULT_DB_FILE = 'echosim-cloud.db';
  * - foreign_keys=ON (SQLite's default is off) so rooms, devices and jobs cannot point at nothing.
  * - busy_timeout: a second process (e.g. a CLI reading the same file) waits instead of failing.
  * - The file holds hashes and ciphertexts only, and is still made private (0600): metadata such as
- *   device names and SSIDs is nobody else's business.
+ *   device names and SSIDs is nobody else's business. secure_delete=ON zeroes what a write replaces
+ *   or deletes, and a migration that took plaintext out of the file has it scrubbed (scrub.ts) before
+ *   the database is used, so neither free pages nor the WAL keep an old copy.
  */
 export class CloudDatabase {
   readonly file: string;
@@ -67,7 +73,10 @@ export class CloudDatabase {
       // SQLite creates -wal and -shm with the database's mode; ones an older version left wider are tightened
       for (const suffix of ['-wal', '-shm']) tightenFile(`${file}${suffix}`);
       db.pragma('foreign_keys = ON');
-      const report = migrate(db, options.migrations ?? MIGRATIONS, log);
+      // Deleted and overwritten content is zeroed, not left in free space for a copy of the file to show.
+      db.pragma('secure_delete = ON');
+      const report = migrate(db, options.migrations ?? MIGRATIONS, log, options.box ? { box: options.box } : {});
+      runPendingMaintenance(db, log);
       return new CloudDatabase(db, file, report);
     } catch (err) {
       db.close();

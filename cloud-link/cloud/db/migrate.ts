@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { EchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
+import type { SecretBox } from '../secrets.js';
 
 /**
  * One step of the schema's history. Migrations are append-only: a released migration is never edited
@@ -14,6 +15,19 @@ export interface Migration {
   readonly name: string;
   /** SQL run as one transaction together with its schema_migrations row. */
   readonly sql: string;
+  /**
+   * Data the SQL alone cannot move (e.g. re-encrypting with the cloud's key), run after `sql` in the
+   * same transaction: if it throws, nothing of the step is applied.
+   */
+  readonly data?: (db: Database, context: MigrationContext) => void;
+}
+
+/** What a migration's data step may use besides the database. */
+export interface MigrationContext {
+  /** The cloud's secret key (secret.key), for steps that seal data; absent when the caller has none. */
+  readonly box?: SecretBox;
+  /** Wall-clock ms. */
+  readonly now: number;
 }
 
 export interface MigrationReport {
@@ -41,7 +55,7 @@ export function checkMigrations(migrations: readonly Migration[]): void {
  * the row that records it, so a crash or an error leaves the database at the previous version, never
  * half-migrated. A database newer than this code (a downgrade) is refused rather than guessed at.
  */
-export function migrate(db: Database, migrations: readonly Migration[], log?: Logger): MigrationReport {
+export function migrate(db: Database, migrations: readonly Migration[], log?: Logger, context: Omit<MigrationContext, 'now'> = {}): MigrationReport {
   checkMigrations(migrations);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
@@ -77,14 +91,16 @@ export function migrate(db: Database, migrations: readonly Migration[], log?: Lo
   const done: MigrationReport['applied'] = [];
   for (const m of migrations.slice(from)) {
     const step = db.transaction(() => {
+      const now = Date.now();
       db.exec(m.sql);
-      record.run(m.version, m.name, Date.now());
+      m.data?.(db, { ...context, now });
+      record.run(m.version, m.name, now);
     });
     try {
       step.immediate();
     } catch (cause) {
       throw new EchosimError('CLOUD_DATABASE_INVALID', `schema migration ${m.version} (${m.name}) failed: ${(cause as Error).message}`, {
-        hint: 'Nothing of this step was applied. Check the disk is writable and not full, then start again.',
+        hint: `Nothing of this step was applied. ${cause instanceof EchosimError && cause.hint ? cause.hint : 'Check the disk is writable and not full, then start again.'}`,
         cause,
       });
     }

@@ -1,4 +1,7 @@
+import { EchosimError } from '../../../hal/errors.js';
+import { splitDesiredSecrets } from '../../protocol/desired-secrets.js';
 import type { Migration } from './migrate.js';
+import { sealShadowDocument } from './shadow-store.js';
 
 /**
  * The cloud database's schema history. APPEND ONLY: never edit or reorder a migration that has been
@@ -7,7 +10,10 @@ import type { Migration } from './migrate.js';
  * Conventions: STRICT tables; times are INTEGER milliseconds since the Unix epoch; ids are the ARN's
  * resource id (devices: their serial number, which is also their MQTT client id); JSON columns are
  * checked with json_valid; secrets are never stored in the clear (`*_enc` columns hold SecretBox
- * ciphertexts, `*_hash` columns scrypt hashes).
+ * ciphertexts; `credential_hash` and `cloud_credentials.hash` keyed hashes, auth/credential-key.ts,
+ * or scrypt hashes written before migration 7 and upgraded on their next login). A migration whose
+ * data SQL cannot move (re-encryption) has a `data` step; it must only ever call code whose output
+ * format stays readable.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -185,6 +191,60 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE devices ADD COLUMN broker_password_hash TEXT;
       -- bumped whenever the device's desired state changes: the desired shadow's profileVersion
       ALTER TABLE devices ADD COLUMN desired_version INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    version: 6,
+    name: 'sealed-shadow-secrets',
+    sql: `
+      -- the desired state's secret fields (network passwords), sealed with secret.key (shadow-store.ts);
+      -- the document column holds none of them
+      ALTER TABLE shadows ADD COLUMN secrets_enc TEXT;
+      -- work a migration asks for that cannot run inside its transaction, done when the database is
+      -- next opened (database.ts): 'scrub' = VACUUM and truncate the WAL, so no old plaintext survives
+      CREATE TABLE pending_maintenance (
+        task TEXT PRIMARY KEY CHECK (task IN ('scrub')),
+        requested_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+    // Databases written before held the passwords in the shadow documents: seal them now. Earlier
+    // versions of those documents may survive in free pages and the WAL, so a scrub is asked for
+    // whatever this step found.
+    data: (db, { box, now }) => {
+      const rows = db.prepare(`SELECT device_id, document, version FROM shadows WHERE document <> 'null'`).all() as Array<{
+        device_id: string;
+        document: string;
+        version: number;
+      }>;
+      const update = db.prepare('UPDATE shadows SET document = ?, secrets_enc = ? WHERE device_id = ?');
+      for (const row of rows) {
+        const document = JSON.parse(row.document) as { state?: { desired?: unknown } };
+        if (!splitDesiredSecrets(document.state?.desired).secrets) continue;
+        if (!box) {
+          throw new EchosimError('CLOUD_DATABASE_INVALID', 'sealing the shadows\' network passwords needs the cloud\'s secret key', {
+            hint: 'Open the database through the cloud (A4bService.open), which reads secret.key.',
+          });
+        }
+        const { json, secretsEnc } = sealShadowDocument(box, row.device_id, row.version, document);
+        update.run(json, secretsEnc, row.device_id);
+      }
+      db.prepare(`INSERT INTO pending_maintenance (task, requested_at) VALUES ('scrub', ?)`).run(now);
+    },
+  },
+  {
+    version: 7,
+    name: 'credential-key',
+    sql: `
+      -- Device secrets and the admin token are stored as keyed hashes (HMAC-SHA256 under credential.key,
+      -- beside secret.key) from now on. Existing scrypt hashes cannot be converted without the secret:
+      -- they stay valid and are rewritten on their next successful login (a4b/credentials.ts).
+      -- This records the fingerprint (not the key) of the credential key in use, so a lost or swapped
+      -- key file is reported when the cloud opens.
+      CREATE TABLE credential_key (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        key_id TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+      ) STRICT;
     `,
   },
 ];

@@ -1,5 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { DesiredSecretsSchema, mergeDesiredSecrets, splitDesiredSecrets } from '../../protocol/desired-secrets.js';
 import { A4bError } from '../a4b/errors.js';
+import type { SecretBox } from '../secrets.js';
 
 export interface StoredShadow {
   /** The whole shadow document, as the shadow engine keeps it (desired, reported, metadata...). */
@@ -12,8 +14,29 @@ export interface StoredShadow {
 
 interface ShadowRow {
   document: string;
+  secrets_enc: string | null;
   version: number;
   updated_at: number;
+}
+
+type DocumentShape = { state?: { desired?: unknown } };
+
+/** The additional data of a shadow's sealed secrets: this device, this version of its document. */
+export function shadowSecretsContext(deviceId: string, version: number): string {
+  return `shadow/${deviceId}/${version}/desired-secrets`;
+}
+
+/**
+ * A shadow document as it is stored: its JSON without the desired state's secret fields, and those
+ * fields sealed with the cloud's key (null when it has none). Used by the store and by the migration
+ * that sealed the secrets of databases written before (migrations.ts, version 6).
+ */
+export function sealShadowDocument(box: SecretBox, deviceId: string, version: number, document: unknown): { json: string; secretsEnc: string | null } {
+  const doc = document as DocumentShape;
+  const { desired, secrets } = splitDesiredSecrets(doc.state?.desired);
+  if (!secrets) return { json: JSON.stringify(document), secretsEnc: null };
+  const stored = { ...doc, state: { ...doc.state, desired } };
+  return { json: JSON.stringify(stored), secretsEnc: box.seal(JSON.stringify(secrets), shadowSecretsContext(deviceId, version)) };
 }
 
 /**
@@ -21,19 +44,30 @@ interface ShadowRow {
  * version) live in the protocol's shadow engine; this store keeps the result durable and refuses a
  * write that would move the version backwards, so two writers racing on one device cannot silently
  * lose an update (the loser gets ConcurrentModificationException and re-reads).
+ *
+ * The desired state's secret fields (the network passwords) never reach the database in the clear:
+ * `put` stores the document without them and the fields sealed (AES-256-GCM with secret.key, bound
+ * to the device and the document's version) in `secrets_enc`; `get` puts them back. Callers see
+ * whole documents; a copy of the database alone reveals no password.
  */
 export class ShadowStore {
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
+    private readonly box: SecretBox,
   ) {}
 
   get(deviceId: string): StoredShadow | undefined {
-    const row = this.db.prepare('SELECT document, version, updated_at FROM shadows WHERE device_id = ?').get(deviceId) as
+    const row = this.db.prepare('SELECT document, secrets_enc, version, updated_at FROM shadows WHERE device_id = ?').get(deviceId) as
       | ShadowRow
       | undefined;
     if (!row || row.document === 'null') return undefined;
-    return { document: JSON.parse(row.document) as unknown, version: row.version, updatedAt: row.updated_at };
+    const document = JSON.parse(row.document) as DocumentShape;
+    if (row.secrets_enc !== null && document.state) {
+      const secrets = DesiredSecretsSchema.parse(JSON.parse(this.box.unseal(row.secrets_enc, shadowSecretsContext(deviceId, row.version))));
+      document.state = { ...document.state, desired: mergeDesiredSecrets(document.state.desired, secrets) };
+    }
+    return { document, version: row.version, updatedAt: row.updated_at };
   }
 
   /**
@@ -47,7 +81,6 @@ export class ShadowStore {
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
       throw new A4bError('ValidationException', 'a shadow document must be a JSON object');
     }
-    const json = JSON.stringify(document);
     const write = this.db.transaction((): number => {
       const exists = this.db.prepare('SELECT 1 FROM devices WHERE serial = ?').get(deviceId);
       if (!exists) throw new A4bError('NotFoundException', `device ${deviceId} is not registered`);
@@ -59,12 +92,14 @@ export class ShadowStore {
           `shadow of ${deviceId} is at version ${current}; refusing to store version ${next}`,
         );
       }
+      const { json, secretsEnc } = sealShadowDocument(this.box, deviceId, next, document);
       this.db
         .prepare(
-          `INSERT INTO shadows (device_id, document, version, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (device_id) DO UPDATE SET document = excluded.document, version = excluded.version, updated_at = excluded.updated_at`,
+          `INSERT INTO shadows (device_id, document, secrets_enc, version, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (device_id) DO UPDATE SET document = excluded.document, secrets_enc = excluded.secrets_enc,
+             version = excluded.version, updated_at = excluded.updated_at`,
         )
-        .run(deviceId, json, next, this.now());
+        .run(deviceId, json, secretsEnc, next, this.now());
       return next;
     });
     return write.immediate();
@@ -84,7 +119,9 @@ export class ShadowStore {
   delete(deviceId: string): boolean {
     return (
       this.db
-        .prepare(`UPDATE shadows SET document = 'null', version = version + 1, updated_at = ? WHERE device_id = ? AND document <> 'null'`)
+        .prepare(
+          `UPDATE shadows SET document = 'null', secrets_enc = NULL, version = version + 1, updated_at = ? WHERE device_id = ? AND document <> 'null'`,
+        )
         .run(this.now(), deviceId).changes > 0
     );
   }

@@ -8,31 +8,38 @@
  * Security notes: request bodies can carry Wi-Fi passwords (CreateNetworkProfile, FlashDevice), so
  * nothing here ever logs a body or echoes parts of it into an error message; logs carry the operation,
  * status, error type, duration and a request id. The admin token is compared by the backend in constant
- * time. The default bind address is loopback: exposing the admin API is a deliberate choice.
+ * time, behind a back-off for wrong tokens (api-auth.ts: 429 ThrottlingException). The default bind
+ * address is loopback: exposing the admin API is a deliberate choice.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SystemClock, type Clock, type TimerHandle } from '../../../hal/clock.js';
 import { rootLogger, type Logger } from '../../../hal/log.js';
 import { isA4bError } from '../a4b/errors.js';
 import {
   ApiProtocolError,
-  bearerToken,
   decodeUtf8,
   isAcceptedContentType,
   operationFromTarget,
-  readRequestBody,
   sendError,
   sendJson,
   AMZ_JSON_CONTENT_TYPE,
 } from './aws-json.js';
+import { AuthThrottle } from '../auth/auth-throttle.js';
+import { authorizeAdmin } from './api-auth.js';
+import type { ListenerTls } from '../../tls/listener-tls.js';
+import { createApiListener, updateApiListenerTls } from './api-listener.js';
 import type { A4bBackend } from './backend.js';
+import { readRequestBody } from './request-body.js';
 import { describeJsonError, parseJsonText } from './json-text.js';
 import { A4B_OPERATIONS, A4B_TARGET_PREFIX } from './operations.js';
 
 export const DEFAULT_API_PORT = 8700;
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+/** After a 413, how much more of a body is read and discarded, and for how long, so the client reads the answer. */
+const DRAIN_BYTES = 128 * 1024 * 1024;
+const LINGER_MS = 10_000;
 
 export interface ApiServerOptions {
   backend: A4bBackend;
@@ -40,10 +47,14 @@ export interface ApiServerOptions {
   host?: string;
   /** TCP port; 0 picks a free one (tests). Default 8700. */
   port?: number;
+  /** Serve HTTPS with this certificate (cloud-link/tls/server-tls.ts) instead of plain HTTP. */
+  tls?: ListenerTls;
   /** Largest accepted request body; larger ones get 413. Default 256 KiB. */
   maxBodyBytes?: number;
   /** Operations routed to the backend; anything else is UnknownOperationException. Default: A4B_OPERATIONS. */
   operations?: Iterable<string>;
+  /** Back-off for wrong admin tokens, shared with the broker's logins; default: one of its own. */
+  throttle?: AuthThrottle;
   /** How long close() lets in-flight requests finish before cutting their sockets. Default 5 s. */
   closeGraceMs?: number;
   log?: Logger;
@@ -58,6 +69,8 @@ export class ApiServer {
   private readonly closeGraceMs: number;
   private readonly log: Logger;
   private readonly clock: Clock;
+  private readonly tls: boolean;
+  private readonly throttle: AuthThrottle;
   private inFlight = 0;
   private closing: Promise<void> | undefined;
   private address!: AddressInfo;
@@ -69,8 +82,9 @@ export class ApiServer {
     this.closeGraceMs = options.closeGraceMs ?? 5000;
     this.log = options.log ?? rootLogger().child({ component: 'api' });
     this.clock = options.clock ?? new SystemClock();
-    // Bounded waits against slow clients; node's defaults (5 min per request) suit file uploads, not an admin API.
-    this.server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => void this.handle(req, res));
+    this.throttle = options.throttle ?? new AuthThrottle({ clock: this.clock });
+    this.tls = options.tls !== undefined;
+    this.server = createApiListener(options.tls, (req, res) => void this.handle(req, res));
   }
 
   /** Starts listening; resolves once the port is bound (see `url`). */
@@ -94,10 +108,15 @@ export class ApiServer {
     return this.address.port;
   }
 
-  /** Base URL clients use, e.g. `http://127.0.0.1:8700`. */
+  /** Base URL clients use, e.g. `http://127.0.0.1:8700` (`https://` with TLS). */
   get url(): string {
     const { address, family, port } = this.address;
-    return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+    return `${this.tls ? 'https' : 'http'}://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+  }
+
+  /** Serves a renewed certificate from the next handshake on (HTTPS only). */
+  updateTls(tls: ListenerTls): void {
+    if (this.tls) updateApiListenerTls(this.server, tls);
   }
 
   /**
@@ -163,13 +182,12 @@ export class ApiServer {
       req.resume();
       throw methodNotAllowed('POST');
     }
-    // Read (bounded) before answering anything, so early refusals never race a client still uploading.
-    const body = await readRequestBody(req, this.maxBodyBytes, Math.max(4 * this.maxBodyBytes, 1024 * 1024));
+    // Read (bounded) before answering anything else; a body over the limit is answered 413 at once (request-body.ts).
+    const body = await readRequestBody(req, {
+      maxBytes: this.maxBodyBytes, drainBytes: DRAIN_BYTES, lingerMs: LINGER_MS, clock: this.clock,
+    });
 
-    const token = bearerToken(req.headers.authorization);
-    const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="echosim"' } };
-    if (token === undefined) throw new ApiProtocolError('UnauthorizedException', 401, 'Missing "Authorization: Bearer <admin token>" header', challenge);
-    if (!this.backend.verifyAdminToken(token)) throw new ApiProtocolError('UnauthorizedException', 401, 'The admin token is not valid', challenge);
+    authorizeAdmin(req, (token) => this.backend.verifyAdminToken(token), this.throttle);
 
     const targetHeader = req.headers['x-amz-target'];
     const operation = operationFromTarget(typeof targetHeader === 'string' ? targetHeader : undefined, A4B_TARGET_PREFIX);

@@ -5,7 +5,7 @@
  * error's HTTP status. The pieces here are pure or touch only one request/response, so the server
  * module can stay about lifecycle and routing.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 export const AMZ_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
@@ -53,54 +53,6 @@ export function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const m = /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i.exec(header);
   return m?.[1];
-}
-
-/**
- * Reads the whole request body, refusing more than `limit` bytes. A body that is over the limit but
- * not absurdly so (up to `drainLimit`) is read to its end and discarded, so the client is still
- * reading when the 413 arrives instead of hitting a reset mid-upload; beyond that the socket is
- * closed after the answer.
- */
-export function readRequestBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<Buffer> {
-  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-  const tooLarge = (close: boolean): ApiProtocolError =>
-    new ApiProtocolError('RequestEntityTooLargeException', 413, `Request body exceeds the ${limit}-byte limit`, { closeConnection: close });
-  if (declared !== undefined && Number.isFinite(declared) && declared > drainLimit) {
-    req.resume();
-    return Promise.reject(tooLarge(true));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let settled = false;
-    const finish = (err: Error | undefined, body?: Buffer): void => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-      if (err) reject(err);
-      else resolve(body!);
-    };
-    const onData = (chunk: Buffer): void => {
-      total += chunk.length;
-      if (total > drainLimit) {
-        req.pause();
-        finish(tooLarge(true));
-      } else if (total <= limit) chunks.push(chunk);
-    };
-    const onEnd = (): void => finish(total > limit ? tooLarge(false) : undefined, Buffer.concat(chunks, total));
-    // The client went away mid-body: nobody will read the answer, but the request must still settle.
-    const onError = (): void => finish(new ApiProtocolError('IncompleteRequestException', 400, 'The request body was not received completely', { closeConnection: true }));
-    const onClose = (): void => {
-      if (!req.complete) onError();
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
 }
 
 /** Decodes a body as strict UTF-8 (a lone 0xff byte is an error, not U+FFFD). */

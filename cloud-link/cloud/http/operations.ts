@@ -49,6 +49,19 @@ export type A4bOperation = (typeof A4B_OPERATIONS)[number];
 
 const OPERATION_SET: ReadonlySet<string> = new Set(A4B_OPERATIONS);
 
+/**
+ * The operations that take an idempotency token, `ClientRequestToken` (A4B's idempotencyToken
+ * members). Clients fill one in (a random UUID) when the caller gives none, as the AWS CLI and SDKs
+ * do, so `send-announcement` needs no token on the command line.
+ */
+export const IDEMPOTENT_OPERATIONS: ReadonlySet<A4bOperation> = new Set<A4bOperation>([
+  'CreateProfile',
+  'CreateNetworkProfile',
+  'CreateRoom',
+  'CreateSkillGroup',
+  'SendAnnouncement',
+]);
+
 export function isA4bOperation(name: string): name is A4bOperation {
   return OPERATION_SET.has(name);
 }

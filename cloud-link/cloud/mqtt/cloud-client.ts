@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import { connect, Store, type MqttClient } from 'mqtt';
 import { checkBrokerUrl } from '../../device/mqtt-errors.js';
 import { disableNagle } from '../../device/no-delay.js';
-import { CLOUD_USERNAME, cloudSubscriptions, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
+import { pinnedIdentity, tlsConnectOptions, type ClientTlsOptions } from '../../tls/client-tls.js';
+import { describeTlsError } from '../../tls/tls-errors.js';
+import { CLOUD_USERNAME, cloudSubscriptions, subscriptionFilter, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
 import { EchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
 import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../device/reconnect-backoff.js';
@@ -15,6 +17,11 @@ import { CLOUD_RECONNECT, Reconnector } from './reconnector.js';
  * after a broker restart, backing off from a broker that is gone or keeps kicking the client); after
  * one, the subscriptions are made again if the broker lost the session, and unacknowledged QoS 1
  * publishes are retransmitted from the client's store.
+ *
+ * MQTT 3.1.1 by default. With `protocolVersion: 5` (the cloud uses it with the Mosquitto it manages)
+ * the session never expires, as a 3.1.1 persistent session, and the subscriptions are no-local (the
+ * cloud never needs its own messages back) and retain-as-published except availability, so a device's
+ * stray retained message arrives flagged and can be cleared (stray-retained.ts).
  */
 
 /** How often a QoS 1 publish is tried when the connection keeps dropping before it is sent. */
@@ -37,7 +44,21 @@ export interface CloudClientOptions {
   connectDeadlineMs?: number;
   /** The reconnect policy; default CLOUD_RECONNECT (reconnector.ts). */
   backoff?: ReconnectBackoff | ReconnectBackoffOptions;
+  /** For `mqtts://`: the CA the broker's certificate must chain to (`--broker-ca`). */
+  tls?: ClientTlsOptions;
+  /**
+   * The broker is this process's own: instead of a name check, its certificate must be exactly this
+   * one (the current PEM; it changes on renewal). The chain is still verified against `tls.ca`.
+   */
+  pinnedCertificate?: () => string;
+  /** MQTT 3.1.1 (default) or 5 (the broker must support it: Mosquitto does, aedes only through the embedded broker's adapter). */
+  protocolVersion?: 4 | 5;
 }
+
+/** An MQTT 5 session that lasts until the broker drops it, as a 3.1.1 persistent session does. */
+const SESSION_NEVER_EXPIRES = 0xffffffff;
+/** Messages kept until the cloud starts delivering (a resumed session's queue); more are dropped. */
+const MAX_EARLY_MESSAGES = 10_000;
 
 export class CloudClient extends EventEmitter<CloudClientEvents> {
   private readonly client: MqttClient;
@@ -49,13 +70,26 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   private up = false;
   /** Publishes waiting for the next connect. */
   private readonly waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  /** Messages that arrived before startDelivery(): a persistent session's queue comes right after CONNACK. */
+  private early: Array<CloudClientEvents['message'][0]> | undefined = [];
+  private droppedEarly = 0;
 
-  private constructor(client: MqttClient, reconnector: Reconnector, private readonly log: Logger) {
+  private constructor(
+    client: MqttClient,
+    reconnector: Reconnector,
+    private readonly v5: boolean,
+    private readonly log: Logger,
+  ) {
     super();
     this.client = client;
     this.reconnector = reconnector;
     reconnector.on('scheduled', (b) => this.emit('backoff', b));
-    client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
+    client.on('message', (topic, payload, packet) => {
+      const m = { topic, payload, retain: packet.retain };
+      if (!this.early) this.emit('message', m);
+      else if (this.early.length < MAX_EARLY_MESSAGES) this.early.push(m);
+      else this.droppedEarly++;
+    });
     client.on('connect', (connack) => {
       disableNagle(client);
       this.log.info({ sessionPresent: connack.sessionPresent }, 'cloud connected to the broker');
@@ -74,10 +108,14 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
 
   /** Connects, subscribes to every device topic and resolves once both are done. */
   static async connect(options: CloudClientOptions): Promise<CloudClient> {
-    checkBrokerUrl(options.url);
+    checkBrokerUrl(options.url, options.tls);
+    const v5 = options.protocolVersion === 5;
     const stores = { incomingStore: new Store(), outgoingStore: new Store() };
     const client = connect(options.url, {
-      protocolVersion: 4,
+      ...tlsConnectOptions(options.tls),
+      ...(options.pinnedCertificate ? { checkServerIdentity: pinnedIdentity(options.pinnedCertificate) } : {}),
+      protocolVersion: v5 ? 5 : 4,
+      ...(v5 ? { properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES } } : {}),
       clientId: CLOUD_USERNAME,
       username: CLOUD_USERNAME,
       password: options.password,
@@ -89,25 +127,33 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       queueQoSZero: false,
       ...stores,
     });
-    const cloud = new CloudClient(client, new Reconnector(client, stores, options.backoff ?? CLOUD_RECONNECT), options.log);
+    const cloud = new CloudClient(client, new Reconnector(client, stores, options.backoff ?? CLOUD_RECONNECT), v5, options.log);
     const deadlineMs = options.connectDeadlineMs ?? 10_000;
     try {
       // The Reconnector retries after a refusal or a failed attempt: wait for the first success, up
       // to a deadline (a broker that was just told to reread its password file may refuse once).
+      // A TLS failure (wrong CA, wrong name) will not change by waiting: it ends the wait at once.
       await new Promise<void>((resolve, reject) => {
         let lastError: Error | undefined;
-        const timer = setTimeout(() => {
+        const stop = (): void => {
+          clearTimeout(timer);
           client.off('connect', onConnect);
           client.off('error', onError);
+        };
+        const timer = setTimeout(() => {
+          stop();
           reject(lastError ?? new Error(`no answer within ${deadlineMs} ms`));
         }, deadlineMs);
         const onConnect = (): void => {
-          clearTimeout(timer);
-          client.off('error', onError);
+          stop();
           resolve();
         };
         const onError = (err: Error): void => {
           lastError = err;
+          if (describeTlsError(err, options.url, undefined)) {
+            stop();
+            reject(err);
+          }
         };
         client.once('connect', onConnect);
         client.on('error', onError);
@@ -118,6 +164,8 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     } catch (err) {
       cloud.reconnector.stop();
       client.end(true);
+      const tlsError = describeTlsError(err as Error, options.url, options.tls?.caSource);
+      if (tlsError) throw tlsError;
       const code = (err as { code?: unknown }).code;
       throw new EchosimError('MQTT_CONNECT_FAILED', `the cloud could not connect to the broker at ${options.url}: ${(err as Error).message}`, {
         hint:
@@ -153,7 +201,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   }
 
   private async subscribe(): Promise<void> {
-    await this.client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, { qos: 1 as const }])));
+    await this.client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, subscriptionOptions(topic, this.v5)])));
   }
 
   /** A reconnect: the broker kept the session (and its subscriptions), or they are made again. */
@@ -169,6 +217,18 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
 
   get connected(): boolean {
     return this.client.connected;
+  }
+
+  /**
+   * Starts emitting `message`, first with what arrived since connecting: what the broker queued for
+   * the cloud's persistent session while it was down (device requests) is handled, not lost before
+   * the cloud had a listener. Call once the listeners are attached.
+   */
+  startDelivery(): void {
+    const early = this.early ?? [];
+    this.early = undefined;
+    if (this.droppedEarly > 0) this.log.warn({ dropped: this.droppedEarly }, 'messages queued for the cloud dropped: too many before it started');
+    for (const m of early) this.emit('message', m);
   }
 
   /** Publishes a protocol message to one device with its topic's QoS and retain flag; resolves on PUBACK (QoS 1). */
@@ -191,4 +251,10 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     await this.client.endAsync();
     this.removeAllListeners();
   }
+}
+
+/** QoS 1; over MQTT 5 also no-local, and retain-as-published except on availability (see the class). */
+function subscriptionOptions(filter: string, v5: boolean): { qos: 1; nl?: boolean; rap?: boolean } {
+  if (!v5) return { qos: 1 };
+  return { qos: 1, nl: true, rap: filter !== subscriptionFilter('availability') };
 }

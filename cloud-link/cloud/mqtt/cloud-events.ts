@@ -23,8 +23,18 @@ export interface CloudEvents {
   telemetry: [{ deviceId: string; kind: 'state' | 'wake' | 'false-wake' | 'metrics'; message: Record<string, unknown> }];
   /** Cloud verification decided on an utterance's wake word. */
   verdict: [{ deviceId: string; utteranceId: number; confirmed: boolean; score: number; threshold: number; reason?: string }];
-  /** An utterance ended on the cloud side: what was received and whether a recording was kept. */
-  utterance: [{ deviceId: string; utteranceId: number; samples: number; missingChunks: number; confirmed: boolean | null; recordingId?: string }];
+  /**
+   * An utterance ended on the cloud side: what was received and whether a recording was kept;
+   * `dropped` when the cloud closed it on a refusal (nothing published for it but the refusal).
+   */
+  utterance: [{ deviceId: string; utteranceId: number; samples: number; missingChunks: number; confirmed: boolean | null; recordingId?: string; dropped?: true }];
+  /**
+   * A device's utterance message was refused (utterance/{n}/rejected): `published` false when the
+   * answer was rate-limited away.
+   */
+  'utterance-refused': [
+    { deviceId: string; utteranceId: number; code: number; refused: 'start' | 'audio' | 'end'; message: string; dropped: boolean; published: boolean },
+  ];
   /** The cloud's own broker connection: up (again), or a reconnect scheduled in `delayMs` of real time. */
   'broker-link': [{ state: 'connected'; sessionPresent: boolean } | { state: 'backoff'; delayMs: number; attempt: number }];
 }

@@ -13,8 +13,8 @@ import type { CloudEventBus } from './cloud-events.js';
 /**
  * The cloud's end of the device shadow (DOMAIN.md §5): it writes the registry's desired state into
  * each device's shadow and publishes the delta, answers the device's shadow/get (the only message
- * with the network passwords, on the device's own topic) and takes its reported updates, and turns
- * what the device reports into A4B's sync status.
+ * with the network passwords, sealed to the device's key, on its own topic) and takes its reported
+ * updates, and turns what the device reports into A4B's sync status.
  *
  * Every message is handled synchronously against SQLite (one device's requests cannot interleave),
  * then the answers are published; at most `maxInFlight` answers per device may be pending (429).
@@ -114,7 +114,11 @@ export class ShadowGateway {
     }
   }
 
-  /** shadow/get from the device: the whole document, passwords included, on its own topic. */
+  /**
+   * shadow/get from the device: the whole document on its own topic, its passwords sealed to the
+   * public key the request carries (so no broker or broker persistence holds them in the clear). A
+   * request without a usable key is refused with 400 and nothing secret is sent.
+   */
   async onGet(deviceId: string, payload: Buffer): Promise<void> {
     const release = this.limiter.tryAcquire(deviceId);
     const now = this.clock.wallNow();
@@ -122,10 +126,12 @@ export class ShadowGateway {
     try {
       const parsed = parsePayload(ShadowGetRequestSchema, payload.length === 0 ? '{}' : payload);
       if (!parsed.ok) return void (await this.reject(deviceId, 'shadow/get/rejected', shadowRejection(parsed.code, parsed.message, now, salvageToken(payload))));
-      const token = parsed.value.clientToken;
-      const got = getDeviceShadow(this.document(deviceId), { now, forDevice: true, ...(token === undefined ? {} : { clientToken: token }) });
+      const { clientToken: token, publicKey } = parsed.value;
+      const got = getDeviceShadow(this.document(deviceId), { now, recipient: { deviceId, publicKey }, ...(token === undefined ? {} : { clientToken: token }) });
       if (!got.ok) return void (await this.reject(deviceId, 'shadow/get/rejected', got.rejected));
-      await this.publish('shadow/get/accepted', deviceId, got.accepted);
+      if (await this.publish('shadow/get/accepted', deviceId, got.accepted)) {
+        this.log.debug({ deviceId, version: got.accepted.version, sealed: got.accepted.secrets !== undefined }, 'shadow sent to the device');
+      }
     } finally {
       release();
     }

@@ -1,34 +1,44 @@
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
+import { isEchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
 import { decodeAudioChunk, type AudioChunk } from '../../protocol/audio-chunk.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { TopicKind } from '../../protocol/topics.js';
-import { UtteranceEndSchema, UtteranceStartSchema, type UtteranceEnd, type UtteranceStart, type UtteranceVerdict } from '../../protocol/utterance.js';
+import { DEFAULT_UTTERANCE_CAPS, type UtteranceCaps } from '../../protocol/utterance-limits.js';
+import {
+  UtteranceEndSchema,
+  UtteranceStartSchema,
+  type RefusedMessage,
+  type UtteranceEnd,
+  type UtteranceRejectionCode,
+  type UtteranceStart,
+  type UtteranceVerdict,
+} from '../../protocol/utterance.js';
 import type { A4bService } from '../a4b/service.js';
 import type { RecordingStore } from '../recordings/recording-store.js';
 import { UtteranceAssembler } from '../verification/utterance-assembler.js';
 import type { VerificationSession, VerificationVerdict, WakeWordVerifier } from '../verification/verifier.js';
 import type { CloudClient } from './cloud-client.js';
 import type { CloudEventBus } from './cloud-events.js';
-
-/** An utterance whose end never arrives is closed after this long without audio (ms on the clock). */
-const IDLE_TIMEOUT_MS = 15_000;
-/** Chunks held for an utterance whose start has not arrived yet (QoS 0 audio may overtake QoS 1). */
-const MAX_EARLY_CHUNKS = 50;
-/** Utterances open at once per device; a device streams one at a time, this only bounds a misbehaving one. */
-const MAX_OPEN_PER_DEVICE = 4;
+import { UtteranceRefusals } from './utterance-refusals.js';
 
 interface OpenUtterance {
   readonly deviceId: string;
   readonly id: number;
+  readonly openedAt: number;
   start?: UtteranceStart;
   session?: VerificationSession;
   assembler?: UtteranceAssembler;
   early: AudioChunk[];
+  earlyBytes: number;
   verdict?: VerificationVerdict;
   timer?: TimerHandle;
-  closing: boolean;
+  /** Set once it starts closing; later messages for it are ignored. */
+  closing?: Closing;
 }
+
+/** How an utterance closes: its end arrived, it went stale, or a refusal dropped it. */
+type Closing = 'ended' | 'expired' | 'dropped';
 
 /**
  * Utterances from devices (DOMAIN.md §2): the stream of pre-roll and speech a device sends after a
@@ -38,9 +48,22 @@ interface OpenUtterance {
  * rather than at the end of the utterance. Confirmed utterances are kept as recordings if the room's
  * retention policy allows; unconfirmed audio is never kept. This minimal cloud has no assistant
  * behind it: the response to a confirmed utterance carries no audio.
+ *
+ * Nothing a device sends can make the cloud hold more than its `caps` allow: every number is checked
+ * against the protocol's bounds (utterance-limits.ts) before anything is stored, each utterance holds
+ * at most one maximum-length utterance of audio, and each device a few open utterances and a byte
+ * budget; stale ones expire on the clock. A message that breaks a rule is answered on
+ * utterance/{n}/rejected (UtteranceRefusals) and changes nothing else; no handler throws.
+ *
+ * One verdict per utterance: it is published by whichever comes first, the chunk that completes the
+ * decision window or the end, and an utterance that goes stale gets none (its device has long moved
+ * on; a late verdict would only be taken for a new one).
  */
 export class UtteranceGateway {
   private readonly open = new Map<string, OpenUtterance>();
+  private readonly byDevice = new Map<string, Set<OpenUtterance>>();
+  private readonly refusals: UtteranceRefusals;
+  readonly caps: UtteranceCaps;
 
   constructor(
     private readonly deps: {
@@ -52,21 +75,38 @@ export class UtteranceGateway {
       recordings: RecordingStore;
       /** Undefined: no verification (every wake word let through, utterances kept as unverified are not kept). */
       verifier?: WakeWordVerifier;
+      caps?: Partial<UtteranceCaps>;
     },
-  ) {}
+  ) {
+    this.caps = { ...DEFAULT_UTTERANCE_CAPS, ...deps.caps };
+    this.refusals = new UtteranceRefusals(deps);
+  }
 
   get openCount(): number {
     return this.open.size;
   }
 
+  /** Bytes of audio held for one device's open utterances, or for all devices. */
+  heldBytes(deviceId?: string): number {
+    const of = (set: Iterable<OpenUtterance>): number => {
+      let n = 0;
+      for (const u of set) n += bytesOf(u);
+      return n;
+    };
+    return deviceId === undefined ? of(this.open.values()) : of(this.byDevice.get(deviceId) ?? []);
+  }
+
+  /** Refusals so far, and how many were published (the rest were rate-limited). */
+  get refusalCounts(): { refused: number; published: number } {
+    return this.refusals.counts;
+  }
+
   async onStart(deviceId: string, id: number, payload: Buffer): Promise<void> {
     const parsed = parsePayload(UtteranceStartSchema, payload);
-    if (!parsed.ok || parsed.value.id !== id) {
-      this.deps.log.warn({ deviceId, id, reason: parsed.ok ? 'id differs from the topic' : parsed.message }, 'utterance start dropped');
-      return;
-    }
-    const u = this.entry(deviceId, id);
-    if (!u || u.start) return; // a QoS 1 duplicate, or too many open
+    if (!parsed.ok) return this.refuse(deviceId, id, 'start', parsed.code, parsed.message, { drop: true });
+    if (parsed.value.id !== id) return this.refuse(deviceId, id, 'start', 400, `id ${parsed.value.id} differs from the topic's utterance ${id}`, { drop: true });
+    const u = this.entry(deviceId, id, 'start');
+    if (!u || u.start) return; // a QoS 1 duplicate, or refused
     const start = parsed.value;
     u.start = start;
     const verifier = this.deps.verifier;
@@ -77,6 +117,7 @@ export class UtteranceGateway {
       if (start.initiator === 'wakeword') this.deps.log.info({ deviceId, id, keyword: start.keyword }, 'wake word not verifiable here; let through');
     }
     const early = u.early.splice(0);
+    u.earlyBytes = 0;
     for (const chunk of early) await this.feed(u, chunk);
   }
 
@@ -85,13 +126,20 @@ export class UtteranceGateway {
     try {
       chunk = decodeAudioChunk(payload);
     } catch (err) {
-      this.deps.log.warn({ deviceId, id, err: (err as Error).message }, 'audio chunk dropped');
-      return;
+      const seq = payload.length >= 8 ? payload.readUInt32LE(4) : undefined;
+      return this.refuse(deviceId, id, 'audio', 400, (err as Error).message, { seq });
     }
-    const u = this.entry(deviceId, id);
+    const u = this.entry(deviceId, id, 'audio');
     if (!u) return;
+    const bytes = chunk.samples.byteLength;
+    const { maxDeviceBytes, maxEarlyChunks } = this.caps;
+    if (this.heldBytes(deviceId) + bytes > maxDeviceBytes) {
+      return this.refuse(deviceId, id, 'audio', 429, `the device's open utterances already hold the most audio allowed (${maxDeviceBytes} bytes)`, { seq: chunk.seq });
+    }
     if (!u.start) {
-      if (u.early.length < MAX_EARLY_CHUNKS) u.early.push(chunk);
+      if (u.early.length >= maxEarlyChunks) return this.refuse(deviceId, id, 'audio', 429, `more than ${maxEarlyChunks} chunks before the utterance's start`, { seq: chunk.seq });
+      u.early.push(chunk);
+      u.earlyBytes += bytes;
       return;
     }
     await this.feed(u, chunk);
@@ -99,22 +147,21 @@ export class UtteranceGateway {
 
   async onEnd(deviceId: string, id: number, payload: Buffer): Promise<void> {
     const parsed = parsePayload(UtteranceEndSchema, payload);
-    if (!parsed.ok || parsed.value.id !== id) {
-      this.deps.log.warn({ deviceId, id, reason: parsed.ok ? 'id differs from the topic' : parsed.message }, 'utterance end dropped');
-      return;
-    }
+    if (!parsed.ok) return this.refuse(deviceId, id, 'end', parsed.code, parsed.message, { drop: true });
+    if (parsed.value.id !== id) return this.refuse(deviceId, id, 'end', 400, `id ${parsed.value.id} differs from the topic's utterance ${id}`, { drop: true });
     const u = this.open.get(key(deviceId, id));
     if (!u || u.closing) return;
-    await this.close(u, parsed.value);
+    await this.close(u, 'ended', parsed.value);
   }
 
   /** Closes every open utterance without a recording (shutdown). */
   stop(): void {
     for (const u of this.open.values()) if (u.timer) this.deps.clock.clearTimeout(u.timer);
     this.open.clear();
+    this.byDevice.clear();
   }
 
-  private entry(deviceId: string, id: number): OpenUtterance | undefined {
+  private entry(deviceId: string, id: number, what: RefusedMessage): OpenUtterance | undefined {
     const k = key(deviceId, id);
     let u = this.open.get(k);
     if (u) {
@@ -122,36 +169,49 @@ export class UtteranceGateway {
       this.arm(u);
       return u;
     }
-    let mine = 0;
-    for (const other of this.open.values()) if (other.deviceId === deviceId) mine++;
-    if (mine >= MAX_OPEN_PER_DEVICE) {
-      this.deps.log.warn({ deviceId, id }, 'too many open utterances; dropped');
+    const mine = this.byDevice.get(deviceId);
+    const { maxOpenPerDevice } = this.caps;
+    if (mine && mine.size >= maxOpenPerDevice) {
+      this.refuse(deviceId, id, what, 429, `more than ${maxOpenPerDevice} utterances open at once`, { drop: true });
       return undefined;
     }
-    u = { deviceId, id, early: [], closing: false };
+    u = { deviceId, id, openedAt: this.deps.clock.now(), early: [], earlyBytes: 0 };
     this.open.set(k, u);
+    if (mine) mine.add(u);
+    else this.byDevice.set(deviceId, new Set([u]));
     this.arm(u);
     return u;
   }
 
   private arm(u: OpenUtterance): void {
-    if (u.timer) this.deps.clock.clearTimeout(u.timer);
-    u.timer = this.deps.clock.setTimeout(() => {
-      this.deps.log.warn({ deviceId: u.deviceId, id: u.id }, 'utterance never ended; closed');
-      void this.close(u, undefined);
-    }, IDLE_TIMEOUT_MS);
+    const { clock, log } = this.deps;
+    if (u.timer) clock.clearTimeout(u.timer);
+    const { idleTimeoutMs, maxAgeMs } = this.caps;
+    const delay = Math.max(0, Math.min(idleTimeoutMs, u.openedAt + maxAgeMs - clock.now()));
+    u.timer = clock.setTimeout(() => {
+      log.warn({ deviceId: u.deviceId, id: u.id }, 'utterance never ended; closed');
+      void this.close(u, 'expired', undefined);
+    }, delay);
   }
 
   private async feed(u: OpenUtterance, chunk: AudioChunk): Promise<void> {
-    if (u.session) {
-      const verdict = await u.session.push(chunk);
-      if (verdict && !u.verdict) await this.publishVerdict(u, verdict);
-    } else {
-      u.assembler?.add(chunk);
+    try {
+      if (u.session) {
+        const verdict = await u.session.push(chunk);
+        if (verdict) await this.publishVerdict(u, verdict);
+      } else {
+        u.assembler?.add(chunk);
+      }
+    } catch (err) {
+      if (isEchosimError(err, 'UTTERANCE_CHUNK_INVALID')) this.refuse(u.deviceId, u.id, 'audio', 400, err.message, { seq: chunk.seq });
+      else this.deps.log.error({ deviceId: u.deviceId, id: u.id, err: (err as Error).message }, 'utterance audio not processed');
     }
   }
 
+  /** Publishes the utterance's one verdict; later calls (the end racing the deciding chunk) do nothing. */
   private async publishVerdict(u: OpenUtterance, verdict: VerificationVerdict): Promise<void> {
+    // An utterance closed stale or on a refusal gets no verdict from a push still in flight.
+    if (u.verdict || u.closing === 'expired' || u.closing === 'dropped') return;
     u.verdict = verdict;
     const body: UtteranceVerdict = {
       id: u.id,
@@ -165,15 +225,16 @@ export class UtteranceGateway {
     await this.publish('utterance/verdict', u.deviceId, u.id, body);
   }
 
-  private async close(u: OpenUtterance, end: UtteranceEnd | undefined): Promise<void> {
-    u.closing = true;
+  private async close(u: OpenUtterance, how: Closing, end: UtteranceEnd | undefined): Promise<void> {
+    u.closing = how;
+    const dropped = how === 'dropped';
     if (u.timer) this.deps.clock.clearTimeout(u.timer);
     try {
-      if (u.session && !u.verdict) await this.publishVerdict(u, await u.session.finish());
+      if (how === 'ended' && u.session) await this.publishVerdict(u, await u.session.finish());
       const assembler = u.session?.assembler ?? u.assembler;
-      const assembled = assembler?.assemble(end?.chunks);
+      const assembled = dropped ? undefined : assembler?.assemble(end?.chunks);
       // confirmed by verification; a tap needs none; an unverifiable wake word is not confirmed (not kept)
-      const confirmed = u.verdict ? u.verdict.confirmed : u.start?.initiator === 'tap' ? true : null;
+      const confirmed = u.verdict ? u.verdict.confirmed : u.start?.initiator === 'tap' && !dropped ? true : null;
       if (confirmed !== false && u.start && end) await this.publish('utterance/response', u.deviceId, u.id, { id: u.id });
       let recordingId: string | undefined;
       if (confirmed === true && assembled && assembled.audio.length > 0) recordingId = await this.keep(u.deviceId, assembled.audio);
@@ -184,12 +245,28 @@ export class UtteranceGateway {
         missingChunks: assembled?.missingSeqs.length ?? 0,
         confirmed,
         ...(recordingId ? { recordingId } : {}),
+        ...(dropped ? { dropped: true as const } : {}),
       });
     } catch (err) {
       this.deps.log.error({ deviceId: u.deviceId, id: u.id, err: (err as Error).message }, 'utterance not finished cleanly');
     } finally {
-      this.open.delete(key(u.deviceId, u.id));
+      this.forget(u);
     }
+  }
+
+  private forget(u: OpenUtterance): void {
+    this.open.delete(key(u.deviceId, u.id));
+    const mine = this.byDevice.get(u.deviceId);
+    mine?.delete(u);
+    if (mine?.size === 0) this.byDevice.delete(u.deviceId);
+  }
+
+  /** Answers a refused message; `drop` also closes the utterance, if open, without verdict or response. */
+  private refuse(deviceId: string, id: number, refused: RefusedMessage, code: UtteranceRejectionCode, message: string, o: { seq?: number | undefined; drop?: boolean }): void {
+    const dropped = o.drop === true;
+    this.refusals.refuse(deviceId, { id, code, message: message.slice(0, 300), refused, ...(o.seq === undefined ? {} : { seq: o.seq }), dropped });
+    const u = this.open.get(key(deviceId, id));
+    if (dropped && u && !u.closing) void this.close(u, 'dropped', undefined);
   }
 
   /** Keeps the audio under the room's retention policy; returns the recording id, if kept. */
@@ -219,3 +296,4 @@ export class UtteranceGateway {
 
 const key = (deviceId: string, id: number): string => `${deviceId}/${id}`;
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0));
+const bytesOf = (u: OpenUtterance): number => ((u.session?.assembler ?? u.assembler)?.heldBytes ?? 0) + u.earlyBytes;

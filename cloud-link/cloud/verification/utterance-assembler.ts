@@ -1,5 +1,7 @@
 import { EchosimError } from '../../../hal/errors.js';
-import { DEFAULT_MAX_STREAM_SAMPLES, PRE_ROLL_SAMPLES } from '../../../firmware/audio/stream-types.js';
+import { MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';
+
+export { MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';
 
 /**
  * One piece of an utterance as the device sends it over MQTT: audio chunks go at QoS 0, so a chunk
@@ -45,10 +47,9 @@ export interface UtteranceAssemblerOptions {
    * 500 ms pre-roll, so a device that streams more than it may cannot make the cloud hold more.
    */
   maxSamples?: number;
+  /** Sequence numbers run from 0 to maxChunks - 1 (default: the protocol's MAX_UTTERANCE_CHUNKS). */
+  maxChunks?: number;
 }
-
-/** The cap on one utterance: the device's maximum stream length plus the AVS pre-roll. */
-export const MAX_UTTERANCE_SAMPLES = DEFAULT_MAX_STREAM_SAMPLES + PRE_ROLL_SAMPLES;
 
 interface StoredChunk {
   readonly offset: number;
@@ -57,31 +58,32 @@ interface StoredChunk {
 
 /**
  * Collects one utterance's numbered chunks, in any order, into one Int16Array. Memory grows with
- * what was received (chunks are kept as sent, not in a preallocated 8.5 s buffer), so a cloud
- * handling many devices at once pays only for the audio in flight. Where chunks overlap, the first
- * one received wins, so a late duplicate under a new seq cannot rewrite audio already judged.
+ * what was received (not a preallocated 8.5 s buffer), so a cloud handling many devices at once pays
+ * only for the audio in flight. Where chunks overlap, the first one received wins, so a late
+ * duplicate under a new seq cannot rewrite audio already judged; only the samples no earlier chunk
+ * covered are kept, so whatever arrives the audio held never exceeds `maxSamples` (`heldBytes`), and
+ * sequence numbers are refused beyond `maxChunks` before anything is stored.
  */
 export class UtteranceAssembler {
   readonly maxSamples: number;
-  private readonly chunks: StoredChunk[] = [];
+  readonly maxChunks: number;
+  /** Disjoint stretches of received audio (the first arrival's samples where chunks overlapped). */
+  private readonly pieces: StoredChunk[] = [];
   private readonly seqs = new Set<number>();
   private maxSeq = -1;
   /** Covered sample ranges [start, end), sorted and merged. */
   private covered: Array<[number, number]> = [];
   private wasTruncated = false;
+  private held = 0;
 
   constructor(options: UtteranceAssemblerOptions = {}) {
-    const max = options.maxSamples ?? MAX_UTTERANCE_SAMPLES;
-    if (!Number.isInteger(max) || max <= 0) {
-      throw new EchosimError('UTTERANCE_CHUNK_INVALID', `maxSamples must be a positive integer, got ${max}`, {
-        hint: 'leave maxSamples unset to use the default cap (8 s plus the 500 ms pre-roll)',
-      });
-    }
-    this.maxSamples = max;
+    this.maxSamples = positiveInteger('maxSamples', options.maxSamples ?? MAX_UTTERANCE_SAMPLES, 'the default cap (8 s plus the 500 ms pre-roll)');
+    this.maxChunks = positiveInteger('maxChunks', options.maxChunks ?? MAX_UTTERANCE_CHUNKS, `the protocol's ${MAX_UTTERANCE_CHUNKS} chunks`);
   }
 
+  /** Throws UTTERANCE_CHUNK_INVALID, storing nothing, for a malformed chunk or a seq of maxChunks or more. */
   add(chunk: UtteranceChunk): ChunkAddResult {
-    validateChunk(chunk);
+    validateChunk(chunk, this.maxChunks);
     if (this.seqs.has(chunk.seq)) return 'duplicate';
     this.seqs.add(chunk.seq);
     this.maxSeq = Math.max(this.maxSeq, chunk.seq);
@@ -89,16 +91,21 @@ export class UtteranceAssembler {
       this.wasTruncated = true;
       return 'overflow';
     }
-    const room = this.maxSamples - chunk.offset;
-    const truncated = chunk.samples.length > room;
-    // Keep our own copy: the caller's buffer (an MQTT payload view) may be reused.
-    const samples = chunk.samples.slice(0, Math.min(room, chunk.samples.length));
+    const end = Math.min(this.maxSamples, chunk.offset + chunk.samples.length);
+    const truncated = chunk.offset + chunk.samples.length > end;
     if (truncated) this.wasTruncated = true;
-    if (samples.length > 0) {
-      this.chunks.push({ offset: chunk.offset, samples });
-      this.cover(chunk.offset, chunk.offset + samples.length);
+    // Keep our own copy of what is new: the caller's buffer (an MQTT payload view) may be reused.
+    for (const [a, b] of this.uncovered(chunk.offset, end)) {
+      this.pieces.push({ offset: a, samples: chunk.samples.slice(a - chunk.offset, b - chunk.offset) });
+      this.held += (b - a) * Int16Array.BYTES_PER_ELEMENT;
     }
+    if (end > chunk.offset) this.cover(chunk.offset, end);
     return truncated ? 'truncated' : 'added';
+  }
+
+  /** Bytes of audio held: at most 2 x maxSamples, whatever was sent. */
+  get heldBytes(): number {
+    return this.held;
   }
 
   /** Length of the gap-free audio from the stream start: what can be processed in order. */
@@ -140,10 +147,13 @@ export class UtteranceAssembler {
 
   /**
    * Sequence numbers not received: below the highest seen, or below `expectedChunks` when the
-   * device has said how many it sent (its end-of-utterance message).
+   * device has said how many it sent (its end-of-utterance message). Never beyond maxChunks, so the
+   * list is as short as the protocol's bound whatever a device claims.
    */
   missingSeqs(expectedChunks?: number): number[] {
-    const upTo = expectedChunks ?? this.maxSeq + 1;
+    // NaN and negative claims are no count at all; any other is capped at maxChunks.
+    const claimed = expectedChunks !== undefined && expectedChunks >= 0 ? Math.floor(expectedChunks) : this.maxSeq + 1;
+    const upTo = Math.min(claimed, this.maxChunks);
     const out: number[] = [];
     for (let s = 0; s < upTo; s++) if (!this.seqs.has(s)) out.push(s);
     return out;
@@ -154,9 +164,7 @@ export class UtteranceAssembler {
     const start = Math.max(0, from);
     const end = Math.max(start, Math.min(to, this.maxSamples));
     const out = new Int16Array(end - start);
-    // Later arrivals first, so earlier ones overwrite them: the first chunk received wins.
-    for (let i = this.chunks.length - 1; i >= 0; i--) {
-      const c = this.chunks[i]!;
+    for (const c of this.pieces) {
       const a = Math.max(start, c.offset);
       const b = Math.min(end, c.offset + c.samples.length);
       if (a < b) out.set(c.samples.subarray(a - c.offset, b - c.offset), a - start);
@@ -167,6 +175,20 @@ export class UtteranceAssembler {
   assemble(expectedChunks?: number): AssembledUtterance {
     const end = this.extentSamples;
     return { audio: this.read(0, end), gaps: this.gaps(end), missingSeqs: this.missingSeqs(expectedChunks), truncated: this.wasTruncated };
+  }
+
+  /** The parts of [a, b) no received chunk covers yet. */
+  private uncovered(a: number, b: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    let at = a;
+    for (const [x, y] of this.covered) {
+      if (y <= at) continue;
+      if (x >= b) break;
+      if (x > at) out.push([at, x]);
+      at = Math.max(at, y);
+    }
+    if (at < b) out.push([at, b]);
+    return out;
   }
 
   private cover(a: number, b: number): void {
@@ -188,14 +210,24 @@ export class UtteranceAssembler {
   }
 }
 
-function validateChunk(chunk: UtteranceChunk): void {
+function validateChunk(chunk: UtteranceChunk, maxChunks: number): void {
   const bad = (what: string): never => {
     throw new EchosimError('UTTERANCE_CHUNK_INVALID', `utterance chunk rejected: ${what}`, {
-      hint: 'send chunks as { seq, offset, samples } with integer seq >= 0, integer sample offset >= 0 and 16 kHz int16 samples',
+      hint: `send chunks as { seq, offset, samples } with integer seq from 0 to ${maxChunks - 1}, integer sample offset >= 0 and 16 kHz int16 samples`,
       details: { seq: chunk.seq, offset: chunk.offset },
     });
   };
   if (!Number.isSafeInteger(chunk.seq) || chunk.seq < 0) bad(`seq must be a non-negative integer, got ${String(chunk.seq)}`);
+  if (chunk.seq >= maxChunks) bad(`seq ${chunk.seq} is beyond the ${maxChunks} chunks an utterance may have`);
   if (!Number.isSafeInteger(chunk.offset) || chunk.offset < 0) bad(`offset must be a non-negative integer, got ${String(chunk.offset)}`);
   if (!(chunk.samples instanceof Int16Array)) bad('samples must be an Int16Array');
+}
+
+function positiveInteger(name: string, value: number, defaultIs: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new EchosimError('UTTERANCE_CHUNK_INVALID', `${name} must be a positive integer, got ${value}`, {
+      hint: `leave ${name} unset to use ${defaultIs}`,
+    });
+  }
+  return value;
 }

@@ -155,7 +155,9 @@ export class VerificationSession {
    * the verdict are still collected in `assembler`.
    */
   async push(chunk: UtteranceChunk): Promise<VerificationVerdict | undefined> {
-    this.assembler.add(chunk);
+    const added = this.assembler.add(chunk);
+    // A retransmission or audio past the cap brings nothing new to score: queue no work for it.
+    if (added === 'duplicate' || added === 'overflow') return undefined;
     return this.enqueue(() => this.advance(false));
   }
 

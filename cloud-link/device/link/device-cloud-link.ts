@@ -17,6 +17,7 @@ import type { WifiManager } from '../wifi/wifi-manager.js';
 import { availabilityPayloads } from './availability-payloads.js';
 import { JobExecutor } from './job-executor.js';
 import { JobRunner } from './job-runner.js';
+import { DeviceKey } from './device-key.js';
 import { openLinkState, type JobRecord, type LinkState } from './link-state.js';
 import { ProfileApplier, type ProfileRejection } from './profile-applier.js';
 import { routeMessage } from './message-router.js';
@@ -43,7 +44,8 @@ export type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions 
  *
  * Every incoming payload is validated (parsePayload) before anything acts on it; a malformed one is
  * logged and dropped (`malformed` event), never thrown. Passwords never reach a log line or a
- * reported state: the applied profile with secrets stays inside the applier and on 0600 flash.
+ * reported state: the applied profile with secrets stays inside the applier and on 0600 flash, and
+ * they arrive sealed to the device's own key pair (device-key.ts), also kept there.
  */
 /** Typed listener overloads (merged into the class) that also satisfy DeviceLink's narrower map. */
 export interface DeviceCloudLink {
@@ -51,7 +53,7 @@ export interface DeviceCloudLink {
   off<K extends keyof DeviceCloudLinkEvents>(event: K, listener: (...args: DeviceCloudLinkEvents[K]) => void): this;
 }
 
-const REDACT = ['*.CurrentPassword', '*.NextPassword', '*.*.CurrentPassword', '*.*.NextPassword', '*.*.*.CurrentPassword', '*.*.*.NextPassword'];
+const REDACT = ['CurrentPassword', 'NextPassword', 'privateKey'].flatMap((f) => [`*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
 
 export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> implements DeviceLink {
   readonly deviceId: string;
@@ -95,6 +97,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       availabilityPayloads: availabilityPayloads(options.clock, () => this.shuttingDown),
       log: this.log,
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
       ...(options.closeTimeoutMs === undefined ? {} : { closeTimeoutMs: options.closeTimeoutMs }),
       ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
       ...(options.keepaliveSeconds === undefined ? {} : { keepaliveSeconds: options.keepaliveSeconds }),
@@ -186,6 +189,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     }));
     const restored = await applier.restore();
     if (restored) this.emit('profile-applied', { version: restored.version, at: restored.at, boot: true });
+    const key = await DeviceKey.open(state.key, clock, log);
 
     const transport = this.connection;
     const requestTimeoutMs = options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs };
@@ -193,6 +197,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       transport,
       topics,
       applier,
+      key,
       clock,
       log,
       facts: () => ({ wifi: this.wifi.status(), device: deviceInfo(device, this.softwareVersion()) }),
@@ -211,6 +216,8 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       announce: (audio) => this.emit('announcement', { audio, sampleRate: SPEAKER_SAMPLE_RATE }),
       afterReset: async (report) => {
         if (report.cleared.includes('SETTINGS')) await applier.reapplySettings();
+        // The network secrets are re-sent from the cloud, sealed to a key made for the occasion.
+        if (report.notApplicable.includes('NETWORK_PROFILE')) await key.rotate('reset of NETWORK_PROFILE');
         const resynced = [...(report.cleared.includes('SETTINGS') ? ['SETTINGS'] : []), ...report.notApplicable];
         if (resynced.length > 0) shadow.resync();
         return resynced;
@@ -273,6 +280,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     await this.outbox?.close();
     await this.state?.profile.close();
     await this.state?.jobs.close();
+    await this.state?.key.close();
     if (!this.options.wifi) await this.wifi.close();
     this.utterances.removeAllListeners();
   }

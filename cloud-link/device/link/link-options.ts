@@ -4,6 +4,7 @@ import type { Logger } from '../../../hal/log.js';
 import type { DeviceLinkEvents } from '../../../firmware/device/link.js';
 import type { RedactedNetworkProfile } from '../../protocol/network-profile.js';
 import type { DesiredState } from '../../protocol/shadow.js';
+import type { ClientTlsOptions } from '../../tls/client-tls.js';
 import type { ConnectionStateChange } from '../mqtt-connection.js';
 import type { ReconnectBackoff, ReconnectBackoffOptions } from '../reconnect-backoff.js';
 import type { WifiManager } from '../wifi/wifi-manager.js';
@@ -15,8 +16,10 @@ import type { MalformedMessage } from './transport.js';
 /** The cloud link's public contract: what it is built with, and what it tells observers. */
 
 export interface DeviceCloudLinkOptions {
-  /** The broker, `mqtt://host:port`. */
+  /** The broker, `mqtt://host:port` or `mqtts://host:port`. */
   url: string;
+  /** For `mqtts://`: the CA the broker's certificate must chain to (the cloud's ca.pem). */
+  tls?: ClientTlsOptions;
   /** The device's id (serial number): its MQTT clientId and username. */
   deviceId: string;
   /** Its MQTT password, from the cloud's RegisterDevice. */

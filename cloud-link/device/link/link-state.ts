@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PersistentState } from '../../../firmware/features/persistent-state.js';
 import { DEVICE_JOB_STATUSES, JOB_OPERATIONS } from '../../protocol/jobs.js';
 import { SettingsStore, type LoadReport } from '../../../firmware/storage/settings-store.js';
+import { DeviceKeyStateSchema, type DeviceKeyState } from './device-key.js';
 
 /**
  * What the cloud link keeps on the device's flash, in `<dataDir>/cloud-link/` (mode 0700, files
@@ -14,6 +15,8 @@ import { SettingsStore, type LoadReport } from '../../../firmware/storage/settin
  *   whose broker is down still runs its room's volume limit, time zone and network.
  * - `jobs`: where each job the device has touched stands, so a restart never runs a job twice and a
  *   reboot job is reported SUCCEEDED after the reboot.
+ * - `device-key`: the device's X25519 key pair, to which the cloud seals the passwords it sends
+ *   (device-key.ts).
  *
  * The stored desired state is kept as plain JSON and validated with the protocol's schema when it is
  * used, not when the file is read: a time zone a future ICU drops must not make the whole store
@@ -65,10 +68,11 @@ export const JobsStateSchema = z.object({ jobs: z.array(JobRecordSchema).max(MAX
 export type JobsState = z.infer<typeof JobsStateSchema>;
 
 export interface LinkState {
-  /** The private directory holding both stores. */
+  /** The private directory holding the stores. */
   readonly dir: string;
   readonly profile: PersistentState<ProfileState>;
   readonly jobs: PersistentState<JobsState>;
+  readonly key: PersistentState<DeviceKeyState>;
   /** Slots that could not be read (torn, tampered), for a warning, with what was used instead. */
   readonly corrupt: Array<{ store: string; slot: 'a' | 'b'; reason: string; using: LoadReport<unknown>['source'] }>;
 }
@@ -78,11 +82,13 @@ export function openLinkState(dataDir: string): LinkState {
   const dir = path.join(dataDir, LINK_STATE_DIR);
   const profile = new PersistentState(new SettingsStore(dir, 'profile', ProfileStateSchema, () => ({ applied: null })));
   const jobs = new PersistentState(new SettingsStore(dir, 'jobs', JobsStateSchema, () => ({ jobs: [] })));
+  const key = new PersistentState(new SettingsStore(dir, 'device-key', DeviceKeyStateSchema, () => ({ key: null })));
   const corrupt = [
     ...profile.loadReport.corrupt.map((c) => ({ store: 'profile', ...c, using: profile.loadReport.source })),
     ...jobs.loadReport.corrupt.map((c) => ({ store: 'jobs', ...c, using: jobs.loadReport.source })),
+    ...key.loadReport.corrupt.map((c) => ({ store: 'device-key', ...c, using: key.loadReport.source })),
   ];
-  return { dir, profile, jobs, corrupt };
+  return { dir, profile, jobs, key, corrupt };
 }
 
 /**

@@ -47,6 +47,9 @@ export function routeMessage(deviceId: string, m: MqttMessage, to: MessageHandle
       case 'utterance/response':
         if (t.utteranceId !== undefined) to.utterances.onResponse(t.utteranceId, m.payload);
         return;
+      case 'utterance/rejected':
+        if (t.utteranceId !== undefined) to.utterances.onRejected(t.utteranceId, m.payload);
+        return;
       default:
         return; // the device's own topics: it does not subscribe to them
     }

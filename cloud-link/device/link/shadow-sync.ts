@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
 import type { Logger } from '../../../hal/log.js';
+import { mergeDesiredSecrets } from '../../protocol/desired-secrets.js';
 import { parsePayload, validate } from '../../protocol/parse.js';
 import {
   DeviceShadowUpdateRequestSchema,
@@ -15,6 +16,7 @@ import {
 import type { DeviceTopics, TopicKind } from '../../protocol/topics.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import type { WifiStatus } from '../wifi/wifi-manager.js';
+import type { DeviceKey } from './device-key.js';
 import type { ProfileApplier, ProfileRejection } from './profile-applier.js';
 import { deviceOnlyState, reportedState, withoutNulls } from './reported-state.js';
 import { RequestTokens } from './request-tokens.js';
@@ -33,9 +35,10 @@ import type { LinkTransport, MalformedMessage } from './transport.js';
  *                          400/413 ──► logged and reported as an event; retrying cannot help
  *
  * Why a get every time: a delta never carries the network passwords (and may be stale); get/accepted
- * is the one message with the whole desired state. Why re-get on every CONNECTED: with QoS 1, a
- * persistent session and this re-get, a broker restart at any point (mid-apply, between the apply and
- * the report) still ends with the shadow reporting what the device runs. Answers are matched by
+ * is the one message with the whole desired state, its passwords sealed to the public key the get
+ * carried (device-key.ts), so they cross no broker in the clear. Why re-get on every CONNECTED: with
+ * QoS 1, a persistent session and this re-get, a broker restart at any point (mid-apply, between the
+ * apply and the report) still ends with the shadow reporting what the device runs. Answers are matched by
  * clientToken; a later request's answer supersedes an earlier one's, answers for another boot's
  * requests are ignored, and a request unanswered after `requestTimeoutMs` is re-sent after a backoff
  * on the Clock (as are 429 and 500).
@@ -56,6 +59,7 @@ const GetAcceptedEnvelope = z.object({
   }),
   version: z.int().min(0),
   clientToken: z.string().optional(),
+  secrets: z.unknown().optional(),
 });
 type GetAccepted = z.infer<typeof GetAcceptedEnvelope>;
 
@@ -75,6 +79,8 @@ export interface ShadowSyncOptions {
   transport: LinkTransport;
   topics: DeviceTopics;
   applier: ProfileApplier;
+  /** The device's key pair: its public half goes with each get, the answer's secrets are sealed to it. */
+  key: Pick<DeviceKey, 'publicKey' | 'openSecrets'>;
   clock: Clock;
   log: Logger;
   /** Live facts for the report: the Wi-Fi status and the device's info. */
@@ -182,7 +188,8 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     this.again = false;
     this.clearTimer('retry');
     this.armAnswerTimer();
-    this.options.transport.publish(this.options.topics.shadowGet, JSON.stringify({ clientToken: token }), { qos: 1 }).catch((err: unknown) => {
+    const body = JSON.stringify({ clientToken: token, publicKey: this.options.key.publicKey });
+    this.options.transport.publish(this.options.topics.shadowGet, body, { qos: 1 }).catch((err: unknown) => {
       this.options.log.debug({ err: (err as Error).message, reason }, 'shadow/get not sent; the next connect retries');
     });
   }
@@ -191,8 +198,26 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     const parsed = parsePayload(GetAcceptedEnvelope, payload);
     if (!parsed.ok) return this.malformed('shadow/get/accepted', parsed);
     if (!this.takeGetAnswer(parsed.value.clientToken)) return;
-    const doc = parsed.value;
-    this.enqueue(() => this.converge(doc));
+    const doc = this.unseal(parsed.value);
+    if (doc) this.enqueue(() => this.converge(doc));
+  }
+
+  /**
+   * The answer with its sealed secrets opened and put back into desired. Sealed to another key (the
+   * device rotated it since it asked) or for another message: dropped, and if it answered the newest
+   * get, asked again after a backoff.
+   */
+  private unseal(doc: GetAccepted): GetAccepted | undefined {
+    if (doc.secrets === undefined) return doc;
+    try {
+      const binding = { deviceId: this.options.topics.deviceId, clientToken: doc.clientToken, version: doc.version };
+      const secrets = this.options.key.openSecrets(doc.secrets, binding);
+      return { ...doc, state: { ...doc.state, desired: mergeDesiredSecrets(doc.state.desired, secrets) } };
+    } catch (err) {
+      this.malformed('shadow/get/accepted', { code: 400, message: (err as Error).message });
+      if (this.gets.parse(doc.clientToken) === this.lastGetSent) this.retryLater();
+      return undefined;
+    }
   }
 
   /** Whether an answer to shadow/get is ours and not superseded; records it as taken. */

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../hal/log.js';
 import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
 import { encodeAudioChunk, MAX_CHUNK_SAMPLES } from '../../protocol/audio-chunk.js';
+import { MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { DeviceTopics } from '../../protocol/topics.js';
 import {
@@ -10,8 +11,10 @@ import {
   SAMPLE_RATE,
   utteranceEndMessage,
   utteranceStartMessage,
+  UtteranceRejectedSchema,
   UtteranceResponseSchema,
   UtteranceVerdictSchema,
+  type UtteranceRejected,
   type UtteranceVerdict,
 } from '../../protocol/utterance.js';
 import type { LinkTransport, MalformedMessage } from './transport.js';
@@ -20,8 +23,10 @@ import type { LinkTransport, MalformedMessage } from './transport.js';
  * Utterances over MQTT, the device's end (cloud-link/protocol/utterance.ts):
  *
  * - start: utterance/{n}/start at QoS 1, the AVS Recognize shape with the on-device spotter's score;
- * - audio: each block of the capture stream as binary chunks (audio-chunk.ts) at QoS 0, numbered
- *   from 0 with their sample offset from the stream start, at most 1 s per chunk;
+ * - audio: the capture stream as binary chunks (audio-chunk.ts) at QoS 0, numbered from 0 with their
+ *   sample offset from the stream start, each exactly 80 ms (1280 samples) except the last, whatever
+ *   the size of the blocks the front end hands over (the cloud bounds an utterance's chunks by that
+ *   size); a stream longer than the protocol's MAX_UTTERANCE_SAMPLES sends only its first 8.5 s;
  * - end: utterance/{n}/end at QoS 1 with the samples and chunks that actually left the device. It
  *   waits for the chunks before it to be written (or to fail), so the counts are exact and the cloud
  *   can tell a complete stream from one that lost chunks.
@@ -34,7 +39,9 @@ import type { LinkTransport, MalformedMessage } from './transport.js';
  * From the cloud: utterance/{n}/verdict (`verdict`; confirmed false also `rejected`, on which the
  * Device stops capture at once and counts a false wake) and utterance/{n}/response (`response`, the
  * audio decoded, payloads up to MAX_RESPONSE_BYTES). A message whose id differs from its topic's is
- * dropped as malformed.
+ * dropped as malformed. utterance/{n}/rejected (`refused`) says the cloud refused one of the
+ * utterance's messages (utterance-limits.ts); it is logged, and a refusal that dropped the utterance
+ * stops its audio: the cloud would discard it.
  *
  * The link keeps no audio at rest: chunks are encoded (copied out of the ring buffer) and handed to
  * the socket as they are captured, QoS 0 is never queued for a reconnect, and an utterance's entry
@@ -51,6 +58,12 @@ interface Outgoing {
   samples: number;
   chunks: number;
   writes: Array<Promise<void>>;
+  /** Samples waiting to fill the next 80 ms chunk, from stream offset `pendingAt`. */
+  pending: Int16Array;
+  pendingLength: number;
+  pendingAt: number;
+  /** The cloud dropped the utterance, or it reached MAX_UTTERANCE_SAMPLES: no more audio goes. */
+  stopped: boolean;
 }
 
 export interface UtteranceStreamEvents {
@@ -59,6 +72,8 @@ export interface UtteranceStreamEvents {
   response: [{ id: number; audio?: Int16Array; sampleRate?: number }];
   /** The end message went out: what was sent. */
   sent: [{ id: number; samples: number; chunks: number }];
+  /** The cloud refused one of the utterance's messages. */
+  refused: [UtteranceRejected];
   malformed: [MalformedMessage];
 }
 
@@ -82,7 +97,10 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
 
   start(start: StreamStart): void {
     const live = this.options.transport.connected;
-    this.streams.set(start.id, { id: start.id, startIndex: start.startIndex, live, seq: 0, samples: 0, chunks: 0, writes: [] });
+    this.streams.set(start.id, {
+      id: start.id, startIndex: start.startIndex, live, seq: 0, samples: 0, chunks: 0, writes: [],
+      pending: new Int16Array(MAX_CHUNK_SAMPLES), pendingLength: 0, pendingAt: 0, stopped: false,
+    });
     if (!live) {
       this.options.log.info({ id: start.id }, 'utterance not streamed: the link is down');
       return;
@@ -95,23 +113,27 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
 
   audio(audio: StreamAudio): void {
     const s = this.streams.get(audio.id);
-    if (!s?.live) return;
-    const topic = this.options.topics.utteranceAudio(audio.id);
-    for (let from = 0; from < audio.samples.length; from += MAX_CHUNK_SAMPLES) {
-      const samples = audio.samples.subarray(from, Math.min(audio.samples.length, from + MAX_CHUNK_SAMPLES));
-      const n = samples.length;
-      // encodeAudioChunk copies the samples: the ring buffer may reuse its memory right after.
-      const payload = encodeAudioChunk({ seq: s.seq++, offset: audio.index + from - s.startIndex, samples });
-      s.writes.push(
-        this.options.transport.publish(topic, payload, { qos: 0 }).then(
-          () => {
-            s.samples += n;
-            s.chunks++;
-          },
-          () => undefined, // lost: its seq is the gap the cloud sees
-        ),
-      );
+    if (!s?.live || s.stopped) return;
+    let at = audio.index - s.startIndex;
+    // Contiguous from the stream start (the ring reader never skips); a jump would only close the chunk early.
+    if (s.pendingLength > 0 && s.pendingAt + s.pendingLength !== at) this.flush(s);
+    const room = Math.max(0, MAX_UTTERANCE_SAMPLES - at);
+    const samples = audio.samples.length > room ? audio.samples.subarray(0, room) : audio.samples;
+    if (samples.length < audio.samples.length) {
+      s.stopped = true;
+      this.options.log.warn({ id: s.id, maxSamples: MAX_UTTERANCE_SAMPLES }, 'utterance longer than the protocol carries; the rest is not streamed');
     }
+    // Copied into the pending chunk: the ring buffer may reuse its memory right after.
+    for (let from = 0; from < samples.length; ) {
+      if (s.pendingLength === 0) s.pendingAt = at;
+      const n = Math.min(MAX_CHUNK_SAMPLES - s.pendingLength, samples.length - from);
+      s.pending.set(samples.subarray(from, from + n), s.pendingLength);
+      s.pendingLength += n;
+      from += n;
+      at += n;
+      if (s.pendingLength === MAX_CHUNK_SAMPLES) this.flush(s);
+    }
+    if (s.stopped) this.flush(s);
   }
 
   end(end: StreamEnd): void {
@@ -121,6 +143,7 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
       this.streams.delete(end.id);
       return;
     }
+    this.flush(s);
     void Promise.all(s.writes).then(() => {
       this.streams.delete(end.id);
       if (!this.options.transport.connected) {
@@ -148,6 +171,20 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
     }
   }
 
+  onRejected(n: number, payload: Buffer): void {
+    const parsed = parsePayload(UtteranceRejectedSchema, payload);
+    if (!parsed.ok) return this.malformed('utterance/rejected', parsed);
+    const r = parsed.value;
+    if (r.id !== n) return this.malformed('utterance/rejected', { code: 400, message: `id ${r.id} does not match the topic's utterance ${n}` });
+    this.options.log.warn({ id: r.id, code: r.code, refused: r.refused, seq: r.seq, dropped: r.dropped, reason: r.message }, 'the cloud refused an utterance message');
+    const s = this.streams.get(r.id);
+    if (r.dropped && s) {
+      s.stopped = true;
+      s.pendingLength = 0;
+    }
+    this.emit('refused', r);
+  }
+
   onResponse(n: number, payload: Buffer): void {
     const parsed = parsePayload(UtteranceResponseSchema, payload, { maxBytes: MAX_RESPONSE_BYTES });
     if (!parsed.ok) return this.malformed('utterance/response', parsed);
@@ -160,6 +197,24 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
       return this.malformed('utterance/response', { code: 400, message: (err as Error).message });
     }
     this.emit('response', { id: r.id, ...(audio ? { audio } : {}), sampleRate: r.sampleRate ?? SAMPLE_RATE });
+  }
+
+  /** Sends the pending samples as the next chunk. */
+  private flush(s: Outgoing): void {
+    if (s.pendingLength === 0) return;
+    const n = s.pendingLength;
+    // encodeAudioChunk copies the samples, so the pending buffer can be refilled at once.
+    const payload = encodeAudioChunk({ seq: s.seq++, offset: s.pendingAt, samples: s.pending.subarray(0, n) });
+    s.pendingLength = 0;
+    s.writes.push(
+      this.options.transport.publish(this.options.topics.utteranceAudio(s.id), payload, { qos: 0 }).then(
+        () => {
+          s.samples += n;
+          s.chunks++;
+        },
+        () => undefined, // lost: its seq is the gap the cloud sees
+      ),
+    );
   }
 
   private malformed(kind: string, result: { code: 400 | 413; message: string }): void {

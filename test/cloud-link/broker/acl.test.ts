@@ -8,8 +8,7 @@
  * in order, so once the sentinel is there, a leaked message would already have arrived.
  */
 import { mayPublish, maySubscribe, type Principal } from '../../../cloud-link/broker/acl.js';
-import type { MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
-import { BROKER_KINDS, rawConnect, startTestBroker, subscribeCodes, waitUntil, type RawClient, type TestBroker } from '../../support/mosquitto.js';
+import { BROKER_KINDS, rawConnect, startTestBroker, subscribeCodes, waitUntil, type RawClient, type TestBroker, TEST_USERS } from '../../support/mosquitto.js';
 
 const A: Principal = { role: 'device', username: 'A' };
 const cloud: Principal = { role: 'cloud', username: 'echosim-cloud' };
@@ -48,11 +47,7 @@ describe('acl rules', () => {
   });
 });
 
-const USERS: MosquittoUser[] = [
-  { username: 'dev-A', password: 'secret-A-0123456789', role: 'device' },
-  { username: 'dev-B', password: 'secret-B-0123456789', role: 'device' },
-  { username: 'echosim-cloud', password: 'cloud-admin-secret', role: 'cloud' },
-];
+const USERS = TEST_USERS;
 const ROOT_A = 'echosim/v1/devices/dev-A';
 const ROOT_B = 'echosim/v1/devices/dev-B';
 

@@ -5,7 +5,10 @@
  */
 import { createConnection, createServer } from 'node:net';
 import { EmbeddedBroker, type BrokerClientInfo, type BrokerDenial } from '../../../cloud-link/broker/embedded-broker.js';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+import { CLOUD_MAX_PACKET_BYTES, DEVICE_MAX_PACKET_BYTES, PRE_AUTH_MAX_PACKET_BYTES } from '../../../cloud-link/broker/packet-limits.js';
 import { rawConnect, waitUntil } from '../../support/mosquitto.js';
+import { rawMqttSocket } from '../../support/mqtt-raw.js';
 
 /** Live handles of the kinds a broker could leak. */
 function handles(): Record<string, number> {
@@ -124,6 +127,48 @@ describe('EmbeddedBroker', () => {
       });
     } finally {
       await first.close();
+    }
+  });
+
+  it('cuts off a client whose CONNECT is larger than any CONNECT needs, before authenticating it', async () => {
+    const calls: string[] = [];
+    const broker = await EmbeddedBroker.start({ port: 0, authenticate: async (u, p) => (calls.push(u), authenticate(u, p)) });
+    const denied: BrokerDenial[] = [];
+    broker.on('denied', (d) => denied.push(d));
+    try {
+      const raw = await rawMqttSocket(broker.port, { clientId: 'dev-1', username: 'dev-1', password: Buffer.alloc(PRE_AUTH_MAX_PACKET_BYTES, 0x61) });
+      await raw.whenClosed;
+      expect(raw.packets).toEqual([]);
+      expect(calls).toEqual([]);
+      expect(denied).toEqual([expect.objectContaining({ action: 'packet', clientId: '', reason: expect.stringContaining('limit for an unauthenticated client') })]);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it("takes a large packet sent right behind the CONNECT once it knows the client's role", async () => {
+    const broker = await EmbeddedBroker.start({ port: 0, authenticate });
+    const denied: BrokerDenial[] = [];
+    broker.on('denied', (d) => denied.push(d));
+    try {
+      const sub = await rawConnect(broker.url, { clientId: 'dev-1', username: 'dev-1', password: 'pw-1' });
+      await sub.client.subscribeAsync('echosim/v1/devices/dev-1/utterance/1/response', { qos: 0 });
+      // The cloud pipelines its PUBLISH (an answer bigger than any device may send) behind its CONNECT.
+      const answer = Buffer.alloc(DEVICE_MAX_PACKET_BYTES * 2, 0x41);
+      const connect = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'echosim-cloud', username: 'echosim-cloud', password: Buffer.from('admin'), clean: true, keepalive: 30 } as Packet);
+      const publish = mqttPacket.generate({ cmd: 'publish', topic: 'echosim/v1/devices/dev-1/utterance/1/response', payload: answer, qos: 0, dup: false, retain: false } as Packet);
+      expect(publish.length).toBeLessThan(CLOUD_MAX_PACKET_BYTES);
+      const socket = createConnection({ port: broker.port, host: '127.0.0.1' });
+      socket.on('error', () => undefined);
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(Buffer.concat([connect, publish]));
+      await waitUntil(() => sub.messages.length === 1, 'the device got the answer');
+      expect(sub.messages[0]?.payload.length).toBe(answer.length);
+      expect(denied.filter((d) => d.action === 'packet')).toEqual([]);
+      socket.destroy();
+      await sub.end(true);
+    } finally {
+      await broker.close();
     }
   });
 });

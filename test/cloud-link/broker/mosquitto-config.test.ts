@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderAclFile, renderMosquittoConfig, writeMosquittoAuth, type MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
 import { mosquittoPasswordHash, verifyMosquittoPassword } from '../../../cloud-link/broker/mosquitto-passwd.js';
+import { CLOUD_MAX_PACKET_BYTES } from '../../../cloud-link/broker/packet-limits.js';
 import { MosquittoBroker, rawConnect } from '../../support/mosquitto.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'echosim-mosquitto-config-'));
@@ -53,9 +54,20 @@ const USERS: MosquittoUser[] = [
 ];
 
 describe('mosquitto files', () => {
-  it('write the ACL: a pattern for every device, echosim/v1/# for cloud users', () => {
+  it('write the ACL: every device reads its subtree and writes only what the protocol lets it publish, echosim/v1/# for cloud users', () => {
     expect(renderAclFile([...USERS, { username: 'echosim-cloud-bench', password: 'p4ssw0rd-x', role: 'cloud' }]).split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
-      'pattern readwrite echosim/v1/devices/%u/#',
+      'pattern read echosim/v1/devices/%u/#',
+      'pattern write echosim/v1/devices/%u/shadow/update',
+      'pattern write echosim/v1/devices/%u/shadow/get',
+      'pattern write echosim/v1/devices/%u/jobs/+/update',
+      'pattern write echosim/v1/devices/%u/telemetry/state',
+      'pattern write echosim/v1/devices/%u/telemetry/wake',
+      'pattern write echosim/v1/devices/%u/telemetry/false-wake',
+      'pattern write echosim/v1/devices/%u/telemetry/metrics',
+      'pattern write echosim/v1/devices/%u/availability',
+      'pattern write echosim/v1/devices/%u/utterance/+/start',
+      'pattern write echosim/v1/devices/%u/utterance/+/audio',
+      'pattern write echosim/v1/devices/%u/utterance/+/end',
       'user echosim-cloud',
       'topic readwrite echosim/v1/#',
       'user echosim-cloud-bench',
@@ -76,12 +88,30 @@ describe('mosquitto files', () => {
         'persistence true',
         'persistence_location /x/data/',
         'user root',
+        `max_packet_size ${CLOUD_MAX_PACKET_BYTES}`,
+        'max_queued_messages 1000',
+        'max_queued_bytes 33554432',
+        'memory_limit 1073741824',
       ]),
     );
+    // Global limits: before the listener line (per_listener_settings false).
+    expect(lines.indexOf(`max_packet_size ${CLOUD_MAX_PACKET_BYTES}`)).toBeLessThan(lines.indexOf('listener 18830 127.0.0.1'));
+    expect(() => renderMosquittoConfig({ port: 1, passwordFile: '/p', aclFile: '/a', maxPacketBytes: 0 })).toThrow(/max_packet_size 0/);
     expect(lines.indexOf('use_username_as_clientid true')).toBeGreaterThan(lines.indexOf('listener 18830 127.0.0.1'));
     expect(lines.some((l) => /^port\b/.test(l))).toBe(false);
     expect(renderMosquittoConfig({ port: 1, passwordFile: '/p', aclFile: '/a' })).toContain('persistence false');
     expect(() => renderMosquittoConfig({ port: 0, passwordFile: '/p', aclFile: '/a' })).toThrow(/not a TCP port/);
+  });
+
+  it('write a TLS listener: the certificate, its key and CA after the listener line, TLS 1.2 minimum', () => {
+    const conf = renderMosquittoConfig({ port: 8883, passwordFile: '/p', aclFile: '/a', tls: { cafile: '/t/ca.pem', certfile: '/t/server.pem', keyfile: '/t/server-key.pem' } });
+    const lines = conf.split('\n').filter((l) => l && !l.startsWith('#'));
+    const listener = lines.indexOf('listener 8883 127.0.0.1');
+    for (const l of ['cafile /t/ca.pem', 'certfile /t/server.pem', 'keyfile /t/server-key.pem', 'tls_version tlsv1.2']) {
+      expect(lines.indexOf(l)).toBeGreaterThan(listener);
+    }
+    expect(renderMosquittoConfig({ port: 1883, passwordFile: '/p', aclFile: '/a' })).not.toMatch(/certfile|tls_version/);
+    expect(() => renderMosquittoConfig({ port: 8883, passwordFile: '/p', aclFile: '/a', tls: { cafile: '/t/my ca.pem', certfile: '/c', keyfile: '/k' } })).toThrow(/whitespace/);
   });
 
   it('write passwd and acl with mode 0600, one verifiable line per user', async () => {

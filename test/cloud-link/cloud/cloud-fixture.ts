@@ -6,6 +6,9 @@ import type { CloudEvents } from '../../../cloud-link/cloud/mqtt/cloud-events.js
 import { deviceSubscriptions, deviceTopics, type DeviceTopics } from '../../../cloud-link/protocol/topics.js';
 import { VirtualClock } from '../../../hal/clock.js';
 import { writeMosquittoAuth } from '../../../cloud-link/broker/mosquitto-config.js';
+import { readCaFile } from '../../../cloud-link/tls/client-tls.js';
+import { CloudTls, TLS_DIR, serverTlsFiles } from '../../../cloud-link/tls/server-tls.js';
+import { subjectNamesFor } from '../../../cloud-link/tls/subject-names.js';
 import { MosquittoBroker, rawConnect, subscribeCodes, waitUntil, type BrokerKind, type RawClient } from '../../support/mosquitto.js';
 
 export type CloudEventRecord = { [K in keyof CloudEvents]: { name: K; payload: CloudEvents[K][0] } }[keyof CloudEvents];
@@ -28,7 +31,7 @@ export interface TestCloud {
   stop: () => Promise<void>;
 }
 
-const NAMES: Array<keyof CloudEvents> = ['presence', 'shadow-updated', 'shadow-rejected', 'profile-applied', 'profile-rejected', 'job-updated', 'telemetry', 'verdict', 'utterance'];
+const NAMES: Array<keyof CloudEvents> = ['presence', 'shadow-updated', 'shadow-rejected', 'profile-applied', 'profile-rejected', 'job-updated', 'telemetry', 'verdict', 'utterance', 'utterance-refused'];
 
 /**
  * A cloud on a temp data dir, API on a free port, every event recorded; its broker embedded (free
@@ -43,9 +46,16 @@ export async function startTestCloud(options: Partial<CloudOptions> & { brokerKi
   if (brokerKind === 'mosquitto') {
     const authDir = mkdtempSync(path.join(tmpdir(), 'echosim-mosquitto-auth-'));
     const authFiles = await writeMosquittoAuth(authDir, []);
-    mosquitto = await MosquittoBroker.start({ authFiles });
+    // With `tls`, Mosquitto serves the certificate the cloud makes in its data directory (made here
+    // first, as `echosim cloud --tls` would), and the cloud verifies it with the CA (--broker-ca).
+    const tlsDir = path.join(dir, TLS_DIR);
+    const tls = options.tls ? await CloudTls.open({ dir: tlsDir, names: subjectNamesFor(['127.0.0.1']) }) : undefined;
+    tls?.stop();
+    const { caFile, certFile, keyFile } = serverTlsFiles(tlsDir);
+    const files = { cafile: caFile, certfile: certFile, keyfile: keyFile };
+    mosquitto = await MosquittoBroker.start({ authFiles, ...(tls ? { tls: files } : {}) });
     const m = mosquitto;
-    brokerOptions = { broker: { url: m.url }, mosquitto: { authDir, reload: () => m.reload() } };
+    brokerOptions = { broker: { url: m.url, ...(tls ? { tls: readCaFile(files.cafile) } : {}) }, mosquitto: { authDir, reload: () => m.reload() } };
   }
   const cloud = await Cloud.start({ dir, clock, http: { port: 0 }, verifier: false, ...brokerOptions, ...cloudOptions });
   const events: CloudEventRecord[] = [];

@@ -1,12 +1,13 @@
 /**
  * The cloud's MQTT side against devices played by raw MQTT clients on the embedded broker: what goes
- * on the wire for profiles (delta, shadow/get with passwords to the device only, reported state and
+ * on the wire for profiles (delta, shadow/get with passwords sealed to the device's key, reported state and
  * sync status), jobs, availability, utterances and recordings, and how bad input is refused. The
  * real device firmware on the other end is in test/e2e.
  */
 import { encodeAudioChunk } from '../../../cloud-link/protocol/audio-chunk.js';
 import { JobsNotifySchema, JobUpdateAcceptedSchema } from '../../../cloud-link/protocol/jobs.js';
 import { ShadowGetAcceptedSchema, ShadowRejectedSchema, ShadowUpdateDeltaSchema } from '../../../cloud-link/protocol/shadow.js';
+import { generateDeviceKeyPair, openSecrets } from '../../../cloud-link/protocol/sealed-secrets.js';
 import { onlinePayload } from '../../../cloud-link/protocol/availability.js';
 import { ARN_PREFIX } from '../../../cloud-link/cloud/a4b/arn.js';
 import { BROKER_KINDS, rawConnect, subscribeCodes } from '../../support/mosquitto.js';
@@ -14,6 +15,9 @@ import { NETWORK, PROFILE, WIFI_PASSWORD } from './a4b/helpers.js';
 import { rawDevice, startTestCloud, type RawDevice, type TestCloud } from './cloud-fixture.js';
 
 const arn = (serial: string): string => `${ARN_PREFIX}device/${serial}`;
+/** The key pair the raw devices send with shadow/get. */
+const KEYS = generateDeviceKeyPair();
+const get = (clientToken?: string): Record<string, string> => ({ publicKey: KEYS.publicKey, ...(clientToken === undefined ? {} : { clientToken }) });
 
 /** Polls an async condition (a safety limit, not a performance assertion). */
 async function waitUntilAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -53,7 +57,7 @@ describe.each(BROKER_KINDS)('profiles through the shadow (%s broker)', (kind) =>
     t = await startTestCloud({ brokerKind: kind });
   });
 
-  test('delta without secrets, shadow/get with them to the device only, report -> SYNCED', async () => {
+  test('delta without secrets, shadow/get with them sealed to the device only, report -> SYNCED', async () => {
     const secretA = await t.register('dev-a');
     const secretB = await t.register('dev-b');
     const a = await connectDevice('dev-a', secretA);
@@ -64,14 +68,17 @@ describe.each(BROKER_KINDS)('profiles through the shadow (%s broker)', (kind) =>
     expect(JSON.stringify(delta)).not.toContain(WIFI_PASSWORD);
     expect(delta.state.roomProfile).toMatchObject({ MaxVolumeLimit: 7, Timezone: 'Europe/Berlin' });
 
-    await a.publish(a.topics.shadowGet, { clientToken: 'get-1' });
+    await a.publish(a.topics.shadowGet, get('get-1'));
     const got = ShadowGetAcceptedSchema.parse(await a.next(a.topics.shadowGetAccepted, 0));
     expect(got.clientToken).toBe('get-1');
     const desired = got.state.desired!;
-    expect(desired.networkProfile?.CurrentPassword).toBe(WIFI_PASSWORD);
+    expect(desired.networkProfile).not.toHaveProperty('CurrentPassword');
+    expect(openSecrets(got.secrets, KEYS, { deviceId: 'dev-a', clientToken: 'get-1', version: got.version })).toEqual({
+      networkProfile: { CurrentPassword: WIFI_PASSWORD },
+    });
     expect(desired.profileVersion).toBeGreaterThan(0);
 
-    const { CurrentPassword: _secret, ...redacted } = desired.networkProfile!;
+    const redacted = desired.networkProfile!;
     await a.publish(a.topics.shadowUpdate, {
       state: {
         reported: {
@@ -92,10 +99,37 @@ describe.each(BROKER_KINDS)('profiles through the shadow (%s broker)', (kind) =>
     expect(device.DeviceStatusInfo.SyncStatus).toBe('SYNCED');
     expect(device.SoftwareVersion).toBe('1.2.3');
 
-    // nothing of A's reached B, and the password went out exactly once, on A's get/accepted
+    // nothing of A's reached B, the password went out once, sealed on A's get/accepted, and never in the clear
     expect(b.raw.messages).toHaveLength(0);
-    const carrying = a.raw.messages.filter((m) => m.payload.includes(WIFI_PASSWORD)).map((m) => m.topic);
-    expect(carrying).toEqual([a.topics.shadowGetAccepted]);
+    expect(a.raw.messages.filter((m) => m.payload.includes(WIFI_PASSWORD))).toEqual([]);
+    expect(a.raw.messages.filter((m) => m.payload.includes('"secrets"')).map((m) => m.topic)).toEqual([a.topics.shadowGetAccepted]);
+  });
+
+  test('shadow/get without a usable public key is refused with 400 and nothing secret is sent', async () => {
+    const a = await connectDevice('dev-a', await t.register('dev-a'));
+    await provision('dev-a');
+    const requests: unknown[] = [
+      {},
+      { clientToken: 'no-key' },
+      '',
+      { clientToken: 'short-key', publicKey: 'AAAA' },
+      { clientToken: 'low-order', publicKey: Buffer.alloc(32).toString('base64url') },
+      { clientToken: 'padded', publicKey: `${KEYS.publicKey}=` },
+    ];
+    for (const [i, body] of requests.entries()) {
+      await a.publish(a.topics.shadowGet, body);
+      const rejected = ShadowRejectedSchema.parse(await a.next(a.topics.shadowGetRejected, i));
+      expect(rejected.code).toBe(400);
+      expect(rejected.message).toMatch(/publicKey/);
+      const token = (body as { clientToken?: string }).clientToken;
+      if (token !== undefined) expect(rejected.clientToken).toBe(token);
+    }
+    // a good request after them is answered, so the refusals above were not an outage
+    await a.publish(a.topics.shadowGet, get('good'));
+    expect((await a.next(a.topics.shadowGetAccepted, 0)).clientToken).toBe('good');
+    expect(a.json(a.topics.shadowGetAccepted)).toHaveLength(1);
+    expect(a.raw.messages.filter((m) => m.payload.includes(WIFI_PASSWORD))).toEqual([]);
+    expect(t.events.filter((e) => e.name === 'shadow-rejected').map((e) => (e.payload as { code: number }).code)).toEqual(requests.map(() => 400));
   });
 
   test('a report with a stale version gets 409; a device writing desired gets 400; state is unchanged', async () => {
@@ -122,7 +156,7 @@ describe.each(BROKER_KINDS)('profiles through the shadow (%s broker)', (kind) =>
     const { deviceArn } = await provision('dev-a');
     for (let i = 0; i < 3; i++) {
       if (i > 0) await t.call('UpdateProfile', { ProfileArn: (await t.call('SearchProfiles', {})).Profiles[0].ProfileArn, MaxVolumeLimit: 3 + i });
-      await a.publish(a.topics.shadowGet, {});
+      await a.publish(a.topics.shadowGet, get());
       const got = await a.next(a.topics.shadowGetAccepted, i);
       const version = got.state.desired.profileVersion as number;
       await a.publish(a.topics.shadowUpdate, { state: { reported: { rejected: { version, code: 'WAKE_WORD_UNSUPPORTED', reason: 'no model' } } } });
@@ -189,8 +223,8 @@ describe.each(BROKER_KINDS)('jobs, availability, isolation (%s broker)', (kind) 
     expect(codes).toEqual(kind === 'embedded' ? [128, 128] : [1, 1]);
     const a = await connectDevice('dev-a', secretA);
     await provision('dev-a');
-    await a.publish(a.topics.shadowGet, {});
-    await a.next(a.topics.shadowGetAccepted, 0); // A's passwords went out...
+    await a.publish(a.topics.shadowGet, get());
+    await a.next(a.topics.shadowGetAccepted, 0); // A's passwords went out (sealed)...
     const forged = { state: { reported: { device: { DeviceType: 'echo-dot-3', SoftwareVersion: 'forged-by-b' } } } };
     await b.raw.client.publishAsync(a.topics.shadowUpdate, JSON.stringify(forged), { qos: 0 }).catch(() => undefined); // QoS 0: the embedded broker hangs up on B instead of acking
     await a.publish(a.topics.shadowUpdate, { state: { reported: { device: { DeviceType: 'echo-dot-3', SoftwareVersion: 'real' } } } });

@@ -4,6 +4,7 @@ import {
   decodeAudioChunk,
   encodeAudioChunk,
 } from '../../../cloud-link/protocol/audio-chunk.js';
+import { MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from '../../../cloud-link/protocol/utterance-limits.js';
 
 describe('audio chunk codec', () => {
   test('the wire bytes of a known chunk: header fields little-endian, then s16le samples', () => {
@@ -66,5 +67,28 @@ describe('audio chunk codec', () => {
     expect(() => encodeAudioChunk({ seq: 2 ** 32, offset: 0, samples: new Int16Array(1) })).toThrow(code);
     expect(() => encodeAudioChunk({ seq: 0, offset: 0.5, samples: new Int16Array(1) })).toThrow(code);
     expect(() => encodeAudioChunk({ seq: 0, offset: 0, samples: new Int16Array(MAX_CHUNK_SAMPLES + 1) })).toThrow(code);
+  });
+
+  test('decoding refuses numbers beyond an utterance before copying a sample: seq, offset, length', () => {
+    /** A header as a hostile device could write it (encode refuses what the header cannot hold only). */
+    const raw = (seq: number, offset: number, samples: number): Buffer => {
+      const b = Buffer.alloc(AUDIO_CHUNK_HEADER_BYTES + samples * 2);
+      b.writeUInt8(1, 0);
+      b.writeUInt8(AUDIO_CHUNK_HEADER_BYTES, 1);
+      b.writeUInt32LE(seq, 4);
+      b.writeUInt32LE(offset, 8);
+      return b;
+    };
+    const refused = (what: string) => expect.objectContaining({ code: 'PROTOCOL_MESSAGE_INVALID', message: expect.stringContaining(what) });
+    expect(() => decodeAudioChunk(raw(0xffff_ffff, 0, 1280))).toThrow(refused(`${MAX_UTTERANCE_CHUNKS} chunks`));
+    expect(() => decodeAudioChunk(raw(MAX_UTTERANCE_CHUNKS, 0, 0))).toThrow(refused(`${MAX_UTTERANCE_CHUNKS} chunks`));
+    expect(() => decodeAudioChunk(raw(2, 2 * 1280 + 1, 10))).toThrow(refused('beyond where chunk 2 can begin'));
+    expect(() => decodeAudioChunk(raw(0, 0xffff_ffff, 1))).toThrow(refused('beyond where chunk 0 can begin'));
+    expect(() => decodeAudioChunk(raw(MAX_UTTERANCE_CHUNKS - 1, MAX_UTTERANCE_SAMPLES - 10, 11))).toThrow(refused(`run past the ${MAX_UTTERANCE_SAMPLES}`));
+    expect(() => decodeAudioChunk(raw(1, 1280, MAX_CHUNK_SAMPLES + 1))).toThrow(refused(`at most ${MAX_CHUNK_SAMPLES} per chunk`));
+    // At the bounds: accepted.
+    expect(decodeAudioChunk(raw(MAX_UTTERANCE_CHUNKS - 1, MAX_UTTERANCE_SAMPLES - 10, 10))).toMatchObject({ seq: MAX_UTTERANCE_CHUNKS - 1, offset: MAX_UTTERANCE_SAMPLES - 10 });
+    expect(decodeAudioChunk(raw(3, 3 * 1280, 1280)).samples).toHaveLength(1280);
+    expect(decodeAudioChunk(raw(3, 100, 7)).offset).toBe(100); // earlier chunks may have been short
   });
 });

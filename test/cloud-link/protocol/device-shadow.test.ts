@@ -4,10 +4,16 @@ import { parsePayload } from '../../../cloud-link/protocol/parse.js';
 import type { RoomProfile } from '../../../cloud-link/protocol/room-profile.js';
 import { DeviceShadowUpdateRequestSchema, ShadowGetAcceptedSchema, ShadowUpdateAcceptedSchema, ShadowUpdateDeltaSchema, ShadowUpdateDocumentsSchema } from '../../../cloud-link/protocol/shadow.js';
 import type { ShadowDocument } from '../../../cloud-link/protocol/shadow-engine.js';
+import { mergeDesiredSecrets, type DesiredSecrets } from '../../../cloud-link/protocol/desired-secrets.js';
+import { generateDeviceKeyPair, openSecrets } from '../../../cloud-link/protocol/sealed-secrets.js';
 
 const NOW = 1_714_564_800_000;
 const PASSWORD = 'hunter2-Office';
 const NEXT = 'n3xt-Office-pw';
+const KEYS = generateDeviceKeyPair();
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The same 32 bytes with one of the last character's two unused bits set: not canonical base64url. */
+const nonCanonical = (key: string): string => key.slice(0, 42) + B64URL[B64URL.indexOf(key[42]!) ^ 1];
 const SKILLS = ['amzn1.ask.skill.0a1b2c3d-0000-1111-2222-333344445555'];
 
 const room: RoomProfile = {
@@ -60,14 +66,17 @@ describe('the echosim device shadow', () => {
     }
     expect(flashed.delta?.state).toEqual({ roomProfile: room, networkProfile: redactNetworkProfile(network), skills: SKILLS, profileVersion: 1 });
 
-    // The device reads the whole shadow: passwords included, the delta without them.
-    const forDevice = ok(getDeviceShadow(flashed.doc, { now: NOW, clientToken: 'get-1' })).accepted;
-    expect(forDevice.state.desired?.networkProfile).toEqual(network);
-    expect(JSON.stringify(forDevice.state.delta)).not.toContain(PASSWORD);
+    // The device reads the whole shadow: passwords sealed to its key, the rest (and the delta) without them.
+    const forDevice = ok(getDeviceShadow(flashed.doc, { now: NOW, clientToken: 'get-1', recipient: { deviceId: 'dev-1', publicKey: KEYS.publicKey } })).accepted;
+    expect(JSON.stringify(forDevice)).not.toContain(PASSWORD);
+    expect(forDevice.state.desired?.networkProfile).toEqual(redactNetworkProfile(network));
     expect(forDevice.clientToken).toBe('get-1');
     expect(ShadowGetAcceptedSchema.safeParse(forDevice).success).toBe(true);
-    const forApi = ok(getDeviceShadow(flashed.doc, { now: NOW, forDevice: false })).accepted;
+    const secrets = openSecrets(forDevice.secrets, KEYS, { deviceId: 'dev-1', clientToken: 'get-1', version: forDevice.version });
+    expect(mergeDesiredSecrets(forDevice.state.desired, secrets as DesiredSecrets)).toEqual(flashed.doc.state.desired);
+    const forApi = ok(getDeviceShadow(flashed.doc, { now: NOW })).accepted;
     expect(JSON.stringify(forApi)).not.toContain(PASSWORD);
+    expect(forApi.secrets).toBeUndefined();
 
     // The device reports what it applied (over MQTT, so through the device request schema): in sync.
     const report = parsePayload(DeviceShadowUpdateRequestSchema, JSON.stringify(deviceReport(1, NOW + 800)));
@@ -86,8 +95,23 @@ describe('the echosim device shadow', () => {
     );
     expect(rotated.delta?.state).toEqual({ profileVersion: 2 });
     expect(JSON.stringify([rotated.accepted, rotated.delta, rotated.documents])).not.toContain(NEXT);
-    const desired = ok(getDeviceShadow(rotated.doc, { now: NOW })).accepted.state.desired;
-    expect(desired?.networkProfile).toEqual({ ...network, NextPassword: NEXT });
+    const got = ok(getDeviceShadow(rotated.doc, { now: NOW, recipient: { deviceId: 'dev-1', publicKey: KEYS.publicKey } })).accepted;
+    expect(JSON.stringify(got)).not.toContain(NEXT);
+    const secrets = openSecrets(got.secrets, KEYS, { deviceId: 'dev-1', version: got.version });
+    expect(mergeDesiredSecrets(got.state.desired, secrets as DesiredSecrets)?.networkProfile).toEqual({ ...network, NextPassword: NEXT });
+  });
+
+  test('shadow/get for a key that is not a usable X25519 key is a 400 with nothing sealed', () => {
+    const doc = ok(updateDeviceShadow(undefined, { state: { desired: { networkProfile: network, profileVersion: 1 } } }, { now: NOW })).doc;
+    const lowOrder = Buffer.alloc(32).toString('base64url'); // the all-zero point: its shared secret would be zeros
+    for (const publicKey of [lowOrder, 'short', `${KEYS.publicKey.slice(0, 42)}=`, nonCanonical(KEYS.publicKey)]) {
+      const got = getDeviceShadow(doc, { now: NOW, clientToken: 'bad-key', recipient: { deviceId: 'dev-1', publicKey } });
+      expect(got).toMatchObject({ ok: false, rejected: { code: 400, clientToken: 'bad-key', message: expect.stringMatching(/^publicKey: /) } });
+      expect(JSON.stringify(got)).not.toContain(PASSWORD);
+    }
+    // A shadow without secrets needs no sealing, but the answer is still the redacted one.
+    const plain = ok(updateDeviceShadow(undefined, { state: { desired: { roomProfile: room } } }, { now: NOW })).doc;
+    expect(ok(getDeviceShadow(plain, { now: NOW, recipient: { deviceId: 'dev-1', publicKey: KEYS.publicKey } })).accepted.secrets).toBeUndefined();
   });
 
   test('invalid desired state is refused with 400 and the field path; the stored document stays as it was', () => {

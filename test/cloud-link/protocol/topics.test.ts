@@ -103,6 +103,11 @@ describe('parseTopic', () => {
       `${ROOT}/d/jobs/a.b/update`,
       `${ROOT}/d/telemetry/unknown`,
       `/${ROOT}/d/availability`,
+      // empty levels, which a `+` subscription matches (the cloud's handlers must drop them)
+      `${ROOT}/d/jobs//update`,
+      `${ROOT}/d/utterance//start`,
+      `${ROOT}//jobs/notify`,
+      `${ROOT}/d/shadow/get/`,
     ]) {
       expect(parseTopic(bad)).toBeUndefined();
     }

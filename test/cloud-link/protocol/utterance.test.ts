@@ -3,6 +3,7 @@ import { parsePayload, validate } from '../../../cloud-link/protocol/parse.js';
 import {
   MAX_RESPONSE_BYTES,
   UtteranceEndSchema,
+  UtteranceRejectedSchema,
   UtteranceResponseSchema,
   UtteranceStartSchema,
   UtteranceVerdictSchema,
@@ -11,6 +12,7 @@ import {
   utteranceEndMessage,
   utteranceStartMessage,
 } from '../../../cloud-link/protocol/utterance.js';
+import { MAX_CHUNK_SAMPLES, MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from '../../../cloud-link/protocol/utterance-limits.js';
 
 const wakeStart: StreamStart = {
   id: 4,
@@ -74,5 +76,53 @@ describe('utterance messages', () => {
     const payload = JSON.stringify({ id: 1, audio: encodeResponseAudio(new Int16Array(16_000 * 30)) });
     expect(parsePayload(UtteranceResponseSchema, payload, { maxBytes: MAX_RESPONSE_BYTES }).ok).toBe(true);
     expect(parsePayload(UtteranceResponseSchema, payload).ok).toBe(false); // over the default 64 KiB
+  });
+
+  test('the limits: 8 s of stream plus the 500 ms pre-roll, in 80 ms chunks, with 4 chunks of slack', () => {
+    expect(MAX_UTTERANCE_SAMPLES).toBe(136_000);
+    expect(MAX_CHUNK_SAMPLES).toBe(1280);
+    expect(MAX_UTTERANCE_CHUNKS).toBe(107 + 4);
+  });
+
+  test('an end is refused when a count is beyond the limits (the crash of issue 12 was chunks: 2^53-1)', () => {
+    const end = { id: 4, endIndex: 71_296, reason: 'end-of-speech', samples: 55_296, chunks: 44 };
+    expect(validate(UtteranceEndSchema, end).ok).toBe(true);
+    expect(validate(UtteranceEndSchema, { ...end, chunks: MAX_UTTERANCE_CHUNKS, samples: MAX_UTTERANCE_SAMPLES }).ok).toBe(true);
+    for (const [bad, field] of [
+      [{ chunks: Number.MAX_SAFE_INTEGER }, 'chunks'],
+      [{ chunks: MAX_UTTERANCE_CHUNKS + 1 }, 'chunks'],
+      [{ samples: MAX_UTTERANCE_SAMPLES + 1, chunks: MAX_UTTERANCE_CHUNKS }, 'samples'],
+      [{ samples: 1281, chunks: 1 }, 'more than 1280 per chunk'],
+      [{ chunks: -1 }, 'chunks'],
+      [{ chunks: 1.5 }, 'chunks'],
+    ] as const) {
+      const r = validate(UtteranceEndSchema, { ...end, ...bad });
+      expect(r).toMatchObject({ ok: false, code: 400, message: expect.stringContaining(field) });
+    }
+    // The device's own sample clock counts from boot: only the safe integers bound it.
+    expect(validate(UtteranceEndSchema, { ...end, endIndex: Number.MAX_SAFE_INTEGER }).ok).toBe(true);
+    expect(parsePayload(UtteranceEndSchema, '{"id":4,"endIndex":1,"reason":"end-of-speech","samples":1e400,"chunks":1}')).toMatchObject({ ok: false, code: 400 });
+  });
+
+  test('a start is refused when an index or the pre-roll is beyond an utterance', () => {
+    const msg = utteranceStartMessage(wakeStart, 0.98);
+    for (const [path, value] of [
+      [['wakeWordIndices', 'endIndexInSamples'], MAX_UTTERANCE_SAMPLES + 1],
+      [['wakeWordIndices', 'startIndexInSamples'], 2 ** 40],
+      [['preRoll', 'availableSamples'], Number.MAX_SAFE_INTEGER],
+      [['preRoll', 'requestedSamples'], MAX_UTTERANCE_SAMPLES + 1],
+    ] as const) {
+      const bad = structuredClone(msg) as unknown as Record<string, Record<string, number>>;
+      bad[path[0]]![path[1]] = value;
+      expect(validate(UtteranceStartSchema, bad)).toMatchObject({ ok: false, message: expect.stringContaining(path.join('.')) });
+    }
+  });
+
+  test('a rejection names the refused message, its code and whether the utterance was dropped', () => {
+    const r = { id: 3, code: 400, message: 'seq 4294967295 is beyond the 111 chunks an utterance may have', refused: 'audio', seq: 0xffff_ffff, dropped: false };
+    expect(validate(UtteranceRejectedSchema, r).ok).toBe(true);
+    expect(validate(UtteranceRejectedSchema, { ...r, code: 500 }).ok).toBe(false);
+    expect(validate(UtteranceRejectedSchema, { ...r, refused: 'verdict' }).ok).toBe(false);
+    expect(validate(UtteranceRejectedSchema, { id: 3, code: 429, message: 'too many', refused: 'start', dropped: true }).ok).toBe(true);
   });
 });

@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { ringCells, TerminalRingRenderer } from '../../../hal/leds/terminal.js';
+import { TerminalScreen } from '../../../hal/leds/terminal-screen.js';
 import type { LedFrame } from '../../../hal/leds/types.js';
 
 /** A terminal stand-in that keeps every write, so the escape codes can be checked byte for byte. */
 class FakeTty extends EventEmitter {
   writes: string[] = [];
+  columns?: number;
+  rows?: number;
   constructor(readonly isTTY: boolean) {
     super();
   }
@@ -80,6 +83,24 @@ describe('TerminalRingRenderer', () => {
     const r = new TerminalRingRenderer({ stream: new FakeTty(false) });
     expect(r.lines(ring(64, {}))).toHaveLength(1);
     expect(r.lines(ring(3, {}))).toHaveLength(9);
+  });
+
+  test('on a shared screen: lines printed there go above the ring, and a terminal too short for the circle gets the line', async () => {
+    const tty = new FakeTty(true);
+    tty.columns = 80;
+    tty.rows = 24;
+    const screen = new TerminalScreen(tty);
+    const r = new TerminalRingRenderer({ screen });
+    await r.render(ring(12, {}, 'off'));
+    screen.print('  2.00 s  wake word');
+    const shown = plain(tty.writes.join(''));
+    expect(shown.lastIndexOf('wake word')).toBeLessThan(shown.lastIndexOf('off'));
+    await r.close(); // the screen is not the renderer's: it stays open, the cursor hidden
+    expect(tty.writes.join('')).not.toContain('\x1b[?25h');
+    tty.rows = 12;
+    tty.emit('resize');
+    expect(plain(tty.writes[tty.writes.length - 1]!)).toMatch(/\x1b\[2K(○ ){11}○ {2}off\n/);
+    screen.close();
   });
 
   test('a stream error stops drawing instead of crashing the device', async () => {

@@ -52,7 +52,7 @@ const RegisterDevice = operation(
     const roomId = input.RoomArn === undefined ? null : loadRoom(ctx.db, input.RoomArn).id;
     const networkId = input.NetworkProfileArn === undefined ? null : loadNetworkProfile(ctx.db, input.NetworkProfileArn).id;
     const secret = generateSecret();
-    const { hash, brokerHash } = ctx.hashDeviceSecret(secret);
+    const { hash, brokerHash } = ctx.hashDeviceSecret(serial, secret);
     const now = ctx.now();
     if (existing) {
       // Re-registration keeps the row (its jobs' history, its shadow's version) and starts it afresh.

@@ -1,6 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { ARN_PREFIX } from '../../../../cloud-link/cloud/a4b/arn.js';
+import { replaceDesiredRequest, updateDeviceShadow } from '../../../../cloud-link/protocol/device-shadow.js';
+import type { ShadowDocument } from '../../../../cloud-link/protocol/shadow-engine.js';
+import type { DesiredState } from '../../../../cloud-link/protocol/shadow.js';
 import { dataDirBytes, expectA4bError, jsonText, NETWORK, NEXT_WIFI_PASSWORD, openHarness, PROFILE, WIFI_PASSWORD, type Harness } from './helpers.js';
 
 /**
@@ -80,14 +83,37 @@ test('no API response ever carries a network password', async () => {
   expect(h.service.desiredStateFor('SEC2').networkProfile).toMatchObject({ CurrentPassword: FLASH_PASSWORD });
 });
 
+/** Writes each device's desired state into its shadow, as the cloud's shadow gateway does. */
+function writeShadows(): void {
+  for (const deviceId of ['SEC1', 'SEC2']) {
+    const stored = h.service.shadows.get(deviceId);
+    const doc = stored?.document as ShadowDocument | undefined;
+    const request = replaceDesiredRequest(doc, h.service.desiredStateFor(deviceId) as DesiredState);
+    if (!request) continue; // already what the registry says
+    const result = updateDeviceShadow(doc, request, { now: h.clock.wallNow() });
+    if (!result.ok) throw new Error(result.rejected.message);
+    h.service.shadows.put(deviceId, result.doc, result.doc.version);
+  }
+}
+
 test('the data directory never holds a password in the clear, before or after a checkpoint', async () => {
   await populate();
+  writeShadows();
+  expect(JSON.stringify(h.service.shadows.get('SEC1'))).toContain(WIFI_PASSWORD); // the shadows do hold them
   assertNoSecretBytes(dataDirBytes(h.dir)); // database + WAL while open
   h.service.close();
   assertNoSecretBytes(dataDirBytes(h.dir)); // after the WAL is folded into the database
   // and the encrypted values are really there and usable after a reopen
   h.reopen();
   expect(h.service.desiredStateFor('SEC1').networkProfile?.CurrentPassword).toBe(WIFI_PASSWORD);
+  expect(JSON.stringify(h.service.shadows.get('SEC2'))).toContain(FLASH_PASSWORD);
+  // a rotation rewrites the shadow: the old and the new password stay out of the files
+  await h.call('UpdateNetworkProfile', { NetworkProfileArn: (await h.call('SearchNetworkProfiles', {})).NetworkProfiles[0].NetworkProfileArn, CurrentPassword: 'Rotated-Pass-909' });
+  writeShadows();
+  expect(JSON.stringify(h.service.shadows.get('SEC1'))).toContain('Rotated-Pass-909');
+  const bytes = dataDirBytes(h.dir);
+  assertNoSecretBytes(bytes);
+  expect(bytes.includes(Buffer.from('Rotated-Pass-909'))).toBe(false);
 });
 
 test('the logs never hold a password, even at trace level and on failures', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,11 +6,13 @@ import { CloudDatabase } from '../../../../cloud-link/cloud/db/database.js';
 import { JobStore, JOB_STATUSES, isTerminalJobStatus } from '../../../../cloud-link/cloud/db/job-store.js';
 import { RecordingMetaStore } from '../../../../cloud-link/cloud/db/recording-meta-store.js';
 import { ShadowStore } from '../../../../cloud-link/cloud/db/shadow-store.js';
+import { SecretBox } from '../../../../cloud-link/cloud/secrets.js';
 
 let dir: string;
 let cdb: CloudDatabase;
 let now: number;
 const clock = (): number => now;
+const box = new SecretBox(randomBytes(32));
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'echosim-stores-'));
@@ -29,7 +32,7 @@ afterEach(() => {
 
 describe('ShadowStore', () => {
   test('stores documents with versions that only grow, also across delete', () => {
-    const shadows = new ShadowStore(cdb.db, clock);
+    const shadows = new ShadowStore(cdb.db, clock, box);
     expect(shadows.get('DEV1')).toBeUndefined();
     expect(shadows.put('DEV1', { state: { desired: { a: 1 } } })).toBe(1);
     now += 10;
@@ -45,18 +48,38 @@ describe('ShadowStore', () => {
   });
 
   test('refuses unknown devices and non-object documents', () => {
-    const shadows = new ShadowStore(cdb.db, clock);
+    const shadows = new ShadowStore(cdb.db, clock, box);
     expect(() => shadows.put('NOPE', {})).toThrow(expect.objectContaining({ name: 'NotFoundException' }));
     expect(() => shadows.put('DEV1', null)).toThrow(expect.objectContaining({ name: 'ValidationException' }));
     expect(() => shadows.put('DEV1', [1])).toThrow(expect.objectContaining({ name: 'ValidationException' }));
     expect(() => shadows.put('DEV1', {}, 0)).toThrow(expect.objectContaining({ name: 'ValidationException' }));
   });
 
+  test('keeps the desired passwords sealed: the row holds none, get() gives the whole document back', () => {
+    const shadows = new ShadowStore(cdb.db, clock, box);
+    const networkProfile = { NetworkProfileName: 'n', Ssid: 's', SecurityType: 'WPA2_PSK', CurrentPassword: 'Row-Secret-1', NextPassword: 'Row-Secret-2' };
+    const doc = { state: { desired: { networkProfile, profileVersion: 4 }, reported: { profileVersion: 3 } }, metadata: {}, version: 1, timestamp: 0 };
+    shadows.put('DEV1', doc, 1);
+    const row = cdb.db.prepare(`SELECT * FROM shadows WHERE device_id = 'DEV1'`).get() as Record<string, unknown>;
+    expect(JSON.stringify(row)).not.toMatch(/Row-Secret/);
+    expect(row.secrets_enc).toEqual(expect.any(String));
+    expect(shadows.get('DEV1')?.document).toEqual(doc);
+    // a later document without a network profile keeps no sealed secrets; nor does a deleted one
+    shadows.put('DEV1', { state: { desired: { profileVersion: 5 } } }, 2);
+    expect(cdb.db.prepare(`SELECT secrets_enc FROM shadows WHERE device_id = 'DEV1'`).get()).toEqual({ secrets_enc: null });
+    shadows.put('DEV1', doc, 3);
+    shadows.delete('DEV1');
+    expect(cdb.db.prepare(`SELECT document, secrets_enc FROM shadows WHERE device_id = 'DEV1'`).get()).toEqual({ document: 'null', secrets_enc: null });
+    // another key cannot read what this one sealed
+    shadows.put('DEV2', doc, 1);
+    expect(() => new ShadowStore(cdb.db, clock, new SecretBox(randomBytes(32))).get('DEV2')).toThrow(expect.objectContaining({ code: 'CLOUD_SECRET_INVALID' }));
+  });
+
   test('survives a reopen', () => {
-    new ShadowStore(cdb.db, clock).put('DEV2', { v: 'kept' }, 42);
+    new ShadowStore(cdb.db, clock, box).put('DEV2', { v: 'kept' }, 42);
     cdb.close();
     cdb = CloudDatabase.open({ dir });
-    expect(new ShadowStore(cdb.db, clock).get('DEV2')).toMatchObject({ document: { v: 'kept' }, version: 42 });
+    expect(new ShadowStore(cdb.db, clock, box).get('DEV2')).toMatchObject({ document: { v: 'kept' }, version: 42 });
   });
 });
 

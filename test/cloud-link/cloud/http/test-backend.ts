@@ -45,7 +45,9 @@ export class TestBackend implements A4bBackend {
           throw new A4bError('NameInUseException', `A profile named ${req.ProfileName} already exists`);
         }
         const arn = `${ARN}:profile/p-${this.profiles.size + 1}`;
-        this.profiles.set(arn, { ...req, ProfileArn: arn });
+        // like the service, the idempotency token is not part of the profile
+        const { ClientRequestToken: _token, ...profile } = req;
+        this.profiles.set(arn, { ...profile, ProfileArn: arn });
         return { ProfileArn: arn };
       }
       case 'GetProfile': {
@@ -57,7 +59,8 @@ export class TestBackend implements A4bBackend {
         return { Profiles: [...this.profiles.values()], TotalCount: this.profiles.size };
       case 'CreateNetworkProfile': {
         const arn = `${ARN}:network-profile/n-${this.networkProfiles.size + 1}`;
-        this.networkProfiles.set(arn, { ...req, NetworkProfileArn: arn });
+        const { ClientRequestToken: _token, ...profile } = req;
+        this.networkProfiles.set(arn, { ...profile, NetworkProfileArn: arn });
         return { NetworkProfileArn: arn };
       }
       case 'SearchDevices': {

@@ -18,7 +18,7 @@ import { disposeSharedModels } from '../../../firmware/device/harness.js';
 import { capturingLogger, linkedDevice, removeDir, secretOf, type LinkedDevice } from './linked-device.js';
 import { CLOUD_PASSWORD, ProtocolCloud } from './protocol-cloud.js';
 
-const DEVICES = ['room-1', 'room-2', 'room-3', 'room-4', 'room-5', 'room-6'];
+const DEVICES = ['room-1', 'room-2', 'room-3', 'room-4', 'room-5', 'room-6', 'room-7'];
 const USERS: MosquittoUser[] = [
   ...DEVICES.map((id) => ({ username: id, password: secretOf(id), role: 'device' as const })),
   { username: 'echosim-cloud', password: CLOUD_PASSWORD, role: 'cloud' },
@@ -147,6 +147,15 @@ describe.each(BROKER_KINDS)('DeviceCloudLink on the %s broker', (kind) => {
     expect(slots.length).toBeGreaterThan(0);
     for (const f of slots) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
     expect(slots.map((f) => readFileSync(path.join(dir, f), 'utf8')).join()).toContain(WIFI_PASSWORD);
+    // So does the key pair the passwords were sealed to on their way.
+    const keySlots = readdirSync(dir).filter((f) => f.startsWith('device-key.'));
+    expect(keySlots.length).toBeGreaterThan(0);
+    for (const f of keySlots) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    // and they came sealed: no message on the wire held them
+    const gets = cloud.bodies<{ publicKey: string }>('shadow/get', 'room-1');
+    expect(gets.length).toBeGreaterThan(0);
+    expect(new Set(gets.map((g) => g.publicKey)).size).toBe(1);
+    expect(keySlots.map((f) => readFileSync(path.join(dir, f), 'utf8')).join()).toContain(gets[0]!.publicKey);
   });
 
   test('refuses a wake word it has no model for, reports why, and changes nothing', async () => {
@@ -208,6 +217,33 @@ describe.each(BROKER_KINDS)('DeviceCloudLink on the %s broker', (kind) => {
       JSON.stringify(d.events),
     ].join('\n');
     for (const secret of [WIFI_PASSWORD, NEXT_WIFI_PASSWORD, wrong, secretOf('room-3')]) expect(everything).not.toContain(secret);
+  });
+
+  test('a reset of NETWORK_PROFILE makes a new key; an answer sealed to the old key is dropped and asked again', async () => {
+    const d = await start('room-7');
+    await cloud.setDesired('room-7', { networkProfile: NETWORK, profileVersion: 1 });
+    await d.until(() => cloud.reported('room-7')?.profileVersion === 1, 'version 1 applied');
+    const keys = (): string[] => cloud.bodies<{ publicKey: string }>('shadow/get', 'room-7').map((g) => g.publicKey);
+    const oldKey = keys().at(-1)!;
+
+    await cloud.queueJob('room-7', { jobId: 'reset-network', operation: 'reset', parameters: { Features: ['NETWORK_PROFILE'] } });
+    await d.until(() => cloud.job('room-7', 'reset-network')?.status === 'SUCCEEDED' && keys().at(-1) !== oldKey, 'reset done, asked with a new key');
+    expect(cloud.job('room-7', 'reset-network')?.statusDetails).toMatchObject({ resynced: 'NETWORK_PROFILE' });
+    const newKey = keys().at(-1)!;
+
+    // A stale answer (sealed to the old key) to the newest request: it does not open, so it is
+    // dropped, and the device asks again, with its new key, and is still on its network.
+    const asked = keys().length;
+    const token = cloud.bodies<{ clientToken: string }>('shadow/get', 'room-7').at(-1)!.clientToken;
+    const stale = getDeviceShadow(cloud.docs.get('room-7'), { now: Date.now(), clientToken: token, recipient: { deviceId: 'room-7', publicKey: oldKey } });
+    expect(stale.ok && stale.accepted.secrets).toBeTruthy();
+    await cloud.publish('shadow/get/accepted', 'room-7', stale.ok ? stale.accepted : undefined);
+    await d.until(() => d.of('malformed').some((m) => m.kind === 'shadow/get/accepted'), 'the stale answer dropped');
+    expect(d.of('malformed').find((m) => m.kind === 'shadow/get/accepted')?.message).toMatch(/cannot be opened/);
+    await d.until(() => keys().length > asked, 'asked again');
+    expect(keys().slice(asked)).toEqual(keys().slice(asked).map(() => newKey));
+    expect(d.link.wifi.status()).toMatchObject({ Ssid: 'Office', State: 'CONNECTED', PasswordSynced: true });
+    expect(d.of('profile-rejected')).toEqual([]);
   });
 
   test('converges after the broker restarts in the middle of an apply', async () => {

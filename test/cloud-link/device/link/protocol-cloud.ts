@@ -163,10 +163,12 @@ export class ProtocolCloud {
 
   private async onGet(deviceId: string, payload: Buffer): Promise<void> {
     const parsed = parsePayload(ShadowGetRequestSchema, payload, { allowEmpty: true });
-    const token = parsed.ok ? parsed.value.clientToken : undefined;
+    if (!parsed.ok) return this.publish('shadow/get/rejected', deviceId, shadowRejection(parsed.code, parsed.message, this.now()));
+    const { clientToken: token, publicKey } = parsed.value;
     const fault = this.getFaults.shift();
     if (fault !== undefined) return this.publish('shadow/get/rejected', deviceId, shadowRejection(fault, 'injected fault', this.now(), token));
-    const got = getDeviceShadow(this.docs.get(deviceId), { now: this.now(), ...(token === undefined ? {} : { clientToken: token }) });
+    const recipient = { deviceId, publicKey };
+    const got = getDeviceShadow(this.docs.get(deviceId), { now: this.now(), recipient, ...(token === undefined ? {} : { clientToken: token }) });
     if (got.ok) await this.publish('shadow/get/accepted', deviceId, got.accepted);
     else await this.publish('shadow/get/rejected', deviceId, got.rejected);
   }

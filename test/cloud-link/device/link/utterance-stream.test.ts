@@ -7,7 +7,8 @@ import type { MosquittoUser } from '../../../../cloud-link/broker/mosquitto-conf
 import { UtteranceStream } from '../../../../cloud-link/device/link/utterance-stream.js';
 import { decodeAudioChunk, MAX_CHUNK_SAMPLES } from '../../../../cloud-link/protocol/audio-chunk.js';
 import { deviceTopics } from '../../../../cloud-link/protocol/topics.js';
-import { encodeResponseAudio, type UtteranceEnd, type UtteranceStart } from '../../../../cloud-link/protocol/utterance.js';
+import { encodeResponseAudio, UtteranceEndSchema, type UtteranceEnd, type UtteranceStart } from '../../../../cloud-link/protocol/utterance.js';
+import { MAX_UTTERANCE_SAMPLES } from '../../../../cloud-link/protocol/utterance-limits.js';
 import { runDevice } from '../../../../firmware/device/runner.js';
 import { createLogger } from '../../../../hal/log.js';
 import { startTestBroker, waitUntil, type TestBroker } from '../../../support/mosquitto.js';
@@ -143,25 +144,65 @@ describe('UtteranceStream', () => {
   const start = { id: 3, initiator: 'tap' as const, startIndex: 1000, preRoll: { requestedSamples: 0, availableSamples: 0, complete: true } };
   const log = createLogger('test', 'silent');
 
-  test('splits blocks into chunks of at most 1 s with their sequence and offset, and counts exactly what left', async () => {
+  test('regroups blocks of any size into 80 ms chunks with their sequence and offset, and counts exactly what left', async () => {
     const t = transport(true);
     const u = new UtteranceStream({ transport: t, topics, log });
     u.start(start);
-    const block = new Int16Array(MAX_CHUNK_SAMPLES + 500).map((_, i) => i % 3000);
+    // Blocks as the front end hands them over: larger, smaller and not aligned to 80 ms.
+    const block = new Int16Array(2 * MAX_CHUNK_SAMPLES + 500).map((_, i) => i % 3000);
     u.audio({ id: 3, index: 1000, samples: block });
-    u.audio({ id: 3, index: 1000 + block.length, samples: new Int16Array(100).fill(-7) });
-    u.end({ id: 3, endIndex: 1000 + block.length + 100, reason: 'end-of-speech' });
+    u.audio({ id: 3, index: 1000 + block.length, samples: new Int16Array(512).fill(-7) });
+    u.audio({ id: 3, index: 1000 + block.length + 512, samples: new Int16Array(100).fill(5) });
+    const total = block.length + 612;
+    u.end({ id: 3, endIndex: 1000 + total, reason: 'end-of-speech' });
     await waitUntil(() => t.sent.some((s) => s.topic === topics.utteranceEnd(3)), 'the end');
     const audio = t.sent.filter((s) => s.topic === topics.utteranceAudio(3));
     expect(audio.map((s) => s.qos)).toEqual([0, 0, 0]);
     const decoded = audio.map((s) => decodeAudioChunk(s.payload));
+    expect(MAX_CHUNK_SAMPLES).toBe(1280);
     expect(decoded.map((c) => [c.seq, c.offset, c.samples.length])).toEqual([
-      [0, 0, MAX_CHUNK_SAMPLES],
-      [1, MAX_CHUNK_SAMPLES, 500],
-      [2, MAX_CHUNK_SAMPLES + 500, 100],
+      [0, 0, 1280],
+      [1, 1280, 1280],
+      [2, 2560, total - 2560], // the last chunk, sent with the end: 500 + 512 + 100 samples
     ]);
-    expect(Array.from(decoded[1]!.samples.slice(0, 3))).toEqual([block[MAX_CHUNK_SAMPLES], block[MAX_CHUNK_SAMPLES + 1], block[MAX_CHUNK_SAMPLES + 2]]);
-    expect(JSON.parse(t.sent.at(-1)!.payload.toString())).toEqual({ id: 3, endIndex: 1000 + block.length + 100, reason: 'end-of-speech', samples: block.length + 100, chunks: 3 });
+    expect(Array.from(decoded[1]!.samples.slice(0, 3))).toEqual([block[1280], block[1281], block[1282]]);
+    expect(Array.from(decoded[2]!.samples.slice(499, 502))).toEqual([block[2559 + 500], -7, -7]);
+    expect(decoded[2]!.samples.at(-1)).toBe(5);
+    expect(JSON.parse(t.sent.at(-1)!.payload.toString())).toEqual({ id: 3, endIndex: 1000 + total, reason: 'end-of-speech', samples: total, chunks: 3 });
+  });
+
+  test('never streams past the protocol bound: a longer stream sends its first 8.5 s, every chunk within the bounds', async () => {
+    const t = transport(true);
+    const u = new UtteranceStream({ transport: t, topics, log });
+    u.start(start);
+    const second = new Int16Array(16_000).fill(3);
+    for (let k = 0; k < 10; k++) u.audio({ id: 3, index: 1000 + k * 16_000, samples: second });
+    u.end({ id: 3, endIndex: 1000 + 160_000, reason: 'max-length' });
+    await waitUntil(() => t.sent.some((s) => s.topic === topics.utteranceEnd(3)), 'the end');
+    const decoded = t.sent.filter((s) => s.topic === topics.utteranceAudio(3)).map((s) => decodeAudioChunk(s.payload)); // decoding checks the bounds
+    expect(decoded).toHaveLength(Math.ceil(MAX_UTTERANCE_SAMPLES / 1280));
+    expect(decoded.reduce((n, c) => n + c.samples.length, 0)).toBe(MAX_UTTERANCE_SAMPLES);
+    const end = UtteranceEndSchema.parse(JSON.parse(t.sent.at(-1)!.payload.toString()));
+    expect(end).toMatchObject({ samples: MAX_UTTERANCE_SAMPLES, chunks: decoded.length });
+  });
+
+  test('a refusal that dropped the utterance stops its audio; one that did not is only reported', async () => {
+    const t = transport(true);
+    const u = new UtteranceStream({ transport: t, topics, log });
+    const refused: unknown[] = [];
+    u.on('refused', (r) => refused.push(r));
+    u.start(start);
+    u.audio({ id: 3, index: 1000, samples: new Int16Array(1280) });
+    u.onRejected(3, Buffer.from(JSON.stringify({ id: 3, code: 400, message: 'seq 999 is beyond the 111 chunks an utterance may have', refused: 'audio', seq: 999, dropped: false })));
+    u.audio({ id: 3, index: 2280, samples: new Int16Array(1280) });
+    u.onRejected(3, Buffer.from(JSON.stringify({ id: 3, code: 429, message: 'more than 4 utterances open at once', refused: 'start', dropped: true })));
+    u.audio({ id: 3, index: 3560, samples: new Int16Array(1280) });
+    u.end({ id: 3, endIndex: 4840, reason: 'end-of-speech' });
+    await waitUntil(() => t.sent.some((s) => s.topic === topics.utteranceEnd(3)), 'the end');
+    expect(t.sent.filter((s) => s.topic === topics.utteranceAudio(3))).toHaveLength(2);
+    expect(refused).toEqual([expect.objectContaining({ code: 400, dropped: false }), expect.objectContaining({ code: 429, dropped: true })]);
+    u.onRejected(3, Buffer.from(JSON.stringify({ id: 4, code: 400, message: 'x', refused: 'end', dropped: true })));
+    expect(refused).toHaveLength(2); // the id differs from the topic's: malformed, not a refusal
   });
 
   test('sends nothing for an utterance that starts offline; lost chunks keep their sequence numbers but are not counted', async () => {
