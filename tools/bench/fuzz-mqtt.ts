@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SystemClock } from '../../hal/clock.js';
 import { createLogger } from '../../hal/log.js';
+import { ensurePrivateDir } from '../../hal/private-files.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
 import { fleetProfile } from '../fleet/provision.js';
@@ -103,7 +104,7 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
     const badSecret = (await api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: BAD, DeviceType: 'echo-dot-3', DeviceName: BAD })).Secret;
     models = await OpenWakeWordModels.load();
     const dataDir = path.join(root, 'devices', GOOD);
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     good = await startSimulatedDevice({ url: c.brokerUrl, deviceId: GOOD, secret: goodSecret, dataDir, clock: new SystemClock(), models, log });
     await good.link.whenSynced();
 
