@@ -84,6 +84,9 @@ export type ErrorCode =
   // Cloud wake-word verification and recordings (cloud-link/cloud/verification/, recordings/)
   | 'UTTERANCE_CHUNK_INVALID'
   | 'VERIFICATION_UNAVAILABLE'
+  | 'KEYPHRASE_UNAVAILABLE'
+  | 'KEYPHRASE_BUSY'
+  | 'KEYPHRASE_FAILED'
   | 'RECORDING_INVALID'
   | 'RECORDING_STORE_FAILED'
   // Device-in-the-loop test harness (tools/harness/)
@@ -92,7 +95,13 @@ export type ErrorCode =
   | 'HARNESS_BUSY'
   | 'HARNESS_INVALID'
   | 'TTS_UNAVAILABLE'
-  | 'TTS_FAILED';
+  | 'TTS_FAILED'
+  // Speech recognition and spoken answers in the cloud (cloud-link/cloud/speech/, answers/)
+  | 'SPEECH_UNAVAILABLE'
+  | 'SPEECH_FAILED'
+  | 'ANSWER_SYNTHESIS_FAILED'
+  // Device-side directives (firmware/answers/)
+  | 'DIRECTIVE_INVALID';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */
