@@ -25,6 +25,9 @@ import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
+import { Assistant } from './answers/assistant.js';
+import { FliteSynthesizer } from './answers/speech-synthesizer.js';
+import { PocketsphinxRecognizer } from './speech/command-recognizer.js';
 
 export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_MQTTS_PORT = 8883;
@@ -59,6 +62,11 @@ export interface CloudOptions {
   /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
   verifier?: WakeWordVerifier | false;
   /**
+   * Answer requests (offline recognition with pocketsphinx, answers spoken by flite, directives):
+   * true for the default recognizer and voice; false or absent: responses carry nothing to play.
+   */
+  assistant?: boolean;
+  /**
    * Serve `mqtts://` (embedded broker) and `https://` (API) with a certificate the cloud makes and
    * renews in `dir/tls` with its own CA (or the given one); see cloud-link/tls/server-tls.ts.
    */
@@ -90,6 +98,7 @@ export class Cloud {
   private jobs: JobGateway | undefined;
   private presence: Presence | undefined;
   private utterances: UtteranceGateway | undefined;
+  private assistant: Assistant | undefined;
   private mosquittoSync: MosquittoAuthSync | undefined;
   private tls: CloudTls | undefined;
   private strayRetained: StrayRetained | undefined;
@@ -220,7 +229,14 @@ export class Cloud {
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
     this.jobs = new JobGateway(this.service, client, clock, bus, log);
     this.presence = new Presence(this.service, clock, bus, log);
-    this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}) });
+    if (options.assistant) {
+      const recognizer = new PocketsphinxRecognizer();
+      const missing = recognizer.unavailable();
+      if (missing) log.warn({ code: missing.code, hint: missing.hint }, missing.message);
+      this.assistant = new Assistant({ recognizer, synthesizer: new FliteSynthesizer(), recordings: { metas: this.service.recordings, files: this.recordings }, clock, log });
+    }
+    const assistant = this.assistant;
+    this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}), ...(assistant ? { assistant } : {}) });
     this.wireService();
     const onMessage = (m: { topic: string; payload: Buffer; retain: boolean }): void => void this.route(m);
     client.on('message', onMessage);
@@ -393,6 +409,7 @@ export class Cloud {
       this.tls?.stop();
       this.recordings.stopSweeping();
       this.utterances?.stop();
+      this.assistant?.close();
       await this.api?.close().catch(() => undefined);
       await this.client?.close().catch(() => undefined);
       await this.broker?.close().catch(() => undefined);
