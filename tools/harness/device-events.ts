@@ -30,7 +30,7 @@ export interface SimDeviceEvents
 }
 
 export const FIRMWARE_EVENTS: ReadonlyArray<keyof DeviceEvents> = [
-  'state', 'detection', 'stream-start', 'stream-end', 'button', 'leds', 'direction', 'microphones', 'volume', 'sound', 'notification', 'false-wake', 'refused', 'warning',
+  'state', 'detection', 'stream-start', 'stream-end', 'button', 'leds', 'direction', 'microphones', 'volume', 'sound', 'notification', 'false-wake', 'refused', 'warning', 'intent', 'directive',
 ];
 
 export const LINK_EVENTS = [
