@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { commandGrammar } from '../../../cloud-link/cloud/speech/command-grammar.js';
-import { clockTime, durationSeconds, numberValue, slotValues } from '../../../cloud-link/cloud/speech/slot-values.js';
-import { INTENT_NAMES } from '../../../cloud-link/protocol/intent.js';
+import { commandGrammar } from '../../../../cloud-link/cloud/speech/command-grammar.js';
+import { clockTime, durationSeconds, numberValue, slotValues } from '../../../../cloud-link/cloud/speech/slot-values.js';
+import { INTENT_NAMES } from '../../../../cloud-link/protocol/intent.js';
 
 const g = commandGrammar();
-const sentences = readFileSync(new URL('../../../tools/fixtures/command-sentences.tsv', import.meta.url), 'utf8')
+const sentences = readFileSync(new URL('../../../../tools/fixtures/command-sentences.tsv', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .slice(1)

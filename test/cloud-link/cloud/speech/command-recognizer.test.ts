@@ -1,18 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PocketsphinxRecognizer } from '../../../cloud-link/cloud/speech/command-recognizer.js';
+import { PocketsphinxRecognizer } from '../../../../cloud-link/cloud/speech/command-recognizer.js';
 
 /**
  * The recognizer on held-out voices: test/fixtures/commands is flite's rms voice, which no tuning used
  * (the confidence threshold was chosen on flite slt/kal16 and espeak-ng en-us; BENCHMARKS.md section 11).
  * Real speech that is no command (the shared real-speech negatives) must be a no-match.
  */
-const FIXTURES = new URL('../../fixtures/commands/', import.meta.url).pathname;
+const FIXTURES = new URL('../../../fixtures/commands/', import.meta.url).pathname;
 /** The shared data folder beside the repository (CI lays a copy there), or ECHOSIM_REAL_NEGATIVES. */
 const NEGATIVES =
   process.env.ECHOSIM_REAL_NEGATIVES ??
-  [new URL('../../../../shared/data/real-speech-negatives', import.meta.url).pathname, '/work/shared/data/real-speech-negatives'].find((d) => existsSync(d)) ??
+  [new URL('../../../../../shared/data/real-speech-negatives', import.meta.url).pathname, '/work/shared/data/real-speech-negatives'].find((d) => existsSync(d)) ??
   '';
 const recognizer = new PocketsphinxRecognizer();
 const runnable = recognizer.unavailable() === undefined;
