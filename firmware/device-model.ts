@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { EchosimError } from '../hal/errors.js';
-import { packageRoot } from '../hal/package-root.js';
+import { EchosimError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
 
 /**
  * Device models are data (DOMAIN.md §1): one JSON file per model in firmware/device-models/.

@@ -2,8 +2,8 @@
  * The package's public API (`import { ... } from 'echosim'`): the pieces a device-in-the-loop test or
  * an embedding application composes.
  */
-export { EchosimError, isEchosimError, type ErrorCode } from '../hal/errors.js';
-export { SystemClock, VirtualClock, type Clock } from '../hal/clock.js';
+export { EchosimError, isEchosimError, type ErrorCode } from '../core/errors.js';
+export { SystemClock, VirtualClock, type Clock } from '../core/clock.js';
 export * from '../hal/mic/index.js';
 export { AudioRingBuffer, RingReader, DEFAULT_RING_CAPACITY } from '../firmware/audio/ring-buffer.js';
 export { AudioFrontEnd, type FrontEndEvents, type FrontEndOptions } from '../firmware/audio/front-end.js';
@@ -24,7 +24,7 @@ export { DEVICE_STATES, DEVICE_INPUTS, TRANSITIONS, DEFAULT_STATE_TIMEOUTS, type
 export { DeviceStateMachine, type Transition } from '../firmware/state/state-machine.js';
 export { deviceModel, loadDeviceModels, type DeviceModel, type ButtonName } from '../firmware/device-model.js';
 export { LocalFeatures } from '../firmware/features/local-features.js';
-export { SettingsStore } from '../firmware/storage/settings-store.js';
+export { SettingsStore } from '../core/settings-store.js';
 export { LedRing } from '../firmware/leds/led-ring.js';
 export type { LedPattern } from '../firmware/leds/patterns.js';
 export type { LedFrame, LedRenderer, Rgb } from '../hal/leds/types.js';

@@ -11,7 +11,7 @@ import {
   type ScryptOptions,
 } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * The cloud's secrets, at rest and in use.

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
-import { PRIVATE_FILE_MODE } from '../../hal/private-files.js';
+import { EchosimError } from '../../core/errors.js';
+import { PRIVATE_FILE_MODE } from '../../core/private-files.js';
 import type { OutboxMessage } from './outbox.js';
 
 /**

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import { readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { EchosimError, isEchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
+import { EchosimError, isEchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../core/private-files.js';
 import type { ConnectionStateChange, PublishOptions } from './mqtt-connection.js';
 import { MAGIC, encode, replayJournal, type JournalRecord, type Replay } from './outbox-journal.js';
 

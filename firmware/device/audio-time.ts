@@ -1,4 +1,4 @@
-import type { VirtualClock } from '../../hal/clock.js';
+import type { VirtualClock } from '../../core/clock.js';
 import type { MicFrame } from '../../hal/mic/types.js';
 import type { DeviceState } from '../state/device-states.js';
 import type { Device } from './device.js';

@@ -5,7 +5,7 @@ import type { DeviceState } from '../state/device-states.js';
 import type { Transition } from '../state/state-machine.js';
 import type { Device } from './device.js';
 import type { DeviceLink, DeviceLinkEvents } from './link.js';
-import type { Subscriptions } from './subscriptions.js';
+import type { Subscriptions } from '../../core/subscriptions.js';
 
 const INTERACTIVE: ReadonlySet<DeviceState> = new Set(['LISTENING', 'THINKING', 'SPEAKING']);
 /** The ring re-points only when the talker moves by more than this, so it does not jitter. */

@@ -1,4 +1,4 @@
-import type { VirtualClock } from '../../hal/clock.js';
+import type { VirtualClock } from '../../core/clock.js';
 import { SAMPLE_RATE, type MicSource } from '../../hal/mic/types.js';
 import type { DeviceState } from '../state/device-states.js';
 import { audioTimeline, deviceSettled, pushFrameOnTime } from './audio-time.js';

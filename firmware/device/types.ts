@@ -1,6 +1,6 @@
 import type { ButtonName, DeviceModel } from '../device-model.js';
-import type { Clock } from '../../hal/clock.js';
-import type { Logger } from '../../hal/log.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import type { LedFrame, LedRenderer } from '../../hal/leds/types.js';
 import type { ChannelPolicy } from '../../hal/mic/types.js';
 import type { SpeakerDriver } from '../../hal/speaker/types.js';

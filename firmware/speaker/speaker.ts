@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { SPEAKER_SAMPLE_RATE, type SpeakerDriver } from '../../hal/speaker/types.js';
 import { checkLevel, MAX_VOLUME, MIN_VOLUME, scalePcm, volumeGain } from './volume.js';
 

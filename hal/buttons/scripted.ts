@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../clock.js';
-import { EchosimError } from '../errors.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { BUTTON_NAMES, isKnownButtonToken, resolveButton } from './names.js';
 import type { ButtonDriver, ButtonEdge, ButtonName } from './types.js';
 

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { GpioSetOutput } from '../gpio/gpioset-output.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import { Apa102Renderer } from './apa102.js';
 import { JsonEventsRenderer, type LedsEvent } from './events.js';
 import { SPI_DEFAULTS, SpiDeviceTransport, type SpiDeviceModule } from './spi-device-transport.js';

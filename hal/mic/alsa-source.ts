@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { EchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { BaseMicSource } from './base-source.js';
 import { FrameSlicer } from './frame-slicer.js';
 import { readChunks } from './readable-chunks.js';

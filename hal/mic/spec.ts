@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { AlsaSource } from './alsa-source.js';
 import { StdinSource } from './stdin-source.js';
 import { SyntheticSource, type SyntheticKind } from './synthetic-source.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { EchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { BaseMicSource } from './base-source.js';
 import { FrameSlicer } from './frame-slicer.js';
 import { readChunks } from './readable-chunks.js';

@@ -1,5 +1,5 @@
-import { SystemClock, type Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { BaseMicSource } from './base-source.js';
 import { RealtimePacer } from './pacer.js';
 import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from './types.js';

@@ -1,4 +1,4 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { gaussian } from './synthetic-source.js';
 import { SAMPLE_RATE } from './types.js';
 

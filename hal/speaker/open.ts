@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { EchosimError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { EchosimError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { APLAY_INSTALL_HINT, AplayDriver } from './aplay.js';
 import { NullSpeakerDriver } from './null.js';
 import type { SpeakerDriver } from './types.js';

@@ -1,4 +1,4 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { Resampler } from '../mic/resample.js';
 import { writeWav16 } from '../mic/wav-writer.js';
 import { checkSampleRate } from './pcm.js';

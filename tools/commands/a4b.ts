@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { API_FIELD_TYPES, redactSecrets, type FieldType } from '../../cloud-link/cloud/http/api-fields.js';
 import { describeJsonError, parseJsonText } from '../../cloud-link/cloud/http/json-text.js';
 import { A4B_OPERATIONS, closestNames, operationCliNames, operationFromKebab, pascalToKebab, type A4bOperation } from '../../cloud-link/cloud/http/operations.js';

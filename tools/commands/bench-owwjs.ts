@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import { loadManifest, resolveModelDir } from '../../models/manifest.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';

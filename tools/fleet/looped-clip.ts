@@ -1,4 +1,4 @@
-import { SystemClock, type Clock } from '../../hal/clock.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
 import { BaseMicSource } from '../../hal/mic/base-source.js';
 import { RealtimePacer } from '../../hal/mic/pacer.js';
 import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from '../../hal/mic/types.js';

@@ -1,4 +1,4 @@
-import type { VirtualClock } from '../../hal/clock.js';
+import type { VirtualClock } from '../../core/clock.js';
 import { SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
 import { audioTimeline, deviceSettled, pushFrameOnTime, type AudioTimeline } from '../../firmware/device/audio-time.js';
 import type { Device } from '../../firmware/device/device.js';

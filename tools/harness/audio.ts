@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { EchosimError } from '../../hal/errors.js';
-import { packageRoot } from '../../hal/package-root.js';
+import { EchosimError } from '../../core/errors.js';
+import { packageRoot } from '../../core/package-root.js';
 import { spatialize, type MicPoint } from '../../hal/mic/talker.js';
 import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
 import { WavSource } from '../../hal/mic/wav-source.js';

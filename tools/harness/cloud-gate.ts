@@ -1,4 +1,4 @@
-import type { Clock } from '../../hal/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { StreamStart } from '../../firmware/audio/stream-types.js';
 import type { DeviceState } from '../../firmware/state/device-states.js';
 import { CHUNK_SAMPLES } from '../../models/wakeword/oww-models.js';

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { EchosimError } from '../../../hal/errors.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { EchosimError } from '../../../core/errors.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
 import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
 import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
 import type { Device } from '../../../firmware/device/device.js';
 import type { DeviceLink } from '../../../firmware/device/link.js';
-import { Subscriptions } from '../../../firmware/device/subscriptions.js';
-import { describeCorruptSlot } from '../../../firmware/storage/settings-store.js';
+import { Subscriptions } from '../../../core/subscriptions.js';
+import { describeCorruptSlot } from '../../../core/settings-store.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
 import { deviceSubscriptions, deviceTopics, isValidDeviceId, type DeviceTopics } from '../../protocol/topics.js';
 import { MqttConnection, type ConnectionState, type ConnectionStateChange, type MqttMessage } from '../mqtt-connection.js';

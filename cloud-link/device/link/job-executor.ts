@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
 import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
-import { isEchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import { isEchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import type { Device } from '../../../firmware/device/device.js';
 import type { ResetReport } from '../../../firmware/features/reset-features.js';
 import type { Job } from '../../protocol/jobs.js';

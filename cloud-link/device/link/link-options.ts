@@ -1,6 +1,6 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { EchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { EchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import type { DeviceLinkEvents } from '../../../firmware/device/link.js';
 import type { RedactedNetworkProfile } from '../../protocol/network-profile.js';
 import type { DesiredState } from '../../protocol/shadow.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { PersistentState } from '../../../firmware/features/persistent-state.js';
+import { PersistentState } from '../../../core/persistent-state.js';
 import { DEVICE_JOB_STATUSES, JOB_OPERATIONS } from '../../protocol/jobs.js';
-import { SettingsStore, type LoadReport } from '../../../firmware/storage/settings-store.js';
+import { SettingsStore, type LoadReport } from '../../../core/settings-store.js';
 import { DeviceKeyStateSchema, type DeviceKeyState } from './device-key.js';
 
 /**

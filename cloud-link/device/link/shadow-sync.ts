@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import { mergeDesiredSecrets } from '../../protocol/desired-secrets.js';
 import { parsePayload, validate } from '../../protocol/parse.js';
 import {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
 import { encodeAudioChunk, MAX_CHUNK_SAMPLES } from '../../protocol/audio-chunk.js';
 import { MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { SAMPLE_RATE, type MicFrame } from '../../../hal/mic/types.js';
 
 /**

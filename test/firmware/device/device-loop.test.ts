@@ -4,7 +4,7 @@
  */
 import { nearestLed } from '../../../firmware/leds/ring-geometry.js';
 import type { StreamAudio } from '../../../firmware/audio/stream-types.js';
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { ArraySource, bootDevice, demoAudio, demoFrom, disposeSharedModels, withQuiet, type TestDevice } from './harness.js';
 
 afterAll(disposeSharedModels);

@@ -6,7 +6,7 @@ import { runDevice, type RunSummary } from '../../../firmware/device/runner.js';
 import type { DeviceEvents, DeviceOptions } from '../../../firmware/device/types.js';
 import { deviceModel, type DeviceModel } from '../../../firmware/device-model.js';
 import { ScriptedButtons } from '../../../hal/buttons/scripted.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import type { LedFrame, LedRenderer } from '../../../hal/leds/types.js';
 import { spatialize } from '../../../hal/mic/talker.js';
 import { SAMPLE_RATE, type MicFrame, type MicSource } from '../../../hal/mic/types.js';

@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { DEVICE_INPUTS, DEVICE_STATES, TRANSITIONS, type DeviceInput, type GuardContext } from '../../../firmware/state/device-states.js';
 import { DeviceStateMachine, type Transition } from '../../../firmware/state/state-machine.js';
 

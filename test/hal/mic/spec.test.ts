@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { AlsaSource } from '../../../hal/mic/alsa-source.js';
 import { openMicSource, parseMicSpec } from '../../../hal/mic/spec.js';
 import { StdinSource } from '../../../hal/mic/stdin-source.js';
