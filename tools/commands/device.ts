@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/device/link/device-cloud-link.js';
-import { checkBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
+import { checkBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
 import { readCaFile } from '../../cloud-link/tls/client-tls.js';
 import { loadDeviceModels } from '../../firmware/device-model.js';

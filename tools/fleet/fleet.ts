@@ -13,7 +13,7 @@ import { readWavMono } from '../bench/read-mono.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
 import { SileroVad, SileroVadModel } from '../../models/vad/silero-vad.js';
-import { checkBrokerUrl, isTlsBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
+import { checkBrokerUrl, isTlsBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
 import { A4bClient, resolveCa } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';

@@ -6,7 +6,7 @@ import type { RedactedNetworkProfile } from '../../protocol/network-profile.js';
 import type { DesiredState } from '../../protocol/shadow.js';
 import type { ClientTlsOptions } from '../../tls/client-tls.js';
 import type { ConnectionStateChange } from '../mqtt-connection.js';
-import type { ReconnectBackoff, ReconnectBackoffOptions } from '../reconnect-backoff.js';
+import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../mqtt/reconnect-backoff.js';
 import type { WifiManager } from '../wifi/wifi-manager.js';
 import type { JobEvent } from './job-runner.js';
 import type { ProfileRejection } from './profile-applier.js';

@@ -14,7 +14,7 @@ import {
   type ReportedState,
 } from '../../protocol/shadow.js';
 import type { DeviceTopics, TopicKind } from '../../protocol/topics.js';
-import { Backoff, type BackoffOptions } from '../backoff.js';
+import { Backoff, type BackoffOptions } from '../../mqtt/backoff.js';
 import type { WifiStatus } from '../wifi/wifi-manager.js';
 import type { DeviceKey } from './device-key.js';
 import type { ProfileApplier, ProfileRejection } from './profile-applier.js';
