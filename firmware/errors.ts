@@ -12,7 +12,6 @@ export const FIRMWARE_ERROR_CODES = [
   'FEATURE_INPUT_INVALID',
   'FEATURE_NOT_FOUND',
   'FEATURE_LIMIT_EXCEEDED',
-  'RESET_FEATURE_INVALID',
 ] as const;
 
 export type FirmwareErrorCode = (typeof FIRMWARE_ERROR_CODES)[number];

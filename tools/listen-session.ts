@@ -1,7 +1,7 @@
 import { driveFrontEnd } from '../firmware/audio/drive.js';
 import { AudioFrontEnd } from '../firmware/audio/front-end.js';
 import { openMicSource } from '../hal/mic/spec.js';
-import { SAMPLE_RATE } from '../hal/mic/types.js';
+import { SAMPLE_RATE } from '../core/audio-format.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 

@@ -12,7 +12,7 @@ import type { DeviceModel } from '../device-model.js';
 import { LocalFeatures, type ResetFeature, type ResetReport } from '../features/local-features.js';
 import { LedRing } from '../leds/led-ring.js';
 import { Speaker } from '../speaker/speaker.js';
-import type { DeviceInput, DeviceState } from '../state/device-states.js';
+import type { DeviceInput, DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { DeviceStateMachine, type Transition } from '../state/state-machine.js';
 import { describeCorruptSlot, type SettingsStore } from '../../core/settings-store.js';
 import { buttonIntent, type ButtonIntent } from './button-intents.js';

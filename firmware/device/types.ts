@@ -8,7 +8,7 @@ import type { EndpointerOptions } from '../../models/vad/endpointer.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { WakeWordDetection } from '../../models/wakeword/types.js';
 import type { FrontEndOptions } from '../audio/front-end.js';
-import type { StreamEnd, StreamStart } from '../audio/stream-types.js';
+import type { StreamEnd, StreamStart } from '../../cloud-link/protocol/stream.js';
 import type { StateTimeouts } from '../state/device-states.js';
 import type { Transition } from '../state/state-machine.js';
 import type { DeviceLink } from './link.js';

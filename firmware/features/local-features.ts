@@ -18,9 +18,9 @@ import {
 } from './notifications-schema.js';
 import { Notifications } from './notifications.js';
 import { PersistentState } from '../../core/persistent-state.js';
-import { planReset, type LocalResetFeature, type ResetReport } from './reset-features.js';
+import { planReset, type LocalResetFeature, type ResetReport } from '../../cloud-link/protocol/reset-features.js';
 
-export type { LocalResetFeature, ResetFeature, ResetReport, SyncFeature } from './reset-features.js';
+export type { LocalResetFeature, ResetFeature, ResetReport, SyncFeature } from '../../cloud-link/protocol/reset-features.js';
 import { Timers } from './timers.js';
 import { Volume, VolumeStateSchema, defaultVolumeState, type VolumeState } from './volume.js';
 

@@ -11,7 +11,8 @@ import { RealtimePacer } from './pacer.js';
 import { describeEncoding, floatToInt16, PcmDecoder } from './pcm-decode.js';
 import { readChunks } from './readable-chunks.js';
 import { Resampler } from './resample.js';
-import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from './types.js';
+import { DEFAULT_FRAME_SAMPLES, type MicFrame, type MicSourceInfo } from './types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { probeWav, type WavHeader } from './wav-header.js';
 
 export interface WavSourceOptions {

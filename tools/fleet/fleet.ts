@@ -8,7 +8,7 @@ import { runDevice } from '../../firmware/device/runner.js';
 import { SystemClock, VirtualClock } from '../../core/clock.js';
 import { createLogger } from '../../core/log.js';
 import { packageRoot } from '../../core/package-root.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';

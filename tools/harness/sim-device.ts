@@ -4,7 +4,7 @@ import type { ReportedState } from '../../cloud-link/protocol/shadow.js';
 import { DEFAULT_DEBOUNCE_MS } from '../../firmware/buttons/button-lines.js';
 import { Device } from '../../firmware/device/device.js';
 import { deviceModel, type ButtonName, type DeviceModel } from '../../firmware/device-model.js';
-import type { DeviceState } from '../../firmware/state/device-states.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { Transition } from '../../firmware/state/state-machine.js';
 import { VirtualClock } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';

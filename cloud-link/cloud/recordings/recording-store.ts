@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Clock, TimerHandle } from '../../../core/clock.js';
 import { EchosimError } from '../../../core/errors.js';
 import { rootLogger, type Logger } from '../../../core/log.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { isValidDeviceId } from '../../protocol/topics.js';
 import { MAX_UTTERANCE_SAMPLES } from '../verification/utterance-assembler.js';
 import { listDir, removeFile, writeFileAtomically } from '../../../core/atomic-files.js';

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../../core/clock.js';
 import { EchosimError } from '../../../core/errors.js';
 import { rootLogger, type Logger } from '../../../core/log.js';
-import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
-import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../protocol/stream.js';
 import type { Device } from '../../../firmware/device/device.js';
 import type { DeviceLink } from '../../../firmware/device/link.js';
 import { Subscriptions } from '../../../core/subscriptions.js';
@@ -213,7 +213,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       device,
       clock,
       log,
-      announce: (audio) => this.emit('announcement', { audio, sampleRate: SPEAKER_SAMPLE_RATE }),
+      announce: (audio) => this.emit('announcement', { audio, sampleRate: SAMPLE_RATE }),
       afterReset: async (report) => {
         if (report.cleared.includes('SETTINGS')) await applier.reapplySettings();
         // The network secrets are re-sent from the cloud, sealed to a key made for the occasion.

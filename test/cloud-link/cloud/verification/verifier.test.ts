@@ -1,4 +1,4 @@
-import { PRE_ROLL_SAMPLES } from '../../../../firmware/audio/stream-types.js';
+import { PRE_ROLL_SAMPLES } from '../../../../cloud-link/protocol/stream.js';
 import { EchosimError } from '../../../../core/errors.js';
 import { OpenWakeWordModels } from '../../../../models/wakeword/oww-models.js';
 import { WakeWordVerifier, type VerificationVerdict } from '../../../../cloud-link/cloud/verification/verifier.js';
