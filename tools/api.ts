@@ -23,20 +23,21 @@ export { runDevice, type RunOptions, type RunSummary } from '../firmware/device/
 export { TRANSITIONS, DEFAULT_STATE_TIMEOUTS, type StateTimeouts } from '../firmware/state/device-states.js';
 export { DEVICE_STATES, DEVICE_INPUTS, type DeviceState, type DeviceInput } from '../cloud-link/protocol/device-states.js';
 export { DeviceStateMachine, type Transition } from '../firmware/state/state-machine.js';
-export { deviceModel, loadDeviceModels, type DeviceModel, type ButtonName } from '../firmware/device-model.js';
+export { deviceModel, loadDeviceModels, type DeviceModel } from '../firmware/device-model.js';
+export { type ButtonName } from '../hal/buttons/types.js';
 export { LocalFeatures } from '../firmware/features/local-features.js';
 export { SettingsStore } from '../core/settings-store.js';
 export { LedRing } from '../firmware/leds/led-ring.js';
 export type { LedPattern } from '../firmware/leds/patterns.js';
 export type { LedFrame, LedRenderer, Rgb } from '../hal/leds/types.js';
-export { openLedRenderers } from '../hal/leds/index.js';
+export { openLeds } from '../hal/leds/open.js';
 export { Apa102Renderer, encodeApa102, type SpiTransport, type GpioOutput } from '../hal/leds/apa102.js';
 export { ScriptedButtons, parseButtonScript } from '../hal/buttons/scripted.js';
 export { KeyboardButtons } from '../hal/buttons/keyboard.js';
 export { GpioButtons } from '../hal/buttons/gpio.js';
 export type { ButtonDriver, ButtonEdge } from '../hal/buttons/types.js';
 export { Speaker } from '../firmware/speaker/speaker.js';
-export { openSpeakerDriver } from '../hal/speaker/open.js';
+export { openSpeaker } from '../hal/speaker/open.js';
 export type { SpeakerDriver } from '../hal/speaker/types.js';
 export { DoaEstimator, DoaAccumulator, type DoaEstimate } from '../firmware/audio/doa/doa-estimator.js';
 // The cloud link: protocol (topics, schemas, shadow, jobs, telemetry), the device's side, the cloud

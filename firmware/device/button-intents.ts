@@ -1,4 +1,4 @@
-import type { ButtonName } from '../device-model.js';
+import type { ButtonName } from '../../hal/buttons/types.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { ButtonAction } from './types.js';
 

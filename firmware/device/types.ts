@@ -1,4 +1,5 @@
-import type { ButtonName, DeviceModel } from '../device-model.js';
+import type { DeviceModel } from '../device-model.js';
+import type { ButtonName } from '../../hal/buttons/types.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { LedFrame, LedRenderer } from '../../hal/leds/types.js';

@@ -15,7 +15,7 @@ import {
   type GpioLineMap,
   type GpiomonVersion,
 } from './gpiomon.js';
-import { BUTTON_NAMES } from './names.js';
+import { BUTTON_NAMES } from './types.js';
 import type { ButtonDriver, ButtonEdge, ButtonName } from './types.js';
 
 const STDERR_LIMIT = 4096;

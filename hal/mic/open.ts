@@ -113,7 +113,7 @@ function parseSynthetic(spec: string, rest: string | undefined): MicSpec {
 }
 
 /** Parses a `--mic` value (or takes a parsed one) and opens the source. WAV headers are checked here. */
-export function openMicSource(spec: string | MicSpec, options: MicSourceOptions = {}): MicSource {
+export function openMic(spec: string | MicSpec, options: MicSourceOptions = {}): MicSource {
   const s = typeof spec === 'string' ? parseMicSpec(spec) : spec;
   const { fast, channels, clock, frameSamples, logger } = options;
   switch (s.kind) {
