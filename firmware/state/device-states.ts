@@ -9,7 +9,7 @@
  * put the device somewhere the table does not say. Targets that depend on the device's situation (is
  * the microphone on? is the cloud reachable?) are guards evaluated on a small context.
  */
-import { DEVICE_INPUTS, DEVICE_STATES, type DeviceInput, type DeviceState } from '../../cloud-link/protocol/device-states.js';
+import type { DeviceInput, DeviceState } from '../../cloud-link/protocol/device-states.js';
 
 /** What guards may look at. */
 export interface GuardContext {

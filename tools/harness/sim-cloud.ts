@@ -9,6 +9,7 @@ import { EventLog, type EventRecord } from './event-log.js';
 import { waitUntil, type Pace, type WaitOptions, type WaitSubject } from './wait.js';
 
 /** An A4B operation's response, loosely typed for assertions (PascalCase fields as on the wire). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code reads nested fields without casts
 export type A4bResponse = Record<string, any>;
 
 /** A kept recording as the harness shows it: which one and how big, never its audio. */
