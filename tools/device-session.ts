@@ -16,7 +16,7 @@ import type { TerminalScreen } from '../hal/leds/terminal-screen.js';
 import type { LedRenderer } from '../hal/leds/types.js';
 import { SpatialSource } from '../hal/mic/spatial-source.js';
 import { openMic } from '../hal/mic/open.js';
-import { type MicSource } from '../hal/mic/types.js';
+import type { MicSource } from '../hal/mic/types.js';
 import { SAMPLE_RATE } from '../core/audio-format.js';
 import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';

@@ -1,7 +1,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createHmac,
   hkdfSync,
   randomBytes,
@@ -209,9 +208,4 @@ export function verifySecret(secret: string, stored: string): Promise<boolean> {
       else resolve(timingSafeEqual(candidate, parsed.hash));
     });
   });
-}
-
-/** SHA-256 of a secret, for an in-memory cache of already verified secrets (never persisted). */
-export function secretDigest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
 }

@@ -1,5 +1,5 @@
 import type { VirtualClock } from '../../core/clock.js';
-import { type MicSource } from '../../hal/mic/types.js';
+import type { MicSource } from '../../hal/mic/types.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { audioTimeline, deviceSettled, pushFrameOnTime } from './audio-time.js';

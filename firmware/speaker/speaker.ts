@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { rootLogger, type Logger } from '../../core/log.js';
-import { type SpeakerDriver } from '../../hal/speaker/types.js';
+import type { SpeakerDriver } from '../../hal/speaker/types.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { checkLevel, MAX_VOLUME, MIN_VOLUME, scalePcm, volumeGain } from './volume.js';
 

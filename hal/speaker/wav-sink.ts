@@ -2,7 +2,7 @@ import { EchosimError } from '../../core/errors.js';
 import { Resampler } from '../mic/resample.js';
 import { writeWav16 } from '../mic/wav-writer.js';
 import { checkSampleRate } from './pcm.js';
-import { type SpeakerDriver } from './types.js';
+import type { SpeakerDriver } from './types.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 export interface WavSinkOptions {

@@ -1,4 +1,4 @@
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { measureBareCompute, type BareComputeResult } from '../bench/bare-compute.js';
 import { measureStream, repeatAudio, type StreamResult } from '../bench/stream-rtf.js';

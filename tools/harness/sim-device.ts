@@ -4,7 +4,7 @@ import type { ReportedState } from '../../cloud-link/protocol/shadow.js';
 import { DEFAULT_DEBOUNCE_MS } from '../../firmware/buttons/button-lines.js';
 import { Device } from '../../firmware/device/device.js';
 import { deviceModel, type DeviceModel } from '../../firmware/device-model.js';
-import { type ButtonName } from '../../hal/buttons/types.js';
+import type { ButtonName } from '../../hal/buttons/types.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { Transition } from '../../firmware/state/state-machine.js';
 import { VirtualClock } from '../../core/clock.js';

@@ -1,5 +1,5 @@
 import { EchosimError } from '../../../core/errors.js';
-import { type MicFrame } from '../../../hal/mic/types.js';
+import type { MicFrame } from '../../../hal/mic/types.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 /**

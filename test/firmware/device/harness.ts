@@ -9,7 +9,7 @@ import { ScriptedButtons } from '../../../hal/buttons/scripted.js';
 import { VirtualClock } from '../../../core/clock.js';
 import type { LedFrame, LedRenderer } from '../../../hal/leds/types.js';
 import { spatialize } from '../../../hal/mic/talker.js';
-import { type MicFrame, type MicSource } from '../../../hal/mic/types.js';
+import type { MicFrame, MicSource } from '../../../hal/mic/types.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { SileroVad, SileroVadModel } from '../../../models/vad/silero-vad.js';
 import { OpenWakeWordEngine } from '../../../models/wakeword/openwakeword-engine.js';

@@ -3,7 +3,7 @@ import { micPositions } from '../../../firmware/device-model.js';
 import { BaseMicSource } from '../../../hal/mic/base-source.js';
 import { SpatialSource } from '../../../hal/mic/spatial-source.js';
 import { spatialize } from '../../../hal/mic/talker.js';
-import { type MicFrame, type MicSourceInfo } from '../../../hal/mic/types.js';
+import type { MicFrame, MicSourceInfo } from '../../../hal/mic/types.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { WavSource } from '../../../hal/mic/wav-source.js';
 import { readWav16kMono } from '../../models/reference/wav.js';
