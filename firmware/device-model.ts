@@ -8,7 +8,7 @@ import { packageRoot } from '../hal/package-root.js';
  * Device models are data (DOMAIN.md §1): one JSON file per model in firmware/device-models/.
  * Adding a model is adding a file. Microphone positions are derived from the geometry.
  */
-const BUTTONS = ['action', 'mic-off', 'mute', 'call', 'volume-up', 'volume-down'] as const;
+export const BUTTONS = ['action', 'mic-off', 'mute', 'call', 'volume-up', 'volume-down'] as const;
 export type ButtonName = (typeof BUTTONS)[number];
 
 const modelSchema = z.object({

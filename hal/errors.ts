@@ -92,7 +92,16 @@ export type ErrorCode =
   | 'HARNESS_BUSY'
   | 'HARNESS_INVALID'
   | 'TTS_UNAVAILABLE'
-  | 'TTS_FAILED';
+  | 'TTS_FAILED'
+  // Web pages and their WebSocket API (tools/web/, cloud-link/protocol/ws/)
+  | 'WEB_ADDRESS_INVALID'
+  | 'WEB_LISTEN_FAILED'
+  | 'WEB_COMMAND_INVALID'
+  | 'WEB_AUDIO_INVALID'
+  | 'WEB_AUDIO_QUEUE_FULL'
+  | 'WEB_UNAUTHORIZED'
+  | 'WEB_RATE_LIMITED'
+  | 'WEB_OPERATION_FAILED';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */
