@@ -1,6 +1,8 @@
 import type { WebSocket } from 'ws';
-import { DeviceClientCommandSchema, type DeviceClientCommand, type DeviceEvent, type DeviceServerMessage } from '../../cloud-link/protocol/ws/device-socket.js';
-import { SNAPSHOT_EVENT_HISTORY } from '../../cloud-link/protocol/ws/limits.js';
+import {
+  DeviceClientCommandSchema, type DeviceClientCommand, type DeviceEvent, type DeviceServerMessage, type DeviceStreamMessage,
+} from '../../cloud-link/protocol/ws/device-socket.js';
+import { MAX_BUFFERED_BYTES, SNAPSHOT_EVENT_HISTORY } from '../../cloud-link/protocol/ws/limits.js';
 import type { ButtonName } from '../../firmware/device-model.js';
 import type { Device } from '../../firmware/device/device.js';
 import { isEchosimError } from '../../hal/errors.js';
@@ -10,11 +12,14 @@ import { rootLogger, type Logger } from '../../hal/log.js';
 import { attachJsonEvents, audioSeconds } from '../device-events.js';
 import type { BrowserMic } from './browser-mic.js';
 import { ClientSocket } from './client-socket.js';
+import { MessageBatch } from './message-batch.js';
 import type { ListenAddress } from './listen-address.js';
 import { WebServer } from './web-server.js';
 
-/** How often the input level goes to the page, ms. */
+/** How often the input level is sampled for the page, ms. */
 export const LEVEL_INTERVAL_MS = 100;
+/** How often what happened goes to the page, in one message: LED frames carry their time, to be played out at the ring's pace. */
+export const BATCH_INTERVAL_MS = 250;
 
 const STATUS_EVENTS = new Set(['state', 'microphones', 'volume']);
 
@@ -22,6 +27,8 @@ interface Client {
   socket: ClientSocket<DeviceClientCommand>;
   /** Buttons this client holds down: released if it goes away mid-press. */
   held: Set<ButtonName>;
+  /** The first batched message this client gets (its snapshot holds what came before). */
+  from: number;
 }
 
 interface Attached {
@@ -43,6 +50,8 @@ export class DeviceWeb {
   private readonly history: DeviceEvent[] = [];
   private attached: Attached | undefined;
   private levelTimer: ReturnType<typeof setInterval> | undefined;
+  private batchTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly batch = new MessageBatch<DeviceStreamMessage>();
   private readonly onLeds = (f: LedFrame): void => this.broadcast({ type: 'leds', time: audioSeconds(f.at), leds: f.leds.map(rgbHex) }, true);
 
   private constructor(
@@ -77,7 +86,7 @@ export class DeviceWeb {
     const stopEvents = attachJsonEvents(device, (e) => this.onEvent(e as DeviceEvent));
     this.attached = { device, mic, detach: stopEvents };
     if (this.clients.size > 0) this.watch(true);
-    for (const c of this.clients) c.socket.send(this.snapshot());
+    for (const c of this.clients) this.sendSnapshot(c);
     return () => this.detachDevice(device);
   }
 
@@ -102,16 +111,21 @@ export class DeviceWeb {
       a.device.on('leds', this.onLeds);
       this.levelTimer = setInterval(() => this.sendLevel(), LEVEL_INTERVAL_MS);
       this.levelTimer.unref();
+      this.batchTimer = setInterval(() => this.flush(), BATCH_INTERVAL_MS);
+      this.batchTimer.unref();
     } else if (!on && this.levelTimer) {
       a?.device.off('leds', this.onLeds);
       clearInterval(this.levelTimer);
-      this.levelTimer = undefined;
+      clearInterval(this.batchTimer);
+      this.levelTimer = this.batchTimer = undefined;
+      this.batch.clear();
     }
   }
 
   private connect(ws: WebSocket): void {
     const client: Client = {
       held: new Set(),
+      from: this.batch.next,
       socket: new ClientSocket(ws, DeviceClientCommandSchema, {
         command: (c) => this.command(client, c),
         binary: (data) => this.audio(client, data),
@@ -124,7 +138,13 @@ export class DeviceWeb {
     };
     this.clients.add(client);
     if (this.clients.size === 1) this.watch(true);
-    if (this.attached) client.socket.send(this.snapshot());
+    this.sendSnapshot(client);
+  }
+
+  private sendSnapshot(client: Client): void {
+    if (!this.attached) return;
+    client.from = this.batch.next;
+    client.socket.send(this.snapshot());
   }
 
   private command(client: Client, c: DeviceClientCommand): void {
@@ -171,7 +191,7 @@ export class DeviceWeb {
   private sendLevel(): void {
     const a = this.attached;
     if (!a) return;
-    this.broadcast({ type: 'level', dbfs: a.device.mic.on && a.mic ? a.mic.level : null, queuedMs: a.mic?.queuedMs ?? 0 }, true);
+    this.broadcast({ type: 'level', time: audioSeconds(a.device.clock.now()), dbfs: a.device.mic.on && a.mic ? a.mic.level : null, queuedMs: a.mic?.queuedMs ?? 0 }, true);
   }
 
   private status(device: Device): { state: Device['state']; micOn: boolean; volume: { level: number; max: number } } {
@@ -197,9 +217,18 @@ export class DeviceWeb {
     };
   }
 
-  private broadcast(message: DeviceServerMessage, droppable = false): void {
-    if (this.clients.size === 0) return;
-    const text = JSON.stringify(message);
-    for (const c of this.clients) c.socket.sendText(text, droppable);
+  private broadcast(message: DeviceStreamMessage, droppable = false): void {
+    if (this.clients.size > 0) this.batch.push(message, droppable);
+  }
+
+  /** One `batch` per client with what it has not seen; a client slow to read gets no LED frames or levels until it catches up. */
+  private flush(): void {
+    const pending = this.batch.take();
+    if (pending.length === 0) return;
+    for (const c of this.clients) {
+      const slow = c.socket.ws.bufferedAmount > MAX_BUFFERED_BYTES;
+      const messages = pending.filter((p) => p.seq >= c.from && !(slow && p.droppable)).map((p) => p.message);
+      if (messages.length > 0) c.socket.send({ type: 'batch', messages } satisfies DeviceServerMessage);
+    }
   }
 }

@@ -50,6 +50,21 @@ const Status = {
   volume: z.strictObject({ level: Index, max: Index }),
 };
 
+/** What happens on the device after the snapshot; these come in `batch` messages. */
+export const DeviceStreamMessageSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('leds'), time: Time, leds: Leds }),
+    z.strictObject({ type: z.literal('status'), ...Status }),
+    z.strictObject({
+      type: z.literal('level'),
+      time: Time,
+      dbfs: z.number().max(0).nullable().meta({ description: 'RMS level of the last 80 ms reaching the microphones, dBFS; null while they are off.' }),
+      queuedMs: z.int().min(0).meta({ description: 'Browser audio waiting to be mixed in, ms.' }),
+    }),
+    z.strictObject({ type: z.literal('event'), event: DeviceEventSchema }),
+  ])
+  .meta({ title: 'DeviceStreamMessage', description: 'One LED frame, status change, input level or event.' });
+
 export const DeviceServerMessageSchema = z
   .discriminatedUnion('type', [
     z.strictObject({
@@ -64,17 +79,16 @@ export const DeviceServerMessageSchema = z
       microphone: z.strictObject({ description: z.string(), acceptsAudio: z.boolean() }),
       events: z.array(DeviceEventSchema).meta({ description: 'The most recent events, oldest first.' }),
     }),
-    z.strictObject({ type: z.literal('leds'), time: Time, leds: Leds }),
-    z.strictObject({ type: z.literal('status'), ...Status }),
     z.strictObject({
-      type: z.literal('level'),
-      dbfs: z.number().max(0).nullable().meta({ description: 'RMS level of the last 80 ms reaching the microphones, dBFS; null while they are off.' }),
-      queuedMs: z.int().min(0).meta({ description: 'Browser audio waiting to be mixed in, ms.' }),
+      type: z.literal('batch'),
+      messages: z.array(DeviceStreamMessageSchema).min(1).meta({
+        description:
+          'What happened since the last batch (sent every 250 ms), in order: every LED frame at the ring\'s rate with its device time, so a client can play them out at that pace 250 ms behind.',
+      }),
     }),
-    z.strictObject({ type: z.literal('event'), event: DeviceEventSchema }),
     z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
   ])
-  .meta({ title: 'DeviceServerMessage', description: 'What the device socket sends: a snapshot on connect, then LED frames, status, levels and events.' });
+  .meta({ title: 'DeviceServerMessage', description: 'What the device socket sends: a snapshot on connect, then batches of LED frames, status, levels and events.' });
 
 export const DeviceClientCommandSchema = z
   .discriminatedUnion('type', [
@@ -92,4 +106,5 @@ export const DeviceClientCommandSchema = z
 
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 export type DeviceServerMessage = z.infer<typeof DeviceServerMessageSchema>;
+export type DeviceStreamMessage = z.infer<typeof DeviceStreamMessageSchema>;
 export type DeviceClientCommand = z.infer<typeof DeviceClientCommandSchema>;

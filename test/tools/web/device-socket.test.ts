@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { DeviceServerMessageSchema } from '../../../cloud-link/protocol/ws/device-socket.js';
 import { staleWsSchemaFiles } from '../../../cloud-link/protocol/ws/export-ws-schemas.js';
@@ -13,7 +15,10 @@ let port: number;
 
 interface Client {
   ws: WebSocket;
+  /** Every stream message, out of its batch. */
   messages: Array<Record<string, unknown>>;
+  /** What came on the socket: the snapshot, then batches. */
+  batches: Array<Record<string, unknown>>;
   closed: Promise<{ code: number; reason: string }>;
   until(match: (m: Record<string, unknown>) => boolean, limitMs?: number): Promise<Record<string, unknown>>;
 }
@@ -21,12 +26,15 @@ interface Client {
 function connect(headers: Record<string, string> = {}): Promise<Client> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
   const messages: Array<Record<string, unknown>> = [];
+  const batches: Array<Record<string, unknown>> = [];
   ws.on('message', (d, binary) => {
     expect(binary).toBe(false); // never audio
     const m = JSON.parse(String(d)) as Record<string, unknown>;
     const parsed = DeviceServerMessageSchema.safeParse(m);
     if (!parsed.success) throw new Error(`message outside the schema: ${String(d)}: ${parsed.error.message}`);
-    messages.push(m);
+    batches.push(m);
+    if (m.type === 'batch') messages.push(...(m.messages as Array<Record<string, unknown>>));
+    else messages.push(m);
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   const until = async (match: (m: Record<string, unknown>) => boolean, limitMs = 20_000): Promise<Record<string, unknown>> => {
@@ -39,7 +47,7 @@ function connect(headers: Record<string, string> = {}): Promise<Client> {
     }
   };
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, messages, closed, until }));
+    ws.once('open', () => resolve({ ws, messages, batches, closed, until }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
   });
@@ -67,6 +75,21 @@ test('a snapshot first, then LED frames at the ring rate, levels as numbers and 
   c.ws.send(JSON.stringify({ type: 'button', button: 'volume-up', pressed: false }));
   await c.until((m) => m.type === 'status' && (m.volume as { level: number }).level === 6);
   await c.until((m) => m.type === 'leds'); // the volume arc
+  c.ws.close();
+});
+
+test("audio sent on the socket wakes the device; the ring's frames come in batches at its 20 fps", async () => {
+  const c = await connect();
+  await c.until((m) => m.type === 'snapshot');
+  const wav = readFileSync(path.join(process.cwd(), 'test', 'fixtures', 'demo', 'alexa-demo.wav')).subarray(44); // 16 kHz mono s16le
+  for (let i = 0; i < wav.length; i += MAX_AUDIO_MESSAGE_BYTES) c.ws.send(wav.subarray(i, Math.min(wav.length, i + MAX_AUDIO_MESSAGE_BYTES) & ~1));
+  const detection = await c.until((m) => m.type === 'event' && (m.event as { type: string }).type === 'detection');
+  expect(detection.event).toMatchObject({ keyword: 'alexa', accepted: true });
+  // THINKING pulses: frames a few times a second in batches, each with its device time, 50 ms apart
+  await c.until(() => c.batches.some((b) => b.type === 'batch' && (b.messages as Array<{ type: string }>).filter((m) => m.type === 'leds').length >= 3));
+  const batch = c.batches.find((b) => b.type === 'batch' && (b.messages as Array<{ type: string }>).filter((m) => m.type === 'leds').length >= 3);
+  const times = (batch?.messages as Array<{ type: string; time: number }>).filter((m) => m.type === 'leds').map((m) => m.time);
+  for (let i = 1; i < times.length; i++) expect(Math.round(((times[i] ?? 0) - (times[i - 1] ?? 0)) * 1000) % 50).toBe(0);
   c.ws.close();
 });
 

@@ -16,8 +16,33 @@ const socket = openSocket({
   onMessage: handle,
 });
 
+// A batch holds what happened over the last quarter second; LED frames and levels carry their device
+// time and are played out at that pace, so the ring moves at its own frame rate, a batch behind.
+let playout = { device: 0, wall: 0 };
+
+const timeOf = (m) => m.time ?? m.event?.time;
+
+function handleBatch(messages) {
+  const now = performance.now();
+  const first = messages.map(timeOf).find((t) => t !== undefined);
+  if (first !== undefined) {
+    const due = playout.wall + (first - playout.device) * 1000;
+    if (due < now - 500 || due > now + 1000) playout = { device: first, wall: now }; // first batch, a stall, a reboot or --fast
+  }
+  let t;
+  for (const m of messages) {
+    t = timeOf(m) ?? t; // a status change goes with the event before it
+    const at = t === undefined ? now : playout.wall + (t - playout.device) * 1000;
+    if (at <= now + 4) handle(m);
+    else setTimeout(() => handle(m), at - now);
+  }
+}
+
 function handle(m) {
   switch (m.type) {
+    case 'batch':
+      handleBatch(m.messages);
+      return;
     case 'snapshot':
       setup(m);
       ring.set(m.leds);
