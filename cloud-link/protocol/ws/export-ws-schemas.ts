@@ -1,9 +1,9 @@
-import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { packageRoot } from '../../../hal/package-root.js';
-import { canonicalize, SCHEMA_FILE_SUFFIX } from '../export-schemas.js';
+import { canonicalize, SCHEMA_FILE_SUFFIX, staleFiles } from '../export-schemas.js';
 import { CloudClientCommandSchema, CloudServerMessageSchema, FleetRowSchema } from './cloud-socket.js';
 import { DeviceClientCommandSchema, DeviceEventSchema, DeviceServerMessageSchema } from './device-socket.js';
 import * as limits from './limits.js';
@@ -37,27 +37,15 @@ export function renderWsSchemaFiles(): Map<string, string> {
   return files;
 }
 
-/** Files missing or different from what the sources give, plus stray schema files; empty when up to date. */
+/** Files missing or different from what the sources give, plus stray files; empty when up to date. */
 export function staleWsSchemaFiles(dir: string = wsSchemaDir()): string[] {
-  const files = renderWsSchemaFiles();
-  const stale: string[] = [];
-  for (const [name, text] of files) {
-    let current: string | undefined;
-    try {
-      current = readFileSync(path.join(dir, name), 'utf8');
-    } catch {
-      current = undefined;
-    }
-    if (current !== text) stale.push(name);
-  }
-  let present: string[] = [];
+  let present: string[];
   try {
-    present = readdirSync(dir);
+    present = readdirSync(dir).filter((f) => f !== 'README.md');
   } catch {
     present = [];
   }
-  for (const f of present) if (!files.has(f) && f !== 'README.md') stale.push(f);
-  return stale;
+  return staleFiles(dir, renderWsSchemaFiles(), present);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
