@@ -39,7 +39,7 @@ test("the page loads from the demo's printed URL, follows the device, and shows 
   expect(deviceSecret.length).toBeGreaterThan(20);
   expect(adminToken.length).toBeGreaterThan(20);
   const seen = [await page.content(), ...frames].join('\n');
-  expect(frames.length).toBeGreaterThan(10);
+  expect(frames.length).toBeGreaterThan(3); // the snapshot, then batches
   expect(seen).not.toContain(deviceSecret);
   expect(seen).not.toContain(adminToken);
 }, 180_000);
