@@ -21,14 +21,12 @@ fi
 # System packages: arecord/aplay (ALSA capture and playback, and the capture tests); Mosquitto (the
 # broker-compatibility tests start their own instance of it on a free port, with their own config);
 # tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
-# the screen back).
-packages=(alsa-utils mosquitto tmux)
-# The cloud's second-stage wake-word check: pocketsphinx (pocketsphinx_batch) and its US English model
-# (cloud-link/cloud/verification/keyphrase-spotter.ts); espeak-ng speaks the harness's `say`.
-packages+=(pocketsphinx pocketsphinx-en-us espeak-ng)
-# The cloud's assistant speaks its answers with flite (cloud-link/cloud/answers/speech-synthesizer.ts) and
-# recognizes requests with the same pocketsphinx (cloud-link/cloud/speech/).
-packages+=(flite)
+# the screen back); espeak-ng (the harness's `say` speaks text to a device; its tests run it); chromium
+# (the web page tests drive Debian's browser with playwright-core, which downloads no browser of its own).
+packages=(alsa-utils mosquitto tmux espeak-ng chromium)
+# The cloud's assistant recognizes requests with pocketsphinx (pocketsphinx_batch) and its US English model
+# (cloud-link/cloud/speech/), and speaks its answers with flite (cloud-link/cloud/answers/speech-synthesizer.ts).
+packages+=(pocketsphinx pocketsphinx-en-us flite)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

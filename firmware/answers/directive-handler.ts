@@ -1,6 +1,6 @@
 import type { Directive } from '../../cloud-link/protocol/directives.js';
-import { EchosimError } from '../../hal/errors.js';
-import type { Device } from '../device/device.js';
+import { EchosimError } from '../../core/errors.js';
+import type { AnswerHost } from './answer-host.js';
 
 /** The volume controls the buttons use (Interaction), so a spoken change looks and sounds the same. */
 export interface VolumeControls {
@@ -17,7 +17,7 @@ export interface VolumeControls {
  */
 export class DirectiveHandler {
   constructor(
-    private readonly device: Device,
+    private readonly device: AnswerHost,
     private readonly volume: VolumeControls,
   ) {}
 

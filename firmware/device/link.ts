@@ -1,6 +1,6 @@
 import type { DeviceContext } from '../../cloud-link/protocol/directives.js';
 import type { UtteranceAnswer } from '../../cloud-link/protocol/utterance-answer.js';
-import type { StreamAudio, StreamEnd, StreamStart } from '../audio/stream-types.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../cloud-link/protocol/stream.js';
 
 /** What the cloud link tells the device. */
 export interface DeviceLinkEvents {

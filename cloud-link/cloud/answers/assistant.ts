@@ -1,8 +1,9 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import type { DeviceContext } from '../../protocol/directives.js';
 import type { Intent } from '../../protocol/intent.js';
-import { encodeResponseAudio, SAMPLE_RATE, type UtteranceResponse, type UtteranceStart } from '../../protocol/utterance.js';
+import { encodeResponseAudio, type UtteranceResponse, type UtteranceStart } from '../../protocol/utterance.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import type { RecordingMetaStore } from '../db/recording-meta-store.js';
 import type { RecordingStore } from '../recordings/recording-store.js';
 import { noMatch, type CommandRecognizer } from '../speech/command-recognizer.js';

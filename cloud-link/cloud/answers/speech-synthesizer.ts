@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { probeWav } from '../../../hal/mic/wav-header.js';
-import { SAMPLE_RATE } from '../../protocol/utterance.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 /** Turns an answer's text into 16 kHz mono PCM. */
 export interface SpeechSynthesizer {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EchosimError, isEchosimError } from '../../../hal/errors.js';
+import { EchosimError, isEchosimError } from '../../../core/errors.js';
 import type { Intent } from '../../protocol/intent.js';
-import { SAMPLE_RATE } from '../../protocol/utterance.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { ResidentDecoder } from '../verification/resident-decoder.js';
 import { commandGrammar, type CommandGrammar } from './command-grammar.js';
 import { slotValues } from './slot-values.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../../hal/log.js';
-import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { Logger } from '../../../core/log.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../protocol/stream.js';
 import { encodeAudioChunk, MAX_CHUNK_SAMPLES } from '../../protocol/audio-chunk.js';
 import { MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';
 import { parsePayload } from '../../protocol/parse.js';
@@ -10,7 +10,6 @@ import type { UtteranceAnswer } from '../../protocol/utterance-answer.js';
 import {
   decodeResponseAudio,
   MAX_RESPONSE_BYTES,
-  SAMPLE_RATE,
   utteranceEndMessage,
   utteranceStartMessage,
   UtteranceRejectedSchema,
@@ -19,6 +18,7 @@ import {
   type UtteranceRejected,
   type UtteranceVerdict,
 } from '../../protocol/utterance.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import type { LinkTransport, MalformedMessage } from './transport.js';
 
 /**
