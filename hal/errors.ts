@@ -6,6 +6,9 @@ export type ErrorCode =
   // CLI and configuration
   | 'CLI_ARGUMENT_INVALID'
   | 'MIC_SPEC_INVALID'
+  | 'CONFIG_INVALID'
+  | 'SERVICE_INSTALL_FAILED'
+  | 'DOCTOR_CHECK_FAILED'
   // Audio input
   | 'WAV_UNREADABLE'
   | 'WAV_UNSUPPORTED_FORMAT'

@@ -7,6 +7,8 @@ import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
 import { EchosimError } from '../../hal/errors.js';
 import { DEFAULT_ENDPOINT, defaultCloudDataDir } from '../a4b-client.js';
 import { printJsonLine } from '../options.js';
+import { CLOUD_CONFIG } from '../config/cloud-config-kind.js';
+import { addConfigOption } from '../config/config-option.js';
 import { addCloudTlsOptions, brokerTls, cloudTlsConfig, initTls, type CloudTlsCliOptions } from './cloud-tls-options.js';
 
 interface CloudCliOptions extends CloudTlsCliOptions {
@@ -49,7 +51,8 @@ export function registerCloud(program: Command): void {
     .option('--mosquitto-pid <file>', "with --mosquitto-auth: Mosquitto's pid_file, to make it reread them (SIGHUP)")
     .option('--no-verify', 'do not verify wake words in the cloud (no model is loaded)')
     .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl);
-  addCloudTlsOptions(cmd).action(async (opts: CloudCliOptions) => {
+  addCloudTlsOptions(cmd);
+  addConfigOption(cmd, CLOUD_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(async (opts: CloudCliOptions) => {
     await runCloud(opts);
   });
 }

@@ -14,6 +14,8 @@ import { attachJsonEvents, audioSeconds } from '../device-events.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
 import { addSpotterOptions } from '../spotter-options.js';
+import { DEVICE_CONFIG } from '../config/device-config-kind.js';
+import { addConfigOption } from '../config/config-option.js';
 import { MIC_SPEC_HELP } from './listen.js';
 
 function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
@@ -111,7 +113,7 @@ export function registerDevice(program: Command): void {
     .command('device')
     .description('run one Echo/Trio-class device: states, light ring, buttons, mic-off, speaker and local features')
     .option('--model <id>', `device model: ${models.join(', ')}`, choice(models), 'echo-dot-3')
-    .requiredOption('--mic <spec>', MIC_SPEC_HELP)
+    .option('--mic <spec>', `${MIC_SPEC_HELP} (required, here or as microphone.source in --config)`)
     .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources', parsePositive)
     .option('--talker-angle <deg>', "simulate a talker at this azimuth around the model's microphones (mono input)", parseAngle)
     .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(['terminal', 'events', 'apa102', 'none'] as const))
@@ -133,9 +135,14 @@ export function registerDevice(program: Command): void {
     .option('--max-stream <seconds>', 'longest stream before the device closes it', parsePositive, 8)
     .option('--no-vad', 'do not end streams at end of speech (only at the maximum length)')
     .option('--settle <seconds>', 'after the audio ends, let the device finish (e.g. THINKING time out) for at most this long', parseNonNegative, 30);
-  addSpotterOptions(cmd).action(async (opts: DeviceCliOptions) => {
-    await runDeviceCommand(opts);
-  });
+  addSpotterOptions(cmd);
+  addConfigOption(cmd, DEVICE_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(
+    async (opts: DeviceCliOptions & { mic?: string; config?: string }) => {
+      const { mic, config: _config, ...rest } = opts;
+      if (mic === undefined) throw usage('no microphone: give --mic SPEC or microphone.source in the --config file', MIC_SPEC_HELP);
+      await runDeviceCommand({ ...rest, mic });
+    },
+  );
 }
 
 async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
