@@ -9,6 +9,7 @@ import { registerBench } from './commands/bench.js';
 import { registerCloud } from './commands/cloud.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDevice } from './commands/device.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerFlash } from './commands/flash.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
@@ -31,9 +32,11 @@ async function main(argv: string[]): Promise<number> {
   registerA4b(program);
   registerFlash(program);
   registerFleet(program);
+  registerDoctor(program);
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that reports a result through its exit status (doctor) sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof EchosimError) {

@@ -23,6 +23,7 @@ import { SAMPLE_RATE, type MicSource } from '../hal/mic/types.js';
 import { openSpeakerDriver } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
+import { preflightGpio } from './doctor/preflight.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
 export type LedsKind = 'terminal' | 'events' | 'apa102' | 'none';
@@ -107,7 +108,10 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const script = opts.script ? ScriptedButtons.fromScript(opts.script, model.buttons, clock) : undefined;
   if (script) drivers.push(script);
   if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
-  if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
+  const gpioButtons = opts.buttons === 'gpio' ? GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock) : undefined;
+  if (gpioButtons) drivers.push(gpioButtons);
+  // GPIO pieces that cannot work stop the start, saying what `echosim doctor` says about them.
+  await preflightGpio(opts);
   let source: MicSource = typeof opts.mic === 'string' ? openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
@@ -143,6 +147,12 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
 
   // The link exists before the Device (which takes it); its reboot hook ends this run.
   const runAbort = new AbortController();
+  // Buttons that stop working (gpiomon exits: the line taken, permissions) end the run with why.
+  let hardwareError: EchosimError | undefined;
+  gpioButtons?.on('error', (err) => {
+    hardwareError ??= err;
+    runAbort.abort();
+  });
   let rebootRequested = false;
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
@@ -191,13 +201,15 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
         await device.boot();
       }
       for (const d of drivers) d.start((e) => device.buttonEdge(e));
-      return runDevice(device, source, {
+      const summary = await runDevice(device, source, {
         clock,
         signal: runAbort.signal,
         settleMs: opts.settle * 1000,
         busy: () => (script?.remaining ?? 0) > 0,
         realTime: !opts.fast,
       });
+      if (hardwareError) throw hardwareError;
+      return summary;
     },
     async finishEvents(): Promise<void> {
       await ledEvents?.close();

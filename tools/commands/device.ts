@@ -59,7 +59,7 @@ function usage(message: string, hint: string): EchosimError {
  * The cloud to connect to, from --cloud, --device-id and one secret source: --secret, --secret-file
  * or $ECHOSIM_DEVICE_SECRET (prefer the file or the variable: a command line shows in `ps`).
  */
-export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
+export function cloudConnection(opts: Pick<DeviceCliOptions, 'cloud' | 'deviceId' | 'secret' | 'secretFile' | 'ca'>, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
   if (opts.cloud === undefined) {
     if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined || opts.ca !== undefined) {
       throw usage('--device-id, --secret, --secret-file and --ca only go with --cloud', 'Add --cloud mqtt://HOST:PORT (mqtts:// with --ca), or leave them out.');
