@@ -10,6 +10,7 @@ import { registerCloud } from './commands/cloud.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerService } from './commands/service.js';
 import { registerFlash } from './commands/flash.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
   registerFlash(program);
   registerFleet(program);
   registerDoctor(program);
+  registerService(program);
   try {
     await program.parseAsync(argv);
     // A command that reports a result through its exit status (doctor) sets process.exitCode.
