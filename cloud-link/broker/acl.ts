@@ -50,13 +50,26 @@ export function isValidTopicName(topic: string): boolean {
   return topicNameProblem(topic) === undefined;
 }
 
-/** Does the principal's root cover this filter or topic, written out literally in its leading levels? */
+/**
+ * Home Assistant's MQTT discovery prefix: the cloud (never a device) publishes discovery documents
+ * there and reads Home Assistant's status (cloud/home-assistant/).
+ */
+export const HOME_ASSISTANT_ROOT = 'homeassistant';
+
+/**
+ * Does the principal's root cover this filter or topic, written out literally in its leading levels?
+ * The cloud also has Home Assistant's tree.
+ */
 function coveredByRoot(principal: Principal, topicOrFilter: string): boolean {
   if (principal.role === 'device' && !isValidDeviceId(principal.username)) return false;
-  const root = aclRootLevels(principal);
   const levels = topicOrFilter.split('/');
-  if (levels.length < root.length) return false;
-  return root.every((level, i) => levels[i] === level);
+  const under = (root: readonly string[]): boolean => levels.length >= root.length && root.every((level, i) => levels[i] === level);
+  return under(aclRootLevels(principal)) || (principal.role === 'cloud' && levels.length > 1 && under([HOME_ASSISTANT_ROOT]));
+}
+
+/** A retained message the cloud may leave outside the protocol: Home Assistant discovery (an empty one removes a device). */
+export function cloudMayRetain(principal: Principal, topic: string): boolean {
+  return principal.role === 'cloud' && topic.startsWith(`${HOME_ASSISTANT_ROOT}/`);
 }
 
 /** May `principal` publish on `topic` (also used for its last will)? */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EchosimError } from '../../hal/errors.js';
 import { ensurePrivateDirAsync } from '../../hal/private-files.js';
 import { TOPIC_SPECS } from '../protocol/topics.js';
-import { DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, type BrokerRole } from './acl.js';
+import { DEVICES_ROOT, HOME_ASSISTANT_ROOT, TOPIC_ROOT, isValidDeviceId, type BrokerRole } from './acl.js';
 import { mosquittoPasswordHash } from './mosquitto-passwd.js';
 import { CLOUD_MAX_PACKET_BYTES } from './packet-limits.js';
 
@@ -163,7 +163,7 @@ export function renderAclFile(users: readonly MosquittoUser[]): string {
     ...devicePublishedPatterns().map((p) => `pattern write ${DEVICES_ROOT}/%u/${p}`),
   ];
   for (const u of users.filter((x) => x.role === 'cloud')) {
-    lines.push('', `user ${u.username}`, `topic readwrite ${TOPIC_ROOT}/#`);
+    lines.push('', `user ${u.username}`, `topic readwrite ${TOPIC_ROOT}/#`, `topic readwrite ${HOME_ASSISTANT_ROOT}/#`);
   }
   return `${lines.join('\n')}\n`;
 }

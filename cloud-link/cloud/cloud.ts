@@ -25,6 +25,8 @@ import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
+import { deviceForHomeAssistant, startHomeAssistant } from './home-assistant/attach.js';
+import type { HomeAssistantBridge } from './home-assistant/ha-bridge.js';
 
 export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_MQTTS_PORT = 8883;
@@ -68,6 +70,8 @@ export interface CloudOptions {
    * and clear stray retained messages, mqtt/stray-retained.ts), 3.1.1 otherwise.
    */
   mqttProtocolVersion?: 4 | 5;
+  /** Publish Home Assistant MQTT discovery for every registered device (cloud/home-assistant/). */
+  homeAssistant?: boolean;
 }
 
 /**
@@ -100,6 +104,7 @@ export class Cloud {
   private brokerUrlValue = '';
   private stopping: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
+  private homeAssistant: HomeAssistantBridge | undefined;
 
   private constructor(private readonly options: CloudOptions) {
     this.clock = options.clock ?? new SystemClock();
@@ -231,6 +236,11 @@ export class Cloud {
     client.on('backoff', onBackoff);
     this.detach.push(() => client.off('connected', onConnected), () => client.off('backoff', onBackoff));
     client.startDelivery();
+    if (options.homeAssistant) {
+      const ha = await startHomeAssistant(this.service, client, bus, log);
+      this.homeAssistant = ha;
+      this.detach.push(() => ha.stop());
+    }
 
     this.recordings.startSweeping({
       currentPolicy: (id) => {
@@ -301,19 +311,28 @@ export class Cloud {
     const syncBroker = (): void => {
       this.mosquittoSync?.sync().catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'mosquitto auth files not updated'));
     };
-    on('device-registered', syncBroker);
+    on('device-registered', ({ deviceId }) => {
+      syncBroker();
+      const ha = this.homeAssistant;
+      if (ha) void deviceForHomeAssistant(this.service, deviceId).then((d) => d && ha.publishDevice(d)).catch(() => undefined);
+    });
     on('device-deregistered', ({ deviceId }) => {
       syncBroker();
       this.broker?.disconnect(deviceId);
       this.telemetry.forget(deviceId);
       this.client?.clearRetained(topicFor('availability', deviceId)).catch(() => undefined);
+      this.homeAssistant?.remove(deviceId).catch(() => undefined);
     });
   }
 
   /** One message from a device, to the part that owns its topic. */
   private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
     const t = parseTopic(m.topic);
-    if (!t || this.strayRetained?.check(m)) return;
+    if (!t) {
+      this.homeAssistant?.onMessage(m.topic, m.payload);
+      return;
+    }
+    if (this.strayRetained?.check(m)) return;
     const id = t.deviceId;
     try {
       switch (t.kind) {

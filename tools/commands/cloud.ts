@@ -23,6 +23,7 @@ interface CloudCliOptions extends CloudTlsCliOptions {
   mosquittoPid?: string;
   verify: boolean;
   events?: 'jsonl';
+  homeAssistant?: boolean;
 }
 
 function parsePort(value: string): number {
@@ -50,7 +51,8 @@ export function registerCloud(program: Command): void {
     .option('--mosquitto-auth <dir>', "with --broker: write Mosquitto's password and ACL files here (dir/passwd, dir/acl) on every registration")
     .option('--mosquitto-pid <file>', "with --mosquitto-auth: Mosquitto's pid_file, to make it reread them (SIGHUP)")
     .option('--no-verify', 'do not verify wake words in the cloud (no model is loaded)')
-    .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl);
+    .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl)
+    .option('--home-assistant', 'publish Home Assistant MQTT discovery (homeassistant/device/...) for every registered device');
   addCloudTlsOptions(cmd);
   addConfigOption(cmd, CLOUD_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(async (opts: CloudCliOptions) => {
     await runCloud(opts);
@@ -90,6 +92,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
     http: opts.api ? { host: opts.httpHost, port: opts.httpPort } : false,
     ...(opts.mosquittoAuth ? { mosquitto: { authDir: path.resolve(opts.mosquittoAuth), ...(opts.mosquittoPid ? { pidFile: path.resolve(opts.mosquittoPid) } : {}) } } : {}),
     ...(opts.verify ? {} : { verifier: false as const }),
+    ...(opts.homeAssistant ? { homeAssistant: true } : {}),
   };
   const cloud = await Cloud.start(options);
   // Listening for the signal before saying "ready": whoever reads that line may stop us at once, and a

@@ -39,13 +39,8 @@ export const cloudConfigSchema = z.strictObject({
     .optional(),
   /** `--no-verify` with false. */
   verifyWakeWord: z.boolean().optional(),
-  /** `--home-assistant` and `--home-assistant-prefix`: MQTT discovery of every registered device. */
-  homeAssistant: z
-    .strictObject({
-      enabled: z.boolean(),
-      discoveryPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ -').optional(),
-    })
-    .optional(),
+  /** `--home-assistant`: MQTT discovery of every registered device under Home Assistant's default prefix, homeassistant/. */
+  homeAssistant: z.strictObject({ enabled: z.boolean() }).optional(),
 });
 
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
@@ -73,6 +68,5 @@ export function cloudConfigValues(config: CloudConfig, file: string): ConfigValu
   put('tls.caFile', 'tlsCa', file_(config.tls?.caFile));
   put('verifyWakeWord', 'verify', config.verifyWakeWord);
   put('homeAssistant.enabled', 'homeAssistant', config.homeAssistant?.enabled);
-  put('homeAssistant.discoveryPrefix', 'homeAssistantPrefix', config.homeAssistant?.discoveryPrefix);
   return out;
 }

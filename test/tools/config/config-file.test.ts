@@ -115,7 +115,7 @@ describe('cloud config file', () => {
       http: { port: 8700, enabled: true },
       tls: { enabled: true, subjectNames: ['echo-cloud.lan'] },
       verifyWakeWord: false,
-      homeAssistant: { enabled: true, discoveryPrefix: 'ha' },
+      homeAssistant: { enabled: true },
     });
     const values = cloudConfigValues(readConfigFile(f, cloudConfigSchema), f);
     expect(Object.fromEntries(values.map((v) => [v.option, v.value]))).toEqual({
@@ -128,12 +128,11 @@ describe('cloud config file', () => {
       tlsSan: ['echo-cloud.lan'],
       verify: false,
       homeAssistant: true,
-      homeAssistantPrefix: 'ha',
     });
   });
 
-  test('a bad port and a bad prefix are named', () => {
-    const f = file({ mqtt: { port: 70000 }, homeAssistant: { enabled: true, discoveryPrefix: 'home/assistant' } });
-    expect(() => readConfigFile(f, cloudConfigSchema)).toThrow(expect.objectContaining({ message: expect.stringMatching(/mqtt\.port:[^\n]*\n\s+homeAssistant\.discoveryPrefix: 1-64 characters/) }));
+  test('a bad port and a bad Home Assistant section are named', () => {
+    const f = file({ mqtt: { port: 70000 }, homeAssistant: { enabled: 'yes' } });
+    expect(() => readConfigFile(f, cloudConfigSchema)).toThrow(expect.objectContaining({ message: expect.stringMatching(/mqtt\.port:[^\n]*\n\s+homeAssistant\.enabled: /) }));
   });
 });
