@@ -105,6 +105,8 @@ export class Cloud {
   private stopping: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
   private homeAssistant: HomeAssistantBridge | undefined;
+  /** Home Assistant's broker login (its password file), with `homeAssistant`. */
+  private homeAssistantLogin: { file: string; secret: string } | undefined;
 
   private constructor(private readonly options: CloudOptions) {
     this.clock = options.clock ?? new SystemClock();
@@ -162,6 +164,14 @@ export class Cloud {
   }
 
   /**
+   * With `homeAssistant`: the file (mode 0600) holding the password of the broker user
+   * `echosim-home-assistant`, for Home Assistant's MQTT integration.
+   */
+  get homeAssistantPasswordFile(): string | undefined {
+    return this.homeAssistantLogin?.file;
+  }
+
+  /**
    * Resolves once an external Mosquitto has been given the password and ACL files for every
    * registration so far (at once with the embedded broker, which asks the registry directly).
    */
@@ -189,13 +199,23 @@ export class Cloud {
     const verifier =
       options.verifier === false ? undefined : options.verifier ?? new WakeWordVerifier({ models: await OpenWakeWordModels.load(), log });
 
+    if (options.homeAssistant) {
+      const login = this.service.ensureLogin('home-assistant');
+      this.homeAssistantLogin = login;
+      if (login.created) log.info({ file: login.file }, "Home Assistant's broker password was written (user echosim-home-assistant)");
+    }
     const tls = await this.startTls();
     let brokerTls: Pick<CloudClientOptions, 'tls' | 'pinnedCertificate'> = {};
     if (options.broker && 'url' in options.broker) {
       this.brokerUrlValue = options.broker.url;
       if (options.broker.tls) brokerTls = { tls: options.broker.tls };
       if (options.mosquitto) {
-        this.mosquittoSync = new MosquittoAuthSync(this.service, token, { ...options.mosquitto, dir: options.mosquitto.authDir, log });
+        this.mosquittoSync = new MosquittoAuthSync(this.service, token, {
+          ...options.mosquitto,
+          dir: options.mosquitto.authDir,
+          log,
+          ...(this.homeAssistantLogin ? { homeAssistantPassword: this.homeAssistantLogin.secret } : {}),
+        });
         await this.mosquittoSync.sync();
       }
     } else {
@@ -203,7 +223,7 @@ export class Cloud {
       this.broker = await EmbeddedBroker.start({
         host: b?.host ?? '127.0.0.1',
         port: b?.port ?? DEFAULT_MQTT_PORT,
-        authenticate: registryAuthenticator(this.service, this.throttle),
+        authenticate: this.authenticator(),
         ...(tls ? { tls: tls.material } : {}),
         log,
       });
@@ -294,6 +314,10 @@ export class Cloud {
       this.api?.updateTls(m);
     });
     return this.tls;
+  }
+
+  private authenticator(): ReturnType<typeof registryAuthenticator> {
+    return registryAuthenticator(this.service, this.throttle, { homeAssistant: this.homeAssistantLogin !== undefined });
   }
 
   /** Registry changes -> MQTT. */
@@ -397,7 +421,7 @@ export class Cloud {
     this.broker = await EmbeddedBroker.start({
       host: old.host,
       port: old.port,
-      authenticate: registryAuthenticator(this.service, this.throttle),
+      authenticate: this.authenticator(),
       persistence: old.persistence,
       ...(this.tls ? { tls: this.tls.material } : {}),
       log: this.log,

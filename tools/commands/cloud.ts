@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Cloud, DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type CloudOptions } from '../../cloud-link/cloud/cloud.js';
+import { HOME_ASSISTANT_USERNAME } from '../../cloud-link/protocol/topics.js';
 import type { CloudEvents } from '../../cloud-link/cloud/mqtt/cloud-events.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
 import { EchosimError } from '../../hal/errors.js';
@@ -110,6 +111,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
       ...(cloud.apiUrl ? { api: cloud.apiUrl } : {}),
       data: dir,
       adminTokenFile: cloud.adminTokenFile,
+      ...(cloud.homeAssistantPasswordFile ? { homeAssistantPasswordFile: cloud.homeAssistantPasswordFile } : {}),
       ...(cloud.caFile ? { caFile: cloud.caFile } : {}),
     });
   } else {
@@ -122,6 +124,9 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
         `echosim cloud is running (data in ${dir})`,
         `  MQTT broker:  ${cloud.brokerUrl}${opts.broker ? ' (external)' : ' (embedded)'}`,
         ...(cloud.apiUrl ? [`  HTTP API:     ${cloud.apiUrl}  (admin token in ${cloud.adminTokenFile})`] : []),
+        ...(cloud.homeAssistantPasswordFile
+          ? [`  Home Assistant: MQTT user ${HOME_ASSISTANT_USERNAME}, password in ${cloud.homeAssistantPasswordFile}`]
+          : []),
         ...(cloud.caFile ? [`  TLS:          clients verify the cloud with the CA certificate ${cloud.caFile}`] : []),
         '  Register a device (its secret is shown once):',
         `    echosim a4b register-device --device-serial-number my-echo-1 --device-type echo-dot-3 --device-name "My Echo"${
