@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { A4bError } from '../a4b/errors.js';
 
-/** One-off commands to a device (docs/device-shadow.md#jobs, AWS IoT Jobs): reset by feature, delete recordings, reboot, announce. */
-export const JOB_OPERATIONS = ['reset', 'delete-recordings', 'reboot', 'announce'] as const;
-export type JobOperation = (typeof JOB_OPERATIONS)[number];
+/** One-off commands to a device (docs/device-shadow.md#jobs, AWS IoT Jobs): the protocol's list. */
+export { JOB_OPERATIONS, type JobOperation } from '../../protocol/jobs.js';
+import type { JobOperation } from '../../protocol/jobs.js';
 
 export const JOB_STATUSES = ['QUEUED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -141,6 +141,16 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     this.updatePending = false;
   }
 
+  /**
+   * Reports the device's facts again (reported.device: a volume, do-not-disturb or timer change),
+   * without a version: the device alone writes them, so there is nothing to conflict with. Before
+   * the first sync the round that sync makes reports them anyway.
+   */
+  reportFacts(): void {
+    if (this.closed || !this.syncedOnce) return;
+    this.enqueue(async () => this.report(undefined, true));
+  }
+
   /** Re-applies the cloud's desired state even if its version is the applied one (StartDeviceSync). */
   resync(): void {
     this.force = true;
@@ -256,7 +266,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     if (this.again) this.requestGet('retry');
   }
 
-  private report(shadowVersion: number, deviceOnly: boolean): void {
+  private report(shadowVersion: number | undefined, deviceOnly: boolean): void {
     const { transport, topics, applier, log } = this.options;
     if (this.closed || !transport.connected) return;
     const facts = this.options.facts();
@@ -264,7 +274,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
       ? deviceOnlyState(facts.device)
       : reportedState({ applied: applier.applied, rejected: applier.rejected, wifi: facts.wifi, device: facts.device });
     const { token, n } = this.updates.next();
-    const body = { state: { reported }, version: shadowVersion, clientToken: token };
+    const body = { state: { reported }, ...(shadowVersion === undefined ? {} : { version: shadowVersion }), clientToken: token };
     const checked = validate(DeviceShadowUpdateRequestSchema, body);
     const state = checked.ok ? validate(ReportedStateSchema, withoutNulls(reported), 'state.reported') : checked;
     if (!state.ok) {
