@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../../hal/log.js';
 import { packageRoot } from '../../../hal/package-root.js';
+import { deviceArn } from '../a4b/arn.js';
 import type { A4bService } from '../a4b/service.js';
 import type { CloudEventBus } from '../mqtt/cloud-events.js';
 import type { HaDevice } from './discovery.js';
@@ -30,14 +31,23 @@ async function registeredDevices(service: A4bService): Promise<HaDevice[]> {
   return out;
 }
 
-/** What the device reported about itself in its shadow (volume, microphone switch, do-not-disturb). */
+/** What the device reported about itself in its shadow (volume, microphone switch, do-not-disturb, timers). */
 function reportedDevice(service: A4bService, deviceId: string): HaReported {
   const doc = service.shadows.get(deviceId)?.document as { state?: { reported?: { device?: Record<string, unknown> } } } | undefined;
   const d = doc?.state?.reported?.device ?? {};
+  const timers = Array.isArray(d.Timers) ? (d.Timers as Array<{ Label?: unknown; DueAt?: unknown }>) : [];
   return {
     ...(typeof d.Volume === 'number' ? { volume: d.Volume } : {}),
     ...(typeof d.MicOff === 'boolean' ? { micOff: d.MicOff } : {}),
     ...(typeof d.DoNotDisturb === 'boolean' ? { doNotDisturb: d.DoNotDisturb } : {}),
+    ...(typeof d.TimerCount === 'number'
+      ? {
+          timerCount: d.TimerCount,
+          timers: timers
+            .filter((t) => typeof t.DueAt === 'number')
+            .map((t) => ({ ...(typeof t.Label === 'string' ? { label: t.Label } : {}), dueAt: new Date(t.DueAt as number).toISOString() })),
+        }
+      : {}),
   };
 }
 
@@ -51,6 +61,7 @@ export async function startHomeAssistant(service: A4bService, client: HaClient, 
     origin: { name: 'echosim', sw: pkg.version },
     devices: () => registeredDevices(service),
     reported: (id) => reportedDevice(service, id),
+    command: async (id, command) => void (await service.call('SendDeviceCommand', { DeviceArn: deviceArn(id), Command: command })),
   });
   await bridge.start();
   return bridge;
