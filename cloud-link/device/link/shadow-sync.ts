@@ -111,6 +111,8 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
   private retryTimer: TimerHandle | undefined;
   private chain: Promise<void> = Promise.resolve();
   private syncedOnce = false;
+  /** The device's facts changed while a report was waiting for its answer: report them after it. */
+  private factsAgain = false;
   private closed = false;
 
   constructor(private readonly options: ShadowSyncOptions) {
@@ -148,7 +150,11 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
    */
   reportFacts(): void {
     if (this.closed || !this.syncedOnce) return;
-    this.enqueue(async () => this.report(undefined, true));
+    this.enqueue(async () => {
+      // A report waiting for its answer must keep its place (a refusal of it is retried); these facts follow it.
+      if (this.updatePending) this.factsAgain = true;
+      else this.report(undefined, true);
+    });
   }
 
   /** Re-applies the cloud's desired state even if its version is the applied one (StartDeviceSync). */
@@ -270,6 +276,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     const { transport, topics, applier, log } = this.options;
     if (this.closed || !transport.connected) return;
     const facts = this.options.facts();
+    this.factsAgain = false;
     const reported = deviceOnly
       ? deviceOnlyState(facts.device)
       : reportedState({ applied: applier.applied, rejected: applier.rejected, wifi: facts.wifi, device: facts.device });
@@ -308,6 +315,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
       ...(typeof rejected?.version === 'number' ? { rejectedVersion: rejected.version } : {}),
     });
     this.markSynced();
+    if (this.factsAgain) this.reportFacts();
   }
 
   private onRejected(request: 'get' | 'update', payload: Buffer): void {
