@@ -1,8 +1,14 @@
 import { z } from 'zod';
-import { ALARM_REPEATS, ALARM_TIME_PATTERN } from '../../firmware/features/alarm-recurrence.js';
-import { LIST_NAMES, MAX_ITEM_TEXT } from '../../firmware/features/lists.js';
-import { MAX_TIMER_MS, MIN_TIMER_MS } from '../../firmware/features/notifications-schema.js';
-import { MAX_VOLUME, MIN_VOLUME } from '../../firmware/features/volume.js';
+import {
+  ALARM_REPEATS,
+  ALARM_TIME_PATTERN,
+  LIST_NAMES,
+  MAX_ITEM_TEXT,
+  MAX_TIMER_MS,
+  MAX_VOLUME,
+  MIN_TIMER_MS,
+  MIN_VOLUME,
+} from './local-feature-limits.js';
 
 /**
  * One change to a device's local features (docs/home-assistant.md#local-commands): the volume,
@@ -10,7 +16,7 @@ import { MAX_VOLUME, MIN_VOLUME } from '../../firmware/features/volume.js';
  * by this one schema, comes from a device's `--script`, from the cloud's SendDeviceCommand
  * operation (as a `local-command` job, jobs.ts) and from Home Assistant (through that operation);
  * the device runs it in one place (firmware/device/local-command.ts). Every number and string is
- * bounded by the feature's own limits.
+ * bounded by the feature's own limits (local-feature-limits.ts).
  */
 const Label = z.string().trim().min(1).max(100);
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /** `/dev/gpiochip0` for 'gpiochip0' (a path is kept), under `root` (a test's stand-in for `/`). */
 export function gpioChipPath(chip: string, root = '/'): string {

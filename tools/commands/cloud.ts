@@ -5,7 +5,7 @@ import { Cloud, DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type CloudOptions } from 
 import { HOME_ASSISTANT_USERNAME } from '../../cloud-link/protocol/topics.js';
 import type { CloudEvents } from '../../cloud-link/cloud/mqtt/cloud-events.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { DEFAULT_ENDPOINT, defaultCloudDataDir } from '../a4b-client.js';
 import { printJsonLine } from '../options.js';
 import { CLOUD_CONFIG } from '../config/cloud-config-kind.js';

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { installService, SYSTEM_UNIT_DIR, uninstallService } from '../service/install.js';
 import { unitName, type ServiceRole } from '../service/unit-file.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command, type Option } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { ConfigValue } from './config-file.js';
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
+import type { z } from 'zod';
+import { EchosimError } from '../../core/errors.js';
 
 /** A config file is a few hundred bytes; anything past this is not one, and is refused before it is read. */
 export const MAX_CONFIG_BYTES = 64 * 1024;

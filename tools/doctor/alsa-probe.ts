@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { arecordArgs } from '../../hal/mic/alsa-source.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { aplayArgs } from '../../hal/speaker/aplay.js';
 import { ok, type CheckResult, type DoctorContext } from './check.js';
 

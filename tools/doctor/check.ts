@@ -1,4 +1,4 @@
-import { EchosimError, type ErrorCode } from '../../hal/errors.js';
+import { EchosimError, type ErrorCode } from '../../core/errors.js';
 
 /** How a check came out: `warn` works but deserves a look; `skip` was not configured. */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { connect, type IConnackPacket } from 'mqtt';
-import { describeClientError } from '../../cloud-link/device/mqtt-errors.js';
+import { describeClientError } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { tlsConnectOptions } from '../../cloud-link/tls/client-tls.js';
 import { cloudConnection } from '../commands/device.js';
 import { check, ok, type CheckResult, type DoctorContext } from './check.js';

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { deviceModel } from '../../firmware/device-model.js';
-import { parseMicSpec } from '../../hal/mic/spec.js';
+import { parseMicSpec } from '../../hal/mic/open.js';
 import type { SpiDeviceModule } from '../../hal/leds/spi-device-transport.js';
 import { probeCapture, probePlayback } from './alsa-probe.js';
 import { check, ok, skipped, type CheckResult, type DoctorContext } from './check.js';

@@ -4,7 +4,7 @@ import { detectGpiomonVersion, parseGpioLineMap } from '../../hal/buttons/gpiomo
 import type { ButtonName } from '../../hal/buttons/types.js';
 import { checkGpioChip } from '../../hal/gpio/chip-access.js';
 import { GpioSetOutput } from '../../hal/gpio/gpioset-output.js';
-import { RESPEAKER_4MIC_POWER_PIN } from '../../hal/leds/index.js';
+import { RESPEAKER_4MIC_POWER_PIN } from '../../hal/leds/open.js';
 import { checkSpiNode } from '../../hal/leds/spi-access.js';
 import { SPI_DEFAULTS, loadSpiDeviceModule, spidevPath, type SpiDeviceModule } from '../../hal/leds/spi-device-transport.js';
 import { check, ok, type CheckResult, type DoctorContext } from './check.js';

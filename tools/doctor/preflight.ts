@@ -1,6 +1,6 @@
 import { detectGpiomonVersion } from '../../hal/buttons/gpiomon.js';
 import { checkGpioChip } from '../../hal/gpio/chip-access.js';
-import { RESPEAKER_4MIC_POWER_PIN } from '../../hal/leds/index.js';
+import { RESPEAKER_4MIC_POWER_PIN } from '../../hal/leds/open.js';
 
 /**
  * The checks `echosim doctor` makes of the GPIO pieces, made again when a device starts, so a piece

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../../../hal/log.js';
-import { packageRoot } from '../../../hal/package-root.js';
+import type { Logger } from '../../../core/log.js';
+import { packageRoot } from '../../../core/package-root.js';
 import { deviceArn } from '../a4b/arn.js';
 import type { A4bService } from '../a4b/service.js';
 import type { CloudEventBus } from '../mqtt/cloud-events.js';

@@ -1,5 +1,5 @@
-import { MAX_VOLUME, MIN_VOLUME } from '../../../firmware/features/volume.js';
 import { HA_ROOT, HA_STATUS_TOPIC, HOME_ASSISTANT_ROOT, haCommandTopic, haStateTopic, haWakeTopic } from '../../protocol/home-assistant-topics.js';
+import { MAX_VOLUME, MIN_VOLUME } from '../../protocol/local-feature-limits.js';
 import { topicFor } from '../../protocol/topics.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 import type { CloudEventBus, CloudEvents } from '../mqtt/cloud-events.js';
 import { HA_ROOT, parseHaCommandTopic, type HaCommand } from '../../protocol/home-assistant-topics.js';
 import { HA_STATUS_TOPIC, discoveryDocument, discoveryTopic, haStateTopic, haWakeTopic, type HaDevice, type HaOrigin } from './discovery.js';
@@ -71,7 +71,7 @@ export class HomeAssistantBridge {
     };
     on('telemetry', (t) => {
       if (t.kind === 'state' && typeof t.message.to === 'string') this.update(t.deviceId, { state: t.message.to, micOff: t.message.to === 'MIC_OFF' });
-      if (t.kind === 'wake') this.send(haWakeTopic(t.deviceId), { event_type: 'wake_word', keyword: String(t.message.keyword ?? '') }, false);
+      if (t.kind === 'wake') void this.send(haWakeTopic(t.deviceId), { event_type: 'wake_word', keyword: String(t.message.keyword ?? '') }, false);
     });
     on('shadow-updated', (s) => {
       if (s.by === 'device') this.update(s.deviceId, this.fromReported(s.deviceId));
