@@ -10,6 +10,9 @@ import { DEFAULT_ENDPOINT, defaultCloudDataDir } from '../a4b-client.js';
 import { printJsonLine } from '../options.js';
 import { CLOUD_CONFIG } from '../config/cloud-config-kind.js';
 import { addConfigOption } from '../config/config-option.js';
+import { CloudWeb } from '../web/cloud-web.js';
+import type { ListenAddress } from '../web/listen-address.js';
+import { parseWebOption } from '../web/web-option.js';
 import { addCloudTlsOptions, brokerTls, cloudTlsConfig, initTls, type CloudTlsCliOptions } from './cloud-tls-options.js';
 
 interface CloudCliOptions extends CloudTlsCliOptions {
@@ -25,6 +28,7 @@ interface CloudCliOptions extends CloudTlsCliOptions {
   verify: boolean;
   events?: 'jsonl';
   homeAssistant?: boolean;
+  web?: ListenAddress;
 }
 
 function parsePort(value: string): number {
@@ -53,7 +57,8 @@ export function registerCloud(program: Command): void {
     .option('--mosquitto-pid <file>', "with --mosquitto-auth: Mosquitto's pid_file, to make it reread them (SIGHUP)")
     .option('--no-verify', 'do not verify wake words in the cloud (no model is loaded)')
     .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl)
-    .option('--home-assistant', 'publish Home Assistant MQTT discovery (homeassistant/device/...) for every registered device');
+    .option('--home-assistant', 'publish Home Assistant MQTT discovery (homeassistant/device/...) for every registered device')
+    .option('--web <[host:]port>', 'serve the cloud page (fleet, rooms, profiles, recordings) on [HOST:]PORT (port alone: 127.0.0.1); it asks for the admin token', parseWebOption);
   addCloudTlsOptions(cmd);
   addConfigOption(cmd, CLOUD_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(async (opts: CloudCliOptions) => {
     await runCloud(opts);
@@ -96,6 +101,13 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
     ...(opts.homeAssistant ? { homeAssistant: true } : {}),
   };
   const cloud = await Cloud.start(options);
+  let web: CloudWeb | undefined;
+  try {
+    web = opts.web ? await CloudWeb.start(cloud, opts.web) : undefined;
+  } catch (err) {
+    await cloud.stop();
+    throw err;
+  }
   // Listening for the signal before saying "ready": whoever reads that line may stop us at once, and a
   // SIGTERM that arrives before the listener would kill the process without stopping the cloud.
   const stopRequested = new Promise<void>((resolve) => {
@@ -113,6 +125,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
       adminTokenFile: cloud.adminTokenFile,
       ...(cloud.homeAssistantPasswordFile ? { homeAssistantPasswordFile: cloud.homeAssistantPasswordFile } : {}),
       ...(cloud.caFile ? { caFile: cloud.caFile } : {}),
+      ...(web ? { web: web.url } : {}),
     });
   } else {
     const apiUrl = cloud.apiUrl ? reachableUrl(cloud.apiUrl) : undefined;
@@ -128,6 +141,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
           ? [`  Home Assistant: MQTT user ${HOME_ASSISTANT_USERNAME}, password in ${cloud.homeAssistantPasswordFile}`]
           : []),
         ...(cloud.caFile ? [`  TLS:          clients verify the cloud with the CA certificate ${cloud.caFile}`] : []),
+        ...(web ? [`  Cloud page:   ${web.url}  (log in with the admin token)`] : []),
         '  Register a device (its secret is shown once):',
         `    echosim a4b register-device --device-serial-number my-echo-1 --device-type echo-dot-3 --device-name "My Echo"${
           opts.data ? ` --data-dir ${dir}` : ''
@@ -140,6 +154,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
   }
   await stopRequested;
   detach();
+  await web?.close();
   await cloud.stop();
   if (!jsonl) process.stdout.write('echosim cloud stopped\n');
 }
