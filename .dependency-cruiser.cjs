@@ -69,6 +69,8 @@ module.exports = {
     },
   ],
   options: {
+    // Worktrees link node_modules to the main checkout's: keep its path as written, so `^node_modules/` rules match.
+    preserveSymlinks: true,
     doNotFollow: { path: 'node_modules' },
     // tools/web/public/ is browser code the web servers serve as files; Node never imports it.
     exclude: { path: '^(dist|node_modules)/|^tools/web/public/' },

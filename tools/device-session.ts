@@ -21,6 +21,7 @@ import { SAMPLE_RATE } from '../core/audio-format.js';
 import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
+import { preflightGpio } from './doctor/preflight.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
 export type LedsKind = LedRendererKind;
@@ -101,12 +102,14 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const model = deviceModel(opts.model);
   const clock = new VirtualClock(0, Date.now());
   // Bad input (a script, a GPIO map) is refused before anything is opened or made on disk.
-  const { drivers, script } = openButtons(opts.buttons, {
+  const { drivers, script, gpio: gpioButtons } = openButtons(opts.buttons, {
     buttons: model.buttons,
     clock,
     ...(opts.script ? { script: opts.script } : {}),
     ...(opts.gpio ? { gpio: opts.gpio } : {}),
   });
+  // GPIO pieces that cannot work stop the start, saying what `echosim doctor` says about them.
+  await preflightGpio(opts);
   let source: MicSource = typeof opts.mic === 'string' ? openMic(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
@@ -142,6 +145,12 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
 
   // The link exists before the Device (which takes it); its reboot hook ends this run.
   const runAbort = new AbortController();
+  // Buttons that stop working (gpiomon exits: the line taken, permissions) end the run with why.
+  let hardwareError: EchosimError | undefined;
+  gpioButtons?.on('error', (err) => {
+    hardwareError ??= err;
+    runAbort.abort();
+  });
   let rebootRequested = false;
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
@@ -190,13 +199,15 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
         await device.boot();
       }
       for (const d of drivers) d.start((e) => device.buttonEdge(e));
-      return runDevice(device, source, {
+      const summary = await runDevice(device, source, {
         clock,
         signal: runAbort.signal,
         settleMs: opts.settle * 1000,
         busy: () => (script?.remaining ?? 0) > 0,
         realTime: !opts.fast,
       });
+      if (hardwareError) throw hardwareError;
+      return summary;
     },
     async finishEvents(): Promise<void> {
       await ledEvents?.close();

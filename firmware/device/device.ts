@@ -178,6 +178,11 @@ export class Device extends EventEmitter<DeviceEvents> {
   }
 
   /** Room profile limits the device applies locally. */
+  /** Sets the speaker's volume as the volume buttons do (ring, tone, flash); returns the level in force. */
+  setVolume(level: number): number {
+    return this.interaction.setVolume(level);
+  }
+
   setMaxVolumeLimit(limit: number): void {
     this.speaker.setMaxVolume(limit);
   }

@@ -16,6 +16,8 @@ import { LED_RENDERER_KINDS } from '../../hal/leds/open.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
 import { addSpotterOptions } from '../spotter-options.js';
+import { DEVICE_CONFIG } from '../config/device-config-kind.js';
+import { addConfigOption } from '../config/config-option.js';
 import { DeviceWeb } from '../web/device-web.js';
 import type { ListenAddress } from '../web/listen-address.js';
 import { parseWebOption, WEB_OPTION_HELP, webMicrophone } from '../web/web-option.js';
@@ -63,7 +65,7 @@ function usage(message: string, hint: string): EchosimError {
  * The cloud to connect to, from --cloud, --device-id and one secret source: --secret, --secret-file
  * or $ECHOSIM_DEVICE_SECRET (prefer the file or the variable: a command line shows in `ps`).
  */
-export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
+export function cloudConnection(opts: Pick<DeviceCliOptions, 'cloud' | 'deviceId' | 'secret' | 'secretFile' | 'ca'>, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
   if (opts.cloud === undefined) {
     if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined || opts.ca !== undefined) {
       throw usage('--device-id, --secret, --secret-file and --ca only go with --cloud', 'Add --cloud mqtt://HOST:PORT (mqtts:// with --ca), or leave them out.');
@@ -117,7 +119,7 @@ export function registerDevice(program: Command): void {
     .command('device')
     .description('run one Echo/Trio-class device: states, light ring, buttons, mic-off, speaker and local features')
     .option('--model <id>', `device model: ${models.join(', ')}`, choice(models), 'echo-dot-3')
-    .requiredOption('--mic <spec>', MIC_SPEC_HELP)
+    .option('--mic <spec>', `${MIC_SPEC_HELP} (required, here or as microphone.source in --config)`)
     .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources', parsePositive)
     .option('--talker-angle <deg>', "simulate a talker at this azimuth around the model's microphones (mono input)", parseAngle)
     .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(LED_RENDERER_KINDS))
@@ -140,9 +142,14 @@ export function registerDevice(program: Command): void {
     .option('--max-stream <seconds>', 'longest stream before the device closes it', parsePositive, 8)
     .option('--no-vad', 'do not end streams at end of speech (only at the maximum length)')
     .option('--settle <seconds>', 'after the audio ends, let the device finish (e.g. THINKING time out) for at most this long', parseNonNegative, 30);
-  addSpotterOptions(cmd).action(async (opts: DeviceCliOptions) => {
-    await runDeviceCommand(opts);
-  });
+  addSpotterOptions(cmd);
+  addConfigOption(cmd, DEVICE_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(
+    async (opts: DeviceCliOptions & { mic?: string; config?: string }) => {
+      const { mic, config: _config, ...rest } = opts;
+      if (mic === undefined) throw usage('no microphone: give --mic SPEC or microphone.source in the --config file', MIC_SPEC_HELP);
+      await runDeviceCommand({ ...rest, mic });
+    },
+  );
 }
 
 async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {

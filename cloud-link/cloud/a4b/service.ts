@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { loadDeviceModels } from '../../../firmware/device-model.js';
 import type { Clock } from '../../../core/clock.js';
 import { isEchosimError } from '../../../core/errors.js';
@@ -36,6 +37,9 @@ export interface A4bServiceOptions {
    */
   brokerPasswordHash?: (secret: string) => string;
 }
+
+/** The cloud's own logins besides the admin token. */
+export type CloudLoginName = 'home-assistant';
 
 /** An event waiting for its transaction to commit. */
 interface PendingEvent {
@@ -176,6 +180,28 @@ export class A4bService {
   rotateAdminToken(): string {
     this.assertOpen();
     return this.credentials.rotateAdminToken(this.clock.wallNow());
+  }
+
+  /**
+   * One of the cloud's own logins besides the admin token ('home-assistant': Home Assistant's broker
+   * user), made on first use: its secret in `<dir>/<name>-password` (mode 0600, never logged), its
+   * keyed hash in the database.
+   */
+  ensureLogin(name: CloudLoginName): { file: string; secret: string; created: boolean } {
+    this.assertOpen();
+    const file = path.join(this.options.dir, `${name}-password`);
+    return { file, ...this.credentials.ensureLogin(name, file, this.clock.wallNow()) };
+  }
+
+  /** Checks a login made by ensureLogin. Constant-time; never throws. */
+  verifyLogin(name: CloudLoginName, secret: string): boolean {
+    if (this.closed) return false;
+    try {
+      return this.credentials.verifyLogin(name, secret);
+    } catch (err) {
+      this.log.error({ login: name, err: (err as Error).message }, 'login check failed');
+      return false;
+    }
   }
 
   /** Devices' broker logins for an external broker's password file (registered devices with a broker hash). */

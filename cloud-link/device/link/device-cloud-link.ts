@@ -208,6 +208,10 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     shadow.on('reported', (r) => this.emit('reported', r));
     shadow.on('shadow-rejected', (r) => this.emit('shadow-rejected', r));
     shadow.on('malformed', (m) => this.emit('malformed', m));
+    // The device's own facts (volume, do-not-disturb, timers) go to the cloud as they change.
+    this.subs.on(device.features, 'changed', ({ feature }) => {
+      if (feature === 'volume' || feature === 'settings' || feature === 'notifications') shadow.reportFacts();
+    });
 
     const executor = new JobExecutor({
       device,

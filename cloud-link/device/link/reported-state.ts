@@ -3,7 +3,8 @@ import path from 'node:path';
 import { packageRoot } from '../../../core/package-root.js';
 import type { Device } from '../../../firmware/device/device.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
-import type { ReportedState } from '../../protocol/shadow.js';
+import { MAX_REPORTED_TIMERS, type ReportedState } from '../../protocol/shadow.js';
+import type { Timer } from '../../../firmware/features/notifications-schema.js';
 import type { WifiStatus } from '../wifi/wifi-manager.js';
 import type { AppliedProfile, ProfileRejection } from './profile-applier.js';
 
@@ -18,7 +19,8 @@ import type { AppliedProfile, ProfileRejection } from './profile-applier.js';
  * - Keys the applied state lacks are sent as null, which deletes them from the shadow, so a room
  *   profile the cloud removed does not linger in reported.
  * - `network`: the Wi-Fi status, only once a network profile was applied (before that the radio is
- *   not the device's to report). `device`: model, software version, volume, mic switch, DND, name.
+ *   not the device's to report). `device`: model, software version, volume, mic switch, DND, name, and the timers (how many, the
+ *   soonest MAX_REPORTED_TIMERS).
  *
  * The result never holds a password: the network profile goes through redactNetworkProfile, and the
  * Wi-Fi status interface has no field for one.
@@ -47,6 +49,13 @@ export function deviceInfo(device: Device, softwareVersion: string): NonNullable
     settings = undefined;
   }
   const name = settings?.deviceName;
+  let timers: Timer[] = [];
+  try {
+    timers = device.features.timers.list();
+  } catch {
+    timers = [];
+  }
+  const soonest = [...timers].sort((a, b) => a.dueAt - b.dueAt).slice(0, MAX_REPORTED_TIMERS);
   return {
     DeviceType: device.model.id,
     SoftwareVersion: softwareVersion,
@@ -54,6 +63,8 @@ export function deviceInfo(device: Device, softwareVersion: string): NonNullable
     Volume: device.speaker.volume,
     MicOff: !device.mic.on,
     ...(settings ? { DoNotDisturb: settings.doNotDisturb } : {}),
+    TimerCount: timers.length,
+    Timers: soonest.map((t) => ({ Id: t.id, ...(t.label ? { Label: t.label } : {}), DueAt: t.dueAt })),
   };
 }
 
