@@ -7,11 +7,11 @@ import { CHUNK_SAMPLES, OpenWakeWordModels } from './oww-models.js';
 import { EchosimError } from '../../hal/errors.js';
 import type { HeadSpec } from './registry.js';
 import type { ChunkScorer, HeadInfo, ScorerSource } from './scorer.js';
-import type { ScoreFrame, WakeWordDetection, WakeWordEngine } from './types.js';
+import type { KeywordSwitching, ScoreFrame, WakeWordDetection, WakeWordEngine } from './types.js';
 import { DEFAULT_BOUNDARY_OPTIONS, EnergyEnvelope, type BoundaryOptions } from './word-boundaries.js';
 
 export interface OpenWakeWordEngineOptions {
-  /** The loaded heads to run, by keyword (default every head loaded when the engine is made). */
+  /** The loaded heads to run, by keyword (default the heads the models were loaded with). */
   keywords?: readonly string[];
   /** Threshold of the heads it starts with (one for all, or per keyword); default each head's own. */
   threshold?: number | Readonly<Record<string, number>>;
@@ -42,7 +42,7 @@ interface HeadState {
  * The models run through a ChunkScorer: in this thread over loaded OpenWakeWordModels (batched with
  * the process's other streams), or in a SpotterPool's worker threads.
  */
-export class OpenWakeWordEngine implements WakeWordEngine {
+export class OpenWakeWordEngine implements WakeWordEngine, KeywordSwitching {
   readonly name = 'openwakeword';
   private readonly scorer: ChunkScorer;
   private heads: HeadState[];
@@ -66,7 +66,7 @@ export class OpenWakeWordEngine implements WakeWordEngine {
   ) {
     this.scorer = models instanceof OpenWakeWordModels ? inProcessScorer(models) : models.openScorer();
     this.refractorySamples = Math.round(((options.refractoryMs ?? 1000) / 1000) * SAMPLE_RATE);
-    const start = options.keywords ? options.keywords.map((k) => this.loadedHead(k)) : [...models.heads];
+    const start = (options.keywords ?? models.defaultKeywords).map((k) => this.loadedHead(k));
     this.heads = start.map((head) => this.headState(head, options.threshold));
     this.headNames = this.heads.map((h) => h.head.keyword);
     this.guard = options.guardDigitalSilence === false ? undefined : new DigitalSilenceGuard();

@@ -56,6 +56,8 @@ export class OpenWakeWordModels {
   private unmodified: Promise<ort.InferenceSession> | undefined;
   private readonly loaded = new Map<string, KeywordHead>();
   private readonly loading = new Map<string, Promise<KeywordHead>>();
+  /** The heads it was loaded with: what an engine runs unless told otherwise. */
+  readonly defaultKeywords: readonly string[];
 
   private constructor(
     readonly melspec: ort.InferenceSession,
@@ -75,6 +77,7 @@ export class OpenWakeWordModels {
     private readonly readEmbedding: () => Promise<Uint8Array>,
   ) {
     for (const h of heads) this.loaded.set(h.keyword, h);
+    this.defaultKeywords = heads.map((h) => h.keyword);
   }
 
   /** The keyword heads loaded so far, in the order they were loaded. */

@@ -40,6 +40,8 @@ export interface ScorerSource {
   /** The heads loaded so far. */
   readonly heads: readonly HeadInfo[];
   readonly keywords: string[];
+  /** The heads it started with: what an engine runs unless told otherwise. */
+  readonly defaultKeywords: readonly string[];
   openScorer(): ChunkScorer;
   /** Loads the heads not loaded yet (each warmed up once); resolves to every one's info, in order. */
   ensureHeads(specs: readonly HeadSpec[]): Promise<HeadInfo[]>;

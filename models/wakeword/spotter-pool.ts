@@ -47,6 +47,7 @@ export interface SpotterPoolOptions extends WorkerSettings {
  */
 export class SpotterPool implements ScorerSource {
   private readonly loaded = new Map<string, HeadInfo>();
+  readonly defaultKeywords: readonly string[];
 
   private constructor(
     private readonly workers: PoolWorker[],
@@ -54,6 +55,7 @@ export class SpotterPool implements ScorerSource {
     private readonly vad: boolean,
   ) {
     for (const h of heads) this.loaded.set(h.keyword, h);
+    this.defaultKeywords = heads.map((h) => h.keyword);
   }
 
   static async start(options: SpotterPoolOptions = {}): Promise<SpotterPool> {

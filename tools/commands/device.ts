@@ -13,7 +13,7 @@ import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
 import { attachJsonEvents, audioSeconds } from '../device-events.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
-import { addSpotterOptions } from '../spotter-options.js';
+import { addSpotterOptions, MODEL_FILE_HELP } from '../spotter-options.js';
 import { MIC_SPEC_HELP } from './listen.js';
 
 function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
@@ -21,6 +21,24 @@ function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
     if ((allowed as readonly string[]).includes(value)) return value as T;
     throw new InvalidArgumentError(`expected one of: ${allowed.join(', ')}`);
   };
+}
+
+/** `--model`: a device model id, or a wake-word head FILE.onnx (both may be given). */
+function deviceModelOrHead(models: readonly string[]): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (!value.toLowerCase().endsWith('.onnx') && !models.includes(value)) {
+      throw new InvalidArgumentError(`expected a device model (${models.join(', ')}) or a wake-word head FILE.onnx`);
+    }
+    return [...(previous ?? []), value];
+  };
+}
+
+/** Splits `--model` values into the device model (default echo-dot-3) and the wake-word head files. */
+export function splitModelOption(values: readonly string[] | undefined): { model: string; modelFiles: string[] } {
+  const files = (values ?? []).filter((v) => v.toLowerCase().endsWith('.onnx'));
+  const ids = (values ?? []).filter((v) => !v.toLowerCase().endsWith('.onnx'));
+  if (ids.length > 1) throw usage(`one device model, not ${ids.join(' and ')}`, 'Give --model once with a device model id (FILE.onnx values are wake-word heads).');
+  return { model: ids[0] ?? 'echo-dot-3', modelFiles: files };
 }
 
 function parseAngle(value: string): number {
@@ -35,7 +53,9 @@ function parseVolumeLimit(value: string): number {
   return n;
 }
 
-interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons' | 'cloud' | 'offline'> {
+interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons' | 'cloud' | 'offline' | 'model'> {
+  /** A device model id and/or wake-word heads (FILE.onnx). */
+  model?: string[];
   leds?: LedsKind;
   buttons?: ButtonsKind;
   events?: 'jsonl';
@@ -110,7 +130,7 @@ export function registerDevice(program: Command): void {
   const cmd = program
     .command('device')
     .description('run one Echo/Trio-class device: states, light ring, buttons, mic-off, speaker and local features')
-    .option('--model <id>', `device model: ${models.join(', ')}`, choice(models), 'echo-dot-3')
+    .option('--model <id|file.onnx...>', `device model: ${models.join(', ')} (default echo-dot-3); and/or ${MODEL_FILE_HELP}`, deviceModelOrHead(models))
     .requiredOption('--mic <spec>', MIC_SPEC_HELP)
     .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources', parsePositive)
     .option('--talker-angle <deg>', "simulate a talker at this azimuth around the model's microphones (mono input)", parseAngle)
@@ -133,13 +153,15 @@ export function registerDevice(program: Command): void {
     .option('--max-stream <seconds>', 'longest stream before the device closes it', parsePositive, 8)
     .option('--no-vad', 'do not end streams at end of speech (only at the maximum length)')
     .option('--settle <seconds>', 'after the audio ends, let the device finish (e.g. THINKING time out) for at most this long', parseNonNegative, 30);
-  addSpotterOptions(cmd).action(async (opts: DeviceCliOptions) => {
+  addSpotterOptions(cmd, { modelFlag: false }).action(async (opts: DeviceCliOptions) => {
     await runDeviceCommand(opts);
   });
 }
 
 async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   const cloud = cloudConnection(opts);
+  const split = splitModelOption(opts.model);
+  const chosen = { model: split.model, ...(split.modelFiles.length > 0 ? { modelFiles: [...(opts.modelFiles ?? []), ...split.modelFiles] } : {}) };
   const jsonl = opts.events === 'jsonl' || opts.leds === 'events';
   const interactive = process.stderr.isTTY === true && !jsonl;
   const leds: LedsKind = opts.leds ?? (interactive ? 'terminal' : 'none');
@@ -165,9 +187,10 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
     // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
     // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
     for (;;) {
-      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, ...common } = opts;
+      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, model: _model, ...common } = opts;
       const session = await openDeviceSession({
         ...common,
+        ...chosen,
         offline: opts.offline === true,
         ...(data === undefined ? {} : { data }),
         ...(cloud ? { cloud } : {}),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { packageRoot } from '../../../hal/package-root.js';
 import type { Device } from '../../../firmware/device/device.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
+import { WAKE_WORDS, type WakeWord } from '../../protocol/room-profile.js';
 import type { ReportedState } from '../../protocol/shadow.js';
 import type { WifiStatus } from '../wifi/wifi-manager.js';
 import type { AppliedProfile, ProfileRejection } from './profile-applier.js';
@@ -18,7 +19,8 @@ import type { AppliedProfile, ProfileRejection } from './profile-applier.js';
  * - Keys the applied state lacks are sent as null, which deletes them from the shadow, so a room
  *   profile the cloud removed does not linger in reported.
  * - `network`: the Wi-Fi status, only once a network profile was applied (before that the radio is
- *   not the device's to report). `device`: model, software version, volume, mic switch, DND, name.
+ *   not the device's to report). `device`: model, software version, volume, mic switch, DND, name,
+ *   and the WakeWord its spotter runs now (a switch asked for during a request waits for its end).
  *
  * The result never holds a password: the network profile goes through redactNetworkProfile, and the
  * Wi-Fi status interface has no field for one.
@@ -47,6 +49,7 @@ export function deviceInfo(device: Device, softwareVersion: string): NonNullable
     settings = undefined;
   }
   const name = settings?.deviceName;
+  const word = device.wakeWord?.wakeWord;
   return {
     DeviceType: device.model.id,
     SoftwareVersion: softwareVersion,
@@ -54,6 +57,7 @@ export function deviceInfo(device: Device, softwareVersion: string): NonNullable
     Volume: device.speaker.volume,
     MicOff: !device.mic.on,
     ...(settings ? { DoNotDisturb: settings.doNotDisturb } : {}),
+    ...(word !== undefined && (WAKE_WORDS as readonly string[]).includes(word) ? { WakeWord: word as WakeWord } : {}),
   };
 }
 
