@@ -84,6 +84,9 @@ export type ErrorCode =
   // Cloud wake-word verification and recordings (cloud-link/cloud/verification/, recordings/)
   | 'UTTERANCE_CHUNK_INVALID'
   | 'VERIFICATION_UNAVAILABLE'
+  | 'KEYPHRASE_UNAVAILABLE'
+  | 'KEYPHRASE_BUSY'
+  | 'KEYPHRASE_FAILED'
   | 'RECORDING_INVALID'
   | 'RECORDING_STORE_FAILED'
   // Device-in-the-loop test harness (tools/harness/)

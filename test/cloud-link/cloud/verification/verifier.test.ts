@@ -1,6 +1,8 @@
 import { PRE_ROLL_SAMPLES } from '../../../../firmware/audio/stream-types.js';
 import { EchosimError } from '../../../../hal/errors.js';
 import { OpenWakeWordModels } from '../../../../models/wakeword/oww-models.js';
+import { WakeWordRegistry } from '../../../../models/wakeword/registry.js';
+import { COMPUTER_AS_JARVIS, makeHeadsDir } from '../../../support/test-heads.js';
 import { WakeWordVerifier, type VerificationVerdict } from '../../../../cloud-link/cloud/verification/verifier.js';
 import { VERIFICATION_RULES } from '../../../../cloud-link/cloud/verification/verification-rule.js';
 import { loadFixtures, type Fixture } from '../../../models/wakeword/fixtures.js';
@@ -175,18 +177,27 @@ describe('WakeWordVerifier', () => {
     expect(await verify(a)).toEqual(alone);
   });
 
-  test('keywords without a loaded model or a measured rule are refused with a hint', () => {
-    expect(verifier.supports('ALEXA')).toBe(true);
-    expect(verifier.supports('computer')).toBe(false);
-    let err: unknown;
+  test('words without a verifier head or a measured rule are refused with a hint', () => {
+    // "computer" shipped as a stage-1 head only (no verifier, no rule), "mine" a custom --model head.
+    const heads = makeHeadsDir([COMPUTER_AS_JARVIS]);
     try {
-      verifier.start({ keyword: 'computer' });
-    } catch (e) {
-      err = e;
+      const bare = new WakeWordVerifier({ models, registry: WakeWordRegistry.load({ headsDir: heads.dir }) });
+      expect(bare.supports('ALEXA')).toBe(true);
+      for (const [keyword, hint] of [['computer', /ships no verifier head.*train wakeword/], ['mine', /no shipped model is named "mine"/]] as const) {
+        expect(bare.supports(keyword)).toBe(false);
+        let err: unknown;
+        try {
+          bare.start({ keyword });
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(EchosimError);
+        expect((err as EchosimError).code).toBe('VERIFICATION_UNAVAILABLE');
+        expect((err as EchosimError).hint).toMatch(hint);
+      }
+    } finally {
+      heads.remove();
     }
-    expect(err).toBeInstanceOf(EchosimError);
-    expect((err as EchosimError).code).toBe('VERIFICATION_UNAVAILABLE');
-    expect((err as EchosimError).hint).toMatch(/OpenWakeWordModels\.load/);
     expect(PRE_ROLL_SAMPLES).toBe(8000);
   });
 });
