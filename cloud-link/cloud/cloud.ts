@@ -84,6 +84,8 @@ export class Cloud {
   readonly recordings: RecordingStore;
   readonly telemetry: TelemetrySink;
   private broker: EmbeddedBroker | undefined;
+  /** The embedded broker while stopBroker() has it stopped. */
+  private stoppedBroker: EmbeddedBroker | undefined;
   private client: CloudClient | undefined;
   private api: ApiServer | undefined;
   private shadows: ShadowGateway | undefined;
@@ -226,6 +228,11 @@ export class Cloud {
     const onMessage = (m: { topic: string; payload: Buffer; retain: boolean }): void => void this.route(m);
     client.on('message', onMessage);
     this.detach.push(() => client.off('message', onMessage));
+    const onConnected = ({ sessionPresent }: { sessionPresent: boolean }): void => void bus.emit('broker-link', { state: 'connected', sessionPresent });
+    const onBackoff = ({ delayMs, attempt }: { delayMs: number; attempt: number }): void => void bus.emit('broker-link', { state: 'backoff', delayMs, attempt });
+    client.on('connected', onConnected);
+    client.on('backoff', onBackoff);
+    this.detach.push(() => client.off('connected', onConnected), () => client.off('backoff', onBackoff));
     client.startDelivery();
 
     this.recordings.startSweeping({
@@ -349,9 +356,28 @@ export class Cloud {
    * which the cloud does not own.
    */
   async restartBroker(): Promise<void> {
-    const old = this.broker;
+    await this.stopBroker();
+    await this.startBroker();
+  }
+
+  /**
+   * The first half of restartBroker: the embedded broker stops and its port is closed (clients see
+   * an outage) until startBroker(). Its persistence is kept for the broker startBroker() starts.
+   */
+  async stopBroker(): Promise<void> {
+    const old = this.broker ?? this.stoppedBroker;
     if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
+    if (!this.broker) return;
+    this.broker = undefined;
+    this.stoppedBroker = old;
     await old.close();
+  }
+
+  /** Starts the embedded broker stopped by stopBroker() on the same port, with its persistence. */
+  async startBroker(): Promise<void> {
+    const old = this.stoppedBroker;
+    if (this.broker) return;
+    if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
     this.broker = await EmbeddedBroker.start({
       host: old.host,
       port: old.port,
@@ -360,6 +386,7 @@ export class Cloud {
       ...(this.tls ? { tls: this.tls.material } : {}),
       log: this.log,
     });
+    this.stoppedBroker = undefined;
   }
 
   /** Stops the API, the MQTT side and the broker, and closes the database. Safe to call twice. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { EchosimError } from '../../hal/errors.js';
+import { PRIVATE_FILE_MODE } from '../../hal/private-files.js';
 import type { OutboxMessage } from './outbox.js';
 
 /**
@@ -105,7 +106,7 @@ function apply(replay: Replay, record: JournalRecord): void {
 
 /** Truncates the journal to its valid prefix (or writes the magic into a new one), durably. */
 export function repairFile(file: string, validLength: number): void {
-  const fd = openSync(file, 'a+');
+  const fd = openSync(file, 'a+', PRIVATE_FILE_MODE);
   try {
     ftruncateSync(fd, validLength);
     if (validLength === 0) writeSync(fd, MAGIC);

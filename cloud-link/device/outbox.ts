@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { EchosimError, isEchosimError } from '../../hal/errors.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
 import type { ConnectionStateChange, PublishOptions } from './mqtt-connection.js';
 import { MAGIC, encode, replayJournal, type JournalRecord, type Replay } from './outbox-journal.js';
 
@@ -106,7 +107,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   /** Opens (or creates) the outbox in `options.dir`, replaying and repairing its journal. */
   static async open(options: OutboxOptions): Promise<Outbox> {
     const name = options.name ?? 'outbox';
-    mkdirSync(options.dir, { recursive: true });
+    ensurePrivateDir(options.dir);
     for (const f of readdirSync(options.dir)) {
       if (f.startsWith(`${name}.journal.tmp-`)) unlinkSync(path.join(options.dir, f)); // an unfinished compaction
     }
@@ -117,7 +118,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     }
     const file = path.join(options.dir, `${name}.journal`);
     const replay = replayJournal(file);
-    const outbox = new Outbox(await open(file, 'a'), file, options, replay);
+    tightenFile(file); // a journal an older version wrote 0644
+    const outbox = new Outbox(await open(file, 'a', PRIVATE_FILE_MODE), file, options, replay);
     if (replay.tornBytes > 0) outbox.log.warn({ tornBytes: replay.tornBytes, file }, 'dropped a torn record at the end of the outbox journal');
     const excess = outbox.entries.size - outbox.maxMessages;
     if (excess > 0) await Promise.all([...outbox.entries.values()].slice(0, excess).map((m) => outbox.evict(m, 'full')));
@@ -276,7 +278,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     for (const m of this.entries.values()) records.push({ t: 'add', s: m.seq, topic: m.topic, p: m.payload.toString('base64') });
     const tmp = `${this.file}.tmp-${process.pid}`;
     try {
-      const out = await open(tmp, 'w');
+      const out = await open(tmp, 'w', PRIVATE_FILE_MODE);
       try {
         await out.write(Buffer.concat([MAGIC, ...records.map(encode)]));
         await out.sync();
@@ -291,7 +293,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
         await dir.close();
       }
       await this.fh.close();
-      this.fh = await open(this.file, 'a');
+      this.fh = await open(this.file, 'a', PRIVATE_FILE_MODE);
       this.journalRecords = records.length;
     } catch (err) {
       this.log.error({ err }, 'outbox compaction failed; the journal keeps growing until the next try');

@@ -15,7 +15,7 @@ import { LedRing } from '../leds/led-ring.js';
 import { Speaker } from '../speaker/speaker.js';
 import type { DeviceInput, DeviceState } from '../state/device-states.js';
 import { DeviceStateMachine, type Transition } from '../state/state-machine.js';
-import type { SettingsStore } from '../storage/settings-store.js';
+import { describeCorruptSlot, type SettingsStore } from '../storage/settings-store.js';
 import { buttonIntent, type ButtonIntent } from './button-intents.js';
 import { DirectionTracker } from './direction.js';
 import { patternFor } from './led-scene.js';
@@ -122,7 +122,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.leds.start();
     this.updateLeds();
     const privacy = this.privacy.load();
-    for (const c of privacy.corrupt) this.warn('SETTINGS_INVALID', `privacy store slot ${c.slot}: ${c.reason}`);
+    for (const c of privacy.corrupt) this.warn('SETTINGS_INVALID', describeCorruptSlot('privacy store', c, privacy.source));
     if (privacy.value.microphonesOff) {
       this.mic.request(false, 'boot');
       this.emit('microphones', { on: false, at: this.clock.now(), origin: 'boot' });

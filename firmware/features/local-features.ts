@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
 import type { Clock } from '../../hal/clock.js';
 import { rootLogger, type Logger } from '../../hal/log.js';
-import { SettingsStore } from '../storage/settings-store.js';
+import { describeCorruptSlot, SettingsStore } from '../storage/settings-store.js';
 import { Alarms } from './alarms.js';
 import { Bluetooth, BluetoothStateSchema, defaultBluetoothState, type BluetoothState } from './bluetooth.js';
 import { DeviceSettings, DeviceSettingsSchema, defaultDeviceSettings, type DeviceSettingsValue } from './device-settings.js';
@@ -135,7 +135,7 @@ export class LocalFeatures extends EventEmitter<LocalFeaturesEvents> {
       this.report.stores[feature] = { source, seq };
       for (const c of corrupt) {
         this.report.corrupt.push({ store: feature, ...c });
-        this.log.warn({ store: feature, ...c, using: source }, 'corrupt feature store slot; using the last good copy');
+        this.log.warn({ store: feature, ...c, using: source }, describeCorruptSlot(`feature store ${feature}`, c, source));
       }
     }
     this.forward('timer-fired');

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { EchosimError } from '../../hal/errors.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
 
 /**
  * The device's "flash": a settings document that survives restarts and a kill -9 at any instant.
@@ -12,7 +13,13 @@ import { EchosimError } from '../../hal/errors.js';
  * over its slot, and the directory is fsynced, so each slot is always either its old complete content
  * or its new complete content. Every slot carries a sequence number and a sha256 of its payload; a
  * load takes the valid slot with the highest sequence. A slot that fails its checksum or schema is
- * reported (`corrupt`) and the other slot, the last good copy, is used.
+ * reported (`corrupt`) and the other slot, the last good copy, is used, or the defaults when there is
+ * none (`source` says which).
+ *
+ * The flash is private (hal/private-files.ts): the directory is 0700 and every slot 0600 (the
+ * temporary file is created 0600 before the rename, so no copy is ever readable by others); a
+ * directory or slot an older version wrote with wider modes is tightened on load. The cloud link keeps
+ * the applied network profile, Wi-Fi passwords included, in such a store.
  */
 export interface StoredEnvelope {
   format: 'echosim-settings/1';
@@ -28,6 +35,15 @@ export interface LoadReport<T> {
   source: 'a' | 'b' | 'defaults';
   /** Slots that existed but could not be used, and why. */
   corrupt: Array<{ slot: 'a' | 'b'; reason: string }>;
+}
+
+/**
+ * What a log line says about a slot that could not be used: the slot, why, and what the store
+ * loaded instead, the other slot (the last good copy) or, when no slot was good, the defaults.
+ */
+export function describeCorruptSlot(store: string, corrupt: { slot: 'a' | 'b'; reason: string }, source: LoadReport<unknown>['source']): string {
+  const bad = `${store}: slot ${corrupt.slot} is unusable (${corrupt.reason})`;
+  return source === 'defaults' ? `${bad} and no good copy is left; using the defaults` : `${bad}; using slot ${source}, the last good copy`;
 }
 
 const SLOTS = ['a', 'b'] as const;
@@ -48,7 +64,7 @@ export class SettingsStore<T> {
     private readonly schema: z.ZodType<T>,
     private readonly defaults: () => T,
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
   }
 
   slotPath(slot: Slot): string {
@@ -58,6 +74,7 @@ export class SettingsStore<T> {
   /** Reads both slots and returns the newest valid one (or the defaults). */
   load(): LoadReport<T> {
     this.removeStaleTemporaries();
+    for (const slot of SLOTS) tightenFile(this.slotPath(slot));
     const corrupt: LoadReport<T>['corrupt'] = [];
     let best: { slot: Slot; seq: number; value: T } | undefined;
     for (const slot of SLOTS) {
@@ -102,7 +119,7 @@ export class SettingsStore<T> {
     const envelope: StoredEnvelope = { format: 'echosim-settings/1', seq, sha256: digest(payloadJson), payload: value };
     const target = this.slotPath(slot);
     const tmp = `${target}.tmp-${process.pid}`;
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', PRIVATE_FILE_MODE);
     try {
       await fh.writeFile(JSON.stringify(envelope));
       await fh.sync();

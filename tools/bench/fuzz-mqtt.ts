@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
@@ -6,6 +6,7 @@ import { deviceFilter } from '../../cloud-link/protocol/topics.js';
 import { UtteranceRejectedSchema } from '../../cloud-link/protocol/utterance.js';
 import { SystemClock } from '../../hal/clock.js';
 import { createLogger } from '../../hal/log.js';
+import { ensurePrivateDir } from '../../hal/private-files.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
 import { fleetProfile } from '../fleet/provision.js';
@@ -105,7 +106,7 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
     const badSecret = (await api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: BAD, DeviceType: 'echo-dot-3', DeviceName: BAD })).Secret;
     models = await OpenWakeWordModels.load();
     const dataDir = path.join(root, 'devices', GOOD);
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     good = await startSimulatedDevice({ url: c.brokerUrl, deviceId: GOOD, secret: goodSecret, dataDir, clock: new SystemClock(), models, log });
     await good.link.whenSynced();
 

@@ -7,10 +7,12 @@ import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
 import { registerBenchAuthFlood } from './bench-auth-flood.js';
 import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
+import { registerBenchOutages } from './bench-outages.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
+import { registerBenchSoak } from './bench-soak.js';
 import { addSpotterOptions, openWakeWordOptions, selectedHeads, spotterRegistry, withModelFiles, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
@@ -30,6 +32,8 @@ export function registerBench(program: Command): void {
   registerBenchAuthFlood(bench);
   registerBenchRegister(bench);
   registerBenchFuzzMqtt(bench);
+  registerBenchSoak(bench);
+  registerBenchOutages(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')

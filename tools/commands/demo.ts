@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ARN_PREFIX } from '../../cloud-link/cloud/a4b/arn.js';
@@ -10,6 +10,7 @@ import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
 import { openMicSource } from '../../hal/mic/spec.js';
 import type { MicSource } from '../../hal/mic/types.js';
 import { packageRoot } from '../../hal/package-root.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
 import { defaultCloudDataDir } from '../a4b-client.js';
 import { openDeviceSession, type DeviceSession } from '../device-session.js';
 import { DEFAULT_SPOTTER_OPTIONS } from '../spotter-options.js';
@@ -165,8 +166,9 @@ async function deviceSecret(cloud: Cloud, deviceDir: string): Promise<string> {
     if (await cloud.service.verifyDeviceSecret(DEMO_DEVICE, stored)) return stored;
   }
   const res = (await cloud.call('RegisterDevice', { DeviceSerialNumber: DEMO_DEVICE, DeviceType: 'echo-dot-3', DeviceName: 'echosim demo' })) as { Secret: string };
-  mkdirSync(deviceDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${res.Secret}\n`, { mode: 0o600 });
+  ensurePrivateDir(deviceDir);
+  tightenFile(file); // before the new secret goes in: a file an older version left readable
+  writeFileSync(file, `${res.Secret}\n`, { mode: PRIVATE_FILE_MODE });
   return res.Secret;
 }
 

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { concatSamples } from '../../hal/mic/samples.js';
+import { ensurePrivateDir } from '../../hal/private-files.js';
 import { SAMPLE_RATE } from '../../hal/mic/types.js';
 import { writeWav16 } from '../../hal/mic/wav-writer.js';
 import { openListenSession, seconds, type ListenSessionOptions } from '../listen-session.js';
@@ -37,7 +37,7 @@ async function listen(opts: ListenOptions): Promise<void> {
   const { frontEnd, run } = await openListenSession(opts);
   const saved = new Map<number, Int16Array[]>();
   const writes: Promise<void>[] = [];
-  if (opts.saveStreams) mkdirSync(opts.saveStreams, { recursive: true });
+  if (opts.saveStreams) ensurePrivateDir(opts.saveStreams); // recorded speech: for this user only
 
   frontEnd.on('detection', (d) =>
     printJsonLine({

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { loadDeviceModels } from '../../../firmware/device-model.js';
 import { WakeWordRegistry } from '../../../models/wakeword/registry.js';
 import type { Clock } from '../../../hal/clock.js';
 import { isEchosimError } from '../../../hal/errors.js';
 import { rootLogger, type Logger } from '../../../hal/log.js';
+import { ensurePrivateDir } from '../../../hal/private-files.js';
 import { CloudDatabase } from '../db/database.js';
 import { JobStore, type CloudJob, type JobStatus, type NewJob } from '../db/job-store.js';
 import { RecordingMetaStore, type RecordingMeta } from '../db/recording-meta-store.js';
@@ -87,7 +87,7 @@ export class A4bService {
   /** Opens (creating on first use) the data directory's database, secret key and admin token. */
   static open(options: A4bServiceOptions): A4bService {
     const log = (options.log ?? rootLogger()).child({ component: 'a4b' });
-    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(options.dir);
     const box = SecretBox.open(options.dir);
     const database = CloudDatabase.open({ dir: options.dir, log, box });
     try {

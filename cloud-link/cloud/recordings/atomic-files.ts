@@ -1,17 +1,21 @@
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../../../hal/private-files.js';
 
 /**
  * Crash-safe file writes for the recording store: the bytes go to `tmp` (created exclusively,
  * mode 0600 whatever the umask), are fsynced, renamed over `final`, and the directory is fsynced so
  * the rename itself survives a power cut. A reader sees the whole file or none; a crash leaves at
- * most the temp file, which the store's sweep removes. The directory is created 0700.
+ * most the temp file, which the store's sweep removes. The directory and its parent (the store's
+ * root) are created 0700, or tightened to it if an older version made them wider.
  */
 export async function writeFileAtomically(dir: string, tmp: string, final: string, bytes: Uint8Array): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const fh = await open(tmp, 'wx', 0o600);
+    await ensurePrivateDirAsync(path.dirname(dir));
+    await ensurePrivateDirAsync(dir);
+    const fh = await open(tmp, 'wx', PRIVATE_FILE_MODE);
     try {
-      await fh.chmod(0o600);
+      await fh.chmod(PRIVATE_FILE_MODE);
       await fh.writeFile(bytes);
       await fh.sync();
     } finally {

@@ -7,6 +7,7 @@ import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audi
 import type { Device } from '../../../firmware/device/device.js';
 import type { DeviceLink } from '../../../firmware/device/link.js';
 import { Subscriptions } from '../../../firmware/device/subscriptions.js';
+import { describeCorruptSlot } from '../../../firmware/storage/settings-store.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
 import { deviceSubscriptions, deviceTopics, isValidDeviceId, type DeviceTopics } from '../../protocol/topics.js';
 import { MqttConnection, type ConnectionState, type ConnectionStateChange, type MqttMessage } from '../mqtt-connection.js';
@@ -164,7 +165,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     const { options, log, clock, topics } = this;
     const baselineMaxVolume = device.speaker.maxVolume;
     const state = (this.state = openLinkState(options.dataDir));
-    for (const c of state.corrupt) log.warn(c, 'cloud link store: corrupt slot; using the last good copy');
+    for (const c of state.corrupt) log.warn(c, describeCorruptSlot(`cloud link store ${c.store}`, c, c.using));
     this.outbox = await Outbox.open({ dir: options.dataDir, name: 'telemetry', log });
     this.telemetry = new Telemetry({
       outbox: this.outbox,

@@ -42,27 +42,20 @@ describe('Backoff (full jitter)', () => {
     for (const n of buckets) expect(n).toBeGreaterThan(180); // about 250 per second of the window
   });
 
-  it('resets only after a connection stayed up for resetAfterMs', () => {
-    const b = new Backoff({ random: () => 0.5, resetAfterMs: 30_000 });
+  it('starts from the first ceiling again after reset()', () => {
+    const b = new Backoff({ random: () => 0.5 });
     b.next();
     b.next();
     b.next();
-    expect(b.attempt).toBe(3);
-    b.connected(1000);
-    b.disconnected(1000 + 29_999); // kicked right after connecting: keep backing off
     expect(b.attempt).toBe(3);
     expect(b.next()).toBe(4000);
-    b.connected(100_000);
-    b.disconnected(130_000);
-    expect(b.attempt).toBe(0);
-    expect(b.next()).toBe(500);
     b.reset();
     expect(b.attempt).toBe(0);
+    expect(b.next()).toBe(500);
   });
 
   it('rejects nonsensical settings', () => {
     expect(() => new Backoff({ baseMs: 0 })).toThrow(RangeError);
     expect(() => new Backoff({ baseMs: 1000, capMs: 10 })).toThrow(RangeError);
-    expect(() => new Backoff({ resetAfterMs: -1 })).toThrow(RangeError);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { SettingsStore } from '../../../firmware/storage/settings-store.js';
+import { describeCorruptSlot, SettingsStore } from '../../../firmware/storage/settings-store.js';
 
 const schema = z.object({ counter: z.number().int(), blob: z.string() });
 type Doc = z.infer<typeof schema>;
@@ -61,6 +61,30 @@ describe('SettingsStore', () => {
     expect(report.corrupt.map((c) => c.slot)).toEqual(['a', 'b']);
     expect(report.corrupt[0]!.reason).toMatch(/JSON/);
     expect(report.corrupt[1]!.reason).toMatch(/schema/);
+  });
+
+  test('the warning for a corrupt slot says what was used instead: the other slot, or the defaults', () => {
+    expect(describeCorruptSlot('settings store', { slot: 'b', reason: 'checksum mismatch' }, 'a')).toBe(
+      'settings store: slot b is unusable (checksum mismatch); using slot a, the last good copy',
+    );
+    expect(describeCorruptSlot('settings store', { slot: 'a', reason: 'not valid JSON (torn or overwritten)' }, 'defaults')).toBe(
+      'settings store: slot a is unusable (not valid JSON (torn or overwritten)) and no good copy is left; using the defaults',
+    );
+  });
+
+  test('the flash is private: the directory 0700, every slot 0600, wider ones from older versions tightened on load', async () => {
+    const { chmodSync, statSync } = await import('node:fs');
+    const mode = (p: string): number => statSync(p).mode & 0o777;
+    const flash = path.join(dir, 'flash');
+    const s = new SettingsStore(flash, 'settings', schema, defaults);
+    s.load();
+    await s.save({ counter: 1, blob: 'a' });
+    await s.save({ counter: 2, blob: 'b' });
+    expect([mode(flash), mode(s.slotPath('a')), mode(s.slotPath('b'))]).toEqual([0o700, 0o600, 0o600]);
+    chmodSync(flash, 0o755);
+    chmodSync(s.slotPath('a'), 0o644);
+    new SettingsStore(flash, 'settings', schema, defaults).load();
+    expect([mode(flash), mode(s.slotPath('a'))]).toEqual([0o700, 0o600]);
   });
 
   test('an invalid value is refused and nothing on disk changes', async () => {
