@@ -186,6 +186,8 @@ export class Cloud {
     }
     const verifier =
       options.verifier === false ? undefined : options.verifier ?? new WakeWordVerifier({ models: await OpenWakeWordModels.load(), log });
+    // Its own verifier's speech recognizer (resident processes) stops with the cloud; one passed in is the caller's.
+    if (verifier && options.verifier === undefined) this.detach.push(() => verifier.close());
 
     const tls = await this.startTls();
     let brokerTls: Pick<CloudClientOptions, 'tls' | 'pinnedCertificate'> = {};

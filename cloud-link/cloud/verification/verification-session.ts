@@ -1,4 +1,5 @@
 import { isEchosimError, EchosimError } from '../../../hal/errors.js';
+import { SAMPLE_RATE } from '../../../hal/mic/types.js';
 import type { Logger } from '../../../hal/log.js';
 import type { StreamStart } from '../../../firmware/audio/stream-types.js';
 import { OpenWakeWordEngine } from '../../../models/wakeword/openwakeword-engine.js';
@@ -30,16 +31,16 @@ export interface VerificationVerdict {
   readonly score: number;
   /** At or above it the head confirms (the grey zone's top, `high`). */
   readonly threshold: number;
-  /** Below it the head rejects; between it and `threshold` the keyphrase check decides (equal: no grey zone). */
+  /** Below it the head rejects; between it and `threshold` the recognizer decides (equal: no grey zone). */
   readonly low: number;
   readonly patience: number;
-  /** What decided: the head's score, or the keyphrase check in the grey zone. */
-  readonly stage: 'head' | 'keyphrase';
-  /** The keyphrase check, when one ran. */
-  readonly keyphrase?: { readonly text: string; readonly kwsThreshold: number; readonly found: boolean };
+  /** What decided: the head's score, or the speech recognizer in the grey zone. */
+  readonly stage: 'head' | 'recognizer';
+  /** The recognizer's check, when one ran. */
+  readonly recognizer?: RecognizerResult;
   /** Highest single-chunk score inside the window. */
   readonly peakScore: number;
-  /** Where the confirming run completed (by the keyphrase: the best run), in samples from the stream start. */
+  /** Where the confirming run completed (confirmed by the recognizer: the best run), in samples from the stream start. */
   readonly detectedAtSample?: number;
   /** How far (samples from the stream start) the audio had been scored when the verdict was reached. */
   readonly decidedAtSample: number;
@@ -50,12 +51,17 @@ export interface VerificationVerdict {
   readonly reason?: string;
 }
 
+export type RecognizerResult =
+  | { readonly kind: 'keyphrase'; readonly text: string; readonly kwsThreshold: number; readonly found: boolean }
+  /** `heard`: the word or the near miss that fitted best; none when nothing fitted (no objection: the head decides). */
+  | { readonly kind: 'near-misses'; readonly word: string; readonly heard?: string; readonly found: boolean };
+
 export interface SessionDeps {
   readonly models: OpenWakeWordModels | ScorerSource;
   readonly spec: WordVerification;
   readonly keyphrase: KeyphraseSpotter | undefined;
   readonly log: Logger;
-  /** The keyphrase check could not run: the verdict falls back to the head (the verifier warns). */
+  /** The recognizer could not run: the verdict falls back to the head (the verifier warns). */
   readonly keyphraseFailed: (err: EchosimError) => void;
 }
 
@@ -64,7 +70,7 @@ export interface SessionDeps {
  * the gap-free prefix, and a gap is given up (scored as the noise floor) once audio well past it has
  * arrived. `assembler` keeps the whole utterance for the recording store. The word's head is loaded
  * (once per process) before the first chunk is scored; the work is queued per session, so a verdict
- * that waits for the keyphrase check holds up only this utterance.
+ * that waits for the recognizer holds up only this utterance.
  */
 export class VerificationSession {
   readonly assembler: UtteranceAssembler;
@@ -82,7 +88,7 @@ export class VerificationSession {
   private earlyRun: number | undefined;
   private missingScored = 0;
   private endedEarly = false;
-  /** The window ended in the grey zone: the keyphrase check decides. */
+  /** The window ended in the grey zone: the recognizer decides. */
   private grey: number | undefined;
   private result: VerificationVerdict | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -137,7 +143,7 @@ export class VerificationSession {
       const { scores } = await engine.process({ index: this.fed, samples });
       this.fed += CHUNK_SAMPLES;
       this.judge(scores[0]?.scores[this.deps.spec.head.keyword] ?? 0, to);
-      if (this.grey !== undefined) await this.askKeyphrase(this.grey);
+      if (this.grey !== undefined) await this.askRecognizer(this.grey);
     }
     return this.result;
   }
@@ -195,17 +201,25 @@ export class VerificationSession {
     }
   }
 
-  /** The window ended in the grey zone [low, high): the keyphrase check decides, or the head alone when it cannot run. */
-  private async askKeyphrase(decidedAt: number): Promise<void> {
+  /** The window ended in the grey zone [low, high): the recognizer decides, or the head alone when it cannot run. */
+  private async askRecognizer(decidedAt: number): Promise<void> {
     this.grey = undefined;
-    const { spec, keyphrase } = this.deps;
-    const phrase = spec.keyphrase;
-    if (!phrase) return this.decide(true, this.best, this.bestAt, decidedAt); // a grey zone without a keyphrase confirms
-    const audio = this.assembler.read(Math.max(0, this.plan.origin), Math.min(decidedAt, this.assembler.extentSamples));
+    const { spec, keyphrase: spotter } = this.deps;
+    const check = spec.check;
+    if (!check) return this.decide(true, this.best, this.bestAt, decidedAt); // a grey zone without a check confirms
     try {
-      if (!keyphrase) throw new EchosimError('KEYPHRASE_UNAVAILABLE', 'this verifier has no keyphrase spotter', { hint: 'Give it one (PocketsphinxSpotter).' });
-      const found = await keyphrase.spot(audio, phrase);
-      this.decide(found, this.best, found ? this.bestAt : undefined, decidedAt, { ...phrase, found });
+      if (!spotter) throw new EchosimError('KEYPHRASE_UNAVAILABLE', 'this verifier has no speech recognizer', { hint: 'Give it one (PocketsphinxSpotter).' });
+      let result: RecognizerResult;
+      if (check.kind === 'keyphrase') {
+        const audio = this.assembler.read(Math.max(0, this.plan.origin), Math.min(decidedAt, this.assembler.extentSamples));
+        result = { kind: 'keyphrase', ...check.phrase, found: await spotter.spot(audio, check.phrase) };
+      } else {
+        const end = Math.min(this.plan.windowEnd - spec.rule.toleranceAfterEndSamples, this.assembler.extentSamples);
+        const audio = this.assembler.read(Math.max(0, end - Math.round(check.seconds * SAMPLE_RATE)), end);
+        const { heard } = await spotter.choose(audio, check.word);
+        result = { kind: 'near-misses', word: check.word, ...(heard ? { heard } : {}), found: heard === undefined || heard === check.word };
+      }
+      this.decide(result.found, this.best, result.found ? this.bestAt : undefined, decidedAt, result);
     } catch (err) {
       const e = isEchosimError(err) ? err : new EchosimError('KEYPHRASE_FAILED', String((err as Error).message ?? err));
       this.deps.keyphraseFailed(e);
@@ -218,8 +232,8 @@ export class VerificationSession {
     score: number,
     detectedAt: number | undefined,
     decidedAt: number,
-    keyphrase?: VerificationVerdict['keyphrase'],
-    keyphraseError?: EchosimError,
+    recognizer?: RecognizerResult,
+    recognizerError?: EchosimError,
   ): void {
     const { rule, high, low } = this.deps.spec;
     const caveats = [...this.plan.caveats];
@@ -234,11 +248,13 @@ export class VerificationSession {
     }
     const where = `${ms(this.plan.windowStart)}-${ms(this.plan.windowEnd)} ms`;
     const runOf = `best run of ${rule.patience} chunk${rule.patience > 1 ? 's' : ''} inside the claimed wake word (${where}) scored ${score.toFixed(3)}`;
-    if (keyphraseError) {
+    if (recognizerError) {
       caveats.push('keyphrase-unavailable');
-      notes.unshift(`${runOf}, between ${low} and ${high}; the keyphrase check could not run (${keyphraseError.code}: ${keyphraseError.message}), so the verifier head alone confirmed it`);
-    } else if (keyphrase && !keyphrase.found) {
-      notes.unshift(`${runOf}, between ${low} and ${high}, and the keyphrase "${keyphrase.text}" was not heard`);
+      notes.unshift(`${runOf}, between ${low} and ${high}; the speech recognizer could not run (${recognizerError.code}: ${recognizerError.message}), so the head alone confirmed it`);
+    } else if (recognizer?.kind === 'keyphrase' && !recognizer.found) {
+      notes.unshift(`${runOf}, between ${low} and ${high}, and the keyphrase "${recognizer.text}" was not heard`);
+    } else if (recognizer?.kind === 'near-misses' && !recognizer.found) {
+      notes.unshift(`${runOf}, between ${low} and ${high}, and the speech recognizer heard "${recognizer.heard ?? ''}", a near miss of "${recognizer.word}"`);
     } else if (!confirmed) {
       notes.unshift(`${runOf}, below ${low}` + (this.earlyRun !== undefined ? `; a run reached ${high} at ${ms(this.earlyRun)} ms, before the claimed wake word began` : ''));
     }
@@ -249,8 +265,8 @@ export class VerificationSession {
       threshold: high,
       low,
       patience: rule.patience,
-      stage: keyphrase ? 'keyphrase' : 'head',
-      ...(keyphrase ? { keyphrase } : {}),
+      stage: recognizer ? 'recognizer' : 'head',
+      ...(recognizer ? { recognizer } : {}),
       peakScore: this.peak,
       ...(detectedAt === undefined ? {} : { detectedAtSample: detectedAt }),
       decidedAtSample: decidedAt,

@@ -4,7 +4,7 @@ import { EchosimError } from '../../../hal/errors.js';
 import type { OpenWakeWordModels } from '../../../models/wakeword/oww-models.js';
 import { WakeWordRegistry } from '../../../models/wakeword/registry.js';
 import type { ScorerSource } from '../../../models/wakeword/scorer.js';
-import type { KeyphraseSpotter } from './keyphrase-spotter.js';
+import { PocketsphinxSpotter, type KeyphraseSpotter } from './keyphrase-spotter.js';
 import { planVerification } from './verification-plan.js';
 import type { VerificationRule } from './verification-rule.js';
 import { decisionSampleOf, VerificationSession, type VerificationVerdict, type VerifyOptions } from './verification-session.js';
@@ -25,11 +25,12 @@ export interface WakeWordVerifierOptions {
   /** Override or add rules per keyword (tests, tuning); the measured ones are in verification-rule.ts. */
   readonly rules?: Readonly<Record<string, VerificationRule>>;
   /**
-   * Decides the grey zone (keyphrase-spotter.ts). Without one, a grey-zone verdict is the head's
-   * alone, reported with the `keyphrase-unavailable` caveat. The verifier does not own it: whoever
-   * created it closes it.
+   * The speech recognizer that decides the grey zone (keyphrase-spotter.ts): default a
+   * PocketsphinxSpotter of the verifier's own, closed by `close()`; one passed in is the caller's to
+   * close. With `false`, or when pocketsphinx is not installed, a grey-zone verdict is the head's
+   * alone, reported with the `keyphrase-unavailable` caveat.
    */
-  readonly keyphrase?: KeyphraseSpotter;
+  readonly keyphrase?: KeyphraseSpotter | false;
   readonly log?: Logger;
 }
 
@@ -46,6 +47,7 @@ export class WakeWordVerifier {
   private readonly registry: WakeWordRegistry;
   private readonly rules: Readonly<Record<string, VerificationRule>> | undefined;
   private readonly keyphrase: KeyphraseSpotter | undefined;
+  private readonly ownsKeyphrase: boolean;
   private readonly log: Logger;
   private readonly specs = new Map<string, WordVerification | undefined>();
   private readonly warned = new Set<string>();
@@ -54,7 +56,8 @@ export class WakeWordVerifier {
     this.models = options.models;
     this.registry = options.registry ?? WakeWordRegistry.load();
     this.rules = options.rules;
-    this.keyphrase = options.keyphrase;
+    this.ownsKeyphrase = options.keyphrase === undefined;
+    this.keyphrase = options.keyphrase === undefined ? new PocketsphinxSpotter() : options.keyphrase || undefined;
     this.log = options.log ?? rootLogger().child({ module: 'wakeword-verifier' });
   }
 
@@ -102,6 +105,11 @@ export class WakeWordVerifier {
   async verify(audio: Int16Array, options: VerifyOptions): Promise<VerificationVerdict> {
     const session = this.start(options);
     return (await session.push({ seq: 0, offset: 0, samples: audio })) ?? session.finish();
+  }
+
+  /** Stops the recognizer's resident processes if the verifier started them. */
+  close(): void {
+    if (this.ownsKeyphrase) this.keyphrase?.close();
   }
 
   private specOf(keyword: string): WordVerification | undefined {
