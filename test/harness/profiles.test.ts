@@ -3,6 +3,7 @@
  * against the public harness API. The devices' MQTT traffic is real; their clocks are virtual.
  */
 import { disposeModels, startSimulation, type Simulation } from '../../tools/harness/index.js';
+import { makeHeadsDir } from '../support/test-heads.js';
 
 const MEETING_ROOM = {
   ProfileName: 'Meeting rooms',
@@ -17,9 +18,12 @@ const MEETING_ROOM = {
 };
 
 let sim: Simulation | undefined;
+let onStop: (() => void) | undefined;
 afterEach(async () => {
   await sim?.stop();
   sim = undefined;
+  onStop?.();
+  onStop = undefined;
 });
 afterAll(async () => {
   await disposeModels();
@@ -63,7 +67,10 @@ test('an update is applied as a new version; the volume buttons stop at the new 
 });
 
 test('a profile the device cannot run is refused with its code, and the device keeps its last good version', async () => {
-  sim = await startSimulation({ devices: 1 });
+  // A cloud newer than its device: its API offers COMPUTER, the device ships no head for it.
+  const heads = makeHeadsDir([]);
+  onStop = heads.remove;
+  sim = await startSimulation({ devices: 1, headsDir: heads.dir, cloudWakeWords: ['ALEXA', 'COMPUTER'] });
   const [echo] = sim.devices;
   const { profileArn } = await sim.cloud.roomWithProfile(MEETING_ROOM, { devices: [echo!.id] });
   const good = (await echo!.waitForSync()).profileVersion;
