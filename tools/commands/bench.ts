@@ -13,6 +13,7 @@ import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { registerBenchSoak } from './bench-soak.js';
+import { registerBenchRecognizer } from './bench-recognizer.js';
 import { addSpotterOptions, openWakeWordOptions, selectedHeads, spotterRegistry, withModelFiles, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
@@ -34,6 +35,7 @@ export function registerBench(program: Command): void {
   registerBenchFuzzMqtt(bench);
   registerBenchSoak(bench);
   registerBenchOutages(bench);
+  registerBenchRecognizer(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')
