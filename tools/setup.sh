@@ -23,6 +23,9 @@ fi
 # tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
 # the screen back).
 packages=(alsa-utils mosquitto tmux)
+# The cloud's second-stage wake-word check: pocketsphinx (pocketsphinx_batch) and its US English model
+# (cloud-link/cloud/verification/keyphrase-spotter.ts); espeak-ng speaks the harness's `say`.
+packages+=(pocketsphinx pocketsphinx-en-us espeak-ng)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

