@@ -2,32 +2,12 @@
  * A room profile's WakeWord, end to end: the device switches its spotter without a restart, reports
  * the word, wakes on it when espeak-ng says it, and the cloud verifies the word the device spotted.
  */
-import { disposeModels, espeakAvailable, startSimulation, type Simulation } from '../../tools/harness/index.js';
+import { espeakAvailable, startSimulation } from '../../tools/harness/index.js';
+import { MEETING_ROOM, simulationPerTest } from './room-fixture.js';
 import { makeHeadsDir } from '../support/test-heads.js';
 
-const ROOM = {
-  ProfileName: 'Wake words',
-  Timezone: 'Europe/Berlin',
-  Address: '1 Example Street, Berlin',
-  DistanceUnit: 'METRIC',
-  TemperatureUnit: 'CELSIUS',
-  WakeWord: 'ALEXA',
-  MaxVolumeLimit: 7,
-  SetupModeDisabled: true,
-  PSTNEnabled: false,
-};
-
-let sim: Simulation | undefined;
-let onStop: (() => void) | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-  onStop?.();
-  onStop = undefined;
-});
-afterAll(async () => {
-  await disposeModels();
-});
+const ROOM = { ...MEETING_ROOM, ProfileName: 'Wake words' };
+const run = simulationPerTest();
 
 const maybe = espeakAvailable() ? test : test.skip;
 
@@ -36,8 +16,8 @@ const maybe = espeakAvailable() ? test : test.skip;
 // verdict shows which word's second stage judged it.
 maybe('switching the room to COMPUTER: the device switches, reports it, wakes on it, and the cloud verifies "computer" (skipped without espeak-ng)', async () => {
   const heads = makeHeadsDir([{ word: 'computer', wakeWord: 'COMPUTER', from: 'alexa', verifier: { from: 'alexa', high: 0.9, low: 0.5, patience: 2 } }]);
-  onStop = heads.remove;
-  sim = await startSimulation({ devices: 1, headsDir: heads.dir });
+  run.onStop = heads.remove;
+  const sim = run.sim = await startSimulation({ devices: 1, headsDir: heads.dir });
   const [echo] = sim.devices;
   const { profileArn } = await sim.cloud.roomWithProfile(ROOM, { devices: [echo!.id] });
   await echo!.waitForSync();
@@ -70,7 +50,7 @@ maybe('switching the room to COMPUTER: the device switches, reports it, wakes on
 // heads are merged: the lead enables this describe then (describe.skip -> describe).
 describe.skip('every shipped wake word wakes the device in espeak-ng\'s default voice, and the cloud confirms it', () => {
   test.each(['ALEXA', 'AMAZON', 'ECHO', 'COMPUTER'])('%s', async (wakeWord) => {
-    sim = await startSimulation({ devices: 1 });
+    const sim = run.sim = await startSimulation({ devices: 1 });
     const [echo] = sim.devices;
     await sim.cloud.roomWithProfile({ ...ROOM, WakeWord: wakeWord }, { devices: [echo!.id] });
     expect((await echo!.waitForSync()).roomProfile?.WakeWord).toBe(wakeWord);
