@@ -15,7 +15,8 @@ import { packageRoot } from '../../hal/package-root.js';
  *   (a speech recognizer spotting `keyphrase.text` at `keyphrase.kwsThreshold`) decides;
  * - `files`: the sha256 of every model file, checked when it is loaded.
  *
- * docs/wake-words.md describes the format and how a description becomes a word of the registry.
+ * docs/wake-word.md#trained-heads-and-the-second-stage describes the format and how a description
+ * becomes a word of the registry.
  */
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
 const FILE_NAME = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a file name in the same folder');

@@ -51,7 +51,7 @@ export interface VerificationRule {
  * 1.5 s that end at the claimed end of the word, run for a best run below `certainAbove` 0.95. On
  * the fixtures it hears "alexa" in every positive in that zone (p13 0.680, p15 0.895, p16 0.806) and
  * a near miss in n05 and n06, which are then rejected. It is no general cure: this head scores many
- * "Alexis" near 1.0 (docs: issue 14's research), and the recognizer hears a near miss in some noisy
+ * "Alexis" near 1.0 (docs/audio-pipeline.md#the-grey-zone-and-the-speech-recognizer), and the recognizer hears a near miss in some noisy
  * true wake words (p10 at 12 dB, S2 0.9996, confirmed by the head alone): a verifier head trained
  * against near misses (models/wakeword/heads/alexa, when shipped) replaces this rule.
  *
