@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { HeadSpec, WakeWordRegistry } from '../../models/wakeword/registry.js';
 import type { KeywordSwitching } from '../../models/wakeword/types.js';
 

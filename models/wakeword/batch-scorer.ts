@@ -8,7 +8,7 @@ import {
   type OpenWakeWordModels,
 } from './oww-models.js';
 import { BatchQueue, type QueuedStream } from '../batch-queue.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { ChunkScorer, ScoreInput, ScoreRequest } from './scorer.js';
 
 /** One stream's features: openWakeWord's AudioFeatures state (docs/wake-word.md#the-three-models). */

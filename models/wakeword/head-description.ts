@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
-import { packageRoot } from '../../hal/package-root.js';
+import { EchosimError } from '../../core/errors.js';
+import { packageRoot } from '../../core/package-root.js';
 
 /**
  * A wake-word head this project trained (`echosim train wakeword`), described by

@@ -1,10 +1,10 @@
 import type { MonoFrame } from '../../hal/mic/types.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { inProcessScorer } from './batch-scorer.js';
 import { DigitalSilenceGuard } from './digital-silence.js';
 import { KeywordDecision } from './decision.js';
 import { CHUNK_SAMPLES, OpenWakeWordModels } from './oww-models.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { HeadSpec } from './registry.js';
 import type { ChunkScorer, HeadInfo, ScorerSource } from './scorer.js';
 import type { KeywordSwitching, ScoreFrame, WakeWordDetection, WakeWordEngine } from './types.js';

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { loadManifest, readVerifiedFile, readVerifiedModel, resolveModelDir, type ModelManifest } from '../manifest.js';
 import { createSession, ort, outputData, runSession } from '../onnx.js';
 import { seedNoise } from './seed-noise.js';

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { loadManifest, resolveModelDir, type ModelManifest } from '../manifest.js';
 import { readHeadDescriptions, type ProjectHead } from './head-description.js';
 

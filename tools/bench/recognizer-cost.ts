@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PocketsphinxSpotter, POCKETSPHINX_MODEL_DIR } from '../../cloud-link/cloud/verification/keyphrase-spotter.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 export interface RecognizerCostResult {
   checks: number;

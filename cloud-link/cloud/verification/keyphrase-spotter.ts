@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { EchosimError } from '../../../core/errors.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { nearMisses, parseDictionary, type Pronunciation } from './near-misses.js';
 import { ResidentDecoder } from './resident-decoder.js';
 

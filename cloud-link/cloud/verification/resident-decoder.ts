@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 
 export interface ResidentDecoderOptions {
   /** pocketsphinx_batch (default: found on PATH). */

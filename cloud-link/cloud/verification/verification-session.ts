@@ -1,7 +1,7 @@
-import { isEchosimError, EchosimError } from '../../../hal/errors.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
-import type { Logger } from '../../../hal/log.js';
-import type { StreamStart } from '../../../firmware/audio/stream-types.js';
+import { isEchosimError, EchosimError } from '../../../core/errors.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
+import type { Logger } from '../../../core/log.js';
+import type { StreamStart } from '../../protocol/stream.js';
 import { OpenWakeWordEngine } from '../../../models/wakeword/openwakeword-engine.js';
 import { CHUNK_SAMPLES, OpenWakeWordModels } from '../../../models/wakeword/oww-models.js';
 import type { ScorerSource } from '../../../models/wakeword/scorer.js';

@@ -1,6 +1,6 @@
-import type { Logger } from '../../../hal/log.js';
-import { rootLogger } from '../../../hal/log.js';
-import { EchosimError } from '../../../hal/errors.js';
+import type { Logger } from '../../../core/log.js';
+import { rootLogger } from '../../../core/log.js';
+import { EchosimError } from '../../../core/errors.js';
 import type { OpenWakeWordModels } from '../../../models/wakeword/oww-models.js';
 import { WakeWordRegistry } from '../../../models/wakeword/registry.js';
 import type { ScorerSource } from '../../../models/wakeword/scorer.js';

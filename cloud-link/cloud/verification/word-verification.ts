@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import type { HeadSpec, WakeWordRegistry } from '../../../models/wakeword/registry.js';
 import type { Keyphrase } from './keyphrase-spotter.js';
 import { ruleFor, type VerificationRule } from './verification-rule.js';

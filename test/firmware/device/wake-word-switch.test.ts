@@ -1,4 +1,4 @@
-import type { StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { StreamStart } from '../../../cloud-link/protocol/stream.js';
 import { WakeWordRegistry, type HeadSpec } from '../../../models/wakeword/registry.js';
 import { COMPUTER_AS_JARVIS, makeHeadsDir } from '../../support/test-heads.js';
 import { bootDevice, demoAudio, disposeSharedModels, withQuiet, type TestDevice } from './harness.js';

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../../hal/errors.js';
+import { EchosimError } from '../../../../core/errors.js';
 import { PocketsphinxSpotter } from '../../../../cloud-link/cloud/verification/keyphrase-spotter.js';
 import { loadFixtures } from '../../../models/wakeword/fixtures.js';
 

@@ -1,5 +1,5 @@
-import { PRE_ROLL_SAMPLES } from '../../../../firmware/audio/stream-types.js';
-import { EchosimError } from '../../../../hal/errors.js';
+import { PRE_ROLL_SAMPLES } from '../../../../cloud-link/protocol/stream.js';
+import { EchosimError } from '../../../../core/errors.js';
 import { OpenWakeWordModels } from '../../../../models/wakeword/oww-models.js';
 import { WakeWordRegistry } from '../../../../models/wakeword/registry.js';
 import { COMPUTER_AS_JARVIS, makeHeadsDir } from '../../../support/test-heads.js';
