@@ -14,6 +14,7 @@ import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { registerBenchSoak } from './bench-soak.js';
 import { registerBenchRecognizer } from './bench-recognizer.js';
+import { registerBenchWeb } from './bench-web.js';
 import { addSpotterOptions, openWakeWordOptions, selectedHeads, spotterRegistry, withModelFiles, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
@@ -36,6 +37,7 @@ export function registerBench(program: Command): void {
   registerBenchSoak(bench);
   registerBenchOutages(bench);
   registerBenchRecognizer(bench);
+  registerBenchWeb(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')
