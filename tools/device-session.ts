@@ -90,7 +90,8 @@ export interface DeviceSession {
  * direction), spotter and VAD, light-ring renderers, speaker, button drivers and its flash directory.
  * Device time is a VirtualClock driven by the audio, so `--fast` runs are deterministic.
  *
- * With `cloud`, the device gets a DeviceCloudLink. The link runs on the system clock, not the audio's:
+ * With `cloud`, the device gets a DeviceCloudLink, and a room profile's WakeWord replaces the words
+ * given with `keyword`/`modelFiles` (the spotter switches; Porcupine runs its own words only). The link runs on the system clock, not the audio's:
  * the network, its timeouts and backoff are real time whatever pace the audio plays at. `run()`
  * attaches the link (which boots the device and re-applies the profile on flash), waits for the
  * first connection (a refused or unreachable broker, or one that fails TLS verification, ends the run
@@ -154,8 +155,10 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   let rebootRequested = false;
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  // An engine that cannot switch words (Porcupine) runs its own; openWakeWord follows the room profile.
+  const fixedWords = spotter.openWakeWord ? undefined : spotter.engine.keywords;
   const link = opts.cloud
-    ? openCloudLink(opts.cloud, dataDir, spotter.engine.keywords, async () => {
+    ? openCloudLink(opts.cloud, dataDir, fixedWords, async () => {
         rebootRequested = true;
         runAbort.abort();
         await closed; // the job is reported by the link of the next session
@@ -168,6 +171,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     clock,
     dataDir,
     engine: spotter.engine,
+    ...(spotter.openWakeWord ? { wakeWords: spotter.registry } : {}),
     ...(vadModel ? { vad: new SileroVad(vadModel) } : {}),
     channelPolicy: opts.channel,
     maxStreamSamples: Math.round(opts.maxStream * SAMPLE_RATE),
@@ -223,9 +227,12 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   };
 }
 
-/** The device's cloud link, on the system clock, accepting the wake words the loaded spotter has. */
-function openCloudLink(cloud: CloudConnection, dataDir: string, keywords: readonly string[], reboot: () => Promise<void>): DeviceCloudLink {
-  const supported = keywords.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
+/**
+ * The device's cloud link, on the system clock. A spotter that can switch words accepts every
+ * WakeWord its registry covers; one with `fixedKeywords` only the WakeWords among them.
+ */
+function openCloudLink(cloud: CloudConnection, dataDir: string, fixedKeywords: readonly string[] | undefined, reboot: () => Promise<void>): DeviceCloudLink {
+  const supported = fixedKeywords?.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
   return new DeviceCloudLink({
     url: cloud.url,
     deviceId: cloud.deviceId,
@@ -233,7 +240,7 @@ function openCloudLink(cloud: CloudConnection, dataDir: string, keywords: readon
     ...(cloud.tls ? { tls: cloud.tls } : {}),
     clock: new SystemClock(),
     dataDir,
-    supportedWakeWords: supported,
+    ...(supported ? { supportedWakeWords: supported } : {}),
     reboot,
   });
 }

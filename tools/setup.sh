@@ -25,6 +25,9 @@ fi
 # (the web page tests drive Debian's browser with playwright-core, which downloads no browser of its own);
 # systemd (its systemd-analyze verifies the units `echosim service install` writes).
 packages=(alsa-utils mosquitto tmux espeak-ng chromium systemd)
+# The cloud's second-stage wake-word check: pocketsphinx (pocketsphinx_batch) and its US English model
+# (cloud-link/cloud/verification/keyphrase-spotter.ts).
+packages+=(pocketsphinx pocketsphinx-en-us)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -58,6 +58,8 @@ export interface CloudOptions {
   mosquitto?: { authDir: string; pidFile?: string; reload?: () => Promise<void> | void };
   /** The HTTP API; default 127.0.0.1:8700 (`port: 0` picks a free port); false: none. */
   http?: { host?: string; port?: number } | false;
+  /** Room-profile WakeWords the API accepts (default: those a shipped wake-word model covers). */
+  wakeWords?: Iterable<string>;
   /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
   verifier?: WakeWordVerifier | false;
   /**
@@ -116,6 +118,7 @@ export class Cloud {
       dir: options.dir,
       clock: this.clock,
       log: this.log,
+      ...(options.wakeWords ? { wakeWords: options.wakeWords } : {}),
       ...(options.mosquitto ? { brokerPasswordHash: (secret: string) => mosquittoPasswordHash(secret) } : {}),
     });
     this.recordings = new RecordingStore({ dir: options.dir, clock: this.clock, log: this.log });
@@ -198,6 +201,8 @@ export class Cloud {
     }
     const verifier =
       options.verifier === false ? undefined : options.verifier ?? new WakeWordVerifier({ models: await OpenWakeWordModels.load(), log });
+    // Its own verifier's speech recognizer (resident processes) stops with the cloud; one passed in is the caller's.
+    if (verifier && options.verifier === undefined) this.detach.push(() => verifier.close());
 
     if (options.homeAssistant) {
       const login = this.service.ensureLogin('home-assistant');

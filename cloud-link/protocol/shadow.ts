@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NetworkProfileSchema, RedactedNetworkProfileSchema, SECRET_FIELDS, SECURITY_TYPES } from './network-profile.js';
-import { RoomProfileSchema } from './room-profile.js';
+import { RoomProfileSchema, WAKE_WORDS } from './room-profile.js';
 import { DevicePublicKeySchema, SealedSecretsSchema } from './sealed-secrets.js';
 
 /**
@@ -91,6 +91,8 @@ export const DeviceInfoSchema = z.strictObject({
     .array(z.strictObject({ Id: z.string().min(1).max(64), Label: z.string().min(1).max(100).optional(), DueAt: z.int().min(0) }))
     .max(MAX_REPORTED_TIMERS)
     .optional(),
+  /** The room-profile wake word its spotter runs now (a switch waits for the end of a request). */
+  WakeWord: z.enum(WAKE_WORDS).optional(),
 });
 
 export const ReportedStateSchema = z

@@ -15,7 +15,7 @@ import { BUTTON_DRIVER_KINDS } from '../../hal/buttons/open.js';
 import { LED_RENDERER_KINDS } from '../../hal/leds/open.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
-import { addSpotterOptions } from '../spotter-options.js';
+import { addSpotterOptions, MODEL_FILE_HELP } from '../spotter-options.js';
 import { DEVICE_CONFIG } from '../config/device-config-kind.js';
 import { addConfigOption } from '../config/config-option.js';
 import { DeviceWeb } from '../web/device-web.js';
@@ -30,6 +30,24 @@ function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
   };
 }
 
+/** `--model`: a device model id, or a wake-word head FILE.onnx (both may be given). */
+function deviceModelOrHead(models: readonly string[]): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (!value.toLowerCase().endsWith('.onnx') && !models.includes(value)) {
+      throw new InvalidArgumentError(`expected a device model (${models.join(', ')}) or a wake-word head FILE.onnx`);
+    }
+    return [...(previous ?? []), value];
+  };
+}
+
+/** Splits `--model` values into the device model (default echo-dot-3) and the wake-word head files. */
+export function splitModelOption(values: readonly string[] | undefined): { model: string; modelFiles: string[] } {
+  const files = (values ?? []).filter((v) => v.toLowerCase().endsWith('.onnx'));
+  const ids = (values ?? []).filter((v) => !v.toLowerCase().endsWith('.onnx'));
+  if (ids.length > 1) throw usage(`one device model, not ${ids.join(' and ')}`, 'Give --model once with a device model id (FILE.onnx values are wake-word heads).');
+  return { model: ids[0] ?? 'echo-dot-3', modelFiles: files };
+}
+
 function parseAngle(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new InvalidArgumentError('expected an angle in degrees, e.g. 90');
@@ -42,7 +60,9 @@ function parseVolumeLimit(value: string): number {
   return n;
 }
 
-interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons' | 'cloud' | 'offline'> {
+interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons' | 'cloud' | 'offline' | 'model'> {
+  /** A device model id and/or wake-word heads (FILE.onnx). */
+  model?: string[];
   leds?: LedsKind;
   buttons?: ButtonsKind;
   events?: 'jsonl';
@@ -118,7 +138,7 @@ export function registerDevice(program: Command): void {
   const cmd = program
     .command('device')
     .description('run one Echo/Trio-class device: states, light ring, buttons, mic-off, speaker and local features')
-    .option('--model <id>', `device model: ${models.join(', ')}`, choice(models), 'echo-dot-3')
+    .option('--model <id|file.onnx...>', `device model: ${models.join(', ')} (default echo-dot-3); and/or ${MODEL_FILE_HELP}`, deviceModelOrHead(models))
     .option('--mic <spec>', `${MIC_SPEC_HELP} (required, here or as microphone.source in --config)`)
     .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources', parsePositive)
     .option('--talker-angle <deg>', "simulate a talker at this azimuth around the model's microphones (mono input)", parseAngle)
@@ -142,7 +162,7 @@ export function registerDevice(program: Command): void {
     .option('--max-stream <seconds>', 'longest stream before the device closes it', parsePositive, 8)
     .option('--no-vad', 'do not end streams at end of speech (only at the maximum length)')
     .option('--settle <seconds>', 'after the audio ends, let the device finish (e.g. THINKING time out) for at most this long', parseNonNegative, 30);
-  addSpotterOptions(cmd);
+  addSpotterOptions(cmd, { modelFlag: false });
   addConfigOption(cmd, DEVICE_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(
     async (opts: DeviceCliOptions & { mic?: string; config?: string }) => {
       const { mic, config: _config, ...rest } = opts;
@@ -154,6 +174,8 @@ export function registerDevice(program: Command): void {
 
 async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   const cloud = cloudConnection(opts);
+  const split = splitModelOption(opts.model);
+  const chosen = { model: split.model, ...(split.modelFiles.length > 0 ? { modelFiles: [...(opts.modelFiles ?? []), ...split.modelFiles] } : {}) };
   const jsonl = opts.events === 'jsonl' || opts.leds === 'events';
   const interactive = process.stderr.isTTY === true && !jsonl;
   const leds: LedsKind = opts.leds ?? (interactive ? 'terminal' : 'none');
@@ -181,10 +203,11 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
     // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
     // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
     for (;;) {
-      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, web: _web, ...common } = opts;
+      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, model: _model, web: _web, ...common } = opts;
       const mic = web ? webMicrophone(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : undefined;
       const session = await openDeviceSession({
         ...common,
+        ...chosen,
         ...(mic ? { mic } : {}),
         offline: opts.offline === true,
         ...(data === undefined ? {} : { data }),

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { loadDeviceModels } from '../../../firmware/device-model.js';
+import { WakeWordRegistry } from '../../../models/wakeword/registry.js';
 import type { Clock } from '../../../core/clock.js';
 import { isEchosimError } from '../../../core/errors.js';
 import { rootLogger, type Logger } from '../../../core/log.js';
@@ -29,6 +30,11 @@ export interface A4bServiceOptions {
   log?: Logger;
   /** DeviceType values RegisterDevice accepts (default: the models in firmware/device-models/). */
   deviceTypes?: Iterable<string>;
+  /**
+   * Room-profile WakeWords CreateProfile, UpdateProfile and FlashDevice accept: those a wake-word
+   * model shipped with echosim covers (default: models/wakeword/registry.ts).
+   */
+  wakeWords?: Iterable<string>;
   /** Failed desired-state deliveries in a row before a device is SYNC_NEEDED (default 3). */
   syncFailureLimit?: number;
   /**
@@ -62,6 +68,7 @@ export class A4bService {
   readonly recordings: RecordingMetaStore;
   private readonly credentials: Credentials;
   private readonly deviceTypes: ReadonlySet<string>;
+  private readonly wakeWords: ReadonlySet<string>;
   private readonly syncFailureLimit: number;
   private closed = false;
 
@@ -78,6 +85,7 @@ export class A4bService {
     this.recordings = new RecordingMetaStore(database.db);
     this.credentials = Credentials.open(database.db, options.dir, now(), log);
     this.deviceTypes = new Set(options.deviceTypes ?? loadDeviceModels().keys());
+    this.wakeWords = new Set(options.wakeWords ?? WakeWordRegistry.load().wakeWords);
     this.syncFailureLimit = Math.max(1, Math.floor(options.syncFailureLimit ?? DEFAULT_SYNC_FAILURE_LIMIT));
   }
 
@@ -271,6 +279,7 @@ export class A4bService {
       box: this.box,
       now: () => this.clock.wallNow(),
       deviceTypes: this.deviceTypes,
+      wakeWords: this.wakeWords,
       jobs: this.jobs,
       shadows: this.shadows,
       recordings: this.recordings,

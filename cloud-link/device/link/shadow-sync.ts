@@ -163,6 +163,14 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     this.requestGet('resync');
   }
 
+  /**
+   * Reports again what the device runs (a wake-word switch made after its profile's report): a get
+   * first, so the report carries the shadow's current version.
+   */
+  reportAgain(): void {
+    this.requestGet('report');
+  }
+
   /** One message on a shadow topic. Never throws. */
   handle(kind: TopicKind, payload: Buffer): void {
     if (this.closed) return;
@@ -192,10 +200,10 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     this.clearTimer('retry');
   }
 
-  private requestGet(reason: 'connected' | 'delta' | 'resync' | 'retry'): void {
+  private requestGet(reason: 'connected' | 'delta' | 'resync' | 'retry' | 'report'): void {
     if (this.closed || !this.options.transport.connected) return; // the next CONNECTED gets
     const awaiting = this.lastGetSent > this.lastGetTaken && this.answerTimer !== undefined;
-    if (awaiting && (reason === 'delta' || reason === 'resync')) {
+    if (awaiting && (reason === 'delta' || reason === 'resync' || reason === 'report')) {
       this.again = true;
       return;
     }
