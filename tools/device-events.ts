@@ -60,5 +60,8 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
     sink({ type: 'intent', time: audioSeconds(i.at), id: i.id, name: i.name, slots: i.slots, confidence: i.confidence, heard: i.heard, latencyMs: i.latencyMs }),
   );
   on('directive', (d) => sink({ type: 'directive', time: audioSeconds(d.at), directive: d.type, ok: d.ok, detail: d.detail }));
+  on('wake-word', (c) =>
+    sink({ type: 'wake-word', time: audioSeconds(c.at), keywords: c.keywords, ...(c.wakeWord ? { wakeWord: c.wakeWord } : {}), previous: c.previous, deferred: c.deferred }),
+  );
   return () => subs.removeAll();
 }

@@ -21,6 +21,7 @@ import { SAMPLE_RATE } from '../core/audio-format.js';
 import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
+import { preflightGpio } from './doctor/preflight.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
 export type LedsKind = LedRendererKind;
@@ -89,7 +90,8 @@ export interface DeviceSession {
  * direction), spotter and VAD, light-ring renderers, speaker, button drivers and its flash directory.
  * Device time is a VirtualClock driven by the audio, so `--fast` runs are deterministic.
  *
- * With `cloud`, the device gets a DeviceCloudLink. The link runs on the system clock, not the audio's:
+ * With `cloud`, the device gets a DeviceCloudLink, and a room profile's WakeWord replaces the words
+ * given with `keyword`/`modelFiles` (the spotter switches; Porcupine runs its own words only). The link runs on the system clock, not the audio's:
  * the network, its timeouts and backoff are real time whatever pace the audio plays at. `run()`
  * attaches the link (which boots the device and re-applies the profile on flash), waits for the
  * first connection (a refused or unreachable broker, or one that fails TLS verification, ends the run
@@ -101,12 +103,14 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const model = deviceModel(opts.model);
   const clock = new VirtualClock(0, Date.now());
   // Bad input (a script, a GPIO map) is refused before anything is opened or made on disk.
-  const { drivers, script } = openButtons(opts.buttons, {
+  const { drivers, script, gpio: gpioButtons } = openButtons(opts.buttons, {
     buttons: model.buttons,
     clock,
     ...(opts.script ? { script: opts.script } : {}),
     ...(opts.gpio ? { gpio: opts.gpio } : {}),
   });
+  // GPIO pieces that cannot work stop the start, saying what `echosim doctor` says about them.
+  await preflightGpio(opts);
   let source: MicSource = typeof opts.mic === 'string' ? openMic(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
@@ -142,11 +146,19 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
 
   // The link exists before the Device (which takes it); its reboot hook ends this run.
   const runAbort = new AbortController();
+  // Buttons that stop working (gpiomon exits: the line taken, permissions) end the run with why.
+  let hardwareError: EchosimError | undefined;
+  gpioButtons?.on('error', (err) => {
+    hardwareError ??= err;
+    runAbort.abort();
+  });
   let rebootRequested = false;
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  // An engine that cannot switch words (Porcupine) runs its own; openWakeWord follows the room profile.
+  const fixedWords = spotter.openWakeWord ? undefined : spotter.engine.keywords;
   const link = opts.cloud
-    ? openCloudLink(opts.cloud, dataDir, spotter.engine.keywords, async () => {
+    ? openCloudLink(opts.cloud, dataDir, fixedWords, async () => {
         rebootRequested = true;
         runAbort.abort();
         await closed; // the job is reported by the link of the next session
@@ -159,6 +171,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     clock,
     dataDir,
     engine: spotter.engine,
+    ...(spotter.openWakeWord ? { wakeWords: spotter.registry } : {}),
     ...(vadModel ? { vad: new SileroVad(vadModel) } : {}),
     channelPolicy: opts.channel,
     maxStreamSamples: Math.round(opts.maxStream * SAMPLE_RATE),
@@ -190,13 +203,15 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
         await device.boot();
       }
       for (const d of drivers) d.start((e) => device.buttonEdge(e));
-      return runDevice(device, source, {
+      const summary = await runDevice(device, source, {
         clock,
         signal: runAbort.signal,
         settleMs: opts.settle * 1000,
         busy: () => (script?.remaining ?? 0) > 0,
         realTime: !opts.fast,
       });
+      if (hardwareError) throw hardwareError;
+      return summary;
     },
     async finishEvents(): Promise<void> {
       await ledEvents?.close();
@@ -212,9 +227,12 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   };
 }
 
-/** The device's cloud link, on the system clock, accepting the wake words the loaded spotter has. */
-function openCloudLink(cloud: CloudConnection, dataDir: string, keywords: readonly string[], reboot: () => Promise<void>): DeviceCloudLink {
-  const supported = keywords.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
+/**
+ * The device's cloud link, on the system clock. A spotter that can switch words accepts every
+ * WakeWord its registry covers; one with `fixedKeywords` only the WakeWords among them.
+ */
+function openCloudLink(cloud: CloudConnection, dataDir: string, fixedKeywords: readonly string[] | undefined, reboot: () => Promise<void>): DeviceCloudLink {
+  const supported = fixedKeywords?.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
   return new DeviceCloudLink({
     url: cloud.url,
     deviceId: cloud.deviceId,
@@ -222,7 +240,7 @@ function openCloudLink(cloud: CloudConnection, dataDir: string, keywords: readon
     ...(cloud.tls ? { tls: cloud.tls } : {}),
     clock: new SystemClock(),
     dataDir,
-    supportedWakeWords: supported,
+    ...(supported ? { supportedWakeWords: supported } : {}),
     reboot,
   });
 }

@@ -75,16 +75,17 @@ export class Interaction {
     this.showVolume(this.device.speaker.stepVolume(step));
   }
 
-  /** A volume level asked for by voice: the same ring arc, earcon and saved level as the buttons. */
-  setVolume(level: number): void {
-    this.showVolume(this.device.speaker.setVolume(level));
+  /** Sets the volume (a button, a script, the cloud): the ring shows it, the volume tone plays, it is kept on flash. Returns the level in force (capped by the room's limit). */
+  setVolume(level: number): number {
+    return this.showVolume(this.device.speaker.setVolume(level));
   }
 
-  private showVolume(level: number): void {
+  private showVolume(level: number): number {
     const d = this.device;
     d.leds.showVolume(level, 10);
     d.features.volume.set(level).catch((err: unknown) => d.warn('SETTINGS_INVALID', `could not save the volume: ${String(err)}`));
     void this.playEarcon('volume');
+    return level;
   }
 
   pointAt(estimate: DoaEstimate): void {

@@ -55,7 +55,8 @@ export class SimDevice extends EventEmitter<SimDeviceEvents> {
       model: this.model,
       clock,
       dataDir: setup.dataDir,
-      engine: new OpenWakeWordEngine(setup.models.wakeword),
+      engine: new OpenWakeWordEngine(setup.models.wakeword, { keywords: [setup.registry.head('alexa').keyword] }),
+      wakeWords: setup.registry,
       vad: new SileroVad(setup.models.vad),
       link: this.link,
       leds: [], // frames are read from the ring itself and its `leds` events

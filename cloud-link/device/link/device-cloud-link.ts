@@ -185,7 +185,9 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       state: state.profile,
       clock,
       log,
-      supportedWakeWords: options.supportedWakeWords ?? ['ALEXA'],
+      // The words its spotter can switch to; a device that cannot switch runs ALEXA only.
+      supportedWakeWords: options.supportedWakeWords ?? device.wakeWord?.supported ?? ['ALEXA'],
+      ...(device.wakeWord ? { wakeWord: device.wakeWord } : {}),
       baselineMaxVolume,
     }));
     const restored = await applier.restore();
@@ -205,10 +207,16 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       ...requestTimeoutMs,
     }));
     shadow.on('profile-applied', (p) => this.emit('profile-applied', { ...p, boot: false }));
+    // A switch made at the end of a request comes after the report of its profile: report the word again.
+    this.subs.on(device, 'wake-word', (c) => void (c.deferred && shadow.reportAgain()));
     shadow.on('profile-rejected', (r) => this.emit('profile-rejected', r));
     shadow.on('reported', (r) => this.emit('reported', r));
     shadow.on('shadow-rejected', (r) => this.emit('shadow-rejected', r));
     shadow.on('malformed', (m) => this.emit('malformed', m));
+    // The device's own facts (volume, do-not-disturb, timers) go to the cloud as they change.
+    this.subs.on(device.features, 'changed', ({ feature }) => {
+      if (feature === 'volume' || feature === 'settings' || feature === 'notifications') shadow.reportFacts();
+    });
 
     const executor = new JobExecutor({
       device,

@@ -5,7 +5,7 @@ import { PocketsphinxRecognizer } from '../../../../cloud-link/cloud/speech/comm
 
 /**
  * The recognizer on held-out voices: test/fixtures/commands is flite's rms voice, which no tuning used
- * (the confidence threshold was chosen on flite slt/kal16 and espeak-ng en-us; BENCHMARKS.md section 11).
+ * (the confidence threshold was chosen on flite slt/kal16 and espeak-ng en-us; BENCHMARKS.md section 12).
  * Real speech that is no command (the shared real-speech negatives) must be a no-match.
  */
 const FIXTURES = new URL('../../../fixtures/commands/', import.meta.url).pathname;
