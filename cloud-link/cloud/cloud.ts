@@ -28,6 +28,8 @@ import { WakeWordVerifier } from './verification/verifier.js';
 import { Assistant } from './answers/assistant.js';
 import { FliteSynthesizer } from './answers/speech-synthesizer.js';
 import { PocketsphinxRecognizer } from './speech/command-recognizer.js';
+import { BookingReleaser } from './calendar/booking-releaser.js';
+import { RoomCalendar } from './calendar/room-calendar.js';
 import { deviceForHomeAssistant, startHomeAssistant } from './home-assistant/attach.js';
 import type { HomeAssistantBridge } from './home-assistant/ha-bridge.js';
 
@@ -105,6 +107,7 @@ export class Cloud {
   private presence: Presence | undefined;
   private utterances: UtteranceGateway | undefined;
   private assistant: Assistant | undefined;
+  private releaser: BookingReleaser | undefined;
   private mosquittoSync: MosquittoAuthSync | undefined;
   private tls: CloudTls | undefined;
   private strayRetained: StrayRetained | undefined;
@@ -263,7 +266,14 @@ export class Cloud {
       const recognizer = new PocketsphinxRecognizer();
       const missing = recognizer.unavailable();
       if (missing) log.warn({ code: missing.code, hint: missing.hint }, missing.message);
-      this.assistant = new Assistant({ recognizer, synthesizer: new FliteSynthesizer(), recordings: { metas: this.service.recordings, files: this.recordings }, clock, log });
+      this.assistant = new Assistant({
+        recognizer,
+        synthesizer: new FliteSynthesizer(),
+        recordings: { metas: this.service.recordings, files: this.recordings },
+        rooms: new RoomCalendar(this.service.bookings),
+        clock,
+        log,
+      });
     }
     const assistant = this.assistant;
     this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}), ...(assistant ? { assistant } : {}) });
@@ -282,6 +292,16 @@ export class Cloud {
       this.homeAssistant = ha;
       this.detach.push(() => ha.stop());
     }
+
+    this.releaser = new BookingReleaser({
+      bookings: this.service.bookings,
+      clock,
+      log,
+      onReleased: (released) => {
+        for (const b of released) bus.emit('booking-released', { bookingId: b.id, roomId: b.room_id, startAt: b.start_at, at: b.updated_at });
+      },
+    });
+    this.releaser.start();
 
     this.recordings.startSweeping({
       currentPolicy: (id) => {
@@ -350,6 +370,7 @@ export class Cloud {
     };
     on('desired-changed', ({ deviceId }) => void this.shadows?.pushDesired(deviceId));
     on('job-created', ({ deviceId }) => void this.jobs?.notify(deviceId));
+    on('bookings-changed', () => this.releaser?.poke());
     on('recordings-deleted', ({ ids }) => {
       this.recordings.delete(ids).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'recording files not deleted'));
     });
@@ -456,6 +477,7 @@ export class Cloud {
       for (const d of this.detach.splice(0)) d();
       this.tls?.stop();
       this.recordings.stopSweeping();
+      this.releaser?.stop();
       this.utterances?.stop();
       this.assistant?.close();
       await this.api?.close().catch(() => undefined);

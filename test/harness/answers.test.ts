@@ -67,3 +67,25 @@ afterAll(async () => {
   expect(echo.of('directive')).toHaveLength(1); // only the volume: a no-match does nothing
   expect(echo.of('sound').filter((s) => s.label === 'response')).toHaveLength(1); // "Sorry, I don't know that one"
 });
+
+(runnable ? test : test.skip)('"Alexa, book this room for half an hour" books the room the device is in; "end the meeting" frees it', async () => {
+  sim = await startSimulation({ devices: 1, assistant: true });
+  const echo = sim.device('device-1');
+  const profile = { ProfileName: 'Rooms', Timezone: 'UTC', Address: '1 Example Street', DistanceUnit: 'METRIC', TemperatureUnit: 'CELSIUS', WakeWord: 'ALEXA' };
+  const { roomArn } = await sim.cloud.roomWithProfile(profile, { roomName: 'Everest', devices: ['device-1'] });
+  const bookings = async (): Promise<Array<Record<string, unknown>>> => (await sim!.cloud.call('ListBookings', { RoomArn: roomArn })).Bookings as Array<Record<string, unknown>>;
+
+  await echo.play(await alexaThen('flite-rms-27.wav'), { quietBeforeMs: 500, quietAfterMs: 1500 }); // "book this room for half an hour"
+  expect(await echo.waitFor({ event: 'intent', after: 0 })).toMatchObject({ name: 'BookRoom', slots: { minutes: 30 } });
+  await echo.waitFor('IDLE');
+  const [booked] = await bookings();
+  expect(booked).toMatchObject({ Title: 'Instant booking', Status: 'CHECKED_IN', Source: 'VOICE' });
+  expect(Number(booked!.EndTime) - Number(booked!.StartTime)).toBe(1800);
+  expect(echo.of('sound').map((s) => s.label)).toContain('response'); // "Okay, this room is yours for 30 minutes, ..."
+
+  const mark = echo.mark;
+  await echo.play(await alexaThen('flite-rms-31.wav'), { quietBeforeMs: 500, quietAfterMs: 1500 }); // "end the meeting"
+  expect(await echo.waitFor({ event: 'intent', after: mark })).toMatchObject({ name: 'EndMeeting' });
+  await echo.waitFor('IDLE');
+  expect(await bookings()).toEqual([expect.objectContaining({ Status: 'ENDED' })]);
+});

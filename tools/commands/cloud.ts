@@ -163,7 +163,7 @@ type Detach = () => void;
 
 function listen(cloud: Cloud, handle: <K extends keyof CloudEvents>(name: K, payload: CloudEvents[K][0]) => void): Detach {
   const names: Array<keyof CloudEvents> = [
-    'presence', 'profile-applied', 'profile-rejected', 'job-updated', 'verdict', 'utterance', 'utterance-refused', 'shadow-rejected', 'telemetry',
+    'presence', 'profile-applied', 'profile-rejected', 'job-updated', 'verdict', 'utterance', 'utterance-refused', 'shadow-rejected', 'telemetry', 'booking-released',
   ];
   const listeners = names.map((name) => {
     const l = (payload: unknown): void => handle(name, payload as never);
@@ -189,6 +189,7 @@ function describeEvents(cloud: Cloud): Detach {
       'profile-rejected': () => `${String(p.deviceId)} refused profile version ${String(p.version)}: ${String(p.code)} ${String(p.reason)}`,
       'job-updated': () => `${String(p.deviceId)} job ${String(p.jobId)} (${String(p.operation)}) ${String(p.status)}`,
       verdict: () => `${String(p.deviceId)} utterance ${String(p.utteranceId)}: wake word ${p.confirmed ? 'confirmed' : 'NOT confirmed'} (score ${Number(p.score).toFixed(2)})`,
+      'booking-released': () => `booking ${String(p.bookingId)} released: nobody checked in (room ${String(p.roomId)})`,
       'shadow-rejected': () => `${String(p.deviceId)} ${String(p.kind)} ${String(p.code)}: ${String(p.message)}`,
     };
     const text = line[name]?.();

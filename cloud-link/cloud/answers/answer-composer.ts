@@ -25,7 +25,7 @@ export function composeAnswer(intent: Intent, context: DeviceContext | undefined
     case 'NoMatch':
       return { text: NO_MATCH_TEXT, directives: [] };
     case 'WhatTime':
-      return { text: `It's ${clock(now, context?.timeZone)}.`, directives: [] };
+      return { text: `It's ${spokenClock(now, context?.timeZone)}.`, directives: [] };
     case 'SetTimer':
       return { text: `Timer set for ${spokenDuration((s.durationSeconds ?? 0) * 1000)}.`, directives: [{ type: 'SetTimer', durationMs: (s.durationSeconds ?? 0) * 1000 }] };
     case 'CancelTimer':
@@ -94,7 +94,8 @@ export function spokenTimeOfDay(time: string): string {
   return `${h12}${mm === 0 ? '' : `:${String(mm).padStart(2, '0')}`} ${hh < 12 ? 'AM' : 'PM'}`;
 }
 
-function clock(now: number, timeZone: string | undefined): string {
+/** The time of day as said: "10:30 AM", in the time zone given (UTC when none or unknown). */
+export function spokenClock(now: number, timeZone: string | undefined): string {
   const opts: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit', hour12: true };
   try {
     return new Intl.DateTimeFormat('en-US', { ...opts, timeZone: timeZone ?? 'UTC' }).format(now);

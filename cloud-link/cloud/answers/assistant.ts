@@ -10,11 +10,15 @@ import { noMatch, type CommandRecognizer } from '../speech/command-recognizer.js
 import { composeAnswer, wordDeletion, type ComposedAnswer } from './answer-composer.js';
 import type { SpeechSynthesizer } from './speech-synthesizer.js';
 import { deleteByVoice } from './voice-deletion.js';
+import { isRoomIntent, type RoomCalendar } from '../calendar/room-calendar.js';
+import { CALENDAR_FAILED_TEXT, wordRoomAnswer } from './room-answers.js';
 
 export interface AssistantDeps {
   recognizer: CommandRecognizer;
   synthesizer: SpeechSynthesizer;
   recordings: { metas: RecordingMetaStore; files: RecordingStore };
+  /** The calendars of the rooms devices are in (the room commands). */
+  rooms: RoomCalendar;
   /** Wall-clock time (answers say the time of day). */
   clock: Clock;
   log: Logger;
@@ -59,7 +63,7 @@ export class Assistant {
     }
     const recognizeMs = clock.now() - t0;
     const context = req.start.context;
-    let composed = composeAnswer(intent, context, clock.now());
+    let composed = composeAnswer(intent, context, clock.wallNow());
     composed = await this.act(req.deviceId, composed, context);
     let audio: Int16Array | undefined;
     if (composed.text) {
@@ -89,10 +93,17 @@ export class Assistant {
     const action = answer.action;
     if (!action) return answer;
     if (action.kind === 'delete-recordings') {
-      const n = await deleteByVoice(this.deps.recordings, deviceId, action.which, this.deps.clock.now(), context?.timeZone);
+      const n = await deleteByVoice(this.deps.recordings, deviceId, action.which, this.deps.clock.wallNow(), context?.timeZone);
       return { ...answer, text: wordDeletion(action.which, n) };
     }
-    return { ...answer, text: 'This room has no calendar yet.' };
+    if (!isRoomIntent(action.intent)) return answer;
+    const now = this.deps.clock.wallNow();
+    try {
+      return { ...answer, text: wordRoomAnswer(this.deps.rooms.act(deviceId, action.intent, now), now) };
+    } catch (err) {
+      this.deps.log.error({ deviceId, intent: action.intent.name, err: (err as Error).message }, 'room command failed');
+      return { ...answer, text: CALENDAR_FAILED_TEXT };
+    }
   }
 }
 
