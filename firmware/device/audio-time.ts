@@ -1,6 +1,5 @@
 import type { VirtualClock } from '../../hal/clock.js';
 import type { MicFrame } from '../../hal/mic/types.js';
-import type { DeviceState } from '../state/device-states.js';
 import type { Device } from './device.js';
 
 /**
@@ -50,12 +49,9 @@ export async function pushFrameOnTime(
   }
 }
 
-/** States in which nothing is left in progress once the audio has ended. */
-const SETTLED_STATES: ReadonlySet<DeviceState> = new Set(['IDLE', 'MIC_OFF', 'SETUP', 'ERROR']);
-
 /** Nothing in progress: no request, nothing playing or ringing, and `busy` (work outside the device) false. */
 export function deviceSettled(device: Device, busy: () => boolean = () => false): boolean {
-  return SETTLED_STATES.has(device.state) && !device.speaker.playing && !device.ringer.ringing && !busy();
+  return device.settled && !busy();
 }
 
 function sliceFrame(frame: MicFrame, from: number, to: number): MicFrame {

@@ -4,7 +4,7 @@ import { EchosimError } from '../../../hal/errors.js';
 import { rootLogger, type Logger } from '../../../hal/log.js';
 import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
 import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { DeviceLink } from '../../../firmware/device/link.js';
 import { Subscriptions } from '../../../firmware/device/subscriptions.js';
 import { describeCorruptSlot } from '../../../firmware/storage/settings-store.js';
@@ -64,7 +64,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
   private readonly connection: MqttConnection;
   private readonly utterances: UtteranceStream;
   private readonly subs = new Subscriptions();
-  private device: Device | undefined;
+  private device: DeviceControl | undefined;
   private state: LinkState | undefined;
   private outbox: Outbox | undefined;
   private applier: ProfileApplier | undefined;
@@ -155,7 +155,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
    * boots it if it has not booted, re-applies the profile recorded on flash before it reaches the
    * cloud, then connects.
    */
-  async attach(device: Device): Promise<void> {
+  async attach(device: DeviceControl & { boot(): Promise<void> }): Promise<void> {
     if (this.device || this.closing) {
       throw new EchosimError('DEVICE_NOT_RUNNING', this.closing ? 'the cloud link is closed' : 'the cloud link is already attached to a device', {
         hint: 'A link serves one device for its life: create a new DeviceCloudLink (on the same data directory) for a new Device.',
@@ -163,7 +163,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     }
     this.device = device;
     const { options, log, clock, topics } = this;
-    const baselineMaxVolume = device.speaker.maxVolume;
+    const baselineMaxVolume = device.maxVolume;
     const state = (this.state = openLinkState(options.dataDir));
     for (const c of state.corrupt) log.warn(c, describeCorruptSlot(`cloud link store ${c.store}`, c, c.using));
     this.outbox = await Outbox.open({ dir: options.dataDir, name: 'telemetry', log });

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../../../hal/clock.js';
 import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
 import { isEchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { ResetReport } from '../../../firmware/features/reset-features.js';
 import type { Job } from '../../protocol/jobs.js';
 import { announcementAudio, announcementWords } from './announcement-tones.js';
@@ -30,7 +30,7 @@ export interface JobOutcome {
 }
 
 export interface JobExecutorOptions {
-  device: Device;
+  device: DeviceControl;
   clock: Clock;
   log: Logger;
   /** Hands the announcement audio to the device (the link's `announcement` event). */
@@ -81,7 +81,7 @@ export class JobExecutor {
     const deadline = job.queuedAt + job.parameters.TtlSeconds * 1000;
     const expired: JobOutcome = { status: 'FAILED', statusDetails: { reason: 'expired' } };
     if (clock.wallNow() >= deadline) return expired;
-    if (!device.machine.accepts('ANNOUNCE')) {
+    if (!device.accepts('ANNOUNCE')) {
       const ready = await this.waitUntilAnnounceable(deadline - clock.wallNow());
       if (ready === 'expired') return expired;
       if (ready === 'interrupted') return { status: 'FAILED', statusDetails: { reason: 'interrupted' } };
@@ -105,7 +105,7 @@ export class JobExecutor {
         resolve(result);
       };
       const onState = (): void => {
-        if (device.machine.accepts('ANNOUNCE')) finish('ready');
+        if (device.accepts('ANNOUNCE')) finish('ready');
       };
       const stop = (): void => finish('interrupted');
       this.waits.add(stop);

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../../hal/clock.js';
 import { isEchosimError } from '../../../hal/errors.js';
 import type { Logger } from '../../../hal/log.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { DeviceSettingsPatch } from '../../../firmware/features/device-settings.js';
 import type { PersistentState } from '../../../firmware/features/persistent-state.js';
 import { canonicalTimeZone } from '../../../firmware/features/zoned-time.js';
@@ -56,7 +56,7 @@ export interface ProfileRejection {
 export type ApplyResult = { ok: true; applied: AppliedProfile; changed: boolean } | { ok: false; rejected: ProfileRejection };
 
 export interface ProfileApplierOptions {
-  device: Device;
+  device: DeviceControl;
   wifi: WifiManager;
   state: PersistentState<ProfileState>;
   clock: Clock;
@@ -214,9 +214,9 @@ export class ProfileApplier {
         }
         if (prevNp) undo.push(() => this.join(prevNp));
       }
-      const settingsBefore = this.options.device.features.settings.get();
+      const settingsBefore = this.options.device.settings.get();
       if (await this.writeSettings(next)) {
-        undo.push(() => this.options.device.features.settings.set({ earcons: settingsBefore.earcons, timeZone: settingsBefore.timeZone }));
+        undo.push(() => this.options.device.settings.set({ earcons: settingsBefore.earcons, timeZone: settingsBefore.timeZone }));
       }
       const record = { desired: next as Record<string, unknown>, version, at: Math.round(this.options.clock.wallNow()) };
       await this.options.state.update((draft) => {
@@ -251,7 +251,7 @@ export class ProfileApplier {
   private async writeSettings(desired: DesiredState): Promise<boolean> {
     const room = desired.roomProfile;
     if (!room) return false;
-    const settings = this.options.device.features.settings;
+    const settings = this.options.device.settings;
     const now = settings.get();
     const earcons = { startOfRequest: room.Earcons?.StartOfRequest ?? false, endOfRequest: room.Earcons?.EndOfRequest ?? false };
     const timeZone = canonicalTimeZone(room.Timezone) ?? room.Timezone;
