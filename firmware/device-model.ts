@@ -5,7 +5,7 @@ import { EchosimError } from '../hal/errors.js';
 import { packageRoot } from '../hal/package-root.js';
 
 /**
- * Device models are data (DOMAIN.md §1): one JSON file per model in firmware/device-models/.
+ * Device models are data (docs/hardware.md#device-models): one JSON file per model in firmware/device-models/.
  * Adding a model is adding a file. Microphone positions are derived from the geometry.
  */
 const BUTTONS = ['action', 'mic-off', 'mute', 'call', 'volume-up', 'volume-down'] as const;

@@ -108,7 +108,7 @@ const HINTS: Record<string, string> = {
   ResourceInUseException: 'Disassociate it from the devices or rooms that use it first',
   ConcurrentModificationException: 'Someone else changed it at the same time; get it again and retry',
   LimitExceededException: 'Wait and retry later (DeleteDeviceUsageData runs at most once per 24 h per device)',
-  ValidationException: 'Fix the named field; DOMAIN.md §4 lists the limits',
+  ValidationException: 'Fix the named field; docs/alexa-for-business.md lists the limits',
   SerializationException: 'The request body must be a JSON object',
   UnknownOperationException: 'The server does not know this operation; is it an echosim cloud of the same version?',
   ThrottlingException: 'Too many wrong admin tokens came from this address (or from everywhere): wait the time the message gives, then retry with the right token',

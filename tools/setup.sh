@@ -21,8 +21,8 @@ fi
 # System packages: arecord/aplay (ALSA capture and playback, and the capture tests); Mosquitto (the
 # broker-compatibility tests start their own instance of it on a free port, with their own config);
 # tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
-# the screen back).
-packages=(alsa-utils mosquitto tmux)
+# the screen back); espeak-ng (the harness's `say` speaks text to a device; its tests run it).
+packages=(alsa-utils mosquitto tmux espeak-ng)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

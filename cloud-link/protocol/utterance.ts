@@ -8,7 +8,7 @@ import { MAX_CHUNK_SAMPLES, MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from '
  * utterance/{n}/end, all from the device; utterance/{n}/verdict (cloud verification of the wake
  * word) and utterance/{n}/response (what to play) from the cloud. `n` is the stream id of the
  * device's front end. The shape follows the AVS Recognize event: the stream starts 500 ms before the
- * wake word, and `wakeWordIndices` are relative to the stream start (DOMAIN.md §2).
+ * wake word, and `wakeWordIndices` are relative to the stream start (docs/audio-pipeline.md#the-pre-roll-contract).
  *
  * Every count and index a device sends is bounded by one utterance's limits (utterance-limits.ts);
  * a message beyond them, malformed, or over one of the cloud's caps is answered on

@@ -73,7 +73,7 @@ export interface LocalFeaturesOptions {
 }
 
 /**
- * The device's local features (DOMAIN §1): timers and alarms, shopping and to-do lists, Bluetooth
+ * The device's local features (docs/alexa-for-business.md#startdevicesync): timers and alarms, shopping and to-do lists, Bluetooth
  * pairing history, volume and device settings, and the reset-by-feature of StartDeviceSync.
  *
  * Each group lives in its own A/B store file, so a reset, a torn write or a corrupt file in one never

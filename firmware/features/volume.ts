@@ -4,7 +4,7 @@ import type { PersistentState } from './persistent-state.js';
 
 export const MIN_VOLUME = 0;
 export const MAX_VOLUME = 10;
-/** 50%: what a shared-device reset sets the volume back to (DOMAIN §1). */
+/** 50%: what a shared-device reset sets the volume back to (docs/alexa-for-business.md#startdevicesync). */
 export const DEFAULT_VOLUME = 5;
 
 export const VolumeStateSchema = z.object({ level: z.number().int().min(MIN_VOLUME).max(MAX_VOLUME) });

@@ -4,7 +4,7 @@ import { COLORS, mix, scale } from './colors.js';
 import { wrapIndex } from './ring-geometry.js';
 
 /**
- * Short-lived overlays drawn on top of whatever base pattern the ring shows (DOMAIN.md §3): the white
+ * Short-lived overlays drawn on top of whatever base pattern the ring shows (docs/light-ring.md#overlays): the white
  * volume arc and the Do-Not-Disturb flash. Both are pure functions of the base colours and time.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The device's states and the explicit transition table between them.
  *
- * States follow the AVS dialog UX states (DOMAIN.md §2) plus the device-level ones an Echo has:
+ * States follow the AVS dialog UX states (docs/device-states.md) plus the device-level ones an Echo has:
  * BOOTING, SETUP (orange spin), CONNECTING, MIC_OFF and ERROR. Inputs are everything that can move the
  * device: buttons, the audio front end, the cloud link and the state machine's own timeouts.
  *

@@ -15,7 +15,7 @@ export type { LedsEvent } from './events.js';
 export type LedRendererKind = 'terminal' | 'events' | 'apa102' | 'none';
 export const LED_RENDERER_KINDS: readonly LedRendererKind[] = ['terminal', 'events', 'apa102', 'none'];
 
-/** The ReSpeaker 4-Mic HAT's LED power enable: GPIO5 on the header's chip (DOMAIN.md §7). */
+/** The ReSpeaker 4-Mic HAT's LED power enable: GPIO5 on the header's chip (docs/hardware.md#respeaker-4-mic-array). */
 export const RESPEAKER_4MIC_POWER_PIN = { chip: 'gpiochip0', line: 5 } as const;
 
 export interface OpenLedRenderersOptions {

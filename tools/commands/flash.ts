@@ -77,7 +77,7 @@ function loadProfile(kind: ProfileKind, spec: string): Record<string, unknown> {
   if (dropped.length > 0) process.stderr.write(`echosim: note: ${source}: ignoring ${dropped.join(', ')} (API request fields, not part of the profile)\n`);
   const problems = validateProfile(kind, profile);
   if (problems.length > 0) {
-    throw usage(`${source}: not a valid ${kind} profile:\n  - ${problems.join('\n  - ')}`, 'Fix the listed fields (DOMAIN.md §4 has the limits); nothing was sent', { problems });
+    throw usage(`${source}: not a valid ${kind} profile:\n  - ${problems.join('\n  - ')}`, 'Fix the listed fields (docs/alexa-for-business.md has the limits); nothing was sent', { problems });
   }
   return profile;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { A4bError } from '../a4b/errors.js';
 
-/** One-off commands to a device (DOMAIN.md §5, AWS IoT Jobs): reset by feature, delete recordings, reboot, announce. */
+/** One-off commands to a device (docs/device-shadow.md#jobs, AWS IoT Jobs): reset by feature, delete recordings, reboot, announce. */
 export const JOB_OPERATIONS = ['reset', 'delete-recordings', 'reboot', 'announce'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 

@@ -1,5 +1,5 @@
 /**
- * The management API over HTTP, mirroring Alexa for Business (DOMAIN.md §4) on the AWS JSON 1.1
+ * The management API over HTTP, mirroring Alexa for Business (docs/alexa-for-business.md#wire-protocol) on the AWS JSON 1.1
  * protocol, so AWS-style tooling and the `echosim a4b` CLI talk to it the same way.
  *
  *   POST /        X-Amz-Target: AlexaForBusiness.<Operation>, Authorization: Bearer <admin token>

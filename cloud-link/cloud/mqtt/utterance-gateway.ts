@@ -41,7 +41,7 @@ interface OpenUtterance {
 type Closing = 'ended' | 'expired' | 'dropped';
 
 /**
- * Utterances from devices (DOMAIN.md §2): the stream of pre-roll and speech a device sends after a
+ * Utterances from devices (docs/audio-pipeline.md#utterances-on-the-wire): the stream of pre-roll and speech a device sends after a
  * wake word, over MQTT (start, binary audio chunks at QoS 0, end). The cloud re-runs the wake-word
  * engine on it at a stricter rule (WakeWordVerifier) as the audio arrives and publishes the verdict as
  * soon as it is decided, so a false wake stops capture within ~300 ms of the claimed wake word's end

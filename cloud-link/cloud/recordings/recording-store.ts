@@ -70,7 +70,7 @@ const TMP_RE = /^\.[0-9a-f-]{36}\.tmp$/;
  *
  * Write-only by design: recordings can be added, listed (metadata), deleted and expired, and there
  * is NO method that returns their audio. The cloud's APIs sit on top of this class, so none of
- * them can play, download or transcribe a recording (DOMAIN.md §1); a test pins the public surface.
+ * them can play, download or transcribe a recording (docs/privacy.md#recordings); a test pins the public surface.
  * Files are written atomically (temp file, fsync, rename, directory fsync) with mode 0600 in 0700
  * directories, so a crash leaves either the whole recording or none, readable by the cloud's user only.
  */

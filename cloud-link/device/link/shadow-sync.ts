@@ -23,7 +23,7 @@ import { RequestTokens } from './request-tokens.js';
 import type { LinkTransport, MalformedMessage } from './transport.js';
 
 /**
- * The convergence loop between the device and its shadow (DOMAIN.md §5):
+ * The convergence loop between the device and its shadow (docs/device-shadow.md#the-convergence-loop):
  *
  *   CONNECTED, delta, resync ──► shadow/get {clientToken}
  *   shadow/get/accepted ──► apply desired if its profileVersion is not the applied one (or a delta
