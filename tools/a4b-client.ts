@@ -16,12 +16,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { SystemClock, type Clock } from '../hal/clock.js';
-import { EchosimError } from '../hal/errors.js';
+import { SystemClock, type Clock } from '../core/clock.js';
+import { EchosimError } from '../core/errors.js';
 import { AMZ_JSON_CONTENT_TYPE } from '../cloud-link/cloud/http/aws-json.js';
 import { A4B_TARGET_PREFIX, IDEMPOTENT_OPERATIONS, isA4bOperation } from '../cloud-link/cloud/http/operations.js';
 import { readCaFile, type ClientTlsOptions } from '../cloud-link/tls/client-tls.js';
-import { CA_CERT_FILE, TLS_DIR } from '../cloud-link/tls/server-tls.js';
+import { CA_CERT_FILE, TLS_DIR } from '../cloud-link/cloud/server-tls.js';
 import { describeTlsError } from '../cloud-link/tls/tls-errors.js';
 import { sendRequest } from './http-request.js';
 

@@ -7,27 +7,25 @@ import { WAKE_WORDS } from '../cloud-link/protocol/room-profile.js';
 import type { Device } from '../firmware/device/device.js';
 import { runDevice, type RunSummary } from '../firmware/device/runner.js';
 import { deviceModel, type DeviceModel } from '../firmware/device-model.js';
-import { GpioButtons } from '../hal/buttons/gpio.js';
-import { KeyboardButtons } from '../hal/buttons/keyboard.js';
-import { ScriptedButtons } from '../hal/buttons/scripted.js';
-import type { ButtonDriver } from '../hal/buttons/types.js';
-import { SystemClock, VirtualClock } from '../hal/clock.js';
-import { EchosimError } from '../hal/errors.js';
+import { openButtons, type ButtonDriverKind } from '../hal/buttons/open.js';
+import { SystemClock, VirtualClock } from '../core/clock.js';
+import { EchosimError } from '../core/errors.js';
 import { JsonEventsRenderer } from '../hal/leds/events.js';
-import { openLedRenderers } from '../hal/leds/index.js';
+import { openLeds, type LedRendererKind } from '../hal/leds/open.js';
 import type { TerminalScreen } from '../hal/leds/terminal-screen.js';
 import type { LedRenderer } from '../hal/leds/types.js';
 import { SpatialSource } from '../hal/mic/spatial-source.js';
-import { openMicSource } from '../hal/mic/spec.js';
-import { SAMPLE_RATE, type MicSource } from '../hal/mic/types.js';
-import { openSpeakerDriver } from '../hal/speaker/open.js';
+import { openMic } from '../hal/mic/open.js';
+import type { MicSource } from '../hal/mic/types.js';
+import { SAMPLE_RATE } from '../core/audio-format.js';
+import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
 import { DeviceRuntime, type RuntimeLinkOptions } from './runtime/device-runtime.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
-export type LedsKind = 'terminal' | 'events' | 'apa102' | 'none';
-export type ButtonsKind = 'keyboard' | 'gpio' | 'none';
+export type LedsKind = LedRendererKind;
+export type ButtonsKind = ButtonDriverKind;
 
 export interface DeviceSessionOptions extends SpotterCliOptions {
   model: string;
@@ -106,18 +104,19 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const model = deviceModel(opts.model);
   const clock = new VirtualClock(0, Date.now());
   // Bad input (a script, a GPIO map) is refused before anything is opened or made on disk.
-  const drivers: ButtonDriver[] = [];
-  const script = opts.script ? ScriptedButtons.fromScript(opts.script, model.buttons, clock) : undefined;
-  if (script) drivers.push(script);
-  if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
-  if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
+  const { drivers, script } = openButtons(opts.buttons, {
+    buttons: model.buttons,
+    clock,
+    ...(opts.script ? { script: opts.script } : {}),
+    ...(opts.gpio ? { gpio: opts.gpio } : {}),
+  });
 
   // The link's reboot hook ends this run.
   const runAbort = new AbortController();
   let rebootRequested = false;
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
-  let source: MicSource = typeof opts.mic === 'string' ? openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
+  let source: MicSource = typeof opts.mic === 'string' ? openMic(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const mic = source;
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
@@ -133,7 +132,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     const renderers: LedRenderer[] = [];
     if (opts.leds !== 'events') {
       const closeAll = (rs: LedRenderer[]): Promise<unknown> => Promise.all(rs.map((r) => r.close().catch(() => undefined)));
-      renderers.push(...(await parts.lend(() => openLedRenderers(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }), closeAll)));
+      renderers.push(...(await parts.lend(() => openLeds(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }), closeAll)));
     }
     const sink = opts.eventSink;
     ledEvents = sink
@@ -143,7 +142,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
         })
       : undefined;
     if (ledEvents) renderers.push(ledEvents);
-    const speaker = await parts.lend(() => openSpeakerDriver(opts.speaker), (d) => d.close());
+    const speaker = await parts.lend(() => openSpeaker(opts.speaker), (d) => d.close());
 
     const link = opts.cloud
       ? cloudLinkOptions(opts.cloud, spotter.engine.keywords, async () => {

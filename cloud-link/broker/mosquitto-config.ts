@@ -1,7 +1,7 @@
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { EchosimError } from '../../hal/errors.js';
-import { ensurePrivateDirAsync } from '../../hal/private-files.js';
+import { EchosimError } from '../../core/errors.js';
+import { ensurePrivateDirAsync } from '../../core/private-files.js';
 import { TOPIC_SPECS } from '../protocol/topics.js';
 import { DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, type BrokerRole } from './acl.js';
 import { mosquittoPasswordHash } from './mosquitto-passwd.js';

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { mosquittoPasswordHash } from '../broker/mosquitto-passwd.js';
 import { parseTopic, topicFor } from '../protocol/topics.js';
-import { SystemClock, type Clock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { ClientTlsOptions } from '../tls/client-tls.js';
-import { CloudTls, TLS_DIR, type GivenCertificate, type ServerTlsMaterial } from '../tls/server-tls.js';
+import { CloudTls, TLS_DIR, type GivenCertificate, type ServerTlsMaterial } from './server-tls.js';
 import { subjectNamesFor } from '../tls/subject-names.js';
 import type { A4bServiceEvents } from './a4b/context.js';
 import { A4bService } from './a4b/service.js';
@@ -60,7 +60,7 @@ export interface CloudOptions {
   verifier?: WakeWordVerifier | false;
   /**
    * Serve `mqtts://` (embedded broker) and `https://` (API) with a certificate the cloud makes and
-   * renews in `dir/tls` with its own CA (or the given one); see cloud-link/tls/server-tls.ts.
+   * renews in `dir/tls` with its own CA (or the given one); see cloud-link/cloud/server-tls.ts.
    */
   tls?: CloudTlsConfig;
   /**

@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { connect, Store, type IPublishPacket, type MqttClient } from 'mqtt';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { availabilityTopic, isValidDeviceId, mayPublish, maySubscribe, type Principal } from '../broker/acl.js';
 import { tlsConnectOptions, type ClientTlsOptions } from '../tls/client-tls.js';
-import { checkBrokerUrl, describeClientError, isTlsBrokerUrl } from './mqtt-errors.js';
-import { disableNagle } from './no-delay.js';
-import { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
+import { checkBrokerUrl, describeClientError, isTlsBrokerUrl } from '../mqtt/mqtt-errors.js';
+import { disableNagle } from '../mqtt/no-delay.js';
+import { ReconnectBackoff, type ReconnectBackoffOptions } from '../mqtt/reconnect-backoff.js';
 
-export { describeClientError } from './mqtt-errors.js';
+export { describeClientError } from '../mqtt/mqtt-errors.js';
 
 /**
  * A device's MQTT connection to the cloud's broker: one persistent session, kept up for as long as

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
-import { PRIVATE_FILE_MODE } from '../../hal/private-files.js';
-import type { OutboxMessage } from './outbox.js';
+import { EchosimError } from '../../core/errors.js';
+import { PRIVATE_FILE_MODE } from '../../core/private-files.js';
+
+/** One message waiting in the outbox: its sequence number, topic and payload. */
+export interface OutboxMessage {
+  seq: number;
+  topic: string;
+  payload: Buffer;
+}
 
 /**
  * The outbox's on-disk journal format (see Outbox): an 8-byte magic, then records

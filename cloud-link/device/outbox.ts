@@ -2,35 +2,11 @@ import { EventEmitter } from 'node:events';
 import { readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { EchosimError, isEchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
+import { EchosimError, isEchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../core/private-files.js';
 import type { ConnectionStateChange, PublishOptions } from './mqtt-connection.js';
-import { MAGIC, encode, replayJournal, type JournalRecord, type Replay } from './outbox-journal.js';
-
-/**
- * Telemetry the device must not lose: queued on disk, sent in order at QoS 1, removed only once the
- * broker has acknowledged it (PUBACK). A restart between publish and PUBACK sends it again, so
- * delivery is at least once; consumers deduplicate by content or don't care (counters, events).
- *
- * On disk: one append-only journal, `<name>.journal` in the device's data directory. After an 8-byte
- * magic, every record is `u32 length | u32 checksum (sha256 prefix) | JSON body`: `add` (seq, topic,
- * payload), `ack` (delivered), `drop` (evicted) and `meta` (counters carried over a compaction).
- * Records are written in batches, one write and one fdatasync per batch (group commit: every
- * enqueue() that arrives while a batch is being synced joins the next one), and enqueue() resolves
- * when its record is on disk. A power cut can only tear the last batch; on open, the first record
- * whose length runs past the end or whose checksum fails ends the journal, and the file is truncated
- * there: a torn record is dropped, never parsed. When dead records dominate, the journal is rewritten
- * with only the live ones (temporary file, fsync, rename, directory fsync), as the settings store does.
- *
- * Bounded: at `maxMessages` the oldest message is dropped for the new one and `dropped` counts it
- * (persisted), so a device offline for days keeps its most recent telemetry.
- */
-export interface OutboxMessage {
-  seq: number;
-  topic: string;
-  payload: Buffer;
-}
+import { MAGIC, encode, replayJournal, type JournalRecord, type OutboxMessage, type Replay } from './outbox-journal.js';
 
 /** What an outbox drains through: an MqttConnection, structurally. */
 export interface OutboxLink {
@@ -69,6 +45,24 @@ export interface OutboxEvents {
   dropped: [{ message: OutboxMessage; reason: 'full' | 'not-authorized' }];
 }
 
+/**
+ * Telemetry the device must not lose: queued on disk, sent in order at QoS 1, removed only once the
+ * broker has acknowledged it (PUBACK). A restart between publish and PUBACK sends it again, so
+ * delivery is at least once; consumers deduplicate by content or don't care (counters, events).
+ *
+ * On disk: one append-only journal, `<name>.journal` in the device's data directory. After an 8-byte
+ * magic, every record is `u32 length | u32 checksum (sha256 prefix) | JSON body`: `add` (seq, topic,
+ * payload), `ack` (delivered), `drop` (evicted) and `meta` (counters carried over a compaction).
+ * Records are written in batches, one write and one fdatasync per batch (group commit: every
+ * enqueue() that arrives while a batch is being synced joins the next one), and enqueue() resolves
+ * when its record is on disk. A power cut can only tear the last batch; on open, the first record
+ * whose length runs past the end or whose checksum fails ends the journal, and the file is truncated
+ * there: a torn record is dropped, never parsed. When dead records dominate, the journal is rewritten
+ * with only the live ones (temporary file, fsync, rename, directory fsync), as the settings store does.
+ *
+ * Bounded: at `maxMessages` the oldest message is dropped for the new one and `dropped` counts it
+ * (persisted), so a device offline for days keeps its most recent telemetry.
+ */
 export class Outbox extends EventEmitter<OutboxEvents> {
   readonly file: string;
   readonly recovery: OutboxRecovery;

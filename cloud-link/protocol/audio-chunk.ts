@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { chunkBoundsViolation, MAX_CHUNK_SAMPLES } from './utterance-limits.js';
 
 export { MAX_CHUNK_SAMPLES } from './utterance-limits.js';

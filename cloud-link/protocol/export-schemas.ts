@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
-import { packageRoot } from '../../hal/package-root.js';
+import { EchosimError } from '../../core/errors.js';
+import { packageRoot } from '../../core/package-root.js';
 import { MESSAGE_SCHEMAS, type SchemaName } from './message-schemas.js';
 import { renderReadme } from './schemas-readme.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLOUD_SYNC_FEATURES, LOCAL_RESET_FEATURES } from '../../firmware/features/reset-features.js';
+import { CLOUD_SYNC_FEATURES, LOCAL_RESET_FEATURES } from './reset-features.js';
 
 /**
  * One-off commands to a device as jobs (AWS IoT Jobs, docs/device-shadow.md#jobs): the cloud queues a job, lists a

@@ -1,5 +1,6 @@
-import type { Clock, VirtualClock } from '../../hal/clock.js';
-import { SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
+import type { Clock, VirtualClock } from '../../core/clock.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
+import type { MicFrame, MicSource } from '../../hal/mic/types.js';
 import { audioTimeline, type AudioTimeline } from './audio-timeline.js';
 
 /** Where a feeder pushes audio: a Device, or a bare front end (frontEndSink, front-end-sink.ts). */

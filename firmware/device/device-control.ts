@@ -1,7 +1,7 @@
 import type { DeviceModel } from '../device-model.js';
 import type { DeviceSettings } from '../features/device-settings.js';
-import type { ResetReport } from '../features/local-features.js';
-import type { DeviceInput, DeviceState } from '../state/device-states.js';
+import type { ResetReport } from '../../cloud-link/protocol/reset-features.js';
+import type { DeviceInput, DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { DeviceEvents } from './types.js';
 
 /** The device events the cloud link follows (telemetry, announcements waiting for IDLE). */

@@ -1,10 +1,10 @@
-import type { Clock } from '../../hal/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { AudioFrontEnd } from '../audio/front-end.js';
 import type { DirectionTracker } from './direction.js';
 import type { LocalFeatures } from '../features/local-features.js';
 import type { LedRing } from '../leds/led-ring.js';
 import type { Speaker } from '../speaker/speaker.js';
-import type { DeviceInput, DeviceState } from '../state/device-states.js';
+import type { DeviceInput, DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { DeviceEvents } from './types.js';
 
 /** The device events an interaction reports (the rest are the device's own). */

@@ -1,5 +1,5 @@
 import type { LedPattern } from '../leds/patterns.js';
-import type { DeviceState } from '../state/device-states.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 
 export interface SceneContext {
   readonly micOn: boolean;

@@ -1,7 +1,7 @@
-import { SystemClock, type VirtualClock } from '../../hal/clock.js';
+import { SystemClock, type VirtualClock } from '../../core/clock.js';
 import type { MicSource } from '../../hal/mic/types.js';
 import { AudioFeeder } from '../audio/audio-feeder.js';
-import type { DeviceState } from '../state/device-states.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { Device } from './device.js';
 
 export interface RunOptions {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { notFound, parseInput } from './input.js';
-import type { PersistentState } from './persistent-state.js';
+import type { PersistentState } from '../../core/persistent-state.js';
 
 /** Echo devices remember a bounded number of paired devices; the least recently used one is dropped. */
 export const MAX_BLUETOOTH_HISTORY = 16;

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
-import type { Clock } from '../../hal/clock.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
-import { describeCorruptSlot, SettingsStore } from '../storage/settings-store.js';
+import type { Clock } from '../../core/clock.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import { describeCorruptSlot, SettingsStore } from '../../core/settings-store.js';
 import { Alarms } from './alarms.js';
 import { Bluetooth, BluetoothStateSchema, defaultBluetoothState, type BluetoothState } from './bluetooth.js';
 import { DeviceSettings, DeviceSettingsSchema, defaultDeviceSettings, type DeviceSettingsValue } from './device-settings.js';
@@ -17,10 +17,10 @@ import {
   type TimerFired,
 } from './notifications-schema.js';
 import { Notifications } from './notifications.js';
-import { PersistentState } from './persistent-state.js';
-import { planReset, type LocalResetFeature, type ResetReport } from './reset-features.js';
+import { PersistentState } from '../../core/persistent-state.js';
+import { planReset, type LocalResetFeature, type ResetReport } from '../../cloud-link/protocol/reset-features.js';
 
-export type { LocalResetFeature, ResetFeature, ResetReport, SyncFeature } from './reset-features.js';
+export type { LocalResetFeature, ResetFeature, ResetReport, SyncFeature } from '../../cloud-link/protocol/reset-features.js';
 import { Timers } from './timers.js';
 import { Volume, VolumeStateSchema, defaultVolumeState, type VolumeState } from './volume.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from './input.js';
-import type { PersistentState } from './persistent-state.js';
+import type { PersistentState } from '../../core/persistent-state.js';
 
 export const MIN_VOLUME = 0;
 export const MAX_VOLUME = 10;

@@ -1,5 +1,5 @@
 import type { Rgb } from '../../hal/leds/types.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { COLORS, mix, scale } from './colors.js';
 import { wrapIndex } from './ring-geometry.js';
 

@@ -1,6 +1,6 @@
 import type { Rgb } from '../../hal/leds/types.js';
 import { OFF } from '../../hal/leds/types.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { COLORS, mix, scale } from './colors.js';
 import { angularDistance, ledAzimuth, wrapIndex } from './ring-geometry.js';
 

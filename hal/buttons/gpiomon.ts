@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { resolveButton } from './names.js';
 import type { ButtonName } from './types.js';
 

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { finished } from 'node:stream/promises';
 import wav from 'wav';
-import { PRIVATE_FILE_MODE } from '../private-files.js';
+import { PRIVATE_FILE_MODE } from '../../core/private-files.js';
 
 export interface WavFormat {
   /** WAV format tag: 1 PCM (default), 3 IEEE float, 7 mu-law, ... written as given. */

@@ -1,5 +1,5 @@
 import type { MonoFrame } from '../../hal/mic/types.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { inProcessScorer } from './batch-scorer.js';
 import { DigitalSilenceGuard } from './digital-silence.js';
 import { KeywordDecision } from './decision.js';

@@ -10,7 +10,7 @@
  * CONNECTED events (and the cloud's scheduled delays), never on wall-clock time.
  */
 import type { ConnectionStateChange } from '../../cloud-link/device/mqtt-connection.js';
-import { VirtualClock } from '../../hal/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { startTestCloud, type TestCloud } from '../cloud-link/cloud/cloud-fixture.js';
 import { PROFILE } from '../cloud-link/cloud/a4b/helpers.js';
 import { linkedDevice, removeDir, type LinkedDevice } from '../cloud-link/device/link/linked-device.js';

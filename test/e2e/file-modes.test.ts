@@ -1,5 +1,5 @@
 /**
- * Everything a device or the cloud writes is private to its user (hal/private-files.ts): after a
+ * Everything a device or the cloud writes is private to its user (core/private-files.ts): after a
  * device and a cloud have run over TLS (a profile applied, telemetry queued, an utterance kept as a
  * recording, Mosquitto's password and ACL files written), every directory under their data is 0700
  * and every file 0600: the database's -wal and -shm, the cloud's keys and its TLS directory, and the
@@ -14,9 +14,9 @@ import { CloudDatabase } from '../../cloud-link/cloud/db/database.js';
 import { openLinkState } from '../../cloud-link/device/link/link-state.js';
 import { Outbox } from '../../cloud-link/device/outbox.js';
 import { LocalFeatures } from '../../firmware/features/local-features.js';
-import { VirtualClock } from '../../hal/clock.js';
-import { createLogger } from '../../hal/log.js';
-import { ensurePrivateDir } from '../../hal/private-files.js';
+import { VirtualClock } from '../../core/clock.js';
+import { createLogger } from '../../core/log.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
 import { DEMO_WAV, disposeModels, startSimulation, type Simulation } from '../../tools/harness/index.js';
 
 const mode = (p: string): number => statSync(p).mode & 0o7777;

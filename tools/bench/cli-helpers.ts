@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { CHUNK_SAMPLES, OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
-import { type BareComputeResult } from './bare-compute.js';
+import type { BareComputeResult } from './bare-compute.js';
 import { readWavMono } from './read-mono.js';
 
 /** Shared by the `bench compute|stream|owwjs` commands: machine facts, formatting, inputs. */

@@ -1,5 +1,5 @@
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
-import { createLogger } from '../../hal/log.js';
+import { createLogger } from '../../core/log.js';
 import type { CloudChildConfig, CloudChildReply, CloudChildRequest, MemorySample } from './cloud-child-process.js';
 
 /**

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../hal/package-root.js';
+import { packageRoot } from '../../core/package-root.js';
 
 /**
  * `echosim cloud` in a child process, for benchmarks that attack it: a crash is the child exiting,

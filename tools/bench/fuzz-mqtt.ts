@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SystemClock } from '../../hal/clock.js';
-import { createLogger } from '../../hal/log.js';
-import { ensurePrivateDir } from '../../hal/private-files.js';
+import { SystemClock } from '../../core/clock.js';
+import { createLogger } from '../../core/log.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
 import { fleetProfile } from '../fleet/provision.js';

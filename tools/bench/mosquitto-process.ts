@@ -4,7 +4,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeMosquittoAuth, writeMosquittoConfig, type MosquittoAuthFiles, type MosquittoTlsFiles, type MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
-import { PRIVATE_FILE_MODE } from '../../hal/private-files.js';
+import { PRIVATE_FILE_MODE } from '../../core/private-files.js';
 
 /**
  * A real Mosquitto process for benchmarks and tests: its own temp directory, config, password and ACL

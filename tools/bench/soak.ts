@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { BenchFleet, type BenchBroker } from './bench-fleet.js';
 
 export interface SoakOptions {

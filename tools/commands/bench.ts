@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Cloud, DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type CloudOptions } from '../../cloud-link/cloud/cloud.js';
 import type { CloudEvents } from '../../cloud-link/cloud/mqtt/cloud-events.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { DEFAULT_ENDPOINT, defaultCloudDataDir } from '../a4b-client.js';
 import { printJsonLine } from '../options.js';
 import { addCloudTlsOptions, brokerTls, cloudTlsConfig, initTls, type CloudTlsCliOptions } from './cloud-tls-options.js';

@@ -6,10 +6,10 @@ import { ARN_PREFIX } from '../../cloud-link/cloud/a4b/arn.js';
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
-import { openMicSource } from '../../hal/mic/spec.js';
+import { openMic } from '../../hal/mic/open.js';
 import type { MicSource } from '../../hal/mic/types.js';
-import { packageRoot } from '../../hal/package-root.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
+import { packageRoot } from '../../core/package-root.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../core/private-files.js';
 import { defaultCloudDataDir } from '../a4b-client.js';
 import { openDeviceSession, type DeviceSession } from '../device-session.js';
 import { DEFAULT_SPOTTER_OPTIONS } from '../spotter-options.js';
@@ -77,7 +77,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       `         ${path.relative(process.cwd(), wav) || wav}`,
       opts.fast ? '         (as fast as possible)' : '         (in real time; add --fast to skip the waiting)',
     );
-    const utterance = openMicSource(`wav:${wav}`, { fast: opts.fast === true });
+    const utterance = openMic(`wav:${wav}`, { fast: opts.fast === true });
     // Kept up, the same device goes on listening to a quiet room after the utterance (no second boot).
     const mic = stay ? new UtteranceThenQuietRoom(utterance) : utterance;
     const device = await openSession(cloud, secret, deviceDir, mic, opts.fast === true, screen).catch(async (err: unknown) => {

@@ -3,14 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/device/link/device-cloud-link.js';
-import { checkBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
+import { checkBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
 import { readCaFile } from '../../cloud-link/tls/client-tls.js';
 import { loadDeviceModels } from '../../firmware/device-model.js';
-import type { Clock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
 import { attachJsonEvents, audioSeconds } from '../device-events.js';
+import { BUTTON_DRIVER_KINDS } from '../../hal/buttons/open.js';
+import { LED_RENDERER_KINDS } from '../../hal/leds/open.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
 import { addSpotterOptions } from '../spotter-options.js';
@@ -114,8 +116,8 @@ export function registerDevice(program: Command): void {
     .requiredOption('--mic <spec>', MIC_SPEC_HELP)
     .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources', parsePositive)
     .option('--talker-angle <deg>', "simulate a talker at this azimuth around the model's microphones (mono input)", parseAngle)
-    .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(['terminal', 'events', 'apa102', 'none'] as const))
-    .option('--buttons <kind>', 'buttons: keyboard (m mic-off, a action, + and - volume), gpio, none', choice(['keyboard', 'gpio', 'none'] as const))
+    .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(LED_RENDERER_KINDS))
+    .option('--buttons <kind>', 'buttons: keyboard (m mic-off, a action, + and - volume), gpio, none', choice(BUTTON_DRIVER_KINDS))
     .option('--gpio <map>', 'GPIO lines for --buttons gpio, e.g. "17:action,27:mic-off"')
     .option('--script <presses>', 'button presses at audio times, e.g. "1.5:mic-off,4.0:mic-off,6.0:action" (hold: "10:action:8")')
     .option('--offline', 'run without a cloud: spot, stream to nowhere, show states')

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EchosimError, isEchosimError } from '../../hal/errors.js';
+import { EchosimError, isEchosimError } from '../../core/errors.js';
 import { z } from 'zod';
 import { redactSecrets } from '../../cloud-link/cloud/http/api-fields.js';
 import { closestNames } from '../../cloud-link/cloud/http/operations.js';

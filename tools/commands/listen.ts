@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { concatSamples } from '../../hal/mic/samples.js';
-import { ensurePrivateDir } from '../../hal/private-files.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { writeWav16 } from '../../hal/mic/wav-writer.js';
 import { openListenSession, seconds, type ListenSessionOptions } from '../listen-session.js';
 import { parsePositive, parsePositiveInt, printJsonLine } from '../options.js';

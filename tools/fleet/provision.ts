@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { DeviceCloudLink } from '../../cloud-link/device/link/device-cloud-link.js';
 import type { ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
-import type { Clock } from '../../hal/clock.js';
-import type { Logger } from '../../hal/log.js';
-import { ensurePrivateDir } from '../../hal/private-files.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';

@@ -2,7 +2,7 @@ import { DeviceCloudLink, type DeviceCloudLinkOptions } from '../../cloud-link/d
 import { Device } from '../../firmware/device/device.js';
 import type { DeviceOptions } from '../../firmware/device/types.js';
 import type { ButtonDriver } from '../../hal/buttons/types.js';
-import type { Clock } from '../../hal/clock.js';
+import type { Clock } from '../../core/clock.js';
 
 /** The cloud link's options, less what the runtime gives it: the device's flash, and by default its clock. */
 export type RuntimeLinkOptions = Omit<DeviceCloudLinkOptions, 'dataDir' | 'clock'> & {

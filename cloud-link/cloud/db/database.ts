@@ -1,8 +1,8 @@
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { EchosimError } from '../../../hal/errors.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
-import { ensurePrivateDir, tightenFile } from '../../../hal/private-files.js';
+import { EchosimError } from '../../../core/errors.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
+import { ensurePrivateDir, tightenFile } from '../../../core/private-files.js';
 import type { SecretBox } from '../secrets.js';
 import { migrate, type Migration, type MigrationReport } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';

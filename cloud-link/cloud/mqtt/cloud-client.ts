@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { connect, Store, type MqttClient } from 'mqtt';
-import { checkBrokerUrl } from '../../device/mqtt-errors.js';
-import { disableNagle } from '../../device/no-delay.js';
+import { checkBrokerUrl } from '../../mqtt/mqtt-errors.js';
+import { disableNagle } from '../../mqtt/no-delay.js';
 import { pinnedIdentity, tlsConnectOptions, type ClientTlsOptions } from '../../tls/client-tls.js';
 import { describeTlsError } from '../../tls/tls-errors.js';
 import { CLOUD_USERNAME, cloudSubscriptions, subscriptionFilter, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
-import { EchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
-import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../device/reconnect-backoff.js';
+import { EchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
+import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../mqtt/reconnect-backoff.js';
 import { CLOUD_RECONNECT, Reconnector } from './reconnector.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import { applyJobUpdate, isTerminalJobStatus, JobSchema, JobUpdateRequestSchema, type Job, type JobErrorCode, type JobUpdateRejected } from '../../protocol/jobs.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { TopicKind } from '../../protocol/topics.js';

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { MqttClient, Store } from 'mqtt';
-import { ReconnectBackoff, type ReconnectBackoffOptions } from '../../device/reconnect-backoff.js';
+import { ReconnectBackoff, type ReconnectBackoffOptions } from '../../mqtt/reconnect-backoff.js';
 
 /**
  * The reconnects of the cloud's own MQTT client. mqtt.js' built-in ones (a fixed period, 1 s by
  * default) are off: measured after a 3 s embedded-broker outage, the cloud came back 1.6 s after the
  * broker, and every device's shadow request queued for it waited as long. This uses the devices'
- * policy (cloud-link/device/reconnect-backoff.ts: a fast window after a healthy connection, growth
+ * policy (cloud-link/mqtt/reconnect-backoff.ts: a fast window after a healthy connection, growth
  * past it, a flap budget against a broker that keeps kicking the client) with a lower base, since the
  * cloud is one client that a fleet waits on.
  *

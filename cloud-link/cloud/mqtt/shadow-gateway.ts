@@ -1,5 +1,5 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import { deviceShadowDelta, getDeviceShadow, replaceDesiredRequest, updateDeviceShadow } from '../../protocol/device-shadow.js';
 import { InFlightLimiter } from '../../protocol/in-flight-limiter.js';
 import { parsePayload } from '../../protocol/parse.js';

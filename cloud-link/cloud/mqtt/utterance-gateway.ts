@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { isEchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { isEchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import { decodeAudioChunk, type AudioChunk } from '../../protocol/audio-chunk.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { TopicKind } from '../../protocol/topics.js';

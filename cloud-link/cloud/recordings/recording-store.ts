@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { EchosimError } from '../../../hal/errors.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { EchosimError } from '../../../core/errors.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { isValidDeviceId } from '../../protocol/topics.js';
 import { MAX_UTTERANCE_SAMPLES } from '../verification/utterance-assembler.js';
-import { listDir, removeFile, writeFileAtomically } from './atomic-files.js';
+import { listDir, removeFile, writeFileAtomically } from '../../../core/atomic-files.js';
 import { META_READ_BYTES, decodeRecordingMeta, encodeRecording, type RecordingFileMeta } from './recording-file.js';
 import { expiresAt, isExpired, isRetentionPolicy, savesRecordings, type RetentionPolicy } from './retention.js';
 

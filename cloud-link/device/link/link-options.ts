@@ -1,12 +1,12 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { EchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { EchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import type { DeviceLinkEvents } from '../../../firmware/device/link.js';
 import type { RedactedNetworkProfile } from '../../protocol/network-profile.js';
 import type { DesiredState } from '../../protocol/shadow.js';
 import type { ClientTlsOptions } from '../../tls/client-tls.js';
 import type { ConnectionStateChange } from '../mqtt-connection.js';
-import type { ReconnectBackoff, ReconnectBackoffOptions } from '../reconnect-backoff.js';
+import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../mqtt/reconnect-backoff.js';
 import type { WifiManager } from '../wifi/wifi-manager.js';
 import type { JobEvent } from './job-runner.js';
 import type { ProfileRejection } from './profile-applier.js';

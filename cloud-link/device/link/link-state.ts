@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { PersistentState } from '../../../firmware/features/persistent-state.js';
+import { PersistentState } from '../../../core/persistent-state.js';
 import { DEVICE_JOB_STATUSES, JOB_OPERATIONS } from '../../protocol/jobs.js';
-import { SettingsStore, type LoadReport } from '../../../firmware/storage/settings-store.js';
+import { SettingsStore, type LoadReport } from '../../../core/settings-store.js';
 import { DeviceKeyStateSchema, type DeviceKeyState } from './device-key.js';
 
 /**
@@ -32,7 +32,6 @@ export const AppliedProfileRecordSchema = z.object({
   /** Epoch ms. */
   at: z.int().min(0),
 });
-export type AppliedProfileRecord = z.infer<typeof AppliedProfileRecordSchema>;
 
 export const ProfileStateSchema = z.object({ applied: AppliedProfileRecordSchema.nullable() });
 export type ProfileState = z.infer<typeof ProfileStateSchema>;
@@ -46,7 +45,6 @@ export type ProfileState = z.infer<typeof ProfileStateSchema>;
  * - `reported`: the cloud has the final status (or the job ended on the cloud's side). Never run again.
  */
 export const JOB_PHASES = ['starting', 'executing', 'done', 'reported'] as const;
-export type JobPhase = (typeof JOB_PHASES)[number];
 
 export const JobRecordSchema = z.object({
   jobId: z.string().min(1).max(64),

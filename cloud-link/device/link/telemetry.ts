@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import type { DeviceControl, DeviceControlEventName } from '../../../firmware/device/device-control.js';
 import type { DeviceEvents } from '../../../firmware/device/types.js';
-import { Subscriptions } from '../../../firmware/device/subscriptions.js';
+import { Subscriptions } from '../../../core/subscriptions.js';
 import { validate } from '../../protocol/parse.js';
 import {
   TelemetryFalseWakeSchema,

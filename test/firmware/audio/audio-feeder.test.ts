@@ -1,6 +1,6 @@
 import { AudioFeeder, type AudioSink } from '../../../firmware/audio/audio-feeder.js';
 import { frontEndSink } from '../../../firmware/audio/front-end-sink.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import type { MicFrame, MicSource, MonoFrame } from '../../../hal/mic/types.js';
 
 /** Frames of `n` samples per channel whose sample values are their own index, so slices can be checked. */

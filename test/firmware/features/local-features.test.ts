@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { LocalFeatures } from '../../../firmware/features/index.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { boot, flashBytes, HOUR, MIN, nextTurn, populate, T0, tempFlash } from './support.js';
 
 describe('LocalFeatures: persistence', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deviceModel } from '../../../firmware/device-model.js';
 import type { ButtonDriver, ButtonEdge } from '../../../hal/buttons/types.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import type { MonoFrame } from '../../../hal/mic/types.js';
 import type { WakeWordDetection, WakeWordEngine } from '../../../models/wakeword/types.js';
 import { DeviceRuntime } from '../../../tools/runtime/device-runtime.js';

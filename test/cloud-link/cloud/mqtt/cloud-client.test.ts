@@ -5,7 +5,7 @@
  */
 import { EmbeddedBroker } from '../../../../cloud-link/broker/embedded-broker.js';
 import { CloudClient } from '../../../../cloud-link/cloud/mqtt/cloud-client.js';
-import { createLogger } from '../../../../hal/log.js';
+import { createLogger } from '../../../../core/log.js';
 import { rawConnect, waitUntil, type RawClient } from '../../../support/mosquitto.js';
 
 const PASSWORD = 'cloud-admin-token-0123456789';

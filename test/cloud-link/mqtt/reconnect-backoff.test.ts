@@ -3,7 +3,7 @@
  * `simulate` plays one device against a broker that is down in given intervals (a refused attempt
  * fails at once, as a closed port does) and records when the device got back after each outage.
  */
-import { ReconnectBackoff, type ReconnectBackoffOptions } from '../../../cloud-link/device/reconnect-backoff.js';
+import { ReconnectBackoff, type ReconnectBackoffOptions } from '../../../cloud-link/mqtt/reconnect-backoff.js';
 
 /** A fixed sequence of "random" numbers, repeated. */
 function sequence(...values: number[]): () => number {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { DAY_MS } from '../../../cloud-link/tls/certificates.js';
-import { CloudTls, type CloudTlsOptions } from '../../../cloud-link/tls/server-tls.js';
+import { CloudTls, type CloudTlsOptions } from '../../../cloud-link/cloud/server-tls.js';
 import { subjectNamesFor } from '../../../cloud-link/tls/subject-names.js';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';

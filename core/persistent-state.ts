@@ -1,5 +1,5 @@
-import { EchosimError } from '../../hal/errors.js';
-import type { LoadReport, SettingsStore } from '../storage/settings-store.js';
+import { EchosimError } from './errors.js';
+import type { LoadReport, SettingsStore } from './settings-store.js';
 
 export interface UpdateOptions {
   /**

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { describeCorruptSlot, SettingsStore } from '../../../firmware/storage/settings-store.js';
+import { describeCorruptSlot, SettingsStore } from '../../core/settings-store.js';
 
 const schema = z.object({ counter: z.number().int(), blob: z.string() });
 type Doc = z.infer<typeof schema>;
@@ -96,7 +96,7 @@ describe('SettingsStore', () => {
   });
 
   test('200 kill -9s mid-write: every load is valid and no saved write is ever lost', async () => {
-    const writer = path.join(process.cwd(), 'test', 'firmware', 'storage', 'store-writer.mjs');
+    const writer = path.join(process.cwd(), 'test', 'core', 'store-writer.mjs');
     let previous = 0;
     let corruptLoads = 0;
     let killedWithTmp = 0;

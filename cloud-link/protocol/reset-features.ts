@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * The feature names of Alexa for Business StartDeviceSync, as far as they concern state kept on the

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { PersistentState } from '../../../firmware/features/persistent-state.js';
-import { SettingsStore } from '../../../firmware/storage/settings-store.js';
-import { flashBytes, tempFlash } from './support.js';
+import { PersistentState } from '../../core/persistent-state.js';
+import { SettingsStore } from '../../core/settings-store.js';
+import { flashBytes, tempFlash } from '../firmware/features/support.js';
 
 const schema = z.object({ items: z.array(z.string()) });
 type Doc = z.infer<typeof schema>;

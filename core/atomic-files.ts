@@ -1,6 +1,6 @@
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../../../hal/private-files.js';
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from './private-files.js';
 
 /**
  * Crash-safe file writes for the recording store: the bytes go to `tmp` (created exclusively,

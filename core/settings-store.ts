@@ -3,8 +3,8 @@ import { readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/private-files.js';
+import { EchosimError } from './errors.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from './private-files.js';
 
 /**
  * The device's "flash": a settings document that survives restarts and a kill -9 at any instant.
@@ -16,7 +16,7 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../hal/priv
  * reported (`corrupt`) and the other slot, the last good copy, is used, or the defaults when there is
  * none (`source` says which).
  *
- * The flash is private (hal/private-files.ts): the directory is 0700 and every slot 0600 (the
+ * The flash is private (core/private-files.ts): the directory is 0700 and every slot 0600 (the
  * temporary file is created 0600 before the rename, so no copy is ever readable by others); a
  * directory or slot an older version wrote with wider modes is tightened on load. The cloud link keeps
  * the applied network profile, Wi-Fi passwords included, in such a store.

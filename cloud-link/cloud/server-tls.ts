@@ -2,14 +2,14 @@ import { EventEmitter } from 'node:events';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
-import { writeFileAtomically } from '../cloud/recordings/atomic-files.js';
-import { assertPrivateFile } from '../cloud/secrets.js';
-import { DAY_MS, createCertificateAuthority, createServerCertificate } from './certificates.js';
-import { checkCaPem } from './client-tls.js';
-import { uncoveredNames, type SubjectNames } from './subject-names.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import { writeFileAtomically } from '../../core/atomic-files.js';
+import { assertPrivateFile } from './secrets.js';
+import { DAY_MS, createCertificateAuthority, createServerCertificate } from '../tls/certificates.js';
+import { checkCaPem } from '../tls/client-tls.js';
+import { uncoveredNames, type SubjectNames } from '../tls/subject-names.js';
 
 /**
  * The cloud's TLS identity, kept in `<data dir>/tls/` (0700, every file 0600):

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { GpioSetOutput } from '../gpio/gpioset-output.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import { Apa102Renderer } from './apa102.js';
 import { JsonEventsRenderer, type LedsEvent } from './events.js';
 import { SPI_DEFAULTS, SpiDeviceTransport, type SpiDeviceModule } from './spi-device-transport.js';
@@ -9,16 +9,14 @@ import { TerminalRingRenderer } from './terminal.js';
 import type { TerminalScreen, TerminalStream } from './terminal-screen.js';
 import type { LedRenderer } from './types.js';
 
-export type { LedFrame, LedRenderer, Rgb } from './types.js';
-export type { LedsEvent } from './events.js';
-
-export type LedRendererKind = 'terminal' | 'events' | 'apa102' | 'none';
-export const LED_RENDERER_KINDS: readonly LedRendererKind[] = ['terminal', 'events', 'apa102', 'none'];
+/** The light-ring renderers there are (`--leds`). */
+export const LED_RENDERER_KINDS = ['terminal', 'events', 'apa102', 'none'] as const;
+export type LedRendererKind = (typeof LED_RENDERER_KINDS)[number];
 
 /** The ReSpeaker 4-Mic HAT's LED power enable: GPIO5 on the header's chip (docs/hardware.md#respeaker-4-mic-array). */
 export const RESPEAKER_4MIC_POWER_PIN = { chip: 'gpiochip0', line: 5 } as const;
 
-export interface OpenLedRenderersOptions {
+export interface OpenLedsOptions {
   readonly ledCount: number;
   /** 'events': where each event goes. Default: one JSON line per event on stdout. */
   readonly eventSink?: (event: LedsEvent) => void;
@@ -48,7 +46,7 @@ export interface OpenLedRenderersOptions {
  * fails at start-up with its code and hint (SPI_UNAVAILABLE, GPIO_UNAVAILABLE) rather than on the
  * first frame.
  */
-export async function openLedRenderers(kind: LedRendererKind, opts: OpenLedRenderersOptions): Promise<LedRenderer[]> {
+export async function openLeds(kind: LedRendererKind, opts: OpenLedsOptions): Promise<LedRenderer[]> {
   switch (kind) {
     case 'none':
       return [];
@@ -83,7 +81,7 @@ function stdoutJsonLines(event: LedsEvent): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
-async function openApa102(opts: OpenLedRenderersOptions): Promise<LedRenderer> {
+async function openApa102(opts: OpenLedsOptions): Promise<LedRenderer> {
   const spiOpts = opts.spi ?? SPI_DEFAULTS;
   const spi = await SpiDeviceTransport.open({
     bus: spiOpts.bus,

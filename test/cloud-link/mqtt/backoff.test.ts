@@ -1,4 +1,4 @@
-import { Backoff } from '../../../cloud-link/device/backoff.js';
+import { Backoff } from '../../../cloud-link/mqtt/backoff.js';
 
 /** A fixed sequence of "random" numbers, repeated. */
 function sequence(...values: number[]): () => number {

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { ClientTlsOptions } from '../tls/client-tls.js';
 import { describeTlsError } from '../tls/tls-errors.js';
 

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { AlsaSource } from './alsa-source.js';
 import { StdinSource } from './stdin-source.js';
 import { SyntheticSource, type SyntheticKind } from './synthetic-source.js';
@@ -113,7 +113,7 @@ function parseSynthetic(spec: string, rest: string | undefined): MicSpec {
 }
 
 /** Parses a `--mic` value (or takes a parsed one) and opens the source. WAV headers are checked here. */
-export function openMicSource(spec: string | MicSpec, options: MicSourceOptions = {}): MicSource {
+export function openMic(spec: string | MicSpec, options: MicSourceOptions = {}): MicSource {
   const s = typeof spec === 'string' ? parseMicSpec(spec) : spec;
   const { fast, channels, clock, frameSamples, logger } = options;
   switch (s.kind) {

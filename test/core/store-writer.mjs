@@ -1,7 +1,7 @@
 // Child process for the kill -9 test: saves ever-growing counters as fast as it can until killed.
 // Uses the built store (npm test builds dist/ first).
 import { z } from 'zod';
-import { SettingsStore } from '../../../dist/firmware/storage/settings-store.js';
+import { SettingsStore } from '../../dist/core/settings-store.js';
 
 const schema = z.object({ counter: z.number().int(), blob: z.string() });
 const store = new SettingsStore(process.argv[2], 'settings', schema, () => ({ counter: 0, blob: '' }));

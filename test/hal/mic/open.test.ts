@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { AlsaSource } from '../../../hal/mic/alsa-source.js';
-import { openMicSource, parseMicSpec } from '../../../hal/mic/spec.js';
+import { openMic, parseMicSpec } from '../../../hal/mic/open.js';
 import { StdinSource } from '../../../hal/mic/stdin-source.js';
 import { SyntheticSource } from '../../../hal/mic/synthetic-source.js';
 import { WavSource } from '../../../hal/mic/wav-source.js';
@@ -46,37 +46,37 @@ describe('parseMicSpec', () => {
   );
 });
 
-describe('openMicSource', () => {
+describe('openMic', () => {
   it('opens each kind of source with the options', async () => {
     const file = tmp.file('one.wav');
     await writeWav16(file, new Int16Array(100), 1, 16000);
-    const wav = openMicSource(`wav:${file}`, { fast: true });
+    const wav = openMic(`wav:${file}`, { fast: true });
     expect(wav).toBeInstanceOf(WavSource);
     expect((await collect(wav)).samples.length).toBe(100);
 
-    const alsa = openMicSource('alsa:hw:1,0', { channels: 4 });
+    const alsa = openMic('alsa:hw:1,0', { channels: 4 });
     expect(alsa).toBeInstanceOf(AlsaSource);
     expect(alsa.info).toEqual({ description: 'alsa:hw:1,0', channels: 4, sampleRate: 16000 });
 
     const stdin = new PassThrough();
-    const s = openMicSource('stdin', { stdin, channels: 2 });
+    const s = openMic('stdin', { stdin, channels: 2 });
     expect(s).toBeInstanceOf(StdinSource);
     expect(s.info.channels).toBe(2);
     stdin.end(Buffer.alloc(8));
     expect((await collect(s)).samples.length).toBe(4);
 
-    const tone = openMicSource('synthetic:tone:440', { fast: true, durationSeconds: 1, channels: 3 });
+    const tone = openMic('synthetic:tone:440', { fast: true, durationSeconds: 1, channels: 3 });
     expect(tone).toBeInstanceOf(SyntheticSource);
     expect(tone.info).toEqual({ description: 'synthetic:tone:440', channels: 3, sampleRate: 16000 });
     const t = await collect(tone);
     expect(t.samples.length).toBe(3 * 16000);
     expect(zeroCrossingFrequency(t.samples.filter((_, i) => i % 3 === 0), 16000)).toBeCloseTo(440, 0);
 
-    const quiet = await collect(openMicSource('synthetic:silence:-50', { fast: true, durationSeconds: 2 }));
+    const quiet = await collect(openMic('synthetic:silence:-50', { fast: true, durationSeconds: 2 }));
     expect(Math.abs(dbfs(rms(quiet.samples)) - -50)).toBeLessThan(1);
   });
 
   it('checks WAV files when opening', () => {
-    expect(() => openMicSource(`wav:${tmp.file('missing.wav')}`)).toThrow(expect.objectContaining({ code: 'WAV_UNREADABLE' }));
+    expect(() => openMic(`wav:${tmp.file('missing.wav')}`)).toThrow(expect.objectContaining({ code: 'WAV_UNREADABLE' }));
   });
 });
