@@ -49,7 +49,8 @@ module.exports = {
       name: 'no-orphans',
       comment: 'A module nothing imports and that imports nothing is dead code.',
       severity: 'error',
-      from: { orphan: true, pathNot: ['\\.d\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|json)$', '^layers\\.cjs$'] },
+      // Entry points of forked child processes (*-child.ts) are started by path, not imported.
+      from: { orphan: true, pathNot: ['\\.d\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|json)$', '^layers\\.cjs$', '-child\\.ts$'] },
       to: {},
     },
     {
@@ -72,7 +73,8 @@ module.exports = {
     // rules above (which name ^node_modules/zod/ and the like) hold there as in the main checkout.
     preserveSymlinks: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules)/' },
+    // tools/web/public/ is browser code the web servers serve as files; Node never imports it.
+    exclude: { path: '^(dist|node_modules)/|^tools/web/public/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },

@@ -1,5 +1,5 @@
 /**
- * Error codes of the tools: benchmarks and fuzzing, the management API client, the device-in-the-loop harness, TTS.
+ * Error codes of the tools: benchmarks and fuzzing, the management API client, the device-in-the-loop harness, TTS, the web pages and their WebSocket API.
  * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
  */
 export const TOOLS_ERROR_CODES = [
@@ -15,6 +15,14 @@ export const TOOLS_ERROR_CODES = [
   'HARNESS_INVALID',
   'TTS_UNAVAILABLE',
   'TTS_FAILED',
+  'WEB_ADDRESS_INVALID',
+  'WEB_LISTEN_FAILED',
+  'WEB_COMMAND_INVALID',
+  'WEB_AUDIO_INVALID',
+  'WEB_AUDIO_QUEUE_FULL',
+  'WEB_UNAUTHORIZED',
+  'WEB_RATE_LIMITED',
+  'WEB_OPERATION_FAILED',
 ] as const;
 
 export type ToolsErrorCode = (typeof TOOLS_ERROR_CODES)[number];

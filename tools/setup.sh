@@ -21,8 +21,9 @@ fi
 # System packages: arecord/aplay (ALSA capture and playback, and the capture tests); Mosquitto (the
 # broker-compatibility tests start their own instance of it on a free port, with their own config);
 # tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
-# the screen back); espeak-ng (the harness's `say` speaks text to a device; its tests run it).
-packages=(alsa-utils mosquitto tmux espeak-ng)
+# the screen back); espeak-ng (the harness's `say` speaks text to a device; its tests run it); chromium
+# (the web page tests drive Debian's browser with playwright-core, which downloads no browser of its own).
+packages=(alsa-utils mosquitto tmux espeak-ng chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -13,6 +13,7 @@ import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { registerBenchSoak } from './bench-soak.js';
+import { registerBenchWeb } from './bench-web.js';
 import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
@@ -33,6 +34,7 @@ export function registerBench(program: Command): void {
   registerBenchFuzzMqtt(bench);
   registerBenchSoak(bench);
   registerBenchOutages(bench);
+  registerBenchWeb(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')
