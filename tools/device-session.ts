@@ -21,6 +21,7 @@ import { SAMPLE_RATE } from '../core/audio-format.js';
 import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
+import { preflightGpio } from './doctor/preflight.js';
 import { DeviceRuntime, type RuntimeLinkOptions } from './runtime/device-runtime.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
@@ -90,7 +91,8 @@ export interface DeviceSession {
  * direction), spotter and VAD, light-ring renderers, speaker, button drivers and its flash directory.
  * Device time is a VirtualClock driven by the audio, so `--fast` runs are deterministic.
  *
- * With `cloud`, the device gets a DeviceCloudLink. The link runs on the system clock, not the audio's:
+ * With `cloud`, the device gets a DeviceCloudLink, and a room profile's WakeWord replaces the words
+ * given with `keyword`/`modelFiles` (the spotter switches; Porcupine runs its own words only). The link runs on the system clock, not the audio's:
  * the network, its timeouts and backoff are real time whatever pace the audio plays at. The parts
  * opened from the options are composed, brought up and torn down by a DeviceRuntime
  * (runtime/device-runtime.ts): `run()` starts it (the link follows the device, the device boots, the
@@ -104,15 +106,23 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const model = deviceModel(opts.model);
   const clock = new VirtualClock(0, Date.now());
   // Bad input (a script, a GPIO map) is refused before anything is opened or made on disk.
-  const { drivers, script } = openButtons(opts.buttons, {
+  const { drivers, script, gpio: gpioButtons } = openButtons(opts.buttons, {
     buttons: model.buttons,
     clock,
     ...(opts.script ? { script: opts.script } : {}),
     ...(opts.gpio ? { gpio: opts.gpio } : {}),
   });
+  // GPIO pieces that cannot work stop the start, saying what `echosim doctor` says about them.
+  await preflightGpio(opts);
 
   // The link's reboot hook ends this run.
   const runAbort = new AbortController();
+  // Buttons that stop working (gpiomon exits: the line taken, permissions) end the run with why.
+  let hardwareError: EchosimError | undefined;
+  gpioButtons?.on('error', (err) => {
+    hardwareError ??= err;
+    runAbort.abort();
+  });
   let rebootRequested = false;
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
@@ -144,8 +154,10 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     if (ledEvents) renderers.push(ledEvents);
     const speaker = await parts.lend(() => openSpeaker(opts.speaker), (d) => d.close());
 
+    // An engine that cannot switch words (Porcupine) runs its own; openWakeWord follows the room profile.
+    const fixedWords = spotter.openWakeWord ? undefined : spotter.engine.keywords;
     const link = opts.cloud
-      ? cloudLinkOptions(opts.cloud, spotter.engine.keywords, async () => {
+      ? cloudLinkOptions(opts.cloud, fixedWords, async () => {
           rebootRequested = true;
           runAbort.abort();
           await closed; // the job is reported by the link of the next session
@@ -157,6 +169,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
         clock,
         dataDir,
         engine: spotter.engine,
+        ...(spotter.openWakeWord ? { wakeWords: spotter.registry } : {}),
         ...(vadModel ? { vad: new SileroVad(vadModel) } : {}),
         channelPolicy: opts.channel,
         maxStreamSamples: Math.round(opts.maxStream * SAMPLE_RATE),
@@ -189,13 +202,15 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
       signal?.addEventListener('abort', () => runAbort.abort(), { once: true });
       const cloud = opts.cloud;
       await runtime.start(link && cloud ? { ready: () => waitForCloud(link, cloud.syncWaitMs ?? 15_000) } : {});
-      return runDevice(device, mic, {
+      const summary = await runDevice(device, mic, {
         clock,
         signal: runAbort.signal,
         settleMs: opts.settle * 1000,
         busy: () => (script?.remaining ?? 0) > 0,
         realTime: !opts.fast,
       });
+      if (hardwareError) throw hardwareError;
+      return summary;
     },
     async finishEvents(): Promise<void> {
       await ledEvents?.close();
@@ -207,16 +222,19 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   };
 }
 
-/** The device's cloud link, on the system clock, accepting the wake words the loaded spotter has. */
-function cloudLinkOptions(cloud: CloudConnection, keywords: readonly string[], reboot: () => Promise<void>): RuntimeLinkOptions {
-  const supported = keywords.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
+/**
+ * The device's cloud link, on the system clock. A spotter that can switch words accepts every
+ * WakeWord its registry covers; one with `fixedKeywords` only the WakeWords among them.
+ */
+function cloudLinkOptions(cloud: CloudConnection, fixedKeywords: readonly string[] | undefined, reboot: () => Promise<void>): RuntimeLinkOptions {
+  const supported = fixedKeywords?.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
   return {
     url: cloud.url,
     deviceId: cloud.deviceId,
     secret: cloud.secret,
     ...(cloud.tls ? { tls: cloud.tls } : {}),
     clock: new SystemClock(),
-    supportedWakeWords: supported,
+    ...(supported ? { supportedWakeWords: supported } : {}),
     reboot,
   };
 }

@@ -22,8 +22,12 @@ fi
 # broker-compatibility tests start their own instance of it on a free port, with their own config);
 # tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
 # the screen back); espeak-ng (the harness's `say` speaks text to a device; its tests run it); chromium
-# (the web page tests drive Debian's browser with playwright-core, which downloads no browser of its own).
-packages=(alsa-utils mosquitto tmux espeak-ng chromium)
+# (the web page tests drive Debian's browser with playwright-core, which downloads no browser of its own);
+# systemd (its systemd-analyze verifies the units `echosim service install` writes).
+packages=(alsa-utils mosquitto tmux espeak-ng chromium systemd)
+# The cloud's second-stage wake-word check: pocketsphinx (pocketsphinx_batch) and its US English model
+# (cloud-link/cloud/verification/keyphrase-spotter.ts).
+packages+=(pocketsphinx pocketsphinx-en-us)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

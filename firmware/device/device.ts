@@ -5,6 +5,7 @@ import { rootLogger, type Logger } from '../../core/log.js';
 import { toMono } from '../../hal/mic/channel-policy.js';
 import { MicPowerSwitch } from '../../hal/mic/mic-power.js';
 import type { ChannelPolicy, MicFrame } from '../../hal/mic/types.js';
+import { canSwitchKeywords } from '../../models/wakeword/types.js';
 import { NullSpeakerDriver } from '../../hal/speaker/null.js';
 import { AudioFrontEnd } from '../audio/front-end.js';
 import { ButtonInput } from '../buttons/button-input.js';
@@ -26,6 +27,7 @@ import { openPrivacyStore, type PrivacyState } from './privacy-store.js';
 import { Ringer } from './ringer.js';
 import type { DeviceEvents, DeviceOptions } from './types.js';
 import { Subscriptions } from '../../core/subscriptions.js';
+import { WakeWordSwitch } from './wake-word-switch.js';
 
 /**
  * One Echo- or Trio-class device: the microphone switch, the audio front end, the state machine, the
@@ -48,6 +50,8 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceControl 
   readonly leds: LedRing;
   readonly speaker: Speaker;
   readonly mic: MicPowerSwitch;
+  /** Switches the spotter's word (a room profile's WakeWord); undefined when it cannot switch. */
+  readonly wakeWord: WakeWordSwitch | undefined;
   private readonly machine: DeviceStateMachine;
   private readonly buttons: ButtonInput;
   private readonly ringer: Ringer;
@@ -95,6 +99,18 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceControl 
       },
     );
     this.interaction = new Interaction(this.interactionHost(), options.link);
+    const engine = options.engine;
+    this.wakeWord =
+      options.wakeWords && canSwitchKeywords(engine)
+        ? new WakeWordSwitch(engine, options.wakeWords, {
+            listening: () => this.state === 'LISTENING' || this.frontEnd.streaming,
+            changed: (c) => {
+              this.log.info({ keywords: c.keywords, wakeWord: c.wakeWord, deferred: c.deferred }, 'wake word switched');
+              this.emit('wake-word', c);
+            },
+            now: () => this.clock.now(),
+          })
+        : undefined;
   }
 
   get state(): DeviceState {
@@ -219,6 +235,11 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceControl 
   }
 
   /** Room profile limits the device applies locally. */
+  /** Sets the speaker's volume as the volume buttons do (ring, tone, flash); returns the level in force. */
+  setVolume(level: number): number {
+    return this.interaction.setVolume(level);
+  }
+
   setMaxVolumeLimit(limit: number): void {
     this.speaker.setMaxVolume(limit);
   }
@@ -323,6 +344,9 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceControl 
     this.subs.on(this.machine, 'transition', (t: Transition) => this.emit('state', t));
     this.subs.on(this.machine, 'transition', (t: Transition) => this.interaction.onTransition(t));
     this.subs.on(this.machine, 'transition', () => this.updateLeds());
+    // A wake-word switch asked for during a request is made once the request is over.
+    this.subs.on(this.machine, 'transition', (t: Transition) => void (t.from === 'LISTENING' && this.wakeWord?.requestEnded()));
+    this.subs.on(this.frontEnd, 'stream-end', () => this.wakeWord?.requestEnded());
     this.forwardLedFramesWhenWatched();
     this.subs.on(this.buttons, 'down', (e) => this.onButton(e.button, 'down', e.at));
     this.subs.on(this.buttons, 'up', (e) => this.onButton(e.button, 'up', e.at));

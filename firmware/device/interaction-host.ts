@@ -19,7 +19,7 @@ export interface InteractionHost {
   readonly clock: Clock;
   /** The audio pipeline: its stream events, push-to-talk and cancellation. */
   readonly frontEnd: AudioFrontEnd;
-  readonly speaker: Pick<Speaker, 'play' | 'stop' | 'stepVolume'>;
+  readonly speaker: Pick<Speaker, 'play' | 'stop' | 'stepVolume' | 'setVolume'>;
   readonly leds: Pick<LedRing, 'setDirection' | 'showVolume' | 'flashDnd'>;
   state(): DeviceState;
   microphonesOn(): boolean;

@@ -64,11 +64,20 @@ export class Interaction {
   }
 
   stepVolume(step: 1 | -1): void {
+    this.showVolume(this.device.speaker.stepVolume(step));
+  }
+
+  /** Sets the volume (a button, a script, the cloud): the ring shows it, the volume tone plays, it is kept on flash. Returns the level in force (capped by the room's limit). */
+  setVolume(level: number): number {
+    return this.showVolume(this.device.speaker.setVolume(level));
+  }
+
+  private showVolume(level: number): number {
     const d = this.device;
-    const level = d.speaker.stepVolume(step);
     d.leds.showVolume(level, 10);
     d.features().volume.set(level).catch((err: unknown) => d.warn('SETTINGS_INVALID', `could not save the volume: ${String(err)}`));
     void this.playEarcon('volume');
+    return level;
   }
 
   pointAt(estimate: DoaEstimate): void {

@@ -7,6 +7,7 @@ import type { LedRenderer } from '../../hal/leds/types.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
+import type { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import { DeviceRuntime } from '../runtime/device-runtime.js';
 
@@ -20,6 +21,10 @@ export interface SimulatedDeviceOptions {
   /** Loaded once per process (or a SpotterPool's workers) and shared: each device gets only its own engine state. */
   models: OpenWakeWordModels | ScorerSource;
   modelId?: string;
+  /** The words it spots at start (default the models' default words). */
+  keywords?: readonly string[];
+  /** With it, a room profile's WakeWord switches the device among the registry's words; without, its words are fixed. */
+  registry?: WakeWordRegistry;
   vad?: VoiceActivityDetector;
   leds?: LedRenderer[];
   log?: Logger;
@@ -46,7 +51,8 @@ export async function startSimulatedDevice(o: SimulatedDeviceOptions): Promise<S
         model: deviceModel(o.modelId ?? 'echo-dot-3'),
         clock: o.clock,
         dataDir: o.dataDir,
-        engine: new OpenWakeWordEngine(o.models),
+        engine: new OpenWakeWordEngine(o.models, o.keywords ? { keywords: o.keywords } : {}),
+        ...(o.registry ? { wakeWords: o.registry } : {}),
         ...(o.vad ? { vad: o.vad } : {}),
         leds: o.leds ?? [],
         ...(o.log ? { log: o.log } : {}),

@@ -87,7 +87,8 @@ export class SimDevice extends EventEmitter<SimDeviceEvents> {
         model,
         clock,
         dataDir: setup.dataDir,
-        engine: new OpenWakeWordEngine(setup.models.wakeword),
+        engine: new OpenWakeWordEngine(setup.models.wakeword, { keywords: [setup.registry.head('alexa').keyword] }),
+        wakeWords: setup.registry,
         vad: new SileroVad(setup.models.vad),
         leds: [], // frames are read from the ring itself and its `leds` events
       },

@@ -26,6 +26,7 @@ import { ShadowSync } from './shadow-sync.js';
 import { Telemetry } from './telemetry.js';
 import { UtteranceStream } from './utterance-stream.js';
 import type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions } from './link-options.js';
+import type { WakeWordChange } from '../../../firmware/device/wake-word-switch.js';
 
 export type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions } from './link-options.js';
 
@@ -203,7 +204,9 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       state: state.profile,
       clock,
       log,
-      supportedWakeWords: options.supportedWakeWords ?? ['ALEXA'],
+      // The words its spotter can switch to; a device that cannot switch runs ALEXA only.
+      supportedWakeWords: options.supportedWakeWords ?? device.wakeWord?.supported ?? ['ALEXA'],
+      ...(device.wakeWord ? { wakeWord: device.wakeWord } : {}),
       baselineMaxVolume,
     }));
     const restored = await applier.restore();
@@ -223,10 +226,18 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       ...requestTimeoutMs,
     }));
     shadow.on('profile-applied', (p) => this.emit('profile-applied', { ...p, boot: false }));
+    // A switch made at the end of a request comes after the report of its profile: report the word again.
+    const onWakeWord = (c: WakeWordChange): void => void (c.deferred && shadow.reportAgain());
+    device.on('wake-word', onWakeWord);
+    this.subs.add(() => device.off('wake-word', onWakeWord));
     shadow.on('profile-rejected', (r) => this.emit('profile-rejected', r));
     shadow.on('reported', (r) => this.emit('reported', r));
     shadow.on('shadow-rejected', (r) => this.emit('shadow-rejected', r));
     shadow.on('malformed', (m) => this.emit('malformed', m));
+    // The device's own facts (volume, do-not-disturb, timers) go to the cloud as they change.
+    this.subs.on(device.features, 'changed', ({ feature }) => {
+      if (feature === 'volume' || feature === 'settings' || feature === 'notifications') shadow.reportFacts();
+    });
 
     const executor = new JobExecutor({
       device,

@@ -5,6 +5,7 @@ import type { Logger } from '../../../core/log.js';
 import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { ResetReport } from '../../protocol/reset-features.js';
 import type { Job } from '../../protocol/jobs.js';
+import { runLocalCommand } from '../local-command-runner.js';
 import { announcementAudio, announcementWords } from './announcement-tones.js';
 
 /**
@@ -23,6 +24,9 @@ import { announcementAudio, announcementWords } from './announcement-tones.js';
  *   (FAILED, reason `expired`). A device in the middle of a request waits until it may announce (idle,
  *   connecting, or muted), at most until the TTL runs out. The audio is the announcement chime and
  *   tones (announcement-tones.ts: the device has no text-to-speech).
+ * - local-command (SendDeviceCommand): one change to the local features, run as a `--script` runs it
+ *   (local-command-runner.ts); statusDetails say what was made (e.g. `timerId`), a refusal is FAILED
+ *   with the feature's error code.
  */
 export interface JobOutcome {
   status: 'SUCCEEDED' | 'FAILED';
@@ -53,6 +57,8 @@ export class JobExecutor {
           return { status: 'SUCCEEDED', statusDetails: { localAudio: 'none' } };
         case 'announce':
           return await this.announce(job);
+        case 'local-command':
+          return { status: 'SUCCEEDED', statusDetails: await runLocalCommand(this.options.device, job.parameters) };
         case 'reboot':
           return { status: 'FAILED', statusDetails: { reason: 'reboot is handled by the job runner' } };
       }
