@@ -1,15 +1,15 @@
 import { MAX_CONTEXT_ITEMS, MAX_ITEM_CHARS, type DeviceContext } from '../../cloud-link/protocol/directives.js';
-import type { AnswerHost } from './answer-host.js';
+import type { InteractionHost } from '../device/interaction-host.js';
 
 /**
  * What the device tells the cloud with each request so that an answer can use local state (as AVS
  * sends context with Recognize): running timers, the shopping list, volume, do-not-disturb and the
  * time zone. Bounded by the protocol's limits; undefined when the features are not open.
  */
-export function deviceContext(device: AnswerHost): DeviceContext | undefined {
+export function deviceContext(device: Pick<InteractionHost, 'clock' | 'features' | 'speaker'>): DeviceContext | undefined {
   let features;
   try {
-    features = device.features;
+    features = device.features();
   } catch {
     return undefined;
   }

@@ -1,6 +1,9 @@
 import type { Directive } from '../../cloud-link/protocol/directives.js';
 import { EchosimError } from '../../core/errors.js';
-import type { AnswerHost } from './answer-host.js';
+import type { InteractionHost } from '../device/interaction-host.js';
+
+/** What carrying out directives needs of the device: a Pick of the interaction's host, not a second host. */
+export type AnswerHost = Pick<InteractionHost, 'clock' | 'features' | 'speaker' | 'dismissRinging' | 'emit' | 'refuse'>;
 
 /** The volume controls the buttons use (Interaction), so a spoken change looks and sounds the same. */
 export interface VolumeControls {
@@ -35,7 +38,7 @@ export class DirectiveHandler {
   }
 
   private async run(d: Directive): Promise<string> {
-    const f = this.device.features;
+    const f = this.device.features();
     switch (d.type) {
       case 'SetTimer':
         return (await f.timers.add({ durationMs: d.durationMs })).id;
@@ -52,7 +55,7 @@ export class DirectiveHandler {
         return next?.id ?? '';
       }
       case 'Stop':
-        return this.device.ringer.dismiss() ? 'dismissed' : '';
+        return this.device.dismissRinging() ? 'dismissed' : '';
       case 'AdjustVolume':
         this.volume.stepVolume(d.step);
         return String(this.device.speaker.volume);
