@@ -107,6 +107,8 @@ export class Interaction {
       d.direction()?.stopFollowing();
     }
     if (t.to === 'LISTENING' && d.features().settings.get().earcons.startOfRequest) void this.playEarcon('start-of-request');
+    // The request went with the link (docs/device-states.md#the-table): say so, whatever the earcon settings.
+    if ((t.from === 'THINKING' || t.from === 'LISTENING') && t.input === 'LINK_DOWN') void this.playEarcon('error');
     if (t.from === 'SPEAKING' && t.input !== 'SPEECH_DONE') {
       this.playback++;
       d.speaker.stop();

@@ -1,7 +1,8 @@
 /**
  * Example: the cloud answers. "Alexa, <command>" through the whole pipeline (device, MQTT, the cloud's
  * recognizer and voice), then what the device does: SPEAKING, the intent event, a timer that rings on
- * device time, the volume through the button path, and a spoken "Sorry" for speech outside the grammar.
+ * device time, the volume through the button path, a spoken "Sorry" for speech outside the grammar, the
+ * room's calendar booked and freed by voice, and a link lost while THINKING (the error tone, then ready).
  * The command audio is a held-out voice (test/fixtures/commands, flite rms) after a fixture's "Alexa".
  */
 import { readFileSync } from 'node:fs';
@@ -88,4 +89,31 @@ afterAll(async () => {
   expect(await echo.waitFor({ event: 'intent', after: mark })).toMatchObject({ name: 'EndMeeting' });
   await echo.waitFor('IDLE');
   expect(await bookings()).toEqual([expect.objectContaining({ Status: 'ENDED' })]);
+});
+
+(runnable ? test : test.skip)('the link drops while THINKING: the error tone, back to IDLE when it returns, and the next request is answered', async () => {
+  sim = await startSimulation({ devices: 1, assistant: true });
+  const echo = sim.device('device-1');
+  const cloud = sim.cloud.cloud;
+  // The outage begins the moment the request has been sent: the device is THINKING, the answer not yet made.
+  echo.once('stream-end', () => void cloud.stopBroker());
+  const first = await echo.play(await alexaThen('flite-rms-04.wav'), { // "set a timer for thirty seconds"
+    quietBeforeMs: 500,
+    quietAfterMs: 2000,
+    until: { event: 'state', match: (s) => s.from === 'THINKING' && s.input === 'LINK_DOWN' },
+  });
+  expect(first).toMatchObject({ status: 'paused', state: 'CONNECTING' });
+  expect(echo.of('sound').map((s) => s.label)).toContain('error');
+
+  await cloud.startBroker();
+  await echo.waitFor('IDLE');
+  await first.resume();
+  const mark = echo.mark;
+  await echo.play(await alexaThen('flite-rms-17.wav'), { quietBeforeMs: 500, quietAfterMs: 1500 }); // "set the volume to four"
+  expect(await echo.waitFor({ event: 'intent', after: mark })).toMatchObject({ name: 'SetVolume', slots: { level: 4 } });
+  await echo.waitFor('IDLE');
+  const states = echo.transitions().map((t) => t.to);
+  expect(states.slice(states.indexOf('THINKING'))).toEqual(['THINKING', 'CONNECTING', 'IDLE', 'LISTENING', 'THINKING', 'IDLE']);
+  expect(echo.of('sound').filter((s) => s.label === 'error')).toHaveLength(1);
+  expect(echo.of('directive')).toEqual([expect.objectContaining({ type: 'SetVolume', ok: true })]); // the lost timer was never set
 });
