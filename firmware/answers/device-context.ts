@@ -6,14 +6,18 @@ import type { InteractionHost } from '../device/interaction-host.js';
  * sends context with Recognize): running timers, the shopping list, volume, do-not-disturb and the
  * time zone. Bounded by the protocol's limits; undefined when the features are not open.
  */
-export function deviceContext(device: Pick<InteractionHost, 'clock' | 'features' | 'speaker'>): DeviceContext | undefined {
+export function deviceContext(device: {
+  readonly clock: Pick<InteractionHost['clock'], 'wallNow'>;
+  features: InteractionHost['features'];
+  readonly speaker: Pick<InteractionHost['speaker'], 'volume'>;
+}): DeviceContext | undefined {
   let features;
   try {
     features = device.features();
   } catch {
     return undefined;
   }
-  const now = device.clock.now();
+  const now = device.clock.wallNow(); // due times are wall-clock (they survive a restart in flash)
   const settings = features.settings.get();
   return {
     timeZone: features.settings.effectiveTimeZone().slice(0, 64),
