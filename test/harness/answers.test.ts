@@ -45,6 +45,9 @@ afterAll(async () => {
   expect(echo.transitions().map((t) => t.to)).toEqual(expect.arrayContaining(['LISTENING', 'THINKING', 'SPEAKING', 'IDLE']));
   expect(echo.of('directive')).toEqual([expect.objectContaining({ type: 'SetTimer', ok: true })]);
   expect(echo.of('sound').map((s) => s.label)).toContain('response');
+  // the device reports the timer to its shadow
+  await sim.cloud.waitFor(() => (sim!.cloud.reported('device-1')?.device?.TimerCount ?? 0) === 1, { advance: false });
+  expect(sim.cloud.reported('device-1')?.device?.Timers).toEqual([{ Id: expect.any(String), DueAt: expect.any(Number) }]);
   await echo.advance(31_000);
   const ring = await echo.waitFor({ event: 'notification', after: 0, match: (n) => n.kind === 'timer' && n.action === 'ringing' });
   expect(ring.kind).toBe('timer');
