@@ -26,6 +26,7 @@ interface CloudCliOptions extends CloudTlsCliOptions {
   mosquittoAuth?: string;
   mosquittoPid?: string;
   verify: boolean;
+  assistant?: boolean;
   events?: 'jsonl';
   homeAssistant?: boolean;
   web?: ListenAddress;
@@ -56,6 +57,7 @@ export function registerCloud(program: Command): void {
     .option('--mosquitto-auth <dir>', "with --broker: write Mosquitto's password and ACL files here (dir/passwd, dir/acl) on every registration")
     .option('--mosquitto-pid <file>', "with --mosquitto-auth: Mosquitto's pid_file, to make it reread them (SIGHUP)")
     .option('--no-verify', 'do not verify wake words in the cloud (no model is loaded)')
+    .option('--assistant', "answer requests: the supported commands recognized offline (pocketsphinx), spoken answers (flite), directives, the rooms' calendars")
     .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl)
     .option('--home-assistant', 'publish Home Assistant MQTT discovery (homeassistant/device/...) for every registered device')
     .option('--web <[host:]port>', 'serve the cloud page (fleet, rooms, profiles, recordings) on [HOST:]PORT (port alone: 127.0.0.1); it asks for the admin token', parseWebOption);

@@ -7,6 +7,7 @@ import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import type { RecordingMetaStore } from '../db/recording-meta-store.js';
 import type { RecordingStore } from '../recordings/recording-store.js';
 import { noMatch, type CommandRecognizer } from '../speech/command-recognizer.js';
+import { withoutTrailingSilence } from '../speech/trailing-silence.js';
 import { composeAnswer, wordDeletion, type ComposedAnswer } from './answer-composer.js';
 import type { SpeechSynthesizer } from './speech-synthesizer.js';
 import { deleteByVoice } from './voice-deletion.js';
@@ -53,7 +54,7 @@ export class Assistant {
   async answer(req: AnswerRequest): Promise<AnswerResult> {
     const { clock, log } = this.deps;
     const t0 = clock.now();
-    const request = afterWakeWord(req.audio, req.start);
+    const request = withoutTrailingSilence(afterWakeWord(req.audio, req.start));
     let intent: Intent;
     try {
       intent = await this.deps.recognizer.recognize(request);

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EchosimError } from '../../../core/errors.js';
+import { runTool } from '../../../core/run-tool.js';
 import { probeWav } from '../../../hal/mic/wav-header.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
@@ -47,13 +47,8 @@ export class FliteSynthesizer implements SpeechSynthesizer {
 }
 
 function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => void (stderr.length < 1000 && (stderr += d.toString())));
-    child.on('error', (cause) => reject(new EchosimError('ANSWER_SYNTHESIS_FAILED', `cannot run ${cmd}: ${cause.message}`, { cause, hint: HINT })));
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new EchosimError('ANSWER_SYNTHESIS_FAILED', `${cmd} exited with status ${String(code)}: ${stderr.trim().slice(0, 200)}`, { hint: HINT })),
-    );
+  return runTool(cmd, args, {
+    notStarted: (cause) => new EchosimError('ANSWER_SYNTHESIS_FAILED', `cannot run ${cmd}: ${cause.message}`, { cause, hint: HINT }),
+    failed: (code, stderr) => new EchosimError('ANSWER_SYNTHESIS_FAILED', `${cmd} exited with status ${String(code)}: ${stderr.slice(0, 200)}`, { hint: HINT }),
   });
 }
