@@ -15,7 +15,7 @@ import { registerFlash } from './commands/flash.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
 
-const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'CONFIG_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING']);
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'CONFIG_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING']);
 
 async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

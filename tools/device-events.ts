@@ -1,6 +1,7 @@
 import type { Device } from '../firmware/device/device.js';
 import { Subscriptions } from '../core/subscriptions.js';
 import type { DeviceEvents } from '../firmware/device/types.js';
+import type { FeaturesSnapshot } from '../firmware/features/local-features.js';
 import { nearestLed } from '../firmware/leds/ring-geometry.js';
 import { SAMPLE_RATE } from '../core/audio-format.js';
 
@@ -20,7 +21,11 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
   const ledCount = device.model.leds.count;
   const subs = new Subscriptions();
   const on = <K extends keyof DeviceEvents & string>(event: K, fn: (...args: DeviceEvents[K]) => void): void => subs.on(device, event, fn);
-  on('state', (t) => sink({ type: 'state', time: audioSeconds(t.at), from: t.from, to: t.to, input: t.input, ...(t.detail ? { detail: t.detail } : {}) }));
+  on('state', (t) => {
+    sink({ type: 'state', time: audioSeconds(t.at), from: t.from, to: t.to, input: t.input, ...(t.detail ? { detail: t.detail } : {}) });
+    // Booted: the flash is loaded; say what it holds.
+    if (t.from === 'BOOTING') sink({ type: 'features', time: audioSeconds(t.at), ...featuresOnFlash(device.features.snapshot()) });
+  });
   on('detection', (d) =>
     sink({
       type: 'detection',
@@ -60,4 +65,20 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
     sink({ type: 'wake-word', time: audioSeconds(c.at), keywords: c.keywords, ...(c.wakeWord ? { wakeWord: c.wakeWord } : {}), previous: c.previous, deferred: c.deferred }),
   );
   return () => subs.removeAll();
+}
+
+/**
+ * The local features a device holds on its flash, as the `features` event shows them at boot: the
+ * volume, do-not-disturb, the request earcons, the running timers, the alarms and both lists.
+ */
+function featuresOnFlash(f: FeaturesSnapshot): Record<string, unknown> {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
+    volume: f.volume.level,
+    doNotDisturb: f.settings.doNotDisturb,
+    earcons: f.settings.earcons,
+    timers: f.notifications.timers.map((t) => ({ id: t.id, ...(t.label ? { label: t.label } : {}), durationMs: t.durationMs, dueAt: iso(t.dueAt) })),
+    alarms: f.notifications.alarms.map((a) => ({ id: a.id, time: a.time, repeat: a.repeat, ...(a.label ? { label: a.label } : {}), dueAt: iso(a.dueAt) })),
+    lists: { shopping: f.lists.shopping.map((i) => i.text), todo: f.lists.todo.map((i) => i.text) },
+  };
 }
