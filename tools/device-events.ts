@@ -21,11 +21,7 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
   const ledCount = device.model.leds.count;
   const subs = new Subscriptions();
   const on = <K extends keyof DeviceEvents & string>(event: K, fn: (...args: DeviceEvents[K]) => void): void => subs.on(device, event, fn);
-  on('state', (t) => {
-    sink({ type: 'state', time: audioSeconds(t.at), from: t.from, to: t.to, input: t.input, ...(t.detail ? { detail: t.detail } : {}) });
-    // Booted: the flash is loaded; say what it holds.
-    if (t.from === 'BOOTING') sink({ type: 'features', time: audioSeconds(t.at), ...featuresOnFlash(device.features.snapshot()) });
-  });
+  on('state', (t) => sink({ type: 'state', time: audioSeconds(t.at), from: t.from, to: t.to, input: t.input, ...(t.detail ? { detail: t.detail } : {}) }));
   on('detection', (d) =>
     sink({
       type: 'detection',
@@ -68,9 +64,18 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
 }
 
 /**
- * The local features a device holds on its flash, as the `features` event shows them at boot: the
- * volume, do-not-disturb, the request earcons, the running timers, the alarms and both lists.
+ * `echosim device --events jsonl`'s `features` event, printed once the device has booted (the flash is
+ * loaded): the local features it holds: the volume, do-not-disturb, the request earcons, the running
+ * timers, the alarms and both lists. Returns the detacher.
  */
+export function attachFeaturesEvent(device: Device, sink: Sink): () => void {
+  const onState = (t: DeviceEvents['state'][0]): void => {
+    if (t.from === 'BOOTING') sink({ type: 'features', time: audioSeconds(t.at), ...featuresOnFlash(device.features.snapshot()) });
+  };
+  device.on('state', onState);
+  return () => device.off('state', onState);
+}
+
 function featuresOnFlash(f: FeaturesSnapshot): Record<string, unknown> {
   const iso = (ms: number): string => new Date(ms).toISOString();
   return {

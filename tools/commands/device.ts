@@ -10,7 +10,7 @@ import { loadDeviceModels } from '../../firmware/device-model.js';
 import type { Clock } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
-import { attachJsonEvents, audioSeconds } from '../device-events.js';
+import { attachFeaturesEvent, attachJsonEvents, audioSeconds } from '../device-events.js';
 import { BUTTON_DRIVER_KINDS } from '../../hal/buttons/open.js';
 import { LED_RENDERER_KINDS } from '../../hal/leds/open.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
@@ -229,6 +229,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         ...(jsonl ? { eventSink: printEvent } : {}),
       });
       const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printEvent) : undefined;
+      const detachFeatures = opts.events === 'jsonl' ? attachFeaturesEvent(session.device, printEvent) : undefined;
       const detachWeb = web?.attach(session.device, mic);
       const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printEvent) : undefined;
       const onCommand = (o: CommandOutcome): void => {
@@ -255,6 +256,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         }
       } finally {
         detach?.();
+        detachFeatures?.();
         detachWeb?.();
         detachCloud?.();
         session.commands?.off('done', onCommand);
