@@ -137,7 +137,8 @@ function attachCloudEvents(link: DeviceCloudLink, clock: Clock, sink: (e: Record
 /** A scripted local command's outcome as a JSON line, at the device time it ran. */
 function commandEvent(o: CommandOutcome): Record<string, unknown> {
   const head = { type: 'command', time: audioSeconds(o.at), line: o.command.line, action: o.command.command.Action };
-  return o.error ? { ...head, ok: false, code: o.error.code, message: o.error.message } : { ...head, ok: true, result: o.result };
+  if (!o.error) return { ...head, ok: true, result: o.result };
+  return { ...head, ok: false, ...(o.error instanceof EchosimError ? { code: o.error.code } : {}), message: o.error.message };
 }
 
 const SCRIPT_HELP =
@@ -234,7 +235,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
       const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printEvent) : undefined;
       const onCommand = (o: CommandOutcome): void => {
         if (opts.events === 'jsonl') printEvent(commandEvent(o));
-        else if (o.error) say(`echosim device: script line ${o.command.line} (${o.command.command.Action}) was refused: ${o.error.code}: ${o.error.message}`);
+        else if (o.error) say(`echosim device: script line ${o.command.line} (${o.command.command.Action}) was refused: ${o.error.message}`);
       };
       session.commands?.on('done', onCommand);
       const link = session.link;

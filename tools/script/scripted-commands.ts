@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LocalCommand } from '../../cloud-link/protocol/local-command.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { EchosimError } from '../../core/errors.js';
 import type { ScriptedCommand } from './device-script.js';
 
 /** What became of one scripted command: the runner's result, or the device's refusal. */
@@ -10,7 +9,8 @@ export interface CommandOutcome {
   /** Clock time it ran at, ms. */
   readonly at: number;
   readonly result?: Record<string, string>;
-  readonly error?: EchosimError;
+  /** Why it was refused: the feature's EchosimError (a plain Error only from a bug). */
+  readonly error?: Error;
 }
 
 export interface ScriptedCommandsEvents {
@@ -96,7 +96,7 @@ export class ScriptedCommands extends EventEmitter<ScriptedCommandsEvents> {
     const at = this.clock.now();
     const running = this.run(command.command).then(
       (result) => ({ command, at, result }),
-      (err: unknown) => ({ command, at, error: asEchosimError(err) }),
+      (err: unknown) => ({ command, at, error: err instanceof Error ? err : new Error(String(err)) }),
     );
     // Every command starts at its time (a timer's due time is computed then); outcomes are reported
     // in script order whichever write finishes first.
@@ -110,7 +110,3 @@ export class ScriptedCommands extends EventEmitter<ScriptedCommandsEvents> {
   }
 }
 
-function asEchosimError(err: unknown): EchosimError {
-  if (err instanceof EchosimError) return err;
-  return new EchosimError('DEVICE_NOT_RUNNING', `the local command failed: ${String(err)}`, { cause: err, hint: 'See the log for details.' });
-}
