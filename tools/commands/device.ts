@@ -143,7 +143,7 @@ function commandEvent(o: CommandOutcome): Record<string, unknown> {
 
 const SCRIPT_HELP =
   'a device script (or @FILE): entries SECONDS:BUTTON[:HOLD] and SECONDS:{local command JSON}, one a line or comma-separated, ' +
-  'e.g. \'1:{"Action":"START_TIMER","DurationSeconds":10},1.5:mic-off,12:action:2\' (README "Run a device")';
+  'e.g. \'1:{"Action":"START_TIMER","DurationSeconds":10},1.5:mic-off,12:action:2\' (README "Device scripts")';
 
 export function registerDevice(program: Command): void {
   const models = [...loadDeviceModels().keys()];
