@@ -92,7 +92,14 @@ export type ErrorCode =
   | 'HARNESS_BUSY'
   | 'HARNESS_INVALID'
   | 'TTS_UNAVAILABLE'
-  | 'TTS_FAILED';
+  | 'TTS_FAILED'
+  // Training wake-word heads (tools/train/)
+  | 'TRAIN_INPUT_INVALID'
+  | 'TRAIN_TOOL_MISSING'
+  | 'TRAIN_DATA_UNAVAILABLE'
+  | 'TRAIN_FETCH_FAILED'
+  | 'TRAIN_EXPORT_MISMATCH'
+  | 'TRAIN_FAILED';
 
 export interface EchosimErrorOptions {
   /** What the user can do about it. */
