@@ -12,8 +12,9 @@ import { registerDevice } from './commands/device.js';
 import { registerFlash } from './commands/flash.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
+import { registerTrain } from './commands/train.js';
 
-const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING']);
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING', 'TRAIN_INPUT_INVALID']);
 
 async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
   registerA4b(program);
   registerFlash(program);
   registerFleet(program);
+  registerTrain(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -23,6 +23,10 @@ fi
 # tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
 # the screen back).
 packages=(alsa-utils mosquitto tmux)
+# `echosim train wakeword` (and its tests): the TTS engines and English voices that speak the
+# training clips, sox (decodes real speech), unzip (one Debian speech package is a zip inside), and
+# pocketsphinx with its US English model (the keyphrase check and its pronouncing dictionary).
+packages+=(espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox unzip pocketsphinx pocketsphinx-en-us)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
