@@ -5,6 +5,7 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
+import { runBenchSweep } from './bench-sweep.js';
 import { registerBenchAuthFlood } from './bench-auth-flood.js';
 import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
@@ -19,6 +20,9 @@ interface BenchWakewordOptions extends SpotterCliOptions {
   json?: boolean;
   files?: boolean;
   progress: boolean;
+  sweep?: boolean;
+  svg?: string;
+  model?: string[];
 }
 
 export function registerBench(program: Command): void {
@@ -36,7 +40,10 @@ export function registerBench(program: Command): void {
     .requiredOption('--neg <dir>', 'WAVs that hold no wake word')
     .option('--json', 'print one JSON object on stdout')
     .option('--files', 'with --json, include every file\'s detections')
-    .option('--no-progress', 'no progress bar on stderr');
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--sweep', 'recall against false accepts per hour across thresholds (a DET curve), one line per model')
+    .option('--svg <file>', 'with --sweep, draw the curves as an SVG plot into this file')
+    .option('--model <file.onnx...>', 'with --sweep, also these keyword heads (e.g. trained ones), beside the --keyword models');
   addSpotterOptions(wakeword).action(async (opts: BenchWakewordOptions) => {
     if (opts.engine === 'porcupine') {
       throw new EchosimError('CLI_ARGUMENT_INVALID', 'bench wakeword measures the on-device openWakeWord engine', {
@@ -44,6 +51,8 @@ export function registerBench(program: Command): void {
       });
     }
     const corpus = loadCorpus(opts.pos, opts.neg);
+    if (opts.sweep) return runBenchSweep(corpus, opts);
+    if (opts.svg || opts.model) throw new EchosimError('CLI_ARGUMENT_INVALID', '--svg and --model go with --sweep', { hint: 'add --sweep' });
     const models = await OpenWakeWordModels.load({ keywords: opts.keyword, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
     try {
       const engine = new OpenWakeWordEngine(models, openWakeWordOptions(opts));

@@ -12,10 +12,11 @@ export const REFRACTORY_SAMPLES = SAMPLE_RATE;
 
 /**
  * The chunks at which the engine's decision (models/wakeword/decision.ts) fires on a score sequence
- * that started afresh: threshold, patience, 1 s refractory, re-armed only after a dip.
+ * that started afresh: threshold, patience, refractory time (1 s by default, the engine's), re-armed
+ * only after a dip.
  */
-export function fires(scores: Float32Array, rule: DecisionRule): number[] {
-  const decision = new KeywordDecision({ threshold: rule.threshold, patience: rule.patience, refractorySamples: REFRACTORY_SAMPLES });
+export function fires(scores: Float32Array, rule: DecisionRule, refractorySamples = REFRACTORY_SAMPLES): number[] {
+  const decision = new KeywordDecision({ threshold: rule.threshold, patience: rule.patience, refractorySamples });
   const out: number[] = [];
   for (let t = 0; t < scores.length; t++) if (decision.update(scores[t]!, (t + 1) * CHUNK_SAMPLES)) out.push(t);
   return out;
