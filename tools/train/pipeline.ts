@@ -138,6 +138,7 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
       command: options.command,
       seed: options.seed,
       minutes: options.minutes,
+      featureModels: { package: manifest.package, packageVersion: manifest.packageVersion, melspectrogram: { ...manifest.features.melspectrogram }, embedding: { ...manifest.features.embedding } },
       versions: { ...catalog.versions, melspectrogram: manifest.features.melspectrogram.sha256.slice(0, 12), embedding: manifest.features.embedding.sha256.slice(0, 12), tfjs: tf.version.tfjs, node: process.versions.node },
       voices: { train: catalog.voices.filter((v) => v.split === 'train').length, val: catalog.voices.filter((v) => v.split === 'val').length, heldOut: heldOutDescription() },
       counts: { ...summariseData(plan.recipes, real, word), windows: { stage1: countByClass(sets.stage1.examples), verifier: countByClass(sets.verifier.examples) } },

@@ -2,9 +2,10 @@ import type { TrainingReport } from './report.js';
 import { metricsMarkdown } from './markdown.js';
 
 /**
- * `<word>.json`: what the runtime loads (models/wakeword/heads/README.md describes the fields): the
- * files with their sha256, the device's threshold and patience, the cloud verifier's grey zone and
- * the keyphrase check.
+ * `<word>.json`: what the runtime loads (models/wakeword/head-description.ts reads it): the files
+ * with their sha256, the device's threshold and patience, the cloud verifier's grey zone, the
+ * keyphrase check, and the feature models the heads need (their sha256: a head is only valid on
+ * the features it was trained on).
  */
 export function headDescription(r: TrainingReport): Record<string, unknown> {
   return {
@@ -15,6 +16,7 @@ export function headDescription(r: TrainingReport): Record<string, unknown> {
     patience: r.chosen.patience,
     verifier: r.chosen.verifier,
     ...(r.chosen.keyphrase ? { keyphrase: r.chosen.keyphrase } : {}),
+    featureModels: r.featureModels,
   };
 }
 

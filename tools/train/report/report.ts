@@ -28,6 +28,13 @@ export interface ChosenDefaults {
   readonly keyphrase?: { readonly text: string; readonly kwsThreshold: number };
 }
 
+export interface FeatureModels {
+  readonly package: string;
+  readonly packageVersion: string;
+  readonly melspectrogram: { readonly file: string; readonly sha256: string };
+  readonly embedding: { readonly file: string; readonly sha256: string };
+}
+
 /** `training-report.json`: everything a run did and measured. */
 export interface TrainingReport {
   readonly word: string;
@@ -36,6 +43,8 @@ export interface TrainingReport {
   readonly seed: number;
   readonly minutes: number;
   readonly versions: Readonly<Record<string, string>>;
+  /** The frozen feature models the heads were trained on (and only work with): their files and sha256. */
+  readonly featureModels: FeatureModels;
   readonly voices: { readonly train: number; readonly val: number; readonly heldOut: readonly string[] };
   readonly counts: {
     readonly clips: Readonly<Record<string, number>>;
