@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parsePositiveInt } from '../options.js';
-import { defaultCacheDir, type TrainOptions } from '../train/options.js';
+import { DEFAULT_MAX_REAL_CLIPS, defaultCacheDir, type TrainOptions } from '../train/options.js';
 import { wordSlug } from '../train/text/word-match.js';
 
 interface TrainWakewordCli {
@@ -12,6 +12,7 @@ interface TrainWakewordCli {
   cache: string;
   realNegatives: string[];
   debianSpeech: boolean;
+  maxRealClips: number;
   jobs: number;
   json?: boolean;
   progress: boolean;
@@ -42,6 +43,7 @@ export function registerTrain(program: Command): void {
     .option('--cache <dir>', 'feature cache and fetched real speech (re-runs recompute only what changed)', defaultCacheDir())
     .option('--real-negatives <dir...>', 'folders of real speech that never says the word (each subfolder one source)', [])
     .option('--no-debian-speech', "do not fetch real speech from Debian's archive (apt-get download)")
+    .option('--max-real-clips <n>', 'at most this many clips of each real-speech source (a fixed sample per source, shared by every word and seed)', parsePositiveInt, DEFAULT_MAX_REAL_CLIPS)
     .option('--jobs <n>', 'TTS processes at once', parsePositiveInt, 2)
     .option('--json', 'print a JSON summary on stdout')
     .option('--no-progress', 'no progress bars on stderr')
@@ -55,6 +57,7 @@ export function registerTrain(program: Command): void {
         cache: opts.cache,
         realNegatives: opts.realNegatives,
         debianSpeech: opts.debianSpeech,
+        maxRealClips: opts.maxRealClips,
         jobs: opts.jobs,
         progress: opts.progress,
         command: commandLine(opts, out),
@@ -99,5 +102,6 @@ function commandLine(o: TrainWakewordCli, out: string): string {
   const words = ['npx echosim train wakeword', `--word ${/\s/.test(o.word) ? JSON.stringify(o.word) : o.word}`, `--out ${out}`, `--seed ${o.seed}`, `--minutes ${o.minutes}`];
   for (const dir of o.realNegatives) words.push(`--real-negatives ${dir}`);
   if (!o.debianSpeech) words.push('--no-debian-speech');
+  if (o.maxRealClips !== DEFAULT_MAX_REAL_CLIPS) words.push(`--max-real-clips ${o.maxRealClips}`);
   return words.join(' ');
 }

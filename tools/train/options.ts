@@ -15,12 +15,21 @@ export interface TrainOptions {
   readonly realNegatives: readonly string[];
   /** Fetch Debian's real speech (default true). */
   readonly debianSpeech: boolean;
+  /** At most this many clips of each real source (a seeded sample; see capSource). */
+  readonly maxRealClips: number;
   /** Concurrent TTS processes. */
   readonly jobs: number;
   readonly progress: boolean;
   /** The command line, for the report and the model card. */
   readonly command: string;
 }
+
+/**
+ * Clips of each real-speech source a run uses by default: about 5-20 minutes of each Debian
+ * source and all of the small ones, so the real speech (decoded once and cached for every word)
+ * costs minutes, not the hour all 18,000 clips would.
+ */
+export const DEFAULT_MAX_REAL_CLIPS = 300;
 
 /** The budget the base counts and epochs are written for. */
 export const FULL_BUDGET_MINUTES = 30;

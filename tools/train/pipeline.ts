@@ -63,7 +63,7 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
     const seedFeatures = models.seedFeatures;
     const nearMisses = [...new Set([...generateNearMisses(word, dict, 80).map((m) => m.text), ...(KNOWN_NEAR_MISSES[word] ?? [])])].filter((t) => !mentionsWord(t, word));
     const plan = planClips({ word, voices: catalog.voices, nearMisses, seed: options.seed, scale });
-    const { sources, lacks: realLacks } = gatherRealSources(options.realNegatives, options.debianSpeech, options.cache, log);
+    const { sources, lacks: realLacks } = gatherRealSources(options.realNegatives, options.debianSpeech, options.cache, log, options.maxRealClips);
     lacks.push(...realLacks);
 
     const clips = await timer.time('synthetic speech and features', async () => {

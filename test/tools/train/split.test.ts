@@ -6,7 +6,7 @@ import { planClips } from '../../../tools/train/data/plan.js';
 import type { ClipFeatures } from '../../../tools/train/data/synthetic.js';
 import type { RealStream } from '../../../tools/train/real/real-features.js';
 import { DEBIAN_SOURCES } from '../../../tools/train/real/debian-sources.js';
-import { directorySources, type RealSource } from '../../../tools/train/real/sources.js';
+import { capSource, debianSource, directorySources, type RealSource } from '../../../tools/train/real/sources.js';
 import { discoverVoices, HELD_OUT } from '../../../tools/train/tts/voices.js';
 
 const speakers = (voices: { engine: string; name: string }[]): Set<string> => new Set(voices.map((v) => `${v.engine}:${v.name}`));
@@ -37,6 +37,51 @@ describe('training and validation never share a voice or a real source', () => {
     const byPackage = new Map<string, Set<string>>();
     for (const s of DEBIAN_SOURCES) byPackage.set(s.packages[0]!, new Set([...(byPackage.get(s.packages[0]!) ?? []), s.split]));
     for (const splits of byPackage.values()) expect(splits.size).toBe(1);
+  });
+
+  test("each Debian source finds its audio where dpkg -x unpacks it, and leaves out what it excludes", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'echosim-debian-'));
+    const layout: Record<string, string[]> = {
+      'tuxpaint-descriptions': ['usr/share/tuxpaint/stamps/animals/cat_desc_fr.ogg'],
+      klettres: ['usr/share/klettres/fr/alpha/a.ogg'],
+      ktuberling: ['usr/share/ktuberling/sounds/de/eye.ogg'],
+      'fillets-cs': ['usr/share/games/fillets-ng/sound/computer/cs/poc-m-myslis.ogg'],
+      hedgewars: ['usr/share/games/hedgewars/Data/Sounds/voices/Classic/Amazing.ogg'],
+      'asterisk-en': ['usr/share/asterisk/sounds/en/demo-echotest.wav', 'usr/share/asterisk/sounds/en/phonetic/e_p.wav'],
+      'asterisk-fr': ['usr/share/asterisk/sounds/fr/vm-intro.wav'],
+      'asterisk-es': ['usr/share/asterisk/sounds/es/vm-intro.wav'],
+      'fillets-en': ['usr/share/games/fillets-ng/sound/computer/en/poc-m-myslis.ogg'],
+      'fillets-nl': ['usr/share/games/fillets-ng/sound/computer/nl/poc-m-myslis.ogg'],
+      warzone2100: ['audio/tutorial/tut1.ogg'],
+    };
+    try {
+      for (const source of DEBIAN_SOURCES) {
+        const root = path.join(dir, source.name);
+        for (const f of [...(layout[source.name] ?? []), 'usr/share/doc/readme.txt', 'usr/share/asterisk/sounds/en/silence/1.wav']) {
+          mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+          writeFileSync(path.join(root, f), 'x');
+        }
+        const found = debianSource({ source, roots: [root], debs: [`${source.packages[0]!}_1_all.deb`] });
+        expect([source.name, found.clips.map((c) => path.relative(root, c.file))]).toEqual([source.name, layout[source.name]]);
+        if (source.name === 'asterisk-en') expect(found.clips.map((c) => c.transcript)).toEqual(['demo echotest', 'echo']);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a capped source keeps a fixed sample of its clips, in order, under another fingerprint', () => {
+    const source: RealSource = {
+      name: 'big', split: 'train', origin: 'debian', language: 'English', licence: 'GPL-2', speakers: '1', fingerprint: 'f',
+      clips: Array.from({ length: 10 }, (_, i) => ({ file: `/a/${i}.wav`, transcript: `clip ${i}` })),
+    };
+    const capped = capSource(source, 4);
+    expect(capped.clips).toHaveLength(4);
+    const order = capped.clips.map((c) => Number(/(\d+)\.wav$/.exec(c.file)![1]));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(capSource(source, 4)).toEqual(capped);
+    expect(capped.fingerprint).not.toBe(source.fingerprint);
+    expect(capSource(source, 10)).toBe(source);
   });
 
   test('folders given as real negatives are split by subfolder, validation first', () => {

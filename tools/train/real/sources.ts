@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EchosimError } from '../../../hal/errors.js';
-import { sha256 } from '../hash.js';
+import { Rng } from '../../bench/fuzz-rng.js';
+import { deriveSeed, sha256 } from '../hash.js';
+import { sample } from '../shuffle.js';
 import type { Split } from '../tts/voices.js';
 import { NATO_ALPHABET, type DebianSource } from './debian-sources.js';
 import type { FetchedSource } from './fetch.js';
@@ -27,12 +29,25 @@ export interface RealSource {
 
 const AUDIO = /\.(wav|flac|ogg|oga|mp3)$/i;
 
+/**
+ * At most `max` clips of a source: a sample seeded by the source's name (the same for every word
+ * and seed, so its features are cached once), kept in the source's order. The fingerprint names the
+ * cap, so a capped stream never reads an uncapped one's cache.
+ */
+export function capSource(source: RealSource, max: number): RealSource {
+  if (source.clips.length <= max) return source;
+  const rng = new Rng(deriveSeed(0, 'real-cap', source.name));
+  const keep = new Set(sample([...source.clips.keys()], max, rng));
+  return { ...source, clips: source.clips.filter((_, i) => keep.has(i)), fingerprint: sha256(`${source.fingerprint}|cap ${max}`) };
+}
+
 /** A fetched Debian source's clips, sorted by path, with their transcripts. */
 export function debianSource(fetched: FetchedSource): RealSource {
   const { source, roots, debs } = fetched;
   const files = roots
     .flatMap((root) => walk(root).map((f) => ({ root, f })))
-    .filter(({ f }) => source.include.test(f) && !source.exclude?.test(f))
+    // Patterns are written for absolute paths as the package installs them (/usr/share/...).
+    .filter(({ f }) => source.include.test(`/${f}`) && !source.exclude?.test(`/${f}`))
     .sort((a, b) => a.f.localeCompare(b.f));
   const dialogues = source.transcripts === 'fillets-dialogues' ? filletsDialogues(roots) : undefined;
   const clips = files.map(({ root, f }) => ({ file: path.join(root, f), transcript: transcriptOf(source, f, dialogues) }));
