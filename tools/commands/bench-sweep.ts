@@ -5,7 +5,7 @@ import { EchosimError } from '../../hal/errors.js';
 import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir } from '../../models/manifest.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { Corpus } from '../bench/corpus.js';
-import { detSvg } from '../bench/det-svg.js';
+import { detSvg, sweepPlot } from '../bench/det-svg.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { headName, runWakewordSweep, type SweepHead, type SweepResult } from '../bench/wakeword-sweep.js';
 import type { SpotterCliOptions } from '../spotter-options.js';
@@ -52,7 +52,7 @@ export async function runBenchSweep(corpus: Corpus, opts: BenchSweepOptions): Pr
   } finally {
     await models.dispose();
   }
-  if (opts.svg) writeFileSync(opts.svg, detSvg(result));
+  if (opts.svg) writeFileSync(opts.svg, detSvg(sweepPlot(result)));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;

@@ -18,6 +18,7 @@ import { trainHead, type EpochLog } from './model/train-head.js';
 import { budgetScale, stage1Recipe, verifierRecipe, type TrainOptions } from './options.js';
 import { gatherRealSources } from './real/gather.js';
 import { realCloudViews, realStreams } from './real/real-features.js';
+import { validationSvgs } from './report/curves-svg.js';
 import { headDescription, modelCard } from './report/model-card.js';
 import { reportMarkdown } from './report/markdown.js';
 import type { ChosenDefaults, TrainingReport } from './report/report.js';
@@ -161,6 +162,9 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
     writeFileSync(path.join(options.out, 'MODEL_CARD.md'), modelCard(report));
     writeFileSync(path.join(options.out, 'training-report.json'), `${JSON.stringify(report, null, 1)}\n`);
     writeFileSync(path.join(options.out, 'training-report.md'), reportMarkdown(report));
+    const svgs = validationSvgs(report);
+    writeFileSync(path.join(options.out, 'det-real.svg'), svgs.real);
+    writeFileSync(path.join(options.out, 'det-near-miss.svg'), svgs['near-miss']);
     return report;
   } finally {
     synthesizer.close();

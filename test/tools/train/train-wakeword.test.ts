@@ -43,7 +43,7 @@ describe('echosim train wakeword (a tiny budget)', () => {
     expect(summary.word).toBe('computer');
     expect(summary.files).toEqual(['computer.onnx', 'computer-verifier.onnx']);
     expect(summary.lacks.join(' ')).toMatch(/Debian real speech/);
-    for (const f of ['computer.onnx', 'computer-verifier.onnx', 'computer.json', 'MODEL_CARD.md', 'training-report.json', 'training-report.md']) expect(existsSync(path.join(out, f))).toBe(true);
+    for (const f of ['computer.onnx', 'computer-verifier.onnx', 'computer.json', 'MODEL_CARD.md', 'training-report.json', 'training-report.md', 'det-real.svg', 'det-near-miss.svg']) expect(existsSync(path.join(out, f))).toBe(true);
 
     const description = JSON.parse(readFileSync(path.join(out, 'computer.json'), 'utf8')) as { word: string; wakeWord: string; files: Record<string, string>; threshold: number; patience: number; verifier: { high: number; low: number } };
     expect(description).toMatchObject({ word: 'computer', wakeWord: 'COMPUTER' });
@@ -56,6 +56,8 @@ describe('echosim train wakeword (a tiny budget)', () => {
     const report = JSON.parse(readFileSync(path.join(out, 'training-report.json'), 'utf8')) as TrainingReport;
     expect(report.counts.real.map((s) => s.split).sort()).toEqual(['train', 'val']);
     expect(readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8')).toContain('npx echosim train wakeword --word Computer');
+    expect(readFileSync(path.join(out, 'det-real.svg'), 'utf8')).toMatch(/^<svg[\s\S]*stage 1, patience 1[\s\S]*<\/svg>\n$/);
+    expect(description).toMatchObject({ featureModels: { melspectrogram: loadManifest().features.melspectrogram, embedding: loadManifest().features.embedding } });
 
     // The engine runs the trained head as it runs the bundled ones, and scores what the trainer's path scores.
     const manifest = loadManifest();

@@ -12,8 +12,12 @@ import type { HeadRunner } from './head-runner.js';
 import { pocketsphinxAvailable, spotKeyphrase } from './pocketsphinx.js';
 import { clipFalseAccepts, recallAt, streamFalseAccepts, type ScoredClip, type ScoredStream } from './sweep.js';
 
-/** Detections judged per real source at most; beyond it a seeded sample stands for all (weighted). */
-export const MAX_REAL_FIRES = 300;
+/**
+ * Detections judged per real source at most; beyond it a seeded sample stands for all (weighted).
+ * Each costs a decode of its window and a keyphrase search per ladder step, the dearest part of
+ * validation.
+ */
+export const MAX_REAL_FIRES = 100;
 
 interface Pending {
   readonly where: FireRecord['where'];
