@@ -82,6 +82,10 @@ describe('training and validation never share a voice or a real source', () => {
     expect(capSource(source, 4)).toEqual(capped);
     expect(capped.fingerprint).not.toBe(source.fingerprint);
     expect(capSource(source, 10)).toBe(source);
+    // Clips that say a shipped word are kept besides the sample of the others.
+    const withWord = capSource(source, 4, (c) => c.transcript === 'clip 7');
+    expect(withWord.clips.map((c) => c.transcript)).toContain('clip 7');
+    expect(withWord.clips).toHaveLength(5);
   });
 
   test('folders given as real negatives are split by subfolder, validation first', () => {

@@ -30,14 +30,15 @@ export interface RealSource {
 const AUDIO = /\.(wav|flac|ogg|oga|mp3)$/i;
 
 /**
- * At most `max` clips of a source: a sample seeded by the source's name (the same for every word
- * and seed, so its features are cached once), kept in the source's order. The fingerprint names the
- * cap, so a capped stream never reads an uncapped one's cache.
+ * At most `max` clips of a source, besides those `always` keeps: a sample seeded by the source's
+ * name (the same for every word and seed, so its features are cached once), kept in the source's
+ * order. The fingerprint names the cap, so a capped stream never reads an uncapped one's cache.
  */
-export function capSource(source: RealSource, max: number): RealSource {
+export function capSource(source: RealSource, max: number, always: (clip: RealClip) => boolean = () => false): RealSource {
   if (source.clips.length <= max) return source;
   const rng = new Rng(deriveSeed(0, 'real-cap', source.name));
-  const keep = new Set(sample([...source.clips.keys()], max, rng));
+  const kept = [...source.clips.keys()].filter((i) => always(source.clips[i]!));
+  const keep = new Set([...kept, ...sample([...source.clips.keys()].filter((i) => !kept.includes(i)), max, rng)]);
   return { ...source, clips: source.clips.filter((_, i) => keep.has(i)), fingerprint: sha256(`${source.fingerprint}|cap ${max}`) };
 }
 
