@@ -89,7 +89,7 @@ export function registerTrain(program: Command): void {
         [
           `trained "${r.word}" into ${out}: ${summary.files.join(', ')}, ${r.word.replace(/ /g, '_')}.json, MODEL_CARD.md, training-report.md`,
           `stage 1 (threshold ${r.chosen.threshold}, patience ${r.chosen.patience}): ${pct(summary.stage1.recall)} of held-out synthetic wake words, ${summary.stage1.near_miss_fa_per_hour.toFixed(2)} false accepts/h on near-miss prose, ${summary.stage1.real_fa_per_hour.toFixed(2)}/h on real speech`,
-          `cascade (verifier ${c.high >= 1 ? 'never alone' : `>= ${c.high}`}, grey zone from ${c.low}${r.chosen.keyphrase ? `, pocketsphinx ${r.chosen.keyphrase.kwsThreshold.toExponential(0)}` : ''}): ${pct(c.recall)}, ${c.nearMissPerHour.toFixed(2)}/h near-miss prose, ${c.realPerHour.toFixed(2)}/h real speech${r.validation.cascade.targetsMet ? '' : ' (targets not met)'}`,
+          `cascade (verifier alone ${c.high >= 1 ? 'only when saturated' : `>= ${c.high}`}, grey zone from ${c.low}${r.chosen.keyphrase ? `, pocketsphinx ${r.chosen.keyphrase.kwsThreshold.toExponential(0)}` : ''}): ${pct(c.recall)}, ${c.nearMissPerHour.toFixed(2)}/h near-miss prose, ${c.realPerHour.toFixed(2)}/h real speech${r.validation.cascade.targetsMet ? '' : ' (targets not met)'}`,
           ...(r.lacks.length > 0 ? [`missing: ${r.lacks.join('; ')}`] : []),
           `time: ${(r.time.wallSeconds / 60).toFixed(1)} min wall, ${(r.time.cpuSeconds / 60).toFixed(1)} min CPU here + ${(r.time.childCpuSeconds / 60).toFixed(1)} min in TTS/sox/pocketsphinx`,
         ].join('\n') + '\n',

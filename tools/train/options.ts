@@ -50,10 +50,7 @@ export function budgetScale(minutes: number): number {
  */
 export function stage1Recipe(scale: number): HeadRecipe {
   return {
-    name: 'stage1',
-    epochs: Math.max(2, Math.round(10 * Math.sqrt(scale))),
-    batchSize: 256,
-    learningRate: 1e-3,
+    ...schedule('stage1', scale),
     negativesPerEpoch: scaled({ 'near-miss': 14000, speech: 12000, sound: 4000, real: 30000 }, scale),
     classWeight: { positive: 1, 'near-miss': 1, speech: 1, sound: 1, real: 1 },
     negativeWeight: [1, 4],
@@ -67,14 +64,16 @@ export function stage1Recipe(scale: number): HeadRecipe {
  */
 export function verifierRecipe(scale: number): HeadRecipe {
   return {
-    name: 'verifier',
-    epochs: Math.max(2, Math.round(10 * Math.sqrt(scale))),
-    batchSize: 256,
-    learningRate: 1e-3,
+    ...schedule('verifier', scale),
     negativesPerEpoch: scaled({ 'near-miss': 20000, speech: 12000, sound: 3000, real: 40000 }, scale),
     classWeight: { positive: 1, 'near-miss': 3, speech: 1, sound: 1, real: 3 },
     negativeWeight: [1, 10],
   };
+}
+
+/** Both heads: 10 epochs at the full budget (fewer, by the square root of the budget's share), batches of 256, Adam at 1e-3. */
+function schedule(name: string, scale: number): Pick<HeadRecipe, 'name' | 'epochs' | 'batchSize' | 'learningRate'> {
+  return { name, epochs: Math.max(2, Math.round(10 * Math.sqrt(scale))), batchSize: 256, learningRate: 1e-3 };
 }
 
 function scaled<K extends string>(counts: Record<K, number>, scale: number): Record<K, number> {

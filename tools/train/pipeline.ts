@@ -129,7 +129,7 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
     const chosen: ChosenDefaults = {
       threshold: validation.stage1.chosen.rule.threshold,
       patience: validation.stage1.chosen.rule.patience,
-      verifier: { high: Math.min(1, c.high), low: c.low, patience: 1 },
+      verifier: { high: c.high, low: c.low, patience: 1 },
       ...(c.kws >= 0 ? { keyphrase: { text: word, kwsThreshold: ladder[c.kws]! } } : {}),
     };
     const files = { stage1: `${slug}.onnx`, verifier: `${slug}-verifier.onnx` };

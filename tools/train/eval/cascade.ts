@@ -69,7 +69,11 @@ export function evaluateCascade(records: readonly FireRecord[], totals: CascadeT
   };
 }
 
-export const HIGHS: readonly number[] = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 1.01];
+/**
+ * The verifier's confirm-alone thresholds tried. The last is 1, the most a head description allows:
+ * only a saturated score (float32 sigmoid of a large logit) confirms alone there, as at run time.
+ */
+export const HIGHS: readonly number[] = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 1];
 export const LOWS: readonly number[] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
 
 export interface CascadeTargets {
@@ -91,7 +95,7 @@ export function chooseCascade(records: readonly FireRecord[], totals: CascadeTot
       for (let kws = -1; kws < ladder; kws++) points.push(evaluateCascade(records, totals, { high, low, kws }));
     }
   }
-  const cost = (p: CascadePoint): number => p.nearMissPerHour / targets.nearMissPerHour + p.realPerHour / Math.max(targets.realPerHour, 1e-9);
+  const cost = (p: CascadePoint): number => p.nearMissPerHour / Math.max(targets.nearMissPerHour, 1e-9) + p.realPerHour / Math.max(targets.realPerHour, 1e-9);
   const feasible = points.filter((p) => p.nearMissPerHour <= targets.nearMissPerHour && p.realPerHour <= targets.realPerHour);
   const order = (a: CascadePoint, b: CascadePoint): number => b.recall - a.recall || cost(a) - cost(b) || b.high - a.high || a.kws - b.kws;
   let chosen = [...feasible].sort(order)[0];
