@@ -1,15 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { EchosimError } from '../hal/errors.js';
-import { packageRoot } from '../hal/package-root.js';
+import { EchosimError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+import { BUTTON_NAMES } from '../hal/buttons/types.js';
 
 /**
- * Device models are data (DOMAIN.md §1): one JSON file per model in firmware/device-models/.
+ * Device models are data (docs/hardware.md#device-models): one JSON file per model in firmware/device-models/.
  * Adding a model is adding a file. Microphone positions are derived from the geometry.
  */
-const BUTTONS = ['action', 'mic-off', 'mute', 'call', 'volume-up', 'volume-down'] as const;
-export type ButtonName = (typeof BUTTONS)[number];
 
 const modelSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
@@ -21,7 +20,7 @@ const modelSchema = z.object({
     radiusMm: z.number().positive(),
   }),
   leds: z.object({ count: z.number().int().min(1).max(64), layout: z.enum(['ring', 'bar']), display: z.boolean().optional() }),
-  buttons: z.array(z.enum(BUTTONS)).min(1),
+  buttons: z.array(z.enum(BUTTON_NAMES)).min(1),
 });
 
 export type DeviceModelData = z.infer<typeof modelSchema>;

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { EchosimError } from '../hal/errors.js';
-import { packageRoot } from '../hal/package-root.js';
+import { EchosimError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
 
 /**
  * models/manifest.json names every model file echosim loads, the npm package it comes from, its

@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs';
-import { EchosimError } from '../hal/errors.js';
+import { EchosimError } from '../core/errors.js';
 
 /**
  * The part of ONNX's protobuf schema (onnx.proto3, field numbers unchanged since IR v3) needed to

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { EchosimError } from '../hal/errors.js';
+import { EchosimError } from '../core/errors.js';
 
 export { ort };
 

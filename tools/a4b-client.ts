@@ -16,12 +16,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { SystemClock, type Clock } from '../hal/clock.js';
-import { EchosimError } from '../hal/errors.js';
+import { SystemClock, type Clock } from '../core/clock.js';
+import { EchosimError } from '../core/errors.js';
 import { AMZ_JSON_CONTENT_TYPE } from '../cloud-link/cloud/http/aws-json.js';
 import { A4B_TARGET_PREFIX, IDEMPOTENT_OPERATIONS, isA4bOperation } from '../cloud-link/cloud/http/operations.js';
 import { readCaFile, type ClientTlsOptions } from '../cloud-link/tls/client-tls.js';
-import { CA_CERT_FILE, TLS_DIR } from '../cloud-link/tls/server-tls.js';
+import { CA_CERT_FILE, TLS_DIR } from '../cloud-link/cloud/server-tls.js';
 import { describeTlsError } from '../cloud-link/tls/tls-errors.js';
 import { sendRequest } from './http-request.js';
 
@@ -108,7 +108,7 @@ const HINTS: Record<string, string> = {
   ResourceInUseException: 'Disassociate it from the devices or rooms that use it first',
   ConcurrentModificationException: 'Someone else changed it at the same time; get it again and retry',
   LimitExceededException: 'Wait and retry later (DeleteDeviceUsageData runs at most once per 24 h per device)',
-  ValidationException: 'Fix the named field; DOMAIN.md §4 lists the limits',
+  ValidationException: 'Fix the named field; docs/alexa-for-business.md lists the limits',
   SerializationException: 'The request body must be a JSON object',
   UnknownOperationException: 'The server does not know this operation; is it an echosim cloud of the same version?',
   ThrottlingException: 'Too many wrong admin tokens came from this address (or from everywhere): wait the time the message gives, then retry with the right token',

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { EchosimError } from '../hal/errors.js';
-import { packageRoot } from '../hal/package-root.js';
+import { EchosimError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
 import { registerA4b } from './commands/a4b.js';
 import { registerBench } from './commands/bench.js';
 import { registerCloud } from './commands/cloud.js';

@@ -1,8 +1,8 @@
 import type { Device } from '../firmware/device/device.js';
-import { Subscriptions } from '../firmware/device/subscriptions.js';
+import { Subscriptions } from '../core/subscriptions.js';
 import type { DeviceEvents } from '../firmware/device/types.js';
 import { nearestLed } from '../firmware/leds/ring-geometry.js';
-import { SAMPLE_RATE } from '../hal/mic/types.js';
+import { SAMPLE_RATE } from '../core/audio-format.js';
 
 type Sink = (event: Record<string, unknown>) => void;
 

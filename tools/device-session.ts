@@ -7,26 +7,24 @@ import { WAKE_WORDS } from '../cloud-link/protocol/room-profile.js';
 import { Device } from '../firmware/device/device.js';
 import { runDevice, type RunSummary } from '../firmware/device/runner.js';
 import { deviceModel, type DeviceModel } from '../firmware/device-model.js';
-import { GpioButtons } from '../hal/buttons/gpio.js';
-import { KeyboardButtons } from '../hal/buttons/keyboard.js';
-import { ScriptedButtons } from '../hal/buttons/scripted.js';
-import type { ButtonDriver } from '../hal/buttons/types.js';
-import { SystemClock, VirtualClock } from '../hal/clock.js';
-import { EchosimError } from '../hal/errors.js';
+import { openButtons, type ButtonDriverKind } from '../hal/buttons/open.js';
+import { SystemClock, VirtualClock } from '../core/clock.js';
+import { EchosimError } from '../core/errors.js';
 import { JsonEventsRenderer } from '../hal/leds/events.js';
-import { openLedRenderers } from '../hal/leds/index.js';
+import { openLeds, type LedRendererKind } from '../hal/leds/open.js';
 import type { TerminalScreen } from '../hal/leds/terminal-screen.js';
 import type { LedRenderer } from '../hal/leds/types.js';
 import { SpatialSource } from '../hal/mic/spatial-source.js';
-import { openMicSource } from '../hal/mic/spec.js';
-import { SAMPLE_RATE, type MicSource } from '../hal/mic/types.js';
-import { openSpeakerDriver } from '../hal/speaker/open.js';
+import { openMic } from '../hal/mic/open.js';
+import type { MicSource } from '../hal/mic/types.js';
+import { SAMPLE_RATE } from '../core/audio-format.js';
+import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
-export type LedsKind = 'terminal' | 'events' | 'apa102' | 'none';
-export type ButtonsKind = 'keyboard' | 'gpio' | 'none';
+export type LedsKind = LedRendererKind;
+export type ButtonsKind = ButtonDriverKind;
 
 export interface DeviceSessionOptions extends SpotterCliOptions {
   model: string;
@@ -103,12 +101,13 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const model = deviceModel(opts.model);
   const clock = new VirtualClock(0, Date.now());
   // Bad input (a script, a GPIO map) is refused before anything is opened or made on disk.
-  const drivers: ButtonDriver[] = [];
-  const script = opts.script ? ScriptedButtons.fromScript(opts.script, model.buttons, clock) : undefined;
-  if (script) drivers.push(script);
-  if (opts.buttons === 'keyboard') drivers.push(new KeyboardButtons({ buttons: model.buttons, clock }));
-  if (opts.buttons === 'gpio') drivers.push(GpioButtons.fromMap(opts.gpio ?? '17:action', model.buttons, clock));
-  let source: MicSource = typeof opts.mic === 'string' ? openMicSource(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
+  const { drivers, script } = openButtons(opts.buttons, {
+    buttons: model.buttons,
+    clock,
+    ...(opts.script ? { script: opts.script } : {}),
+    ...(opts.gpio ? { gpio: opts.gpio } : {}),
+  });
+  let source: MicSource = typeof opts.mic === 'string' ? openMic(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
   if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
   const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -131,7 +130,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const vadModel = opts.vad ? await opening(() => SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {})) : undefined;
   if (vadModel) cleanups.push(() => vadModel.dispose());
 
-  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLedRenderers(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }))));
+  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLeds(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }))));
   const sink = opts.eventSink;
   const ledEvents = sink
     ? new JsonEventsRenderer((e) => sink({ type: 'leds', time: audioSeconds(e.at), ...(e.pattern ? { pattern: e.pattern } : {}), leds: e.leds }), {
@@ -154,7 +153,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
       })
     : undefined;
 
-  const speaker = await opening(() => openSpeakerDriver(opts.speaker));
+  const speaker = await opening(() => openSpeaker(opts.speaker));
   const device = await opening(() => new Device({
     model,
     clock,

@@ -1,7 +1,7 @@
 import { driveFrontEnd } from '../firmware/audio/drive.js';
 import { AudioFrontEnd } from '../firmware/audio/front-end.js';
-import { openMicSource } from '../hal/mic/spec.js';
-import { SAMPLE_RATE } from '../hal/mic/types.js';
+import { openMic } from '../hal/mic/open.js';
+import { SAMPLE_RATE } from '../core/audio-format.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
@@ -23,7 +23,7 @@ export interface ListenSessionOptions extends SpotterCliOptions {
  * releases everything.
  */
 export async function openListenSession(opts: ListenSessionOptions): Promise<{ frontEnd: AudioFrontEnd; run: () => Promise<void> }> {
-  const source = openMicSource(opts.mic, {
+  const source = openMic(opts.mic, {
     fast: opts.fast === true,
     ...(opts.channels === undefined ? {} : { channels: opts.channels }),
     ...(opts.duration === undefined ? {} : { durationSeconds: opts.duration }),

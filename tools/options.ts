@@ -26,6 +26,12 @@ export function parsePositive(value: string): number {
   return n;
 }
 
+/** The broker of the fleet benchmarks: the cloud's embedded one, or a real Mosquitto. */
+export function parseBenchBroker(value: string): 'embedded' | 'mosquitto' {
+  if (value !== 'embedded' && value !== 'mosquitto') throw new InvalidArgumentError('expected embedded or mosquitto');
+  return value;
+}
+
 export function parseChannelPolicy(value: string): ChannelPolicy {
   if (value === 'mean') return { kind: 'mean' };
   const n = Number(value);

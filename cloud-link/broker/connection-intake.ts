@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
-import type { Logger } from '../../hal/log.js';
+import type { Logger } from '../../core/log.js';
 import type { BrokerRole, Principal } from './acl.js';
 import { publishRefusal, type PublishAttempt, type Refusal } from './broker-rules.js';
 import { Mqtt5Adapter } from './mqtt5-adapter.js';

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { isValidDeviceId, type BrokerRole, type Principal } from './acl.js';
 import type { ListenerTls } from '../tls/listener-tls.js';
 import { createBrokerListener, updateListenerTls } from './listener.js';
@@ -64,7 +64,7 @@ export interface EmbeddedBrokerOptions {
    * Default: a fresh in-memory one.
    */
   persistence?: unknown;
-  /** Serve `mqtts://` with this certificate (cloud-link/tls/server-tls.ts) instead of plain MQTT. */
+  /** Serve `mqtts://` with this certificate (cloud-link/cloud/server-tls.ts) instead of plain MQTT. */
   tls?: ListenerTls;
   log?: Logger;
 }

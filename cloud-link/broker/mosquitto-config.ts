@@ -1,6 +1,7 @@
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
+import { ensurePrivateDirAsync } from '../../core/private-files.js';
 import { TOPIC_SPECS } from '../protocol/topics.js';
 import { DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, type BrokerRole } from './acl.js';
 import { mosquittoPasswordHash } from './mosquitto-passwd.js';
@@ -254,12 +255,12 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 }
 
 /**
- * Writes `passwd` and `acl` into `dir` (mode 0600, atomically) for these users. Run again with the
+ * Writes `passwd` and `acl` into `dir` (mode 0700; the files 0600, atomically) for these users. Run again with the
  * full list whenever a device is registered or removed, then SIGHUP the broker.
  */
 export async function writeMosquittoAuth(dir: string, users: readonly MosquittoUser[]): Promise<MosquittoAuthFiles> {
   checkUsers(users);
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDirAsync(dir);
   const passwordFile = path.resolve(dir, 'passwd');
   const aclFile = path.resolve(dir, 'acl');
   await writeAtomically(passwordFile, renderPasswordFile(users));
@@ -267,9 +268,9 @@ export async function writeMosquittoAuth(dir: string, users: readonly MosquittoU
   return { passwordFile, aclFile };
 }
 
-/** Writes `mosquitto.conf` into `dir` and returns its path. */
+/** Writes `mosquitto.conf` into `dir` (mode 0700; the file 0600) and returns its path. */
 export async function writeMosquittoConfig(dir: string, options: MosquittoConfigOptions): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDirAsync(dir);
   if (options.persistenceDir !== undefined) await mkdir(options.persistenceDir, { recursive: true });
   const configFile = path.resolve(dir, 'mosquitto.conf');
   await writeAtomically(configFile, renderMosquittoConfig(options));

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import mqttPacket, { type IConnackPacket, type IConnectPacket, type IPublishPacket, type ISubscription, type Packet } from 'mqtt-packet';
-import type { Logger } from '../../hal/log.js';
+import type { Logger } from '../../core/log.js';
 import type { PublishAttempt, Refusal } from './broker-rules.js';
 import { memoryDuplexPair } from './memory-duplex.js';
 import { connackReasonCode, DISCONNECT_WITH_WILL, publishReasonCode, ReasonCode, subackReasonCode } from './mqtt5-reason-codes.js';

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { mosquittoPasswordHash } from '../broker/mosquitto-passwd.js';
 import { parseTopic, topicFor } from '../protocol/topics.js';
-import { SystemClock, type Clock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { ClientTlsOptions } from '../tls/client-tls.js';
-import { CloudTls, TLS_DIR, type GivenCertificate, type ServerTlsMaterial } from '../tls/server-tls.js';
+import { CloudTls, TLS_DIR, type GivenCertificate, type ServerTlsMaterial } from './server-tls.js';
 import { subjectNamesFor } from '../tls/subject-names.js';
 import type { A4bServiceEvents } from './a4b/context.js';
 import { A4bService } from './a4b/service.js';
@@ -60,7 +60,7 @@ export interface CloudOptions {
   verifier?: WakeWordVerifier | false;
   /**
    * Serve `mqtts://` (embedded broker) and `https://` (API) with a certificate the cloud makes and
-   * renews in `dir/tls` with its own CA (or the given one); see cloud-link/tls/server-tls.ts.
+   * renews in `dir/tls` with its own CA (or the given one); see cloud-link/cloud/server-tls.ts.
    */
   tls?: CloudTlsConfig;
   /**
@@ -82,6 +82,8 @@ export class Cloud {
   readonly recordings: RecordingStore;
   readonly telemetry: TelemetrySink;
   private broker: EmbeddedBroker | undefined;
+  /** The embedded broker while stopBroker() has it stopped. */
+  private stoppedBroker: EmbeddedBroker | undefined;
   private client: CloudClient | undefined;
   private api: ApiServer | undefined;
   private shadows: ShadowGateway | undefined;
@@ -223,6 +225,11 @@ export class Cloud {
     const onMessage = (m: { topic: string; payload: Buffer; retain: boolean }): void => void this.route(m);
     client.on('message', onMessage);
     this.detach.push(() => client.off('message', onMessage));
+    const onConnected = ({ sessionPresent }: { sessionPresent: boolean }): void => void bus.emit('broker-link', { state: 'connected', sessionPresent });
+    const onBackoff = ({ delayMs, attempt }: { delayMs: number; attempt: number }): void => void bus.emit('broker-link', { state: 'backoff', delayMs, attempt });
+    client.on('connected', onConnected);
+    client.on('backoff', onBackoff);
+    this.detach.push(() => client.off('connected', onConnected), () => client.off('backoff', onBackoff));
     client.startDelivery();
 
     this.recordings.startSweeping({
@@ -346,9 +353,28 @@ export class Cloud {
    * which the cloud does not own.
    */
   async restartBroker(): Promise<void> {
-    const old = this.broker;
+    await this.stopBroker();
+    await this.startBroker();
+  }
+
+  /**
+   * The first half of restartBroker: the embedded broker stops and its port is closed (clients see
+   * an outage) until startBroker(). Its persistence is kept for the broker startBroker() starts.
+   */
+  async stopBroker(): Promise<void> {
+    const old = this.broker ?? this.stoppedBroker;
     if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
+    if (!this.broker) return;
+    this.broker = undefined;
+    this.stoppedBroker = old;
     await old.close();
+  }
+
+  /** Starts the embedded broker stopped by stopBroker() on the same port, with its persistence. */
+  async startBroker(): Promise<void> {
+    const old = this.stoppedBroker;
+    if (this.broker) return;
+    if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
     this.broker = await EmbeddedBroker.start({
       host: old.host,
       port: old.port,
@@ -357,6 +383,7 @@ export class Cloud {
       ...(this.tls ? { tls: this.tls.material } : {}),
       log: this.log,
     });
+    this.stoppedBroker = undefined;
   }
 
   /** Stops the API, the MQTT side and the broker, and closes the database. Safe to call twice. */

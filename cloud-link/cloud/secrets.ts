@@ -1,7 +1,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createHmac,
   hkdfSync,
   randomBytes,
@@ -11,7 +10,7 @@ import {
   type ScryptOptions,
 } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * The cloud's secrets, at rest and in use.
@@ -209,9 +208,4 @@ export function verifySecret(secret: string, stored: string): Promise<boolean> {
       else resolve(timingSafeEqual(candidate, parsed.hash));
     });
   });
-}
-
-/** SHA-256 of a secret, for an in-memory cache of already verified secrets (never persisted). */
-export function secretDigest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
 }

@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { connect, Store, type IPublishPacket, type MqttClient } from 'mqtt';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { availabilityTopic, isValidDeviceId, mayPublish, maySubscribe, type Principal } from '../broker/acl.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
 import { tlsConnectOptions, type ClientTlsOptions } from '../tls/client-tls.js';
-import { checkBrokerUrl, describeClientError, isTlsBrokerUrl } from './mqtt-errors.js';
-import { disableNagle } from './no-delay.js';
+import { checkBrokerUrl, describeClientError, isTlsBrokerUrl } from '../mqtt/mqtt-errors.js';
+import { disableNagle } from '../mqtt/no-delay.js';
+import { ReconnectBackoff, type ReconnectBackoffOptions } from '../mqtt/reconnect-backoff.js';
 
-export { describeClientError } from './mqtt-errors.js';
+export { describeClientError } from '../mqtt/mqtt-errors.js';
 
 /**
  * A device's MQTT connection to the cloud's broker: one persistent session, kept up for as long as
@@ -24,10 +24,12 @@ export { describeClientError } from './mqtt-errors.js';
  * - Persistent session: clientId = username = the device id, `clean: false`. The broker queues QoS 1
  *   messages for the device while it is away; the device's own unacknowledged QoS 1 publishes stay in
  *   one mqtt.js store for the life of this object and are retransmitted on every reconnect.
- * - Reconnects are ours, not mqtt.js' (`reconnectPeriod: 0`): exponential backoff with full jitter
- *   (backoff.ts) on the injected Clock, so tests drive them with a VirtualClock and every wait shows up
- *   as a BACKOFF `state` event with its `delayMs`. The connect timeout is on the Clock too. MQTT
- *   keepalive stays on mqtt.js' real timers: it is a property of the socket and the broker's timers.
+ * - Reconnects are ours, not mqtt.js' (`reconnectPeriod: 0`): full jitter with a fast window after a
+ *   healthy connection drops and exponential growth past it (reconnect-backoff.ts), on the injected
+ *   Clock, so tests drive them with a VirtualClock and every wait shows up as a BACKOFF `state` event
+ *   with its `delayMs`. CONNECTED (CONNACK and every SUBACK) is what the policy counts as healthy.
+ *   The connect timeout is on the Clock too. MQTT keepalive stays on mqtt.js' real timers: it is a
+ *   property of the socket and the broker's timers.
  * - The QoS 1 subscriptions are re-made on every connect (a broker without persistence, or one that
  *   lost the session, would otherwise leave the device deaf); CONNECTED is reported once they are
  *   acknowledged, so a request published after it gets its answer.
@@ -46,7 +48,7 @@ export interface ConnectionStateChange {
   to: ConnectionState;
   /** Clock time of the transition, ms (monotonic). */
   at: number;
-  /** Failed attempts since the last stable connection (what the backoff is based on). */
+  /** Failed attempts since the connection was last healthy (CONNECTED). */
   attempt: number;
   /** BACKOFF: how long until the next attempt, ms. */
   delayMs?: number;
@@ -87,7 +89,7 @@ export interface MqttConnectionOptions {
   clock: Clock;
   /** Filters to hold at QoS 1, subscribed on every connect; more can be added with subscribe(). */
   subscriptions?: string[];
-  backoff?: Backoff | BackoffOptions;
+  backoff?: ReconnectBackoff | ReconnectBackoffOptions;
   /** MQTT keepalive, s; default 30. */
   keepaliveSeconds?: number;
   /** From the start of an attempt to CONNECTED, ms on the Clock; default 30000. */
@@ -109,7 +111,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   readonly availabilityTopic: string;
   private readonly principal: Principal;
   private readonly clock: Clock;
-  private readonly backoff: Backoff;
+  private readonly backoff: ReconnectBackoff;
   private readonly log: Logger;
   private readonly filters: Set<string>;
   private readonly availability: { online: string | Buffer; offline: string | Buffer };
@@ -137,7 +139,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.availabilityTopic = availabilityTopic(options.deviceId);
     this.clock = options.clock;
     this.availability = options.availabilityPayloads ?? { online: 'online', offline: 'offline' };
-    this.backoff = options.backoff instanceof Backoff ? options.backoff : new Backoff(options.backoff);
+    this.backoff = options.backoff instanceof ReconnectBackoff ? options.backoff : new ReconnectBackoff(options.backoff);
     this.log = (options.log ?? rootLogger()).child({ component: 'mqtt-connection', deviceId: options.deviceId });
     for (const f of options.subscriptions ?? []) this.checkFilter(f);
     this.filters = new Set(options.subscriptions ?? []);
@@ -346,7 +348,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
             hint: 'The device reconnects on its own with backoff.',
           }));
     this.error = error;
-    const delayMs = this.backoff.next();
+    const delayMs = this.backoff.next(this.clock.now());
     this.transition('BACKOFF', { delayMs, error });
     // A TLS failure does not go away by waiting (a wrong CA or name): said loudly, on the first attempt too.
     this.log[error.code.startsWith('TLS_') ? 'error' : 'warn']({ code: error.code, reason: error.message, delayMs, attempt: this.backoff.attempt }, 'disconnected; backing off');

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
-import type { OutboxMessage } from './outbox.js';
+import { EchosimError } from '../../core/errors.js';
+import { PRIVATE_FILE_MODE } from '../../core/private-files.js';
+
+/** One message waiting in the outbox: its sequence number, topic and payload. */
+export interface OutboxMessage {
+  seq: number;
+  topic: string;
+  payload: Buffer;
+}
 
 /**
  * The outbox's on-disk journal format (see Outbox): an 8-byte magic, then records
@@ -105,7 +112,7 @@ function apply(replay: Replay, record: JournalRecord): void {
 
 /** Truncates the journal to its valid prefix (or writes the magic into a new one), durably. */
 export function repairFile(file: string, validLength: number): void {
-  const fd = openSync(file, 'a+');
+  const fd = openSync(file, 'a+', PRIVATE_FILE_MODE);
   try {
     ftruncateSync(fd, validLength);
     if (validLength === 0) writeSync(fd, MAGIC);

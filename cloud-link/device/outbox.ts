@@ -1,35 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { EchosimError, isEchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import { EchosimError, isEchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../core/private-files.js';
 import type { ConnectionStateChange, PublishOptions } from './mqtt-connection.js';
-import { MAGIC, encode, replayJournal, type JournalRecord, type Replay } from './outbox-journal.js';
-
-/**
- * Telemetry the device must not lose: queued on disk, sent in order at QoS 1, removed only once the
- * broker has acknowledged it (PUBACK). A restart between publish and PUBACK sends it again, so
- * delivery is at least once; consumers deduplicate by content or don't care (counters, events).
- *
- * On disk: one append-only journal, `<name>.journal` in the device's data directory. After an 8-byte
- * magic, every record is `u32 length | u32 checksum (sha256 prefix) | JSON body`: `add` (seq, topic,
- * payload), `ack` (delivered), `drop` (evicted) and `meta` (counters carried over a compaction).
- * Records are written in batches, one write and one fdatasync per batch (group commit: every
- * enqueue() that arrives while a batch is being synced joins the next one), and enqueue() resolves
- * when its record is on disk. A power cut can only tear the last batch; on open, the first record
- * whose length runs past the end or whose checksum fails ends the journal, and the file is truncated
- * there: a torn record is dropped, never parsed. When dead records dominate, the journal is rewritten
- * with only the live ones (temporary file, fsync, rename, directory fsync), as the settings store does.
- *
- * Bounded: at `maxMessages` the oldest message is dropped for the new one and `dropped` counts it
- * (persisted), so a device offline for days keeps its most recent telemetry.
- */
-export interface OutboxMessage {
-  seq: number;
-  topic: string;
-  payload: Buffer;
-}
+import { MAGIC, encode, replayJournal, type JournalRecord, type OutboxMessage, type Replay } from './outbox-journal.js';
 
 /** What an outbox drains through: an MqttConnection, structurally. */
 export interface OutboxLink {
@@ -68,6 +45,24 @@ export interface OutboxEvents {
   dropped: [{ message: OutboxMessage; reason: 'full' | 'not-authorized' }];
 }
 
+/**
+ * Telemetry the device must not lose: queued on disk, sent in order at QoS 1, removed only once the
+ * broker has acknowledged it (PUBACK). A restart between publish and PUBACK sends it again, so
+ * delivery is at least once; consumers deduplicate by content or don't care (counters, events).
+ *
+ * On disk: one append-only journal, `<name>.journal` in the device's data directory. After an 8-byte
+ * magic, every record is `u32 length | u32 checksum (sha256 prefix) | JSON body`: `add` (seq, topic,
+ * payload), `ack` (delivered), `drop` (evicted) and `meta` (counters carried over a compaction).
+ * Records are written in batches, one write and one fdatasync per batch (group commit: every
+ * enqueue() that arrives while a batch is being synced joins the next one), and enqueue() resolves
+ * when its record is on disk. A power cut can only tear the last batch; on open, the first record
+ * whose length runs past the end or whose checksum fails ends the journal, and the file is truncated
+ * there: a torn record is dropped, never parsed. When dead records dominate, the journal is rewritten
+ * with only the live ones (temporary file, fsync, rename, directory fsync), as the settings store does.
+ *
+ * Bounded: at `maxMessages` the oldest message is dropped for the new one and `dropped` counts it
+ * (persisted), so a device offline for days keeps its most recent telemetry.
+ */
 export class Outbox extends EventEmitter<OutboxEvents> {
   readonly file: string;
   readonly recovery: OutboxRecovery;
@@ -106,7 +101,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   /** Opens (or creates) the outbox in `options.dir`, replaying and repairing its journal. */
   static async open(options: OutboxOptions): Promise<Outbox> {
     const name = options.name ?? 'outbox';
-    mkdirSync(options.dir, { recursive: true });
+    ensurePrivateDir(options.dir);
     for (const f of readdirSync(options.dir)) {
       if (f.startsWith(`${name}.journal.tmp-`)) unlinkSync(path.join(options.dir, f)); // an unfinished compaction
     }
@@ -117,7 +112,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     }
     const file = path.join(options.dir, `${name}.journal`);
     const replay = replayJournal(file);
-    const outbox = new Outbox(await open(file, 'a'), file, options, replay);
+    tightenFile(file); // a journal an older version wrote 0644
+    const outbox = new Outbox(await open(file, 'a', PRIVATE_FILE_MODE), file, options, replay);
     if (replay.tornBytes > 0) outbox.log.warn({ tornBytes: replay.tornBytes, file }, 'dropped a torn record at the end of the outbox journal');
     const excess = outbox.entries.size - outbox.maxMessages;
     if (excess > 0) await Promise.all([...outbox.entries.values()].slice(0, excess).map((m) => outbox.evict(m, 'full')));
@@ -276,7 +272,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     for (const m of this.entries.values()) records.push({ t: 'add', s: m.seq, topic: m.topic, p: m.payload.toString('base64') });
     const tmp = `${this.file}.tmp-${process.pid}`;
     try {
-      const out = await open(tmp, 'w');
+      const out = await open(tmp, 'w', PRIVATE_FILE_MODE);
       try {
         await out.write(Buffer.concat([MAGIC, ...records.map(encode)]));
         await out.sync();
@@ -291,7 +287,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
         await dir.close();
       }
       await this.fh.close();
-      this.fh = await open(this.file, 'a');
+      this.fh = await open(this.file, 'a', PRIVATE_FILE_MODE);
       this.journalRecords = records.length;
     } catch (err) {
       this.log.error({ err }, 'outbox compaction failed; the journal keeps growing until the next try');

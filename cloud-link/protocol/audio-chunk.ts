@@ -1,11 +1,11 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { chunkBoundsViolation, MAX_CHUNK_SAMPLES } from './utterance-limits.js';
 
 export { MAX_CHUNK_SAMPLES } from './utterance-limits.js';
 
 /**
  * The binary payload of utterance/{n}/audio: a 12-byte header, then the samples as PCM s16le
- * (16 kHz mono L16, AVS's format, DOMAIN.md §2). Binary rather than JSON/base64 because audio is the
+ * (16 kHz mono L16, AVS's format, docs/audio-pipeline.md#audio-format). Binary rather than JSON/base64 because audio is the
  * bulk of the traffic: a 1280-sample (80 ms) chunk is 2572 bytes instead of ~3.5 KB.
  *
  *   offset  size  field

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { topicFor } from './topics.js';
 
 /**
- * Availability (DOMAIN.md §5, as Home Assistant does it): after connecting the device publishes a
+ * Availability (docs/device-shadow.md#availability, as Home Assistant does it): after connecting the device publishes a
  * retained `online`; its MQTT last will, registered at connect, makes the broker publish a retained
  * `offline` when the connection dies without a clean disconnect. A clean shutdown publishes `offline`
  * itself before disconnecting. Retained, so whoever subscribes later learns the current state at once.

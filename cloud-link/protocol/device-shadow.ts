@@ -1,4 +1,4 @@
-import { isEchosimError } from '../../hal/errors.js';
+import { isEchosimError } from '../../core/errors.js';
 import {
   applyShadowUpdate,
   getShadow,

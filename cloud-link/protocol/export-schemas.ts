@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
-import { packageRoot } from '../../hal/package-root.js';
+import { EchosimError } from '../../core/errors.js';
+import { packageRoot } from '../../core/package-root.js';
 import { MESSAGE_SCHEMAS, type SchemaName } from './message-schemas.js';
 import { renderReadme } from './schemas-readme.js';
 
@@ -75,7 +75,11 @@ export function renderSchemaFiles(): Map<string, string> {
 
 /** Files that are missing, different, or left over from a removed schema; empty when up to date. */
 export function staleSchemaFiles(dir: string = defaultSchemaDir()): string[] {
-  const files = renderSchemaFiles();
+  return staleFiles(dir, renderSchemaFiles(), listSchemaFiles(dir));
+}
+
+/** Of `files` (name to text), those missing from `dir` or different there, then the `present` ones not among them. */
+export function staleFiles(dir: string, files: ReadonlyMap<string, string>, present: readonly string[]): string[] {
   const stale: string[] = [];
   for (const [name, text] of files) {
     let current: string | undefined;
@@ -86,7 +90,7 @@ export function staleSchemaFiles(dir: string = defaultSchemaDir()): string[] {
     }
     if (current !== text) stale.push(name);
   }
-  for (const extra of listSchemaFiles(dir)) if (!files.has(extra)) stale.push(extra);
+  for (const extra of present) if (!files.has(extra)) stale.push(extra);
   return stale;
 }
 

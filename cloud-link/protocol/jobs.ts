@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CLOUD_SYNC_FEATURES, LOCAL_RESET_FEATURES } from '../../firmware/features/reset-features.js';
+import { CLOUD_SYNC_FEATURES, LOCAL_RESET_FEATURES } from './reset-features.js';
 
 /**
- * One-off commands to a device as jobs (AWS IoT Jobs, DOMAIN.md §5): the cloud queues a job, lists a
+ * One-off commands to a device as jobs (AWS IoT Jobs, docs/device-shadow.md#jobs): the cloud queues a job, lists a
  * device's pending jobs on jobs/notify, and the device moves each one on with jobs/{jobId}/update,
  * naming the `expectedVersion` it saw so two updates cannot silently overwrite each other.
  *
@@ -35,7 +35,7 @@ export function canTransition(from: JobStatus, to: JobStatus, by: 'device' | 'cl
   return (DEVICE_JOB_STATUSES as readonly JobStatus[]).includes(to);
 }
 
-/** StartDeviceSync's feature names (DOMAIN.md §4). */
+/** StartDeviceSync's feature names (docs/alexa-for-business.md#startdevicesync). */
 export const SYNC_FEATURES = [...LOCAL_RESET_FEATURES, 'ALL', ...CLOUD_SYNC_FEATURES] as const;
 
 export const ResetParametersSchema = z.strictObject({ Features: z.array(z.enum(SYNC_FEATURES)).min(1).max(SYNC_FEATURES.length) });

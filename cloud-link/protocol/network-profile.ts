@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The Alexa for Business network profile (DOMAIN.md §4) as the device receives it. It is the one
+ * The Alexa for Business network profile (docs/alexa-for-business.md#network-profiles) as the device receives it. It is the one
  * message that carries secrets: CurrentPassword and NextPassword travel only in the device's own
  * shadow/get/accepted, sealed to its key (sealed-secrets.ts), and never in reported state, logs, API
  * responses or messages to observers; `redactNetworkProfile` and `RedactedNetworkProfileSchema` are

@@ -2,12 +2,12 @@ import { z } from 'zod';
 
 /**
  * The room profile as the device receives it in its desired shadow and reports it back once applied:
- * Alexa for Business CreateProfile/UpdateProfile fields (DOMAIN.md §4), PascalCase as on the wire,
+ * Alexa for Business CreateProfile/UpdateProfile fields (docs/alexa-for-business.md#room-profiles), PascalCase as on the wire,
  * with A4B's limits. Unknown fields are errors (`strict`), so a typo in a flashed file is reported
  * instead of silently ignored. Management-only fields (ProfileArn, IsDefault, ClientRequestToken)
  * are not part of what a device applies; the API layer extends this schema with them.
  *
- * Two echosim extensions: `DataRetention` (what happens to kept recordings, DOMAIN.md §1) and
+ * Two echosim extensions: `DataRetention` (what happens to kept recordings, docs/privacy.md#retention) and
  * `Earcons` (the start/end-of-request tones A4B set per room in the console).
  */
 

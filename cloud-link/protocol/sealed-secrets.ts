@@ -10,7 +10,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * Secrets sealed end to end for one device (the Wi-Fi passwords in shadow/get/accepted), so that

@@ -15,7 +15,7 @@ import {
 } from './shadow-json.js';
 
 /**
- * The device shadow service's core (AWS IoT Device Shadow semantics, DOMAIN.md §5), pure: a stored
+ * The device shadow service's core (AWS IoT Device Shadow semantics, docs/device-shadow.md#the-shadow-document), pure: a stored
  * document and a request in, the new document and the messages to publish out. No I/O, no clock
  * (the caller passes `now`), so the cloud can run it inside a database transaction and tests can
  * replay AWS's documented examples exactly.

@@ -4,7 +4,7 @@ import { RoomProfileSchema } from './room-profile.js';
 import { DevicePublicKeySchema, SealedSecretsSchema } from './sealed-secrets.js';
 
 /**
- * The device shadow (DOMAIN.md §5, AWS IoT Device Shadow): message envelopes shaped like AWS IoT's,
+ * The device shadow (docs/device-shadow.md#the-shadow-document, AWS IoT Device Shadow): message envelopes shaped like AWS IoT's,
  * and the echosim state that lives in them.
  *
  * - desired (written by the cloud only, through its API): the room and network profile and the skills

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVICE_INPUTS, DEVICE_STATES } from '../../firmware/state/device-states.js';
+import { DEVICE_INPUTS, DEVICE_STATES } from './device-states.js';
 
 /**
  * Telemetry the device publishes (QoS 1, through its outbox, so it survives reconnects and restarts).

@@ -1,6 +1,6 @@
-import { PRE_ROLL_SAMPLES, DEFAULT_MAX_STREAM_SAMPLES } from '../../firmware/audio/stream-types.js';
+import { PRE_ROLL_SAMPLES, DEFAULT_MAX_STREAM_SAMPLES } from './stream.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './parse.js';
-import { SAMPLE_RATE } from './utterance.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import {
   DEFAULT_UTTERANCE_CAPS as CAPS,
   MAX_CHUNK_SAMPLES,

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_STREAM_SAMPLES, PRE_ROLL_SAMPLES } from '../../firmware/audio/stream-types.js';
+import { DEFAULT_MAX_STREAM_SAMPLES, PRE_ROLL_SAMPLES } from './stream.js';
 
 /**
  * The bounds of one utterance on the wire. Every number a device sends about an utterance (chunk

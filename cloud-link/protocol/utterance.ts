@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { StreamEnd, StreamEndReason, StreamInitiator, StreamStart } from '../../firmware/audio/stream-types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
+import { STREAM_END_REASONS, STREAM_INITIATORS, type StreamEnd, type StreamStart } from './stream.js';
 import { int16ToLe, leToInt16 } from './audio-chunk.js';
 import { MAX_CHUNK_SAMPLES, MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from './utterance-limits.js';
 
@@ -8,28 +9,13 @@ import { MAX_CHUNK_SAMPLES, MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from '
  * utterance/{n}/end, all from the device; utterance/{n}/verdict (cloud verification of the wake
  * word) and utterance/{n}/response (what to play) from the cloud. `n` is the stream id of the
  * device's front end. The shape follows the AVS Recognize event: the stream starts 500 ms before the
- * wake word, and `wakeWordIndices` are relative to the stream start (DOMAIN.md §2).
+ * wake word, and `wakeWordIndices` are relative to the stream start (docs/audio-pipeline.md#the-pre-roll-contract).
  *
  * Every count and index a device sends is bounded by one utterance's limits (utterance-limits.ts);
  * a message beyond them, malformed, or over one of the cloud's caps is answered on
  * utterance/{n}/rejected (UtteranceRejected) and changes nothing.
  */
 
-export const STREAM_INITIATORS = ['wakeword', 'tap'] as const satisfies readonly StreamInitiator[];
-export const STREAM_END_REASONS = [
-  'end-of-speech',
-  'no-speech',
-  'max-length',
-  'source-ended',
-  'mic-off',
-  'cancelled',
-] as const satisfies readonly StreamEndReason[];
-type SameUnion<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-// Compile-time: the wire enums are exactly the reasons and initiators the front end can give.
-true satisfies SameUnion<(typeof STREAM_END_REASONS)[number], StreamEndReason>;
-true satisfies SameUnion<(typeof STREAM_INITIATORS)[number], StreamInitiator>;
-
-export const SAMPLE_RATE = 16_000;
 const UtteranceId = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** A count or index of samples within one utterance. */
 const SampleCount = z.int().min(0).max(MAX_UTTERANCE_SAMPLES);

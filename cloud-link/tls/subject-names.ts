@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { X509Certificate } from 'node:crypto';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * The names a server certificate must carry (its subjectAltNames): every name or address a client

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * What a TLS client (a device, the cloud's MQTT client, the a4b CLI) says when the server cannot be

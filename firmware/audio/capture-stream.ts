@@ -2,7 +2,7 @@ import { DEFAULT_ENDPOINTER_OPTIONS, Endpointer, type EndpointerOptions } from '
 import { VAD_WINDOW } from '../../models/vad/silero-vad.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { AudioRingBuffer, RingReader } from './ring-buffer.js';
-import type { StreamEndReason } from './stream-types.js';
+import type { StreamEndReason } from '../../cloud-link/protocol/stream.js';
 
 const PUMP_SAMPLES = 1280;
 

@@ -12,7 +12,7 @@ import {
   type StreamEnd,
   type StreamEndReason,
   type StreamStart,
-} from './stream-types.js';
+} from '../../cloud-link/protocol/stream.js';
 
 export interface FrontEndEvents {
   detection: [WakeWordDetection];

@@ -1,5 +1,5 @@
-import { EchosimError } from '../../hal/errors.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { EchosimError } from '../../core/errors.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 /**
  * One writer, several readers, addressed by absolute sample index: the shape of the AVS SDK's

@@ -1,4 +1,4 @@
-import type { Clock } from '../../hal/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { ButtonEdge } from '../../hal/buttons/types.js';
 import { DEFAULT_DEBOUNCE_MS } from './button-lines.js';
 import { Debouncer } from './debouncer.js';

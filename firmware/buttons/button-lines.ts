@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { ButtonEdge, ButtonName } from '../../hal/buttons/types.js';
 
 /** Default debounce time: mechanical tact switches settle within 5-10 ms; 20 ms leaves margin. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { ButtonEdge, ButtonName } from '../../hal/buttons/types.js';
 
 export interface ButtonEvents {

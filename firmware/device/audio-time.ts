@@ -1,6 +1,6 @@
-import type { VirtualClock } from '../../hal/clock.js';
+import type { VirtualClock } from '../../core/clock.js';
 import type { MicFrame } from '../../hal/mic/types.js';
-import type { DeviceState } from '../state/device-states.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { Device } from './device.js';
 
 /**

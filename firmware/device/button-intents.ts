@@ -1,5 +1,5 @@
-import type { ButtonName } from '../device-model.js';
-import type { DeviceState } from '../state/device-states.js';
+import type { ButtonName } from '../../hal/buttons/types.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { ButtonAction } from './types.js';
 
 export type ButtonIntent =

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../hal/clock.js';
-import { EchosimError, isEchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError, isEchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { toMono } from '../../hal/mic/channel-policy.js';
 import { MicPowerSwitch } from '../../hal/mic/mic-power.js';
 import type { ChannelPolicy, MicFrame } from '../../hal/mic/types.js';
@@ -12,9 +12,9 @@ import type { DeviceModel } from '../device-model.js';
 import { LocalFeatures, type ResetFeature, type ResetReport } from '../features/local-features.js';
 import { LedRing } from '../leds/led-ring.js';
 import { Speaker } from '../speaker/speaker.js';
-import type { DeviceInput, DeviceState } from '../state/device-states.js';
+import type { DeviceInput, DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { DeviceStateMachine, type Transition } from '../state/state-machine.js';
-import type { SettingsStore } from '../storage/settings-store.js';
+import { describeCorruptSlot, type SettingsStore } from '../../core/settings-store.js';
 import { buttonIntent, type ButtonIntent } from './button-intents.js';
 import { DirectionTracker } from './direction.js';
 import { patternFor } from './led-scene.js';
@@ -22,7 +22,7 @@ import { Interaction } from './interaction.js';
 import { openPrivacyStore, type PrivacyState } from './privacy-store.js';
 import { Ringer } from './ringer.js';
 import type { DeviceEvents, DeviceOptions } from './types.js';
-import { Subscriptions } from './subscriptions.js';
+import { Subscriptions } from '../../core/subscriptions.js';
 
 /**
  * One Echo- or Trio-class device: the microphone switch, the audio front end, the state machine, the
@@ -106,7 +106,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.leds.start();
     this.updateLeds();
     const privacy = this.privacy.load();
-    for (const c of privacy.corrupt) this.warn('SETTINGS_INVALID', `privacy store slot ${c.slot}: ${c.reason}`);
+    for (const c of privacy.corrupt) this.warn('SETTINGS_INVALID', describeCorruptSlot('privacy store', c, privacy.source));
     if (privacy.value.microphonesOff) {
       this.mic.request(false, 'boot');
       this.emit('microphones', { on: false, at: this.clock.now(), origin: 'boot' });

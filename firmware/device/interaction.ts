@@ -1,11 +1,11 @@
-import type { StreamAudio, StreamEnd, StreamStart } from '../audio/stream-types.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../cloud-link/protocol/stream.js';
 import type { DoaEstimate } from '../audio/doa/doa-estimator.js';
 import { earcon, type EarconName } from '../speaker/earcons.js';
-import type { DeviceState } from '../state/device-states.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { Transition } from '../state/state-machine.js';
 import type { Device } from './device.js';
 import type { DeviceLink, DeviceLinkEvents } from './link.js';
-import type { Subscriptions } from './subscriptions.js';
+import type { Subscriptions } from '../../core/subscriptions.js';
 
 const INTERACTIVE: ReadonlySet<DeviceState> = new Set(['LISTENING', 'THINKING', 'SPEAKING']);
 /** The ring re-points only when the talker moves by more than this, so it does not jitter. */

@@ -1,5 +1,5 @@
 import type { LedPattern } from '../leds/patterns.js';
-import type { DeviceState } from '../state/device-states.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 
 export interface SceneContext {
   readonly micOn: boolean;
@@ -10,7 +10,7 @@ export interface SceneContext {
 }
 
 /**
- * What the ring shows for a state (DOMAIN.md §3). Solid red wins whenever the microphones are off,
+ * What the ring shows for a state (docs/light-ring.md#states). Solid red wins whenever the microphones are off,
  * except in setup (orange, so setup can be seen) and error (violet): a muted device must never look
  * like one that could be listening.
  */

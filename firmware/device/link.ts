@@ -1,4 +1,4 @@
-import type { StreamAudio, StreamEnd, StreamStart } from '../audio/stream-types.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../cloud-link/protocol/stream.js';
 
 /** What the cloud link tells the device. */
 export interface DeviceLinkEvents {

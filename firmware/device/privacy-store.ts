@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SettingsStore } from '../storage/settings-store.js';
+import { SettingsStore } from '../../core/settings-store.js';
 
 /**
  * The mic-off switch position survives restarts, as on an Echo: a device muted before a power cut comes

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 export interface RingingItem {
   readonly kind: 'timer' | 'alarm';

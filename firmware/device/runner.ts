@@ -1,6 +1,7 @@
-import type { VirtualClock } from '../../hal/clock.js';
-import { SAMPLE_RATE, type MicSource } from '../../hal/mic/types.js';
-import type { DeviceState } from '../state/device-states.js';
+import type { VirtualClock } from '../../core/clock.js';
+import type { MicSource } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { audioTimeline, deviceSettled, pushFrameOnTime } from './audio-time.js';
 import type { Device } from './device.js';
 

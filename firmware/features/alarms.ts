@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { ALARM_REPEATS, ALARM_TIME_PATTERN, nextOccurrence, type AlarmRepeat } from './alarm-recurrence.js';
 import { IdSchema, LabelSchema, labelled, limitExceeded, notFound, parseInput } from './input.js';
 import { DEFAULT_SNOOZE_MINUTES, MAX_ALARMS, MAX_SNOOZE_MINUTES, type Alarm } from './notifications-schema.js';

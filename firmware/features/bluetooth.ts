@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { notFound, parseInput } from './input.js';
-import type { PersistentState } from './persistent-state.js';
+import type { PersistentState } from '../../core/persistent-state.js';
 
 /** Echo devices remember a bounded number of paired devices; the least recently used one is dropped. */
 export const MAX_BLUETOOTH_HISTORY = 16;
@@ -46,7 +46,7 @@ const ADDRESS_HINT = 'Give the address as AA:BB:CC:DD:EE:FF.';
 /**
  * Bluetooth pairing history with a simulated radio: there is nothing to scan, so pairing is the
  * caller's word that a device with this address and name paired. What matters for a shared device is
- * the history (a reset must clear it, DOMAIN §1) and which device is connected.
+ * the history (a reset must clear it, docs/alexa-for-business.md#startdevicesync) and which device is connected.
  */
 export class Bluetooth {
   constructor(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from './input.js';
-import type { PersistentState } from './persistent-state.js';
+import type { PersistentState } from '../../core/persistent-state.js';
 import { canonicalTimeZone } from './zoned-time.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** How long the scheduler sleeps at most before it looks at the wall clock again, by default. */
 export const DEFAULT_MAX_SLEEP_MS = 60_000;

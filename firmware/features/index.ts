@@ -28,4 +28,4 @@ export {
   type ResetFeature,
   type ResetReport,
   type SyncFeature,
-} from './reset-features.js';
+} from '../../cloud-link/protocol/reset-features.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * Validation at the edge of every feature mutation. Input comes from voice intents and from the cloud

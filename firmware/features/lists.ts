@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, limitExceeded, notFound, parseInput } from './input.js';
-import type { PersistentState } from './persistent-state.js';
+import type { PersistentState } from '../../core/persistent-state.js';
 
 /** The two lists a shared device keeps (Alexa for Business: shopping and to-do). */
 export const LIST_NAMES = ['shopping', 'todo'] as const;

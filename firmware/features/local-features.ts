@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
-import type { Clock } from '../../hal/clock.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
-import { SettingsStore } from '../storage/settings-store.js';
+import type { Clock } from '../../core/clock.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import { describeCorruptSlot, SettingsStore } from '../../core/settings-store.js';
 import { Alarms } from './alarms.js';
 import { Bluetooth, BluetoothStateSchema, defaultBluetoothState, type BluetoothState } from './bluetooth.js';
 import { DeviceSettings, DeviceSettingsSchema, defaultDeviceSettings, type DeviceSettingsValue } from './device-settings.js';
@@ -17,10 +17,10 @@ import {
   type TimerFired,
 } from './notifications-schema.js';
 import { Notifications } from './notifications.js';
-import { PersistentState } from './persistent-state.js';
-import { planReset, type LocalResetFeature, type ResetReport } from './reset-features.js';
+import { PersistentState } from '../../core/persistent-state.js';
+import { planReset, type LocalResetFeature, type ResetReport } from '../../cloud-link/protocol/reset-features.js';
 
-export type { LocalResetFeature, ResetFeature, ResetReport, SyncFeature } from './reset-features.js';
+export type { LocalResetFeature, ResetFeature, ResetReport, SyncFeature } from '../../cloud-link/protocol/reset-features.js';
 import { Timers } from './timers.js';
 import { Volume, VolumeStateSchema, defaultVolumeState, type VolumeState } from './volume.js';
 
@@ -73,7 +73,7 @@ export interface LocalFeaturesOptions {
 }
 
 /**
- * The device's local features (DOMAIN §1): timers and alarms, shopping and to-do lists, Bluetooth
+ * The device's local features (docs/alexa-for-business.md#startdevicesync): timers and alarms, shopping and to-do lists, Bluetooth
  * pairing history, volume and device settings, and the reset-by-feature of StartDeviceSync.
  *
  * Each group lives in its own A/B store file, so a reset, a torn write or a corrupt file in one never
@@ -135,7 +135,7 @@ export class LocalFeatures extends EventEmitter<LocalFeaturesEvents> {
       this.report.stores[feature] = { source, seq };
       for (const c of corrupt) {
         this.report.corrupt.push({ store: feature, ...c });
-        this.log.warn({ store: feature, ...c, using: source }, 'corrupt feature store slot; using the last good copy');
+        this.log.warn({ store: feature, ...c, using: source }, describeCorruptSlot(`feature store ${feature}`, c, source));
       }
     }
     this.forward('timer-fired');

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../hal/clock.js';
-import type { Logger } from '../../hal/log.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import { nextOccurrence } from './alarm-recurrence.js';
 import { DueScheduler } from './due-scheduler.js';
 import type { Alarm, AlarmFired, MissedItem, NotificationsState, Timer, TimerFired } from './notifications-schema.js';
-import type { PersistentState } from './persistent-state.js';
+import type { PersistentState } from '../../core/persistent-state.js';
 
 export interface NotificationsEvents {
   'timer-fired': [TimerFired];

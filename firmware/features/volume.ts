@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { parseInput } from './input.js';
-import type { PersistentState } from './persistent-state.js';
+import type { PersistentState } from '../../core/persistent-state.js';
 
 export const MIN_VOLUME = 0;
 export const MAX_VOLUME = 10;
-/** 50%: what a shared-device reset sets the volume back to (DOMAIN §1). */
+/** 50%: what a shared-device reset sets the volume back to (docs/alexa-for-business.md#startdevicesync). */
 export const DEFAULT_VOLUME = 5;
 
 export const VolumeStateSchema = z.object({ level: z.number().int().min(MIN_VOLUME).max(MAX_VOLUME) });

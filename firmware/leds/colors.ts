@@ -1,7 +1,7 @@
 import type { Rgb } from '../../hal/leds/types.js';
 
 /**
- * The ring's palette (DOMAIN.md §3). Full-intensity values: the APA102 global brightness and the
+ * The ring's palette (docs/light-ring.md#palette). Full-intensity values: the APA102 global brightness and the
  * pulse envelopes scale them down. Cyan and blue are far apart on purpose so the listening segment
  * stands out even on cheap LEDs whose green die is weak.
  */

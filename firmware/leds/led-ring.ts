@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { OFF, sameFrame, type LedFrame, type LedRenderer } from '../../hal/leds/types.js';
 import { checkVolume, dndFlash, DND_FLASH_MS, volumeArc, VOLUME_OVERLAY_MS } from './overlays.js';
 import { isLedPattern, LED_PATTERNS, patternColors, type LedPattern } from './patterns.js';

@@ -1,10 +1,10 @@
 import type { Rgb } from '../../hal/leds/types.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { COLORS, mix, scale } from './colors.js';
 import { wrapIndex } from './ring-geometry.js';
 
 /**
- * Short-lived overlays drawn on top of whatever base pattern the ring shows (DOMAIN.md §3): the white
+ * Short-lived overlays drawn on top of whatever base pattern the ring shows (docs/light-ring.md#overlays): the white
  * volume arc and the Do-Not-Disturb flash. Both are pure functions of the base colours and time.
  */
 

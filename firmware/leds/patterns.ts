@@ -1,11 +1,11 @@
 import type { Rgb } from '../../hal/leds/types.js';
 import { OFF } from '../../hal/leds/types.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { COLORS, mix, scale } from './colors.js';
 import { angularDistance, ledAzimuth, wrapIndex } from './ring-geometry.js';
 
 /**
- * The light ring's base patterns (DOMAIN.md §3). Each is a pure function of the time since the
+ * The light ring's base patterns (docs/light-ring.md#patterns). Each is a pure function of the time since the
  * pattern began, so the same inputs always give the same frame: the ring engine can compute a frame
  * for any instant, and tests need no timers.
  */

@@ -1,4 +1,4 @@
-import { SPEAKER_SAMPLE_RATE } from '../../hal/speaker/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 /**
  * The device's earcons, generated at 16 kHz (nothing to ship or license):
@@ -18,7 +18,7 @@ export const EARCON_NAMES: readonly EarconName[] = ['start-of-request', 'end-of-
 /** Peak amplitude of the earcons: half of full scale (-6 dBFS). */
 export const EARCON_PEAK = 16_384;
 
-const RATE = SPEAKER_SAMPLE_RATE;
+const RATE = SAMPLE_RATE;
 
 interface Note {
   readonly hz: number;

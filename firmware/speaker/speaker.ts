@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
-import { rootLogger, type Logger } from '../../hal/log.js';
-import { SPEAKER_SAMPLE_RATE, type SpeakerDriver } from '../../hal/speaker/types.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import type { SpeakerDriver } from '../../hal/speaker/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { checkLevel, MAX_VOLUME, MIN_VOLUME, scalePcm, volumeGain } from './volume.js';
 
 export interface SpeakerOptions {
@@ -168,7 +169,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const q = this.queue.shift();
     if (!q) return;
     const at = this.clock.now();
-    const durationMs = (q.sound.length * 1000) / SPEAKER_SAMPLE_RATE;
+    const durationMs = (q.sound.length * 1000) / SAMPLE_RATE;
     const timer = this.clock.setTimeout(() => {
       if (this.current === current) this.finish(current, { stopped: false, at: this.clock.now() });
     }, durationMs);
@@ -178,7 +179,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const pcm = scalePcm(q.sound, volumeGain(this.level));
     let driving: Promise<void>;
     try {
-      driving = this.driver.play(pcm, SPEAKER_SAMPLE_RATE, at);
+      driving = this.driver.play(pcm, SAMPLE_RATE, at);
     } catch (err) {
       driving = Promise.reject(err);
     }

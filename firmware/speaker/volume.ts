@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /** Volume levels are integers 0 (silent) to 10 (full), as on an Echo. */
 export const MIN_VOLUME = 0;

@@ -1,14 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../hal/clock.js';
-import {
-  DEFAULT_STATE_TIMEOUTS,
-  TRANSITIONS,
-  stateTimeout,
-  type DeviceInput,
-  type DeviceState,
-  type GuardContext,
-  type StateTimeouts,
-} from './device-states.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { DEFAULT_STATE_TIMEOUTS, TRANSITIONS, stateTimeout, type GuardContext, type StateTimeouts } from './device-states.js';
+import type { DeviceInput, DeviceState } from '../../cloud-link/protocol/device-states.js';
 
 export interface Transition {
   readonly from: DeviceState;

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import {
   DEFAULT_GPIO_LINES,
   GPIOMON_INSTALL_HINT,
@@ -15,7 +15,7 @@ import {
   type GpioLineMap,
   type GpiomonVersion,
 } from './gpiomon.js';
-import { BUTTON_NAMES } from './names.js';
+import { BUTTON_NAMES } from './types.js';
 import type { ButtonDriver, ButtonEdge, ButtonName } from './types.js';
 
 const STDERR_LIMIT = 4096;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { resolveButton } from './names.js';
 import type { ButtonName } from './types.js';
 
@@ -17,7 +17,7 @@ export type GpioBias = 'pull-up' | 'pull-down' | 'disabled' | 'as-is';
 /** GPIO line offset -> button. */
 export type GpioLineMap = Readonly<Record<number, ButtonName>>;
 
-/** The ReSpeaker 2-Mic Pi HAT's user button is on GPIO17 (DOMAIN.md §7). */
+/** The ReSpeaker 2-Mic Pi HAT's user button is on GPIO17 (docs/hardware.md#respeaker-2-mic-hat). */
 export const DEFAULT_GPIO_LINES: GpioLineMap = { 17: 'action' };
 
 export const GPIOMON_INSTALL_HINT = 'install libgpiod\'s tools: `sudo apt install gpiod` (or use --buttons keyboard / a button script)';

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { Clock, TimerHandle } from '../clock.js';
-import { rootLogger, type Logger } from '../log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { resolveButton } from './names.js';
 import type { ButtonDriver, ButtonEdge, ButtonName } from './types.js';
 

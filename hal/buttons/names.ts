@@ -1,7 +1,4 @@
-import type { ButtonName } from './types.js';
-
-/** Every button name a device model can have (firmware/device-model.ts). */
-export const BUTTON_NAMES: readonly ButtonName[] = ['action', 'mic-off', 'mute', 'call', 'volume-up', 'volume-down'];
+import { BUTTON_NAMES, type ButtonName } from './types.js';
 
 /** Short names people type in scripts and on the command line. */
 const ALIASES: Readonly<Record<string, ButtonName>> = {

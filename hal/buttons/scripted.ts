@@ -1,6 +1,7 @@
-import type { Clock, TimerHandle } from '../clock.js';
-import { EchosimError } from '../errors.js';
-import { BUTTON_NAMES, isKnownButtonToken, resolveButton } from './names.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { isKnownButtonToken, resolveButton } from './names.js';
+import { BUTTON_NAMES } from './types.js';
 import type { ButtonDriver, ButtonEdge, ButtonName } from './types.js';
 
 /** One press of a button script: held from `startMs` for `holdMs` (ms after the script's origin). */

@@ -1,6 +1,6 @@
-import type { ButtonName } from '../../firmware/device-model.js';
-
-export type { ButtonName };
+/** Every button a device can have (a device model, firmware/device-models/, lists which of them it has). */
+export const BUTTON_NAMES = ['action', 'mic-off', 'mute', 'call', 'volume-up', 'volume-down'] as const;
+export type ButtonName = (typeof BUTTON_NAMES)[number];
 
 /**
  * One raw level change of a button, as the hardware (or a script, or a keyboard) saw it. Drivers

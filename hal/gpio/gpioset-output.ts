@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { SystemClock, type Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import type { GpioOutput } from '../leds/apa102.js';
 
 /** Major version of the libgpiod command-line tools; their `gpioset` syntax differs. */

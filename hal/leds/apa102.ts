@@ -1,8 +1,8 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { LedFrame, LedRenderer } from './types.js';
 
 /**
- * APA102 framing (DOMAIN.md §7, the ReSpeaker HATs): a start frame of four 0x00 bytes, then per LED
+ * APA102 framing (docs/hardware.md#apa102-leds, the ReSpeaker HATs): a start frame of four 0x00 bytes, then per LED
  * `0xE0 | brightness(0..31)`, blue, green, red, then an end frame of 0xFF bytes. The end frame must
  * supply at least one clock edge per two LEDs to push the data through the chain: four bytes cover up
  * to 64 LEDs, longer chains get more.

@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../clock.js';
-import { EchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { rgbHex, sameFrame, type LedFrame, type LedRenderer } from './types.js';
 
 /** The JSON event for one frame: `{ type: 'leds', at, leds: ['#rrggbb', ...], pattern? }`. */

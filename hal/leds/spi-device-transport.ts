@@ -1,4 +1,4 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { SpiTransport } from './apa102.js';
 
 /**
@@ -32,7 +32,7 @@ export interface SpiDeviceHandle {
 export interface SpiDeviceTransportOptions {
   /** SPI bus (the B in /dev/spidevB.D). Default 0. */
   readonly bus?: number;
-  /** Chip select (the D in /dev/spidevB.D). Default 1: the ReSpeaker 4-Mic HAT's LEDs (DOMAIN.md §7). */
+  /** Chip select (the D in /dev/spidevB.D). Default 1: the ReSpeaker 4-Mic HAT's LEDs (docs/hardware.md#respeaker-4-mic-array). */
   readonly device?: number;
   /** Clock, Hz. Default 8 MHz, what the ReSpeaker HATs' APA102 drivers use. */
   readonly speedHz?: number;

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { rootLogger, type Logger } from '../log.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 
 /** A stream a screen is drawn on; `isTTY` decides whether its status area is redrawn in place. */
 export type TerminalStream = Pick<Writable, 'write' | 'on' | 'off'> & {

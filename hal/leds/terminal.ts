@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import { ANSI as SCREEN_ANSI, TerminalScreen, type ScreenSize, type TerminalStream } from './terminal-screen.js';
 import type { LedFrame, LedRenderer, Rgb } from './types.js';
 

@@ -1,4 +1,4 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { ChannelPolicy, MicFrame, MonoFrame } from './types.js';
 
 /**

@@ -14,7 +14,7 @@ export {
   type SyntheticKind,
   type SyntheticSourceOptions,
 } from './synthetic-source.js';
-export { parseMicSpec, openMicSource, MIC_SPEC_FORMS, type MicSpec, type MicSourceOptions } from './spec.js';
+export { parseMicSpec, openMic, MIC_SPEC_FORMS, type MicSpec, type MicSourceOptions } from './open.js';
 export { concatSamples } from './samples.js';
 export { spatialize, TalkerFilter, type TalkerOptions, type MicPoint } from './talker.js';
 export { SpatialSource, type SpatialSourceOptions } from './spatial-source.js';

@@ -1,10 +1,10 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { MicFrame } from './types.js';
 
 export type MicPowerOrigin = 'button' | 'boot' | 'software';
 
 /**
- * The microphone power switch, modelled as hardware (DOMAIN.md §1): it sits between the array and
+ * The microphone power switch, modelled as hardware (docs/privacy.md#mic-off): it sits between the array and
  * everything else, so while it is off no sample reaches any consumer (ring buffer, spotter, DOA,
  * stream). Time keeps running (the source is still read and its indices still advance); the audio is
  * simply not there.

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
-import { SAMPLE_RATE } from './types.js';
+import type { Clock } from '../../core/clock.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 /**
  * Sleeps on the injected clock; resolves early (with false) when `signal` aborts, clearing the timer

@@ -1,4 +1,4 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { BaseMicSource } from './base-source.js';
 import { TalkerFilter, type MicPoint, type TalkerOptions } from './talker.js';
 import type { MicFrame, MicSource, MicSourceInfo } from './types.js';

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
-import { EchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { BaseMicSource } from './base-source.js';
 import { FrameSlicer } from './frame-slicer.js';
 import { readChunks } from './readable-chunks.js';
-import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from './types.js';
+import { DEFAULT_FRAME_SAMPLES, type MicFrame, type MicSourceInfo } from './types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 export interface StdinSourceOptions {
   /** Where the raw PCM comes from. Default process.stdin. */

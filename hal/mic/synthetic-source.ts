@@ -1,8 +1,9 @@
-import { SystemClock, type Clock } from '../clock.js';
-import { EchosimError } from '../errors.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { BaseMicSource } from './base-source.js';
 import { RealtimePacer } from './pacer.js';
-import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from './types.js';
+import { DEFAULT_FRAME_SAMPLES, type MicFrame, type MicSourceInfo } from './types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 export type SyntheticKind = 'silence' | 'tone' | 'noise';
 

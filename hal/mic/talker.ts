@@ -1,6 +1,6 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { gaussian } from './synthetic-source.js';
-import { SAMPLE_RATE } from './types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 /**
  * A simulated talker standing at a fixed azimuth around the microphone array: turns a mono signal

@@ -1,8 +1,10 @@
+import type { SAMPLE_RATE } from '../../core/audio-format.js';
+
 /**
- * The microphone array as the firmware sees it: 16 kHz, int16, N interleaved channels, delivered in
- * frames stamped with the absolute index (per channel) of their first sample.
+ * The microphone array as the firmware sees it: 16 kHz (core/audio-format.ts SAMPLE_RATE), int16, N
+ * interleaved channels, delivered in frames stamped with the absolute index (per channel) of their
+ * first sample.
  */
-export const SAMPLE_RATE = 16_000;
 
 /** 80 ms, the openWakeWord chunk: sources deliver frames of this many samples per channel by default. */
 export const DEFAULT_FRAME_SAMPLES = 1280;

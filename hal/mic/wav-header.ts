@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { SampleEncoding } from './pcm-decode.js';
 
 /**

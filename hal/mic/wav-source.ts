@@ -2,16 +2,17 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import wav from 'wav';
-import { SystemClock, type Clock } from '../clock.js';
-import { EchosimError, isEchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { EchosimError, isEchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { BaseMicSource } from './base-source.js';
 import { FrameSlicer } from './frame-slicer.js';
 import { RealtimePacer } from './pacer.js';
 import { describeEncoding, floatToInt16, PcmDecoder } from './pcm-decode.js';
 import { readChunks } from './readable-chunks.js';
 import { Resampler } from './resample.js';
-import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from './types.js';
+import { DEFAULT_FRAME_SAMPLES, type MicFrame, type MicSourceInfo } from './types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { probeWav, type WavHeader } from './wav-header.js';
 
 export interface WavSourceOptions {

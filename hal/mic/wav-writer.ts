@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { finished } from 'node:stream/promises';
 import wav from 'wav';
+import { PRIVATE_FILE_MODE } from '../../core/private-files.js';
 
 export interface WavFormat {
   /** WAV format tag: 1 PCM (default), 3 IEEE float, 7 mu-law, ... written as given. */
@@ -42,7 +43,7 @@ export async function writeWavBytes(path: string, data: Uint8Array, format: WavF
     bitDepth: format.bitDepth,
   });
   const header = new Promise<Buffer>((resolve) => writer.once('header', resolve));
-  const file = createWriteStream(path);
+  const file = createWriteStream(path, { mode: PRIVATE_FILE_MODE }); // recorded audio: for this user only
   writer.pipe(file);
   writer.end(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   await finished(file);

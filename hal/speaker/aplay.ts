@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { EchosimError } from '../errors.js';
-import { rootLogger, type Logger } from '../log.js';
+import { EchosimError } from '../../core/errors.js';
+import { rootLogger, type Logger } from '../../core/log.js';
 import { checkSampleRate, s16leBytes } from './pcm.js';
 import type { SpeakerDriver } from './types.js';
 

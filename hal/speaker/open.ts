@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { EchosimError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { EchosimError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { APLAY_INSTALL_HINT, AplayDriver } from './aplay.js';
 import { NullSpeakerDriver } from './null.js';
 import type { SpeakerDriver } from './types.js';
@@ -25,7 +25,7 @@ const FORMS = '`none`, `alsa` or `alsa:DEVICE` (e.g. alsa:plughw:CARD=seeed2micv
  *   fails at startup ('SPEAKER_UNAVAILABLE') rather than at the first earcon;
  * - `wav:FILE`: every sound laid on the device timeline, written to FILE (16 kHz mono) on close.
  */
-export async function openSpeakerDriver(spec: string, options: OpenSpeakerOptions = {}): Promise<SpeakerDriver> {
+export async function openSpeaker(spec: string, options: OpenSpeakerOptions = {}): Promise<SpeakerDriver> {
   const s = spec.trim();
   if (s === 'none' || s === 'null') return new NullSpeakerDriver();
   if (s === 'alsa' || s.startsWith('alsa:')) {

@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /** Throws 'AUDIO_FORMAT_INVALID' unless `rate` is a usable sample rate (integer Hz, 1..384 kHz). */
 export function checkSampleRate(rate: number): void {

@@ -21,5 +21,3 @@ export interface SpeakerDriver {
   close(): Promise<void>;
 }
 
-/** The device's own sample rate; earcons and speech are made at this rate. */
-export const SPEAKER_SAMPLE_RATE = 16_000;

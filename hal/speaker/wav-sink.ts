@@ -1,8 +1,9 @@
-import { EchosimError } from '../errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { Resampler } from '../mic/resample.js';
 import { writeWav16 } from '../mic/wav-writer.js';
 import { checkSampleRate } from './pcm.js';
-import { SPEAKER_SAMPLE_RATE, type SpeakerDriver } from './types.js';
+import type { SpeakerDriver } from './types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 export interface WavSinkOptions {
   /** Clock time that is sample 0 of the file, ms. Default 0 (device time starts at 0). */
@@ -41,12 +42,12 @@ export class WavSinkDriver implements SpeakerDriver {
     checkSampleRate(sampleRate);
     if (!Number.isFinite(atMs)) throw new EchosimError('AUDIO_FORMAT_INVALID', `speaker: start time ${atMs} ms is not a time`, { hint: 'pass the device clock time the sound starts' });
     if (this.closed) throw new EchosimError('SPEAKER_FAILED', `the WAV speaker ${this.path} is already closed`, { hint: 'play sounds before closing the speaker' });
-    const samples = sampleRate === SPEAKER_SAMPLE_RATE ? Int16Array.from(pcm) : resample(pcm, sampleRate);
-    this.placed.push({ start: Math.round(((atMs - this.originMs) * SPEAKER_SAMPLE_RATE) / 1000), samples });
+    const samples = sampleRate === SAMPLE_RATE ? Int16Array.from(pcm) : resample(pcm, sampleRate);
+    this.placed.push({ start: Math.round(((atMs - this.originMs) * SAMPLE_RATE) / 1000), samples });
   }
 
   async stop(atMs: number): Promise<void> {
-    const cut = Math.round(((atMs - this.originMs) * SPEAKER_SAMPLE_RATE) / 1000);
+    const cut = Math.round(((atMs - this.originMs) * SAMPLE_RATE) / 1000);
     for (let i = this.placed.length - 1; i >= 0; i--) {
       const p = this.placed[i];
       if (!p) continue;
@@ -72,12 +73,12 @@ export class WavSinkDriver implements SpeakerDriver {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await writeWav16(this.path, this.timeline(), 1, SPEAKER_SAMPLE_RATE);
+    await writeWav16(this.path, this.timeline(), 1, SAMPLE_RATE);
   }
 }
 
 function resample(pcm: Int16Array, rate: number): Int16Array {
-  const r = new Resampler(rate, SPEAKER_SAMPLE_RATE, 1);
+  const r = new Resampler(rate, SAMPLE_RATE, 1);
   const a = r.process(Float32Array.from(pcm));
   const b = r.flush();
   const out = new Int16Array(a.length + b.length);

@@ -10,7 +10,7 @@ import {
 import { BatchQueue, type QueuedStream } from '../batch-queue.js';
 import type { ChunkScorer, ScoreRequest } from './scorer.js';
 
-/** One stream's features: openWakeWord's AudioFeatures state (DOMAIN.md §6). */
+/** One stream's features: openWakeWord's AudioFeatures state (docs/wake-word.md#the-three-models). */
 interface StreamState {
   /** The last 480 samples of context, then the newest chunk (int16 values as float32). */
   readonly melInput: Float32Array;

@@ -1,5 +1,5 @@
 import type { MonoFrame } from '../../hal/mic/types.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { inProcessScorer } from './batch-scorer.js';
 import { DigitalSilenceGuard } from './digital-silence.js';
 import { KeywordDecision } from './decision.js';
@@ -32,7 +32,7 @@ interface HeadState {
 }
 
 /**
- * One stream's openWakeWord spotter, faithful to the reference streaming pipeline (DOMAIN.md §6):
+ * One stream's openWakeWord spotter, faithful to the reference streaming pipeline (docs/wake-word.md#the-three-models):
  * one feature stream shared by every keyword head, the first five predictions of each head forced
  * to zero as the reference does while its buffers fill. Detections carry absolute sample indices.
  * The models run through a ChunkScorer: in this thread over loaded OpenWakeWordModels (batched with

@@ -3,7 +3,7 @@ import { createSession, ort, outputData, runSession } from '../onnx.js';
 import { seedNoise } from './seed-noise.js';
 import { loadStreamingEmbedding, type StreamingEmbedding } from './streaming-embedding.js';
 
-/** openWakeWord's fixed geometry (DOMAIN.md §6). */
+/** openWakeWord's fixed geometry (docs/wake-word.md#geometry). */
 export const CHUNK_SAMPLES = 1280;
 export const MEL_CONTEXT_SAMPLES = 480;
 export const MEL_BINS = 32;

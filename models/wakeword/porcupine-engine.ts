@@ -1,5 +1,5 @@
 import type { MonoFrame } from '../../hal/mic/types.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { WakeWordDetection, WakeWordEngine } from './types.js';
 import { EnergyEnvelope } from './word-boundaries.js';
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { BatchVad } from '../vad/batch-vad.js';
 import { SileroVadModel } from '../vad/silero-vad.js';
 import { BatchScorer } from './batch-scorer.js';

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { createSession, type ort } from '../onnx.js';
 import {
   attribute,

@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 /**
  * openWakeWord scores chunks; it does not align the word. The AVS contract needs the wake word's

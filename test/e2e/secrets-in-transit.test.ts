@@ -13,7 +13,7 @@ import { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { generateDeviceKeyPair, openSecrets } from '../../cloud-link/protocol/sealed-secrets.js';
 import { ShadowGetAcceptedSchema } from '../../cloud-link/protocol/shadow.js';
 import { SimulatedWifi } from '../../cloud-link/device/wifi/simulated-wifi.js';
-import { VirtualClock } from '../../hal/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { BROKER_KINDS, MosquittoBroker, waitUntil, type BrokerKind } from '../support/mosquitto.js';
 import { rawDevice } from '../cloud-link/cloud/cloud-fixture.js';
 import { capturingLogger, linkedDevice, removeDir, type LinkedDevice } from '../cloud-link/device/link/linked-device.js';

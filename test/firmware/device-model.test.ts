@@ -4,7 +4,7 @@ import path from 'node:path';
 import { deviceModel, loadDeviceModels } from '../../firmware/device-model.js';
 
 describe('device models as data', () => {
-  test('the four built-in models with their mics, LEDs and buttons (DOMAIN.md §1)', () => {
+  test('the four built-in models with their mics, LEDs and buttons (docs/hardware.md#device-models)', () => {
     const models = loadDeviceModels();
     expect([...models.keys()]).toEqual(['echo-2', 'echo-dot-3', 'echo-plus-2', 'trio-8800']);
     expect(deviceModel('echo-2')).toMatchObject({ mics: { count: 7 }, leds: { count: 12, layout: 'ring' } });

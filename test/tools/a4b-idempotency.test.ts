@@ -10,7 +10,7 @@ import { OPERATIONS } from '../../cloud-link/cloud/a4b/operations.js';
 import { A4bService } from '../../cloud-link/cloud/a4b/service.js';
 import { ApiServer } from '../../cloud-link/cloud/http/api-server.js';
 import { A4B_OPERATIONS, IDEMPOTENT_OPERATIONS } from '../../cloud-link/cloud/http/operations.js';
-import { VirtualClock } from '../../hal/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { withIdempotencyToken } from '../../tools/a4b-client.js';
 import { runCli } from './run-cli.js';
 

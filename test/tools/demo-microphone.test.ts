@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../hal/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { SyntheticSource } from '../../hal/mic/synthetic-source.js';
 import type { MicFrame } from '../../hal/mic/types.js';
 import { UtteranceThenQuietRoom } from '../../tools/commands/demo-microphone.js';

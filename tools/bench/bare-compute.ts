@@ -1,5 +1,5 @@
-import { EchosimError } from '../../hal/errors.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { EchosimError } from '../../core/errors.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { ort } from '../../models/onnx.js';
 import {
   CHUNK_SAMPLES,

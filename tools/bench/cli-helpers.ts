@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidArgumentError } from 'commander';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { CHUNK_SAMPLES, OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
-import { type BareComputeResult } from './bare-compute.js';
+import type { BareComputeResult } from './bare-compute.js';
 import { readWavMono } from './read-mono.js';
 
 /** Shared by the `bench compute|stream|owwjs` commands: machine facts, formatting, inputs. */
@@ -76,4 +76,13 @@ export function parseList(value: string, previous: string[] | undefined): string
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('expected one or more WAV files, comma separated');
   return [...(previous ?? []), ...items];
+}
+
+/** The options the fleet benchmarks (`bench outages`, `bench soak`) share; 100 devices by default. */
+export function addFleetBenchOptions(command: Command, parsers: { devices: (v: string) => number; broker: (v: string) => string }): Command {
+  return command
+    .option('--devices <n>', 'simulated devices in one room', parsers.devices, 100)
+    .option('--broker <kind>', 'embedded (in the cloud process) or mosquitto (a real one, started here)', parsers.broker, 'embedded')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--no-progress', 'no progress on stderr');
 }

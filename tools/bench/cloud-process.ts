@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../hal/package-root.js';
+import { packageRoot } from '../../core/package-root.js';
 
 /**
  * `echosim cloud` in a child process, for benchmarks that attack it: a crash is the child exiting,
  * memory is its resident set, and what it saw comes from its `--events jsonl` stream (one JSON
- * object per line, `type` the event name) and its warn/error log lines on stderr.
+ * object per line, `type` the event name) and its warn/error log lines on stderr. The fleet
+ * benchmarks, which need the heap after a full GC and broker outages on demand, fork cloud-child.ts
+ * instead (cloud-child-process.ts).
  */
 
 export interface CloudProcessOptions {

@@ -1,5 +1,5 @@
 import { DEVICES_ROOT, topicFor } from '../../cloud-link/protocol/topics.js';
-import { DEVICE_INPUTS, DEVICE_STATES } from '../../firmware/state/device-states.js';
+import { DEVICE_INPUTS, DEVICE_STATES } from '../../cloud-link/protocol/device-states.js';
 import type { Rng } from './fuzz-rng.js';
 import { ADVERSARIAL_NUMBERS, fuzzAudio, fuzzEnd, fuzzStart, garbage, jsonWith, mutateNumber } from './fuzz-utterance.js';
 

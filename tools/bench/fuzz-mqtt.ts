@@ -1,16 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect, type MqttClient } from 'mqtt';
-import { deviceFilter } from '../../cloud-link/protocol/topics.js';
-import { UtteranceRejectedSchema } from '../../cloud-link/protocol/utterance.js';
-import { SystemClock } from '../../hal/clock.js';
-import { createLogger } from '../../hal/log.js';
+import { SystemClock } from '../../core/clock.js';
+import { createLogger } from '../../core/log.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
 import { fleetProfile } from '../fleet/provision.js';
 import { startSimulatedDevice, type SimulatedDevice } from '../fleet/simulated-device.js';
 import { CloudProcess } from './cloud-process.js';
+import { FuzzAttacker, withDeadline } from './fuzz-attacker.js';
 import { fuzzMessage } from './fuzz-messages.js';
 import { Rng } from './fuzz-rng.js';
 import { ProfileFlasher } from './profile-flasher.js';
@@ -82,7 +81,7 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
   let mosquitto: ManagedMosquitto | undefined;
   let cloud: CloudProcess | undefined;
   let good: SimulatedDevice | undefined;
-  let bad: MqttClient | undefined;
+  let bad: FuzzAttacker | undefined;
   let models: OpenWakeWordModels | undefined;
   let flasher: ProfileFlasher | undefined;
   try {
@@ -105,28 +104,20 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
     const badSecret = (await api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: BAD, DeviceType: 'echo-dot-3', DeviceName: BAD })).Secret;
     models = await OpenWakeWordModels.load();
     const dataDir = path.join(root, 'devices', GOOD);
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     good = await startSimulatedDevice({ url: c.brokerUrl, deviceId: GOOD, secret: goodSecret, dataDir, clock: new SystemClock(), models, log });
     await good.link.whenSynced();
 
     // The attacker: its own credentials, its own subtree, watching what the cloud answers it.
-    bad = await connectWithRetry(c.brokerUrl, badSecret);
-    const attacker = bad;
-    let seenRefusals = 0;
-    let disconnects = 0;
-    attacker.on('message', (topic, payload) => {
-      // Its own publishes to that topic come back too (it subscribes to its whole subtree): count the cloud's.
-      if (/\/utterance\/\d+\/rejected$/.test(topic) && UtteranceRejectedSchema.safeParse(safeJson(payload)).success) seenRefusals++;
-    });
-    attacker.on('close', () => disconnects++);
-    await attacker.subscribeAsync(deviceFilter(BAD), { qos: 1 });
+    bad = new FuzzAttacker(c.brokerUrl, BAD, badSecret);
+    await bad.connected();
 
     await new Promise((r) => setTimeout(r, 1000)); // let the cloud settle after start-up before measuring it
     const before = c.memory();
     flasher = new ProfileFlasher({ api, cloud: c, profileArn: ProfileArn, deviceId: GOOD, pauseMs: o.flashEveryMs });
     flasher.start();
 
-    const { byKind, failures, durationS } = await publishFuzz(attacker, o, c);
+    const { byKind, failures, durationS } = await publishFuzz(bad, o, c);
     await flasher.stop();
 
     // Afterwards: one more update must reach the good device.
@@ -144,7 +135,7 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
       duration_s: round1(durationS),
       by_kind: byKind,
       publish_failures: failures,
-      fuzz_disconnects: disconnects,
+      fuzz_disconnects: bad.disconnects,
       cloud_crashes: c.alive ? 0 : 1,
       cloud_exit: c.exit ? `code ${String(c.exit.code)}, signal ${String(c.exit.signal)}` : null,
       cloud_errors_logged: c.errorsLogged,
@@ -154,7 +145,7 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
       cloud_rss_mb_peak: after?.peakMb ?? null,
       refusals: c.count('utterance-refused'),
       refusals_published: refusalsPublished,
-      refusals_seen_by_device: seenRefusals,
+      refusals_seen_by_device: bad.refusalsSeen,
       shadow_rejections: c.count('shadow-rejected'),
       flashes: flasher.flashes,
       flashes_applied: applied.length,
@@ -166,7 +157,7 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
     };
   } finally {
     await flasher?.stop().catch(() => undefined);
-    await bad?.endAsync(true).catch(() => undefined);
+    await bad?.close();
     await good?.stop().catch(() => undefined);
     await cloud?.stop().catch(() => undefined);
     await mosquitto?.stop().catch(() => undefined);
@@ -176,7 +167,7 @@ export async function runFuzzMqtt(o: FuzzMqttOptions): Promise<FuzzMqttResult> {
 }
 
 /** Publishes the campaign's messages as fast as the broker takes them, `o.inFlight` at a time, while the cloud lives. */
-async function publishFuzz(attacker: MqttClient, o: FuzzMqttOptions, cloud: CloudProcess): Promise<{ byKind: Record<string, number>; failures: number; durationS: number }> {
+async function publishFuzz(attacker: FuzzAttacker, o: FuzzMqttOptions, cloud: CloudProcess): Promise<{ byKind: Record<string, number>; failures: number; durationS: number }> {
   const rng = new Rng(o.seed);
   const byKind: Record<string, number> = {};
   let failures = 0;
@@ -185,7 +176,8 @@ async function publishFuzz(attacker: MqttClient, o: FuzzMqttOptions, cloud: Clou
   for (let i = 0; i < o.messages && cloud.alive; i++) {
     const m = fuzzMessage(rng, BAD, { maxBytes: o.maxBytes, emptyLevels: o.emptyLevels });
     byKind[m.kind] = (byKind[m.kind] ?? 0) + 1;
-    const p: Promise<void> = attacker
+    const client = await attacker.connected();
+    const p: Promise<void> = client
       .publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain })
       .then(
         () => undefined,
@@ -198,42 +190,6 @@ async function publishFuzz(attacker: MqttClient, o: FuzzMqttOptions, cloud: Clou
   }
   await withDeadline(Promise.all(pending), 30_000); // QoS 1 acknowledgements still due
   return { byKind, failures, durationS: (performance.now() - started) / 1000 };
-}
-
-/** Connects the attacker (Mosquitto rereads its password file a moment after the cloud wrote it: retry briefly). */
-async function connectWithRetry(url: string, secret: string): Promise<MqttClient> {
-  for (let attempt = 0; ; attempt++) {
-    const client = connect(url, { clientId: BAD, username: BAD, password: secret, clean: true, reconnectPeriod: 250, connectTimeout: 5000, protocolVersion: 4 });
-    const ok = await withDeadline(
-      new Promise<boolean>((resolve) => {
-        client.once('connect', () => resolve(true));
-        client.once('error', () => resolve(false));
-      }),
-      5000,
-    );
-    if (ok) return client;
-    await client.endAsync(true);
-    if (attempt >= 40) throw new Error(`${BAD} could not connect to ${url}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function safeJson(payload: Buffer): unknown {
-  try {
-    return JSON.parse(payload.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `p`'s value, or undefined once `ms` have passed; the timer does not keep the process alive after. */
-async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -1,6 +1,6 @@
 import { AUDIO_CHUNK_HEADER_BYTES, AUDIO_CHUNK_VERSION } from '../../cloud-link/protocol/audio-chunk.js';
 import { MAX_CHUNK_SAMPLES, MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from '../../cloud-link/protocol/utterance-limits.js';
-import { STREAM_END_REASONS } from '../../cloud-link/protocol/utterance.js';
+import { STREAM_END_REASONS } from '../../cloud-link/protocol/stream.js';
 import type { Rng } from './fuzz-rng.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import type { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import { CHUNK_SAMPLES } from '../../models/wakeword/oww-models.js';
 import { timeThreeModels, type BareComputeOptions, type BareComputeResult, type ComputeInputs } from './bare-compute.js';

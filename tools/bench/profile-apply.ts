@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
-import { SystemClock } from '../../hal/clock.js';
-import { createLogger } from '../../hal/log.js';
+import { SystemClock } from '../../core/clock.js';
+import { createLogger } from '../../core/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
 import { provisionFleet } from '../fleet/provision.js';
@@ -65,19 +65,9 @@ export async function runProfileApplyBench(o: ProfileApplyOptions): Promise<Prof
     const roundMs: number[] = [];
     const ids = fleet.map((d) => d.link.deviceId);
     for (let r = 0; r < o.rounds; r++) {
-      const want = new Map(ids.map((id) => [id, cloud.service.desiredStateFor(id).profileVersion + 1]));
-      const seen = new Map<string, number>();
-      const t0 = performance.now();
-      const onApplied = ({ deviceId, version }: { deviceId: string; version: number }): void => {
-        const target = want.get(deviceId);
-        if (target !== undefined && version >= target && !seen.has(deviceId)) seen.set(deviceId, performance.now() - t0);
-      };
-      cloud.events.on('profile-applied', onApplied);
-      await api.call('UpdateProfile', { ProfileArn, MaxVolumeLimit: r % 2 === 0 ? 6 : 5 });
-      await until(() => seen.size === ids.length, ROUND_LIMIT_MS, `round ${r + 1}: every device reported`);
-      cloud.events.off('profile-applied', onApplied);
-      latencies.push(...seen.values());
-      roundMs.push(Math.max(...seen.values()));
+      const seen = await timeProfileRound(cloud, api, ProfileArn, ids, r);
+      latencies.push(...seen);
+      roundMs.push(Math.max(...seen));
       if (o.progress) process.stderr.write(`round ${r + 1}/${o.rounds}: last device after ${roundMs[r]!.toFixed(0)} ms\n`);
     }
     latencies.sort((a, b) => a - b);
@@ -101,6 +91,28 @@ export async function runProfileApplyBench(o: ProfileApplyOptions): Promise<Prof
     await models.dispose();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * One round: UpdateProfile through the API (alternating MaxVolumeLimit 6 and 5 with `round`), then ms
+ * until the cloud hears each of `ids` report the new version. Returns one latency per device.
+ */
+export async function timeProfileRound(cloud: Cloud, api: A4bClient, ProfileArn: string, ids: readonly string[], round: number): Promise<number[]> {
+  const want = new Map(ids.map((id) => [id, cloud.service.desiredStateFor(id).profileVersion + 1]));
+  const seen = new Map<string, number>();
+  const t0 = performance.now();
+  const onApplied = ({ deviceId, version }: { deviceId: string; version: number }): void => {
+    const target = want.get(deviceId);
+    if (target !== undefined && version >= target && !seen.has(deviceId)) seen.set(deviceId, performance.now() - t0);
+  };
+  cloud.events.on('profile-applied', onApplied);
+  try {
+    await api.call('UpdateProfile', { ProfileArn, MaxVolumeLimit: round % 2 === 0 ? 6 : 5 });
+    await until(() => seen.size === ids.length, ROUND_LIMIT_MS, `round ${round + 1}: every device reported`);
+  } finally {
+    cloud.events.off('profile-applied', onApplied);
+  }
+  return [...seen.values()];
 }
 
 async function until(condition: () => boolean, limitMs: number, what: string): Promise<void> {

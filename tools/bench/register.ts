@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { A4bService } from '../../cloud-link/cloud/a4b/service.js';
 import { mosquittoPasswordHash } from '../../cloud-link/broker/mosquitto-passwd.js';
-import { SystemClock } from '../../hal/clock.js';
-import { createLogger } from '../../hal/log.js';
+import { SystemClock } from '../../core/clock.js';
+import { createLogger } from '../../core/log.js';
 
 export interface RegisterBenchResult {
   devices: number;

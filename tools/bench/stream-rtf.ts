@@ -1,5 +1,5 @@
-import { EchosimError } from '../../hal/errors.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { EchosimError } from '../../core/errors.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { OpenWakeWordEngine, type OpenWakeWordEngineOptions } from '../../models/wakeword/openwakeword-engine.js';
 import { CHUNK_SAMPLES, type OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { quantile } from './stats.js';

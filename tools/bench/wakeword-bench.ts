@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import type { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import type { WakeWordDetection } from '../../models/wakeword/types.js';
 import { ProgressBar } from '../progress.js';

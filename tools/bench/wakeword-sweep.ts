@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { CHUNK_SAMPLES, type OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { ProgressBar } from '../progress.js';
 import { fires } from '../train/eval/decisions.js';

@@ -15,10 +15,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { API_FIELD_TYPES, redactSecrets, type FieldType } from '../../cloud-link/cloud/http/api-fields.js';
 import { describeJsonError, parseJsonText } from '../../cloud-link/cloud/http/json-text.js';
-import { A4B_OPERATIONS, closestNames, operationCliNames, operationFromKebab, pascalToKebab, type A4bOperation } from '../../cloud-link/cloud/http/operations.js';
+import { closestNames, operationCliNames, operationFromKebab, pascalToKebab, type A4bOperation } from '../../cloud-link/cloud/http/operations.js';
 import { A4bClient } from '../a4b-client.js';
 
 export type OutputFormat = 'json' | 'text';
@@ -256,9 +256,3 @@ function wrapList(names: string[]): string {
   lines.push(line);
   return lines.join('\n');
 }
-
-/** For tests and docs: every operation with its CLI name. */
-export const A4B_CLI_OPERATIONS: ReadonlyArray<{ operation: A4bOperation; command: string }> = A4B_OPERATIONS.map((operation) => ({
-  operation,
-  command: pascalToKebab(operation),
-}));

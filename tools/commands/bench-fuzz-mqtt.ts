@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { runFuzzMqtt, type FuzzMqttOptions, type FuzzMqttResult } from '../bench/fuzz-mqtt.js';
 import { formatMachine, machine, out, printJson } from '../bench/cli-helpers.js';
 import { parsePositiveInt } from '../options.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { EchosimError } from '../../core/errors.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { loadManifest, resolveModelDir } from '../../models/manifest.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import { CHUNK_SAMPLES } from '../../models/wakeword/oww-models.js';

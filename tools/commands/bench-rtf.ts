@@ -1,5 +1,5 @@
-import { type Command } from 'commander';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import type { Command } from 'commander';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { measureBareCompute, type BareComputeResult } from '../bench/bare-compute.js';
 import { measureStream, repeatAudio, type StreamResult } from '../bench/stream-rtf.js';
 import { medianOf } from '../bench/stats.js';

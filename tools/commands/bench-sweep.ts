@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir } from '../../models/manifest.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { Corpus } from '../bench/corpus.js';

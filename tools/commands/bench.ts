@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';
@@ -8,10 +8,13 @@ import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-be
 import { runBenchSweep } from './bench-sweep.js';
 import { registerBenchAuthFlood } from './bench-auth-flood.js';
 import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
+import { registerBenchOutages } from './bench-outages.js';
 import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
+import { registerBenchSoak } from './bench-soak.js';
+import { registerBenchWeb } from './bench-web.js';
 import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
@@ -33,6 +36,9 @@ export function registerBench(program: Command): void {
   registerBenchAuthFlood(bench);
   registerBenchRegister(bench);
   registerBenchFuzzMqtt(bench);
+  registerBenchSoak(bench);
+  registerBenchOutages(bench);
+  registerBenchWeb(bench);
   const wakeword = bench
     .command('wakeword')
     .description('recall, false accepts per hour, real-time factor and latency of the wake-word spotter on a corpus')

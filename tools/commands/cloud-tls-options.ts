@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { renderMosquittoTlsLines } from '../../cloud-link/broker/mosquitto-config.js';
 import type { CloudTlsConfig } from '../../cloud-link/cloud/cloud.js';
-import { isTlsBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
+import { isTlsBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
-import { CloudTls, TLS_DIR, serverTlsFiles } from '../../cloud-link/tls/server-tls.js';
+import { CloudTls, TLS_DIR, serverTlsFiles } from '../../cloud-link/cloud/server-tls.js';
 import { isLoopbackHost, parseSubjectName, subjectNamesFor } from '../../cloud-link/tls/subject-names.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 
 /**
  * `echosim cloud`'s TLS options, and when TLS is on.

@@ -4,9 +4,12 @@ import path from 'node:path';
 import { Cloud, DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type CloudOptions } from '../../cloud-link/cloud/cloud.js';
 import type { CloudEvents } from '../../cloud-link/cloud/mqtt/cloud-events.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { DEFAULT_ENDPOINT, defaultCloudDataDir } from '../a4b-client.js';
 import { printJsonLine } from '../options.js';
+import { CloudWeb } from '../web/cloud-web.js';
+import type { ListenAddress } from '../web/listen-address.js';
+import { parseWebOption } from '../web/web-option.js';
 import { addCloudTlsOptions, brokerTls, cloudTlsConfig, initTls, type CloudTlsCliOptions } from './cloud-tls-options.js';
 
 interface CloudCliOptions extends CloudTlsCliOptions {
@@ -21,6 +24,7 @@ interface CloudCliOptions extends CloudTlsCliOptions {
   mosquittoPid?: string;
   verify: boolean;
   events?: 'jsonl';
+  web?: ListenAddress;
 }
 
 function parsePort(value: string): number {
@@ -48,7 +52,8 @@ export function registerCloud(program: Command): void {
     .option('--mosquitto-auth <dir>', "with --broker: write Mosquitto's password and ACL files here (dir/passwd, dir/acl) on every registration")
     .option('--mosquitto-pid <file>', "with --mosquitto-auth: Mosquitto's pid_file, to make it reread them (SIGHUP)")
     .option('--no-verify', 'do not verify wake words in the cloud (no model is loaded)')
-    .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl);
+    .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl)
+    .option('--web <[host:]port>', 'serve the cloud page (fleet, rooms, profiles, recordings) on [HOST:]PORT (port alone: 127.0.0.1); it asks for the admin token', parseWebOption);
   addCloudTlsOptions(cmd).action(async (opts: CloudCliOptions) => {
     await runCloud(opts);
   });
@@ -89,6 +94,13 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
     ...(opts.verify ? {} : { verifier: false as const }),
   };
   const cloud = await Cloud.start(options);
+  let web: CloudWeb | undefined;
+  try {
+    web = opts.web ? await CloudWeb.start(cloud, opts.web) : undefined;
+  } catch (err) {
+    await cloud.stop();
+    throw err;
+  }
   // Listening for the signal before saying "ready": whoever reads that line may stop us at once, and a
   // SIGTERM that arrives before the listener would kill the process without stopping the cloud.
   const stopRequested = new Promise<void>((resolve) => {
@@ -105,6 +117,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
       data: dir,
       adminTokenFile: cloud.adminTokenFile,
       ...(cloud.caFile ? { caFile: cloud.caFile } : {}),
+      ...(web ? { web: web.url } : {}),
     });
   } else {
     const apiUrl = cloud.apiUrl ? reachableUrl(cloud.apiUrl) : undefined;
@@ -117,6 +130,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
         `  MQTT broker:  ${cloud.brokerUrl}${opts.broker ? ' (external)' : ' (embedded)'}`,
         ...(cloud.apiUrl ? [`  HTTP API:     ${cloud.apiUrl}  (admin token in ${cloud.adminTokenFile})`] : []),
         ...(cloud.caFile ? [`  TLS:          clients verify the cloud with the CA certificate ${cloud.caFile}`] : []),
+        ...(web ? [`  Cloud page:   ${web.url}  (log in with the admin token)`] : []),
         '  Register a device (its secret is shown once):',
         `    echosim a4b register-device --device-serial-number my-echo-1 --device-type echo-dot-3 --device-name "My Echo"${
           opts.data ? ` --data-dir ${dir}` : ''
@@ -129,6 +143,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
   }
   await stopRequested;
   detach();
+  await web?.close();
   await cloud.stop();
   if (!jsonl) process.stdout.write('echosim cloud stopped\n');
 }

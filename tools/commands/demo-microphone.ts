@@ -1,4 +1,4 @@
-import type { Clock } from '../../hal/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { BaseMicSource } from '../../hal/mic/base-source.js';
 import { SyntheticSource } from '../../hal/mic/synthetic-source.js';
 import type { MicFrame, MicSource, MicSourceInfo } from '../../hal/mic/types.js';

@@ -1,5 +1,5 @@
 import type { Cloud } from '../../cloud-link/cloud/cloud.js';
-import type { DeviceInput } from '../../firmware/state/device-states.js';
+import type { DeviceInput } from '../../cloud-link/protocol/device-states.js';
 import { audioSeconds } from '../device-events.js';
 import type { DeviceSession } from '../device-session.js';
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ARN_PREFIX } from '../../cloud-link/cloud/a4b/arn.js';
@@ -7,12 +7,17 @@ import { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
 import { deviceSettled } from '../../firmware/device/audio-time.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
-import { openMicSource } from '../../hal/mic/spec.js';
+import { openMic } from '../../hal/mic/open.js';
 import type { MicSource } from '../../hal/mic/types.js';
-import { packageRoot } from '../../hal/package-root.js';
+import { packageRoot } from '../../core/package-root.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from '../../core/private-files.js';
 import { defaultCloudDataDir } from '../a4b-client.js';
 import { openDeviceSession, type DeviceSession } from '../device-session.js';
 import { DEFAULT_SPOTTER_OPTIONS } from '../spotter-options.js';
+import { BrowserMic } from '../web/browser-mic.js';
+import { startDemoWeb } from '../web/demo-web.js';
+import type { ListenAddress } from '../web/listen-address.js';
+import { parseWebOption } from '../web/web-option.js';
 import { UtteranceThenQuietRoom } from './demo-microphone.js';
 import { commandLines, narrate, narrationTime } from './demo-narration.js';
 
@@ -24,6 +29,7 @@ interface DemoOptions {
   fast?: boolean;
   stay?: boolean;
   data?: string;
+  web: ListenAddress | false;
 }
 
 /**
@@ -41,6 +47,8 @@ export function registerDemo(program: Command): void {
     .option('--stay', 'keep the cloud and device running after the utterance (default: when stdout is a terminal)')
     .option('--no-stay', 'exit once the utterance has been handled')
     .option('--data <dir>', 'where the cloud and the device keep their data (default: the directory echosim cloud uses, and a devices/ folder next to it)')
+    .option('--web <[host:]port>', 'serve the device page here (port alone: 127.0.0.1; a free port when this one is taken)', parseWebOption, { host: '127.0.0.1', port: 8710 })
+    .option('--no-web', 'no device page')
     .action(async (opts: DemoOptions) => {
       process.env.ECHOSIM_LOG_LEVEL ??= 'warn'; // the narration is the output; logs only for problems
       await runDemo(opts);
@@ -65,8 +73,11 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   process.once('SIGTERM', stop);
   let cloud: Cloud | undefined;
   let session: DeviceSession | undefined;
+  let web: Awaited<ReturnType<typeof startDemoWeb>> | undefined;
+  let detachWeb: (() => void) | undefined;
   try {
     cloud = await startCloud(cloudDir, out);
+    web = opts.web ? await startDemoWeb(opts.web, out) : undefined;
     const secret = await deviceSecret(cloud, deviceDir);
     const wav = path.join(packageRoot(), DEMO_WAV);
     out(
@@ -76,15 +87,19 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       `echosim: a simulated echo-dot-3 connects to it as "${DEMO_DEVICE}" and hears`,
       `         ${path.relative(process.cwd(), wav) || wav}`,
       opts.fast ? '         (as fast as possible)' : '         (in real time; add --fast to skip the waiting)',
+      ...(web ? [`echosim: watch and drive it in a browser: ${web.url}`] : []),
     );
-    const utterance = openMicSource(`wav:${wav}`, { fast: opts.fast === true });
+    const utterance = openMic(`wav:${wav}`, { fast: opts.fast === true });
     // Kept up, the same device goes on listening to a quiet room after the utterance (no second boot).
     const mic = stay ? new UtteranceThenQuietRoom(utterance) : utterance;
-    const device = await openSession(cloud, secret, deviceDir, mic, opts.fast === true, screen).catch(async (err: unknown) => {
-      await mic.close();
+    // With the page, the browser's microphone (or a dropped WAV) is mixed into the device's.
+    const heard = web ? new BrowserMic(mic) : mic;
+    const device = await openSession(cloud, secret, deviceDir, heard, opts.fast === true, screen).catch(async (err: unknown) => {
+      await heard.close();
       throw err;
     });
     session = device;
+    detachWeb = web?.attach(device.device, heard instanceof BrowserMic ? heard : undefined);
     const stopNarrating = narrate(device, cloud, (line) => out(line));
     try {
       if (mic instanceof UtteranceThenQuietRoom) {
@@ -105,6 +120,8 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     try {
+      detachWeb?.();
+      await web?.close();
       await session?.close();
       await cloud?.stop();
     } finally {
@@ -165,8 +182,9 @@ async function deviceSecret(cloud: Cloud, deviceDir: string): Promise<string> {
     if (await cloud.service.verifyDeviceSecret(DEMO_DEVICE, stored)) return stored;
   }
   const res = (await cloud.call('RegisterDevice', { DeviceSerialNumber: DEMO_DEVICE, DeviceType: 'echo-dot-3', DeviceName: 'echosim demo' })) as { Secret: string };
-  mkdirSync(deviceDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${res.Secret}\n`, { mode: 0o600 });
+  ensurePrivateDir(deviceDir);
+  tightenFile(file); // before the new secret goes in: a file an older version left readable
+  writeFileSync(file, `${res.Secret}\n`, { mode: PRIVATE_FILE_MODE });
   return res.Secret;
 }
 

@@ -3,17 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/device/link/device-cloud-link.js';
-import { checkBrokerUrl } from '../../cloud-link/device/mqtt-errors.js';
+import { checkBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
 import { readCaFile } from '../../cloud-link/tls/client-tls.js';
 import { loadDeviceModels } from '../../firmware/device-model.js';
-import type { Clock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
 import { attachJsonEvents, audioSeconds } from '../device-events.js';
+import { BUTTON_DRIVER_KINDS } from '../../hal/buttons/open.js';
+import { LED_RENDERER_KINDS } from '../../hal/leds/open.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
 import { addSpotterOptions } from '../spotter-options.js';
+import { DeviceWeb } from '../web/device-web.js';
+import type { ListenAddress } from '../web/listen-address.js';
+import { parseWebOption, WEB_OPTION_HELP, webMicrophone } from '../web/web-option.js';
 import { MIC_SPEC_HELP } from './listen.js';
 
 function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
@@ -45,6 +50,7 @@ interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'led
   secret?: string;
   secretFile?: string;
   ca?: string;
+  web?: ListenAddress;
 }
 
 export const DEVICE_SECRET_ENV = 'ECHOSIM_DEVICE_SECRET';
@@ -114,8 +120,8 @@ export function registerDevice(program: Command): void {
     .requiredOption('--mic <spec>', MIC_SPEC_HELP)
     .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources', parsePositive)
     .option('--talker-angle <deg>', "simulate a talker at this azimuth around the model's microphones (mono input)", parseAngle)
-    .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(['terminal', 'events', 'apa102', 'none'] as const))
-    .option('--buttons <kind>', 'buttons: keyboard (m mic-off, a action, + and - volume), gpio, none', choice(['keyboard', 'gpio', 'none'] as const))
+    .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(LED_RENDERER_KINDS))
+    .option('--buttons <kind>', 'buttons: keyboard (m mic-off, a action, + and - volume), gpio, none', choice(BUTTON_DRIVER_KINDS))
     .option('--gpio <map>', 'GPIO lines for --buttons gpio, e.g. "17:action,27:mic-off"')
     .option('--script <presses>', 'button presses at audio times, e.g. "1.5:mic-off,4.0:mic-off,6.0:action" (hold: "10:action:8")')
     .option('--offline', 'run without a cloud: spot, stream to nowhere, show states')
@@ -126,6 +132,7 @@ export function registerDevice(program: Command): void {
     .option('--secret-file <file>', 'with --cloud: a file holding the device secret')
     .option('--data <dir>', "the device's flash (settings, timers, lists...); default a temporary one removed at exit")
     .option('--events <format>', 'print events as JSON lines on stdout: jsonl', choice(['jsonl'] as const))
+    .option('--web <[host:]port>', WEB_OPTION_HELP, parseWebOption)
     .option('--speaker <driver>', 'speaker: alsa[:DEVICE] (aplay), wav:FILE (a timeline of everything played), none', 'none')
     .option('--max-volume <n>', 'MaxVolumeLimit from the room profile, 1..10', parseVolumeLimit)
     .option('--setup-mode-disabled', 'SetupModeDisabled: holding action does not enter setup')
@@ -159,15 +166,19 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   if (buttons === 'keyboard') say('keys: m mic-off, a action (push-to-talk), + / - volume, q quit');
   const abort = new AbortController();
   const stop = (): void => abort.abort();
+  const web = opts.web ? await DeviceWeb.start(opts.web) : undefined;
+  if (web) say(`echosim device: the device page is at ${web.url}`);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
     // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
     for (;;) {
-      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, ...common } = opts;
+      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, web: _web, ...common } = opts;
+      const mic = web ? webMicrophone(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : undefined;
       const session = await openDeviceSession({
         ...common,
+        ...(mic ? { mic } : {}),
         offline: opts.offline === true,
         ...(data === undefined ? {} : { data }),
         ...(cloud ? { cloud } : {}),
@@ -177,6 +188,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         ...(jsonl ? { eventSink: printEvent } : {}),
       });
       const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printEvent) : undefined;
+      const detachWeb = web?.attach(session.device, mic);
       const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printEvent) : undefined;
       const link = session.link;
       const onConnected = (c: { to: string }): void => {
@@ -197,6 +209,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         }
       } finally {
         detach?.();
+        detachWeb?.();
         detachCloud?.();
         link?.off('connection', onConnected);
         await session.close();
@@ -206,6 +219,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await web?.close();
     screen.close(); // the ring stays on the screen as the device left it
     if (tempData) rmSync(tempData, { recursive: true, force: true });
   }

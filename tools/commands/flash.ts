@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EchosimError, isEchosimError } from '../../hal/errors.js';
+import { EchosimError, isEchosimError } from '../../core/errors.js';
 import { z } from 'zod';
 import { redactSecrets } from '../../cloud-link/cloud/http/api-fields.js';
 import { closestNames } from '../../cloud-link/cloud/http/operations.js';
@@ -77,7 +77,7 @@ function loadProfile(kind: ProfileKind, spec: string): Record<string, unknown> {
   if (dropped.length > 0) process.stderr.write(`echosim: note: ${source}: ignoring ${dropped.join(', ')} (API request fields, not part of the profile)\n`);
   const problems = validateProfile(kind, profile);
   if (problems.length > 0) {
-    throw usage(`${source}: not a valid ${kind} profile:\n  - ${problems.join('\n  - ')}`, 'Fix the listed fields (DOMAIN.md §4 has the limits); nothing was sent', { problems });
+    throw usage(`${source}: not a valid ${kind} profile:\n  - ${problems.join('\n  - ')}`, 'Fix the listed fields (docs/alexa-for-business.md has the limits); nothing was sent', { problems });
   }
   return profile;
 }

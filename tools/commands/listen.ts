@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { concatSamples } from '../../hal/mic/samples.js';
-import { SAMPLE_RATE } from '../../hal/mic/types.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { writeWav16 } from '../../hal/mic/wav-writer.js';
 import { openListenSession, seconds, type ListenSessionOptions } from '../listen-session.js';
 import { parsePositive, parsePositiveInt, printJsonLine } from '../options.js';
@@ -36,7 +36,7 @@ async function listen(opts: ListenOptions): Promise<void> {
   const { frontEnd, run } = await openListenSession(opts);
   const saved = new Map<number, Int16Array[]>();
   const writes: Promise<void>[] = [];
-  if (opts.saveStreams) mkdirSync(opts.saveStreams, { recursive: true });
+  if (opts.saveStreams) ensurePrivateDir(opts.saveStreams); // recorded speech: for this user only
 
   frontEnd.on('detection', (d) =>
     printJsonLine({

@@ -1,7 +1,8 @@
-import { SystemClock, type Clock } from '../../hal/clock.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
 import { BaseMicSource } from '../../hal/mic/base-source.js';
 import { RealtimePacer } from '../../hal/mic/pacer.js';
-import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSourceInfo } from '../../hal/mic/types.js';
+import { DEFAULT_FRAME_SAMPLES, type MicFrame, type MicSourceInfo } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 
 /**
  * A fleet's microphone: one mono clip, decoded once for the whole fleet, heard in a loop at

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DeviceCloudLink } from '../../cloud-link/device/link/device-cloud-link.js';
 import type { ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
-import type { Clock } from '../../hal/clock.js';
-import type { Logger } from '../../hal/log.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
@@ -37,6 +37,8 @@ export interface ProvisionedFleet {
   profileArn: string;
   /** In index order. */
   devices: SimulatedDevice[];
+  /** Each device's secret, in index order (to start it again on its flash). */
+  secrets: string[];
 }
 
 /** A room profile for simulated fleets. */
@@ -82,6 +84,7 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
   const { ProfileArn } = await o.api.call<{ ProfileArn: string }>('CreateProfile', fleetProfile(`${o.prefix} profile`, 8));
   const { RoomArn } = await o.api.call<{ RoomArn: string }>('CreateRoom', { RoomName: `${o.prefix} room`, ProfileArn });
   const devices: SimulatedDevice[] = new Array(o.count);
+  const secrets: string[] = new Array(o.count);
   const bar = new ProgressBar(o.count, 'devices connected', process.stderr, o.progress);
   const batch = Math.max(1, o.batch ?? 25);
   try {
@@ -91,8 +94,9 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
         indices.map(async (i) => {
           const id = `${o.prefix}-${String(i).padStart(5, '0')}`;
           const { Secret } = await o.api.call<{ Secret: string }>('RegisterDevice', { DeviceSerialNumber: id, DeviceType: 'echo-dot-3', DeviceName: id, RoomArn });
+          secrets[i] = Secret;
           const dataDir = path.join(o.root, 'devices', id);
-          mkdirSync(dataDir, { recursive: true });
+          ensurePrivateDir(dataDir);
           const vad = o.vadFor?.(i);
           const sim = await startSimulatedDevice({
             url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log,
@@ -109,5 +113,5 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
     for (const d of devices) await d?.stop().catch(() => undefined);
     throw err;
   }
-  return { roomArn: RoomArn, profileArn: ProfileArn, devices };
+  return { roomArn: RoomArn, profileArn: ProfileArn, devices, secrets };
 }

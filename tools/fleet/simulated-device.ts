@@ -1,8 +1,8 @@
 import { DeviceCloudLink, type DeviceCloudLinkOptions } from '../../cloud-link/device/link/device-cloud-link.js';
 import { Device } from '../../firmware/device/device.js';
 import { deviceModel } from '../../firmware/device-model.js';
-import type { Clock } from '../../hal/clock.js';
-import type { Logger } from '../../hal/log.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import type { LedRenderer } from '../../hal/leds/types.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';

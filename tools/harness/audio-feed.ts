@@ -1,5 +1,6 @@
-import type { VirtualClock } from '../../hal/clock.js';
-import { SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
+import type { VirtualClock } from '../../core/clock.js';
+import type { MicFrame, MicSource } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { audioTimeline, deviceSettled, pushFrameOnTime, type AudioTimeline } from '../../firmware/device/audio-time.js';
 import type { Device } from '../../firmware/device/device.js';
 import type { CloudGate } from './cloud-gate.js';

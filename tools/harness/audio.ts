@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { EchosimError } from '../../hal/errors.js';
-import { packageRoot } from '../../hal/package-root.js';
+import { EchosimError } from '../../core/errors.js';
+import { packageRoot } from '../../core/package-root.js';
 import { spatialize, type MicPoint } from '../../hal/mic/talker.js';
-import { DEFAULT_FRAME_SAMPLES, SAMPLE_RATE, type MicFrame, type MicSource } from '../../hal/mic/types.js';
+import { DEFAULT_FRAME_SAMPLES, type MicFrame, type MicSource } from '../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { WavSource } from '../../hal/mic/wav-source.js';
 
 /** Audio for a device's microphones: 16 kHz int16, `channels` interleaved (1 = one voice). */

@@ -1,6 +1,6 @@
-import type { Clock } from '../../hal/clock.js';
-import type { StreamStart } from '../../firmware/audio/stream-types.js';
-import type { DeviceState } from '../../firmware/state/device-states.js';
+import type { Clock } from '../../core/clock.js';
+import type { StreamStart } from '../../cloud-link/protocol/stream.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { CHUNK_SAMPLES } from '../../models/wakeword/oww-models.js';
 import { planVerification } from '../../cloud-link/cloud/verification/verification-plan.js';
 import type { WakeWordVerifier } from '../../cloud-link/cloud/verification/verifier.js';

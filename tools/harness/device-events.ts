@@ -1,9 +1,9 @@
 import type { DeviceCloudLinkEvents } from '../../cloud-link/device/link/link-options.js';
 import type { DeviceEvents } from '../../firmware/device/types.js';
-import { DEVICE_STATES, type DeviceState } from '../../firmware/state/device-states.js';
-import { EchosimError } from '../../hal/errors.js';
+import { DEVICE_STATES, type DeviceState } from '../../cloud-link/protocol/device-states.js';
+import { EchosimError } from '../../core/errors.js';
 import type { WakeWordVerifier } from '../../cloud-link/cloud/verification/verifier.js';
-import type { Clock } from '../../hal/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { EventLog } from './event-log.js';
 import type { HarnessModels } from './models.js';
 import type { SimCloud } from './sim-cloud.js';

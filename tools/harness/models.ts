@@ -1,4 +1,4 @@
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { SileroVadModel } from '../../models/vad/silero-vad.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 

@@ -1,9 +1,9 @@
 import type { Device } from '../../firmware/device/device.js';
 import type { DeviceModel } from '../../firmware/device-model.js';
-import type { DeviceState } from '../../firmware/state/device-states.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { ScriptedButtons } from '../../hal/buttons/scripted.js';
-import type { VirtualClock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
+import type { VirtualClock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { AudioFeed } from './audio-feed.js';
 import { fromDirection, MemorySource, padWithQuiet, readWav, type HarnessAudio } from './audio.js';
 import type { CloudGate } from './cloud-gate.js';

@@ -3,12 +3,13 @@ import { makeArn } from '../../cloud-link/cloud/a4b/arn.js';
 import type { Cloud } from '../../cloud-link/cloud/cloud.js';
 import type { CloudEvents } from '../../cloud-link/cloud/mqtt/cloud-events.js';
 import type { ReportedState } from '../../cloud-link/protocol/shadow.js';
-import type { Clock, VirtualClock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
+import type { Clock, VirtualClock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import { EventLog, type EventRecord } from './event-log.js';
 import { waitUntil, type Pace, type WaitOptions, type WaitSubject } from './wait.js';
 
 /** An A4B operation's response, loosely typed for assertions (PascalCase fields as on the wire). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code reads nested fields without casts
 export type A4bResponse = Record<string, any>;
 
 /** A kept recording as the harness shows it: which one and how big, never its audio. */

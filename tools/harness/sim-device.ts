@@ -3,11 +3,12 @@ import { DeviceCloudLink } from '../../cloud-link/device/link/device-cloud-link.
 import type { ReportedState } from '../../cloud-link/protocol/shadow.js';
 import { DEFAULT_DEBOUNCE_MS } from '../../firmware/buttons/button-lines.js';
 import { Device } from '../../firmware/device/device.js';
-import { deviceModel, type ButtonName, type DeviceModel } from '../../firmware/device-model.js';
-import type { DeviceState } from '../../firmware/state/device-states.js';
+import { deviceModel, type DeviceModel } from '../../firmware/device-model.js';
+import type { ButtonName } from '../../hal/buttons/types.js';
+import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { Transition } from '../../firmware/state/state-machine.js';
-import { VirtualClock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
+import { VirtualClock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 import type { LedFrame } from '../../hal/leds/types.js';
 import { SileroVad } from '../../models/vad/silero-vad.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';

@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle, VirtualClock } from '../../hal/clock.js';
-import { EchosimError } from '../../hal/errors.js';
+import type { Clock, TimerHandle, VirtualClock } from '../../core/clock.js';
+import { EchosimError } from '../../core/errors.js';
 
 export interface WaitOptions {
   /**

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EchosimError } from '../../hal/errors.js';
+import { EchosimError } from '../../core/errors.js';
 import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir } from '../../models/manifest.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { ProgressBar } from '../progress.js';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 import { CredentialKey } from '../auth/credential-key.js';
 import { recordCredentialKey } from '../auth/credential-key-record.js';
 import { assertPrivateFile, generateSecret, readOrCreatePrivateFile, verifySecret, verifySecretSync } from '../secrets.js';

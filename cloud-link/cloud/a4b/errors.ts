@@ -1,5 +1,5 @@
 /**
- * Errors of the Alexa for Business style management API (DOMAIN.md §4). The `name` is what the HTTP
+ * Errors of the Alexa for Business style management API (docs/alexa-for-business.md#errors). The `name` is what the HTTP
  * API returns as `__type` (AWS JSON protocol), e.g. `NotFoundException`; `httpStatus` is its status.
  */
 export const A4B_ERRORS = {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ArnInput, ClientRequestToken, text } from './validation.js';
 
 /**
- * Network (Wi-Fi) profiles as Alexa for Business defines them (DOMAIN.md §4). CurrentPassword and
+ * Network (Wi-Fi) profiles as Alexa for Business defines them (docs/alexa-for-business.md#network-profiles). CurrentPassword and
  * NextPassword are secrets: accepted here, sealed at rest, sent only to the devices that use the
  * profile (their own desired-state topic), and never returned by any API response.
  */

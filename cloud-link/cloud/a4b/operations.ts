@@ -18,10 +18,3 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
 
 export const OPERATION_NAMES: readonly string[] = Object.keys(OPERATIONS);
 
-export type A4bOperationName =
-  | keyof typeof profileOperations
-  | keyof typeof networkProfileOperations
-  | keyof typeof roomOperations
-  | keyof typeof skillGroupOperations
-  | keyof typeof deviceOperations
-  | keyof typeof deviceActionOperations;

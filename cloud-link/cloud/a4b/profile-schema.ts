@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ArnInput, ClientRequestToken, text } from './validation.js';
 
 /**
- * Room profiles as Alexa for Business defines them (DOMAIN.md §4), with its field names and limits,
- * plus two echosim extensions the device applies: DataRetention (DOMAIN.md §1's retention choices)
+ * Room profiles as Alexa for Business defines them (docs/alexa-for-business.md#room-profiles), with its field names and limits,
+ * plus two echosim extensions the device applies: DataRetention (the retention choices, docs/privacy.md#retention)
  * and Earcons (start/end-of-request tones). The same body is what FlashDevice puts on one device and
  * what the device's desired shadow carries, so it must line up with cloud-link/protocol's schema.
  */

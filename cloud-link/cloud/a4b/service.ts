@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { loadDeviceModels } from '../../../firmware/device-model.js';
-import type { Clock } from '../../../hal/clock.js';
-import { isEchosimError } from '../../../hal/errors.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import { isEchosimError } from '../../../core/errors.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
+import { ensurePrivateDir } from '../../../core/private-files.js';
 import { CloudDatabase } from '../db/database.js';
-import { JobStore, type CloudJob, type JobStatus, type NewJob } from '../db/job-store.js';
+import { JobStore, type CloudJob, type NewJob } from '../db/job-store.js';
+import type { JobStatus } from '../../protocol/jobs.js';
 import { RecordingMetaStore, type RecordingMeta } from '../db/recording-meta-store.js';
 import { ShadowStore } from '../db/shadow-store.js';
 import { SecretBox } from '../secrets.js';
@@ -79,7 +80,7 @@ export class A4bService {
   /** Opens (creating on first use) the data directory's database, secret key and admin token. */
   static open(options: A4bServiceOptions): A4bService {
     const log = (options.log ?? rootLogger()).child({ component: 'a4b' });
-    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(options.dir);
     const box = SecretBox.open(options.dir);
     const database = CloudDatabase.open({ dir: options.dir, log, box });
     try {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../hal/clock.js';
+import type { Clock } from '../../../core/clock.js';
 
 /**
  * Back-off for failed logins, checked before any credential is looked at, so wrong credentials cost

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 import { CREDENTIAL_KEY_FILE, CredentialKey } from './credential-key.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { readOrCreatePrivateFile } from '../secrets.js';
 
 /**

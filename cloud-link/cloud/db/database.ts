@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { EchosimError } from '../../../hal/errors.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
+import { EchosimError } from '../../../core/errors.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
+import { ensurePrivateDir, tightenFile } from '../../../core/private-files.js';
 import type { SecretBox } from '../secrets.js';
 import { migrate, type Migration, type MigrationReport } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
@@ -53,9 +53,8 @@ export class CloudDatabase {
 
   static open(options: CloudDatabaseOptions): CloudDatabase {
     const log = (options.log ?? rootLogger()).child({ component: 'cloud-db' });
-    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(options.dir);
     const file = path.join(options.dir, options.fileName ?? DEFAULT_DB_FILE);
-    const isNew = !existsSync(file);
     let db: Database;
     try {
       db = new BetterSqlite3(file);
@@ -66,11 +65,13 @@ export class CloudDatabase {
       });
     }
     try {
-      if (isNew && process.platform !== 'win32') chmodSync(file, 0o600);
+      tightenFile(file);
       db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 5000))}`);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') log.warn({ mode }, 'WAL journal not available; using the fallback journal');
       db.pragma('synchronous = NORMAL');
+      // SQLite creates -wal and -shm with the database's mode; ones an older version left wider are tightened
+      for (const suffix of ['-wal', '-shm']) tightenFile(`${file}${suffix}`);
       db.pragma('foreign_keys = ON');
       // Deleted and overwritten content is zeroed, not left in free space for a copy of the file to show.
       db.pragma('secure_delete = ON');

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { JOB_STATUSES, type JobOperation, type JobStatus } from '../../protocol/jobs.js';
 import { A4bError } from '../a4b/errors.js';
 
-/** One-off commands to a device (DOMAIN.md §5, AWS IoT Jobs): reset by feature, delete recordings, reboot, announce. */
-export const JOB_OPERATIONS = ['reset', 'delete-recordings', 'reboot', 'announce'] as const;
-export type JobOperation = (typeof JOB_OPERATIONS)[number];
-
-export const JOB_STATUSES = ['QUEUED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+// One-off commands to a device (docs/device-shadow.md#jobs, AWS IoT Jobs): reset by feature, delete recordings,
+// reboot, announce. Their operations and statuses are the contract's (cloud-link/protocol/jobs.ts).
 
 /** Where a job may go from each status; terminal statuses go nowhere. IN_PROGRESS -> IN_PROGRESS reports progress. */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {

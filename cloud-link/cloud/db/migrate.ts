@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { EchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import { EchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import type { SecretBox } from '../secrets.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { splitDesiredSecrets } from '../../protocol/desired-secrets.js';
 import type { Migration } from './migrate.js';
 import { sealShadowDocument } from './shadow-store.js';

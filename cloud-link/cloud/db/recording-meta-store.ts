@@ -4,7 +4,7 @@ import { A4bError } from '../a4b/errors.js';
 /**
  * What the cloud knows about a kept utterance: never its audio (the files belong to the recording
  * store, and nothing reads them back through any API: recordings can be listed and deleted, never
- * played, downloaded or transcribed; DOMAIN.md §1).
+ * played, downloaded or transcribed; docs/privacy.md#recordings).
  */
 export interface RecordingMeta {
   id: string;

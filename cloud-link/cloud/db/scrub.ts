@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 
 /**
  * Maintenance a migration asked for (the `pending_maintenance` table) that cannot run inside its

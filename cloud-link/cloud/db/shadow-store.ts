@@ -40,7 +40,7 @@ export function sealShadowDocument(box: SecretBox, deviceId: string, version: nu
 }
 
 /**
- * Persistence of device shadows (DOMAIN.md §5). The shadow semantics (merge, delta, 409 on a stale
+ * Persistence of device shadows (docs/device-shadow.md#rejections). The shadow semantics (merge, delta, 409 on a stale
  * version) live in the protocol's shadow engine; this store keeps the result durable and refuses a
  * write that would move the version backwards, so two writers racing on one device cannot silently
  * lose an update (the loser gets ConcurrentModificationException and re-reads).

@@ -70,7 +70,7 @@ export const API_FIELD_TYPES: Readonly<Record<string, FieldType>> = {
   NextToken: 'string',
 };
 
-/** Field names whose secrets must never be printed, logged or echoed (DOMAIN.md §4 network profiles). */
+/** Field names whose secrets must never be printed, logged or echoed (docs/privacy.md#secrets). */
 export const SECRET_FIELDS: ReadonlySet<string> = new Set(['CurrentPassword', 'NextPassword']);
 
 /** Replaces every secret field's value, at any depth, with `<redacted>`; returns a copy. */

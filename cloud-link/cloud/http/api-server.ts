@@ -1,5 +1,5 @@
 /**
- * The management API over HTTP, mirroring Alexa for Business (DOMAIN.md §4) on the AWS JSON 1.1
+ * The management API over HTTP, mirroring Alexa for Business (docs/alexa-for-business.md#wire-protocol) on the AWS JSON 1.1
  * protocol, so AWS-style tooling and the `echosim a4b` CLI talk to it the same way.
  *
  *   POST /        X-Amz-Target: AlexaForBusiness.<Operation>, Authorization: Bearer <admin token>
@@ -14,8 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SystemClock, type Clock, type TimerHandle } from '../../../hal/clock.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
+import { SystemClock, type Clock, type TimerHandle } from '../../../core/clock.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
 import { isA4bError } from '../a4b/errors.js';
 import {
   ApiProtocolError,
@@ -47,7 +47,7 @@ export interface ApiServerOptions {
   host?: string;
   /** TCP port; 0 picks a free one (tests). Default 8700. */
   port?: number;
-  /** Serve HTTPS with this certificate (cloud-link/tls/server-tls.ts) instead of plain HTTP. */
+  /** Serve HTTPS with this certificate (cloud-link/cloud/server-tls.ts) instead of plain HTTP. */
   tls?: ListenerTls;
   /** Largest accepted request body; larger ones get 413. Default 256 KiB. */
   maxBodyBytes?: number;

@@ -1,5 +1,5 @@
 /**
- * The operations of the Alexa-for-Business style API (DOMAIN.md §4), by their A4B names, plus the
+ * The operations of the Alexa-for-Business style API (docs/alexa-for-business.md#operations), by their A4B names, plus the
  * echosim extensions (RegisterDevice with a secret, FlashDevice, recordings metadata). The HTTP server
  * refuses anything else before it reaches the service, and the CLI derives its kebab-case commands
  * (`create-profile`, `start-device-sync`, ...) from the same list, so the two cannot drift apart.

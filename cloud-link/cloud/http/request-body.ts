@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
 import { ApiProtocolError } from './aws-json.js';
 
 /** How a request body is bounded, and how a refused one is wound down. */

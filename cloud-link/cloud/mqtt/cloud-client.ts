@@ -1,18 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { connect, type MqttClient } from 'mqtt';
-import { checkBrokerUrl } from '../../device/mqtt-errors.js';
-import { disableNagle } from '../../device/no-delay.js';
+import { connect, Store, type MqttClient } from 'mqtt';
+import { checkBrokerUrl } from '../../mqtt/mqtt-errors.js';
+import { disableNagle } from '../../mqtt/no-delay.js';
 import { pinnedIdentity, tlsConnectOptions, type ClientTlsOptions } from '../../tls/client-tls.js';
 import { describeTlsError } from '../../tls/tls-errors.js';
 import { CLOUD_USERNAME, cloudSubscriptions, subscriptionFilter, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
-import { EchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import { EchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
+import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../mqtt/reconnect-backoff.js';
+import { CLOUD_RECONNECT, Reconnector } from './reconnector.js';
 
 /**
  * The cloud's one MQTT connection: username and client id `echosim-cloud`, password the admin token.
  * A persistent session (clean: false) with QoS 1 subscriptions to every device-published topic, so
- * a cloud restart loses nothing the broker queued meanwhile; mqtt.js resubscribes after a broker
- * restart and retransmits unacknowledged QoS 1 publishes from its store.
+ * a cloud restart loses nothing the broker queued meanwhile. Reconnects are reconnector.ts' (fast
+ * after a broker restart, backing off from a broker that is gone or keeps kicking the client); after
+ * one, the subscriptions are made again if the broker lost the session, and unacknowledged QoS 1
+ * publishes are retransmitted from the client's store.
  *
  * MQTT 3.1.1 by default. With `protocolVersion: 5` (the cloud uses it with the Mosquitto it manages)
  * the session never expires, as a 3.1.1 persistent session, and the subscriptions are no-local (the
@@ -20,10 +24,15 @@ import type { Logger } from '../../../hal/log.js';
  * stray retained message arrives flagged and can be cleared (stray-retained.ts).
  */
 
+/** How often a QoS 1 publish is tried when the connection keeps dropping before it is sent. */
+const MAX_PUBLISH_ATTEMPTS = 5;
+
 export interface CloudClientEvents {
   message: [{ topic: string; payload: Buffer; retain: boolean }];
   connected: [{ sessionPresent: boolean }];
   disconnected: [];
+  /** A reconnect was scheduled in `delayMs` (real time). */
+  backoff: [{ delayMs: number; attempt: number }];
 }
 
 export interface CloudClientOptions {
@@ -33,8 +42,8 @@ export interface CloudClientOptions {
   log: Logger;
   /** How long start-up waits for the broker to accept the cloud, ms (default 10 s). */
   connectDeadlineMs?: number;
-  /** Reconnect period after a lost connection, ms (default 1000). */
-  reconnectPeriodMs?: number;
+  /** The reconnect policy; default CLOUD_RECONNECT (reconnector.ts). */
+  backoff?: ReconnectBackoff | ReconnectBackoffOptions;
   /** For `mqtts://`: the CA the broker's certificate must chain to (`--broker-ca`). */
   tls?: ClientTlsOptions;
   /**
@@ -53,14 +62,28 @@ const MAX_EARLY_MESSAGES = 10_000;
 
 export class CloudClient extends EventEmitter<CloudClientEvents> {
   private readonly client: MqttClient;
+  private readonly reconnector: Reconnector;
   private closed = false;
+  /** Set once the first connection has subscribed; later connects resubscribe if the session is gone. */
+  private subscribedOnce = false;
+  /** Between a connect and the next close; publishes wait for it (publish()). */
+  private up = false;
+  /** Publishes waiting for the next connect. */
+  private readonly waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   /** Messages that arrived before startDelivery(): a persistent session's queue comes right after CONNACK. */
   private early: Array<CloudClientEvents['message'][0]> | undefined = [];
   private droppedEarly = 0;
 
-  private constructor(client: MqttClient, private readonly log: Logger) {
+  private constructor(
+    client: MqttClient,
+    reconnector: Reconnector,
+    private readonly v5: boolean,
+    private readonly log: Logger,
+  ) {
     super();
     this.client = client;
+    this.reconnector = reconnector;
+    reconnector.on('scheduled', (b) => this.emit('backoff', b));
     client.on('message', (topic, payload, packet) => {
       const m = { topic, payload, retain: packet.retain };
       if (!this.early) this.emit('message', m);
@@ -70,9 +93,13 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     client.on('connect', (connack) => {
       disableNagle(client);
       this.log.info({ sessionPresent: connack.sessionPresent }, 'cloud connected to the broker');
+      if (this.subscribedOnce) void this.afterReconnect(connack.sessionPresent);
+      this.up = true;
+      for (const w of this.waiting.splice(0)) w.resolve();
       this.emit('connected', { sessionPresent: connack.sessionPresent });
     });
     client.on('close', () => {
+      this.up = false;
       if (!this.closed) this.log.warn('cloud lost its broker connection; reconnecting');
       this.emit('disconnected');
     });
@@ -83,6 +110,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   static async connect(options: CloudClientOptions): Promise<CloudClient> {
     checkBrokerUrl(options.url, options.tls);
     const v5 = options.protocolVersion === 5;
+    const stores = { incomingStore: new Store(), outgoingStore: new Store() };
     const client = connect(options.url, {
       ...tlsConnectOptions(options.tls),
       ...(options.pinnedCertificate ? { checkServerIdentity: pinnedIdentity(options.pinnedCertificate) } : {}),
@@ -93,16 +121,17 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       password: options.password,
       clean: false,
       keepalive: 30,
-      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      reconnectPeriod: 0, // the Reconnector's
       connectTimeout: 10_000,
-      resubscribe: true,
+      resubscribe: false, // afterReconnect()
       queueQoSZero: false,
+      ...stores,
     });
-    const cloud = new CloudClient(client, options.log);
+    const cloud = new CloudClient(client, new Reconnector(client, stores, options.backoff ?? CLOUD_RECONNECT), v5, options.log);
     const deadlineMs = options.connectDeadlineMs ?? 10_000;
     try {
-      // mqtt.js retries on its own after a refusal or a failed attempt: wait for the first success,
-      // up to a deadline (a broker that was just told to reread its password file may refuse once).
+      // The Reconnector retries after a refusal or a failed attempt: wait for the first success, up
+      // to a deadline (a broker that was just told to reread its password file may refuse once).
       // A TLS failure (wrong CA, wrong name) will not change by waiting: it ends the wait at once.
       await new Promise<void>((resolve, reject) => {
         let lastError: Error | undefined;
@@ -129,8 +158,11 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
         client.once('connect', onConnect);
         client.on('error', onError);
       });
-      await client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, subscriptionOptions(topic, v5)])));
+      await cloud.subscribe();
+      cloud.subscribedOnce = true;
+      cloud.reconnector.healthy();
     } catch (err) {
+      cloud.reconnector.stop();
       client.end(true);
       const tlsError = describeTlsError(err as Error, options.url, options.tls?.caSource);
       if (tlsError) throw tlsError;
@@ -144,6 +176,43 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       });
     }
     return cloud;
+  }
+
+  /**
+   * A publish that waits out a lost connection instead of joining mqtt.js' store. mqtt.js keeps what
+   * is published while disconnected and, after the reconnect, resends it one message at a time, each
+   * waiting for its PUBACK, with every newer publish queued behind: after a broker outage with a
+   * profile flashed meanwhile, the cloud resent 100 stale deltas one by one while the answers to the
+   * devices' shadow requests waited seconds behind them. Held here, they all go out at once after the
+   * connect. And if the connection drops during mqtt.js' replay, it fails what it queued behind with
+   * "Connection closed", unsent (measured: the embedded broker dropped the cloud in that window after
+   * a restart): those are sent again after the next connect, a few times at most.
+   */
+  private async publish(topic: string, payload: string | Buffer, options: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (!this.up && options.qos === 1 && !this.closed) await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+      try {
+        await this.client.publishAsync(topic, payload, options);
+        return;
+      } catch (err) {
+        if (options.qos === 0 || this.closed || attempt >= MAX_PUBLISH_ATTEMPTS || (err as Error).message !== 'Connection closed') throw err;
+      }
+    }
+  }
+
+  private async subscribe(): Promise<void> {
+    await this.client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, subscriptionOptions(topic, this.v5)])));
+  }
+
+  /** A reconnect: the broker kept the session (and its subscriptions), or they are made again. */
+  private async afterReconnect(sessionPresent: boolean): Promise<void> {
+    try {
+      if (!sessionPresent) await this.subscribe();
+      this.reconnector.healthy();
+    } catch (err) {
+      // the connection went again before the SUBACK: the next connect tries again
+      this.log.warn({ err: (err as Error).message }, 'cloud could not subscribe after reconnecting');
+    }
   }
 
   get connected(): boolean {
@@ -166,17 +235,19 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   async publishTo(kind: TopicKind, deviceId: string, payload: string | Buffer, params: TopicParams = {}): Promise<void> {
     const spec = topicSpec(kind);
     if (spec.publisher !== 'cloud') throw new EchosimError('PROTOCOL_MESSAGE_INVALID', `${kind} is published by devices, not the cloud`);
-    await this.client.publishAsync(topicFor(kind, deviceId, params), payload, { qos: spec.qos, retain: spec.retain });
+    await this.publish(topicFor(kind, deviceId, params), payload, { qos: spec.qos, retain: spec.retain });
   }
 
   /** Clears a retained message (e.g. a deregistered device's availability). */
   async clearRetained(topic: string): Promise<void> {
-    await this.client.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true });
+    await this.publish(topic, Buffer.alloc(0), { qos: 1, retain: true });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new EchosimError('MQTT_NOT_CONNECTED', 'the cloud client is closed', { hint: 'The cloud is stopping.' }));
+    this.reconnector.stop();
     await this.client.endAsync();
     this.removeAllListeners();
   }

@@ -35,6 +35,8 @@ export interface CloudEvents {
   'utterance-refused': [
     { deviceId: string; utteranceId: number; code: number; refused: 'start' | 'audio' | 'end'; message: string; dropped: boolean; published: boolean },
   ];
+  /** The cloud's own broker connection: up (again), or a reconnect scheduled in `delayMs` of real time. */
+  'broker-link': [{ state: 'connected'; sessionPresent: boolean } | { state: 'backoff'; delayMs: number; attempt: number }];
 }
 
 export type CloudEventBus = EventEmitter<CloudEvents>;

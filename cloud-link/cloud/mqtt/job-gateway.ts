@@ -1,5 +1,5 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import { applyJobUpdate, isTerminalJobStatus, JobSchema, JobUpdateRequestSchema, type Job, type JobErrorCode, type JobUpdateRejected } from '../../protocol/jobs.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { TopicKind } from '../../protocol/topics.js';
@@ -9,7 +9,7 @@ import type { CloudClient } from './cloud-client.js';
 import type { CloudEventBus } from './cloud-events.js';
 
 /**
- * Jobs over MQTT (DOMAIN.md §5, the AWS IoT Jobs pattern): the cloud tells a device its pending jobs
+ * Jobs over MQTT (docs/device-shadow.md#jobs, the AWS IoT Jobs pattern): the cloud tells a device its pending jobs
  * on jobs/notify (when one is queued, when one finishes, and whenever the device comes online), the
  * device moves each one on with jobs/{id}/update naming the version it expects, and the cloud answers
  * accepted or rejected with the job's current state so the device can carry on.

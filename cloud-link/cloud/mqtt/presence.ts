@@ -1,5 +1,5 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import { AvailabilitySchema, type Availability } from '../../protocol/availability.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { A4bService } from '../a4b/service.js';

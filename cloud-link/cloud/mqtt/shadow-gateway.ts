@@ -1,5 +1,5 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import { deviceShadowDelta, getDeviceShadow, replaceDesiredRequest, updateDeviceShadow } from '../../protocol/device-shadow.js';
 import { InFlightLimiter } from '../../protocol/in-flight-limiter.js';
 import { parsePayload } from '../../protocol/parse.js';
@@ -11,7 +11,7 @@ import type { CloudClient } from './cloud-client.js';
 import type { CloudEventBus } from './cloud-events.js';
 
 /**
- * The cloud's end of the device shadow (DOMAIN.md §5): it writes the registry's desired state into
+ * The cloud's end of the device shadow (docs/device-shadow.md#the-convergence-loop): it writes the registry's desired state into
  * each device's shadow and publishes the delta, answers the device's shadow/get (the only message
  * with the network passwords, sealed to the device's key, on its own topic) and takes its reported
  * updates, and turns what the device reports into A4B's sync status.

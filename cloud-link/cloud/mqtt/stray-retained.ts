@@ -1,4 +1,4 @@
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 import { MAX_RETAINED_PAYLOAD_BYTES } from '../../broker/topic-rules.js';
 import { parseTopic, topicSpec } from '../../protocol/topics.js';
 

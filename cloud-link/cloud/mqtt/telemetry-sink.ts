@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 import { parsePayload } from '../../protocol/parse.js';
 import { TelemetryFalseWakeSchema, TelemetryMetricsSchema, TelemetryStateSchema, TelemetryWakeSchema } from '../../protocol/telemetry.js';
 import type { CloudEventBus } from './cloud-events.js';

@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { isEchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { isEchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import { decodeAudioChunk, type AudioChunk } from '../../protocol/audio-chunk.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { TopicKind } from '../../protocol/topics.js';
@@ -41,7 +41,7 @@ interface OpenUtterance {
 type Closing = 'ended' | 'expired' | 'dropped';
 
 /**
- * Utterances from devices (DOMAIN.md §2): the stream of pre-roll and speech a device sends after a
+ * Utterances from devices (docs/audio-pipeline.md#utterances-on-the-wire): the stream of pre-roll and speech a device sends after a
  * wake word, over MQTT (start, binary audio chunks at QoS 0, end). The cloud re-runs the wake-word
  * engine on it at a stricter rule (WakeWordVerifier) as the audio arrives and publishes the verdict as
  * soon as it is decided, so a false wake stops capture within ~300 ms of the claimed wake word's end

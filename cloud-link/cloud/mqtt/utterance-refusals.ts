@@ -1,5 +1,5 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import type { UtteranceRejected } from '../../protocol/utterance.js';
 import { REFUSAL_BURST, REFUSALS_PER_SECOND } from '../../protocol/utterance-limits.js';
 import type { CloudClient } from './cloud-client.js';

@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { isRetentionPolicy, type RetentionPolicy } from './retention.js';
 
 /**

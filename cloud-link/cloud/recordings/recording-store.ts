@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { EchosimError } from '../../../hal/errors.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { EchosimError } from '../../../core/errors.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { isValidDeviceId } from '../../protocol/topics.js';
 import { MAX_UTTERANCE_SAMPLES } from '../verification/utterance-assembler.js';
-import { listDir, removeFile, writeFileAtomically } from './atomic-files.js';
+import { listDir, removeFile, writeFileAtomically } from '../../../core/atomic-files.js';
 import { META_READ_BYTES, decodeRecordingMeta, encodeRecording, type RecordingFileMeta } from './recording-file.js';
 import { expiresAt, isExpired, isRetentionPolicy, savesRecordings, type RetentionPolicy } from './retention.js';
 
@@ -70,7 +70,7 @@ const TMP_RE = /^\.[0-9a-f-]{36}\.tmp$/;
  *
  * Write-only by design: recordings can be added, listed (metadata), deleted and expired, and there
  * is NO method that returns their audio. The cloud's APIs sit on top of this class, so none of
- * them can play, download or transcribe a recording (DOMAIN.md §1); a test pins the public surface.
+ * them can play, download or transcribe a recording (docs/privacy.md#recordings); a test pins the public surface.
  * Files are written atomically (temp file, fsync, rename, directory fsync) with mode 0600 in 0700
  * directories, so a crash leaves either the whole recording or none, readable by the cloud's user only.
  */

@@ -1,7 +1,7 @@
 import { DATA_RETENTION, type DataRetention } from '../../protocol/room-profile.js';
 
 /**
- * What happens to a room's kept utterances (the room profile's `DataRetention`, DOMAIN.md §1):
+ * What happens to a room's kept utterances (the room profile's `DataRetention`, docs/privacy.md#retention):
  * kept until deleted, deleted 3 or 18 months after they were made, or never saved at all.
  */
 export type RetentionPolicy = DataRetention;

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';
 
 export { MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';

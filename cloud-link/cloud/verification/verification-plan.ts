@@ -1,5 +1,5 @@
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
-import type { StreamStart } from '../../../firmware/audio/stream-types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
+import type { StreamStart } from '../../protocol/stream.js';
 import { MAX_WAKE_WORD_SAMPLES, VERIFIER_PRE_ROLL_SAMPLES, type VerificationRule } from './verification-rule.js';
 
 /**

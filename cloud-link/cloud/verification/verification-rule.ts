@@ -1,5 +1,5 @@
-import { PRE_ROLL_SAMPLES } from '../../../firmware/audio/stream-types.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { PRE_ROLL_SAMPLES } from '../../protocol/stream.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { DEFAULT_BOUNDARY_OPTIONS } from '../../../models/wakeword/word-boundaries.js';
 
 /**

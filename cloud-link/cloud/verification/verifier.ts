@@ -1,10 +1,10 @@
-import type { Logger } from '../../../hal/log.js';
-import { rootLogger } from '../../../hal/log.js';
-import { EchosimError } from '../../../hal/errors.js';
+import type { Logger } from '../../../core/log.js';
+import { rootLogger } from '../../../core/log.js';
+import { EchosimError } from '../../../core/errors.js';
 import { OpenWakeWordEngine } from '../../../models/wakeword/openwakeword-engine.js';
 import { CHUNK_SAMPLES, type OpenWakeWordModels } from '../../../models/wakeword/oww-models.js';
 import type { ScorerSource } from '../../../models/wakeword/scorer.js';
-import type { StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { StreamStart } from '../../protocol/stream.js';
 import { UtteranceAssembler, type UtteranceAssemblerOptions, type UtteranceChunk } from './utterance-assembler.js';
 import { ms, planVerification, type VerificationCaveat, type VerificationPlan } from './verification-plan.js';
 import { REORDER_WINDOW_SAMPLES, ruleFor, type VerificationRule } from './verification-rule.js';

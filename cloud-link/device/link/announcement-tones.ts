@@ -1,4 +1,4 @@
-import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 /**
  * What the device plays for an announcement (A4B SendAnnouncement). An Echo speaks the text with the
@@ -15,7 +15,7 @@ import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
  * clicks (a step discontinuity is what a speaker turns into a click).
  */
 
-const RATE = SPEAKER_SAMPLE_RATE;
+const RATE = SAMPLE_RATE;
 const PEAK = 16_384;
 const MAX_WORDS = 60;
 /** C major pentatonic, C5..A6: always consonant, whatever the words. */

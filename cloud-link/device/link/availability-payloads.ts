@@ -1,4 +1,4 @@
-import type { Clock } from '../../../hal/clock.js';
+import type { Clock } from '../../../core/clock.js';
 import { offlinePayload, onlinePayload } from '../../protocol/availability.js';
 
 /**

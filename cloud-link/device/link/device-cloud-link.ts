@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { EchosimError } from '../../../hal/errors.js';
-import { rootLogger, type Logger } from '../../../hal/log.js';
-import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
-import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { EchosimError } from '../../../core/errors.js';
+import { rootLogger, type Logger } from '../../../core/log.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../protocol/stream.js';
 import type { Device } from '../../../firmware/device/device.js';
 import type { DeviceLink } from '../../../firmware/device/link.js';
-import { Subscriptions } from '../../../firmware/device/subscriptions.js';
+import { Subscriptions } from '../../../core/subscriptions.js';
+import { describeCorruptSlot } from '../../../core/settings-store.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
 import { deviceSubscriptions, deviceTopics, isValidDeviceId, type DeviceTopics } from '../../protocol/topics.js';
 import { MqttConnection, type ConnectionState, type ConnectionStateChange, type MqttMessage } from '../mqtt-connection.js';
@@ -164,7 +165,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     const { options, log, clock, topics } = this;
     const baselineMaxVolume = device.speaker.maxVolume;
     const state = (this.state = openLinkState(options.dataDir));
-    for (const c of state.corrupt) log.warn(c, 'cloud link store: corrupt slot; using the last good copy');
+    for (const c of state.corrupt) log.warn(c, describeCorruptSlot(`cloud link store ${c.store}`, c, c.using));
     this.outbox = await Outbox.open({ dir: options.dataDir, name: 'telemetry', log });
     this.telemetry = new Telemetry({
       outbox: this.outbox,
@@ -212,7 +213,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       device,
       clock,
       log,
-      announce: (audio) => this.emit('announcement', { audio, sampleRate: SPEAKER_SAMPLE_RATE }),
+      announce: (audio) => this.emit('announcement', { audio, sampleRate: SAMPLE_RATE }),
       afterReset: async (report) => {
         if (report.cleared.includes('SETTINGS')) await applier.reapplySettings();
         // The network secrets are re-sent from the cloud, sealed to a key made for the occasion.

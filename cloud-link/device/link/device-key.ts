@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Clock } from '../../../hal/clock.js';
-import { EchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
-import type { PersistentState } from '../../../firmware/features/persistent-state.js';
+import type { Clock } from '../../../core/clock.js';
+import { EchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
+import type { PersistentState } from '../../../core/persistent-state.js';
 import { DesiredSecretsSchema, type DesiredSecrets } from '../../protocol/desired-secrets.js';
 import { devicePrivateKey, generateDeviceKeyPair, openSecrets, type DeviceKeyPair, type SealBinding } from '../../protocol/sealed-secrets.js';
 

@@ -1,9 +1,9 @@
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import { SPEAKER_SAMPLE_RATE } from '../../../hal/speaker/types.js';
-import { isEchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
+import { isEchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import type { Device } from '../../../firmware/device/device.js';
-import type { ResetReport } from '../../../firmware/features/reset-features.js';
+import type { ResetReport } from '../../protocol/reset-features.js';
 import type { Job } from '../../protocol/jobs.js';
 import { announcementAudio, announcementWords } from './announcement-tones.js';
 
@@ -89,7 +89,7 @@ export class JobExecutor {
     const audio = announcementAudio(job.parameters);
     this.options.announce(audio);
     if (device.state !== 'SPEAKING') return { status: 'FAILED', statusDetails: { reason: 'device busy' } };
-    const durationMs = Math.round((audio.length * 1000) / SPEAKER_SAMPLE_RATE);
+    const durationMs = Math.round((audio.length * 1000) / SAMPLE_RATE);
     return { status: 'SUCCEEDED', statusDetails: { durationMs: String(durationMs), words: String(announcementWords(job.parameters).length) } };
   }
 

@@ -1,5 +1,5 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import {
   JobUpdateAcceptedSchema,
   JobUpdateRejectedSchema,

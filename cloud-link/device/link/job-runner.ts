@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
-import type { PersistentState } from '../../../firmware/features/persistent-state.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
+import type { PersistentState } from '../../../core/persistent-state.js';
 import { isTerminalJobStatus, JobsNotifySchema, type DeviceJobStatus, type Job, type JobOperation, type JobStatus, type JobUpdateRejected } from '../../protocol/jobs.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { DeviceTopics } from '../../protocol/topics.js';
-import { Backoff, type BackoffOptions } from '../backoff.js';
+import { Backoff, type BackoffOptions } from '../../mqtt/backoff.js';
 import type { JobExecutor } from './job-executor.js';
 import { JobRequests, type JobAnswer, type JobUpdateBody } from './job-requests.js';
 import { putJobRecord, type JobRecord, type JobsState } from './link-state.js';

@@ -1,12 +1,12 @@
-import type { Clock } from '../../../hal/clock.js';
-import type { EchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import type { EchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import type { DeviceLinkEvents } from '../../../firmware/device/link.js';
 import type { RedactedNetworkProfile } from '../../protocol/network-profile.js';
 import type { DesiredState } from '../../protocol/shadow.js';
 import type { ClientTlsOptions } from '../../tls/client-tls.js';
-import type { Backoff, BackoffOptions } from '../backoff.js';
 import type { ConnectionStateChange } from '../mqtt-connection.js';
+import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../mqtt/reconnect-backoff.js';
 import type { WifiManager } from '../wifi/wifi-manager.js';
 import type { JobEvent } from './job-runner.js';
 import type { ProfileRejection } from './profile-applier.js';
@@ -40,7 +40,8 @@ export interface DeviceCloudLinkOptions {
    * data directory, and that link reports the job SUCCEEDED.
    */
   reboot?: () => Promise<void>;
-  backoff?: Backoff | BackoffOptions;
+  /** The connection's reconnect policy (reconnect-backoff.ts). */
+  backoff?: ReconnectBackoff | ReconnectBackoffOptions;
   /** Shadow and job requests unanswered this long are sent again (after a backoff); default 10 s. */
   requestTimeoutMs?: number;
   /** Period of telemetry/metrics on the Clock; default 60 s. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { PersistentState } from '../../../firmware/features/persistent-state.js';
+import { PersistentState } from '../../../core/persistent-state.js';
 import { DEVICE_JOB_STATUSES, JOB_OPERATIONS } from '../../protocol/jobs.js';
+import { SettingsStore, type LoadReport } from '../../../core/settings-store.js';
 import { DeviceKeyStateSchema, type DeviceKeyState } from './device-key.js';
-import { PrivateSettingsStore } from './private-store.js';
 
 /**
  * What the cloud link keeps on the device's flash, in `<dataDir>/cloud-link/` (mode 0700, files
@@ -32,7 +32,6 @@ export const AppliedProfileRecordSchema = z.object({
   /** Epoch ms. */
   at: z.int().min(0),
 });
-export type AppliedProfileRecord = z.infer<typeof AppliedProfileRecordSchema>;
 
 export const ProfileStateSchema = z.object({ applied: AppliedProfileRecordSchema.nullable() });
 export type ProfileState = z.infer<typeof ProfileStateSchema>;
@@ -46,7 +45,6 @@ export type ProfileState = z.infer<typeof ProfileStateSchema>;
  * - `reported`: the cloud has the final status (or the job ended on the cloud's side). Never run again.
  */
 export const JOB_PHASES = ['starting', 'executing', 'done', 'reported'] as const;
-export type JobPhase = (typeof JOB_PHASES)[number];
 
 export const JobRecordSchema = z.object({
   jobId: z.string().min(1).max(64),
@@ -68,25 +66,25 @@ export const JobsStateSchema = z.object({ jobs: z.array(JobRecordSchema).max(MAX
 export type JobsState = z.infer<typeof JobsStateSchema>;
 
 export interface LinkState {
-  /** The private directory holding both stores. */
+  /** The private directory holding the stores. */
   readonly dir: string;
   readonly profile: PersistentState<ProfileState>;
   readonly jobs: PersistentState<JobsState>;
   readonly key: PersistentState<DeviceKeyState>;
-  /** Slots that could not be read (torn, tampered), for a warning; the last good copy was used. */
-  readonly corrupt: Array<{ store: string; slot: 'a' | 'b'; reason: string }>;
+  /** Slots that could not be read (torn, tampered), for a warning, with what was used instead. */
+  readonly corrupt: Array<{ store: string; slot: 'a' | 'b'; reason: string; using: LoadReport<unknown>['source'] }>;
 }
 
 /** Opens (or creates) the link's stores in the device's data directory. */
 export function openLinkState(dataDir: string): LinkState {
   const dir = path.join(dataDir, LINK_STATE_DIR);
-  const profile = new PersistentState(new PrivateSettingsStore(dir, 'profile', ProfileStateSchema, () => ({ applied: null })));
-  const jobs = new PersistentState(new PrivateSettingsStore(dir, 'jobs', JobsStateSchema, () => ({ jobs: [] })));
-  const key = new PersistentState(new PrivateSettingsStore(dir, 'device-key', DeviceKeyStateSchema, () => ({ key: null })));
+  const profile = new PersistentState(new SettingsStore(dir, 'profile', ProfileStateSchema, () => ({ applied: null })));
+  const jobs = new PersistentState(new SettingsStore(dir, 'jobs', JobsStateSchema, () => ({ jobs: [] })));
+  const key = new PersistentState(new SettingsStore(dir, 'device-key', DeviceKeyStateSchema, () => ({ key: null })));
   const corrupt = [
-    ...profile.loadReport.corrupt.map((c) => ({ store: 'profile', ...c })),
-    ...jobs.loadReport.corrupt.map((c) => ({ store: 'jobs', ...c })),
-    ...key.loadReport.corrupt.map((c) => ({ store: 'device-key', ...c })),
+    ...profile.loadReport.corrupt.map((c) => ({ store: 'profile', ...c, using: profile.loadReport.source })),
+    ...jobs.loadReport.corrupt.map((c) => ({ store: 'jobs', ...c, using: jobs.loadReport.source })),
+    ...key.loadReport.corrupt.map((c) => ({ store: 'device-key', ...c, using: key.loadReport.source })),
   ];
   return { dir, profile, jobs, key, corrupt };
 }

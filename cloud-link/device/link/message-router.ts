@@ -1,4 +1,4 @@
-import type { Logger } from '../../../hal/log.js';
+import type { Logger } from '../../../core/log.js';
 import { parseTopic } from '../../protocol/topics.js';
 import type { MqttMessage } from '../mqtt-connection.js';
 import type { JobRunner } from './job-runner.js';

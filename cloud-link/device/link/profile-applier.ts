@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Clock } from '../../../hal/clock.js';
-import { isEchosimError } from '../../../hal/errors.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock } from '../../../core/clock.js';
+import { isEchosimError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
 import type { Device } from '../../../firmware/device/device.js';
 import type { DeviceSettingsPatch } from '../../../firmware/features/device-settings.js';
-import type { PersistentState } from '../../../firmware/features/persistent-state.js';
+import type { PersistentState } from '../../../core/persistent-state.js';
 import { canonicalTimeZone } from '../../../firmware/features/zoned-time.js';
 import type { NetworkProfile } from '../../protocol/network-profile.js';
 import { validate } from '../../protocol/parse.js';

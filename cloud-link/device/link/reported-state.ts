@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../../hal/package-root.js';
+import { packageRoot } from '../../../core/package-root.js';
 import type { Device } from '../../../firmware/device/device.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
 import type { ReportedState } from '../../protocol/shadow.js';

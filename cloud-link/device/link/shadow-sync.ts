@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import { mergeDesiredSecrets } from '../../protocol/desired-secrets.js';
 import { parsePayload, validate } from '../../protocol/parse.js';
 import {
@@ -14,7 +14,7 @@ import {
   type ReportedState,
 } from '../../protocol/shadow.js';
 import type { DeviceTopics, TopicKind } from '../../protocol/topics.js';
-import { Backoff, type BackoffOptions } from '../backoff.js';
+import { Backoff, type BackoffOptions } from '../../mqtt/backoff.js';
 import type { WifiStatus } from '../wifi/wifi-manager.js';
 import type { DeviceKey } from './device-key.js';
 import type { ProfileApplier, ProfileRejection } from './profile-applier.js';
@@ -23,7 +23,7 @@ import { RequestTokens } from './request-tokens.js';
 import type { LinkTransport, MalformedMessage } from './transport.js';
 
 /**
- * The convergence loop between the device and its shadow (DOMAIN.md §5):
+ * The convergence loop between the device and its shadow (docs/device-shadow.md#the-convergence-loop):
  *
  *   CONNECTED, delta, resync ──► shadow/get {clientToken}
  *   shadow/get/accepted ──► apply desired if its profileVersion is not the applied one (or a delta

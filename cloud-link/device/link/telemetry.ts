@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import type { Logger } from '../../../hal/log.js';
+import type { Clock, TimerHandle } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
 import type { Device } from '../../../firmware/device/device.js';
-import { Subscriptions } from '../../../firmware/device/subscriptions.js';
+import { Subscriptions } from '../../../core/subscriptions.js';
 import { validate } from '../../protocol/parse.js';
 import {
   TelemetryFalseWakeSchema,

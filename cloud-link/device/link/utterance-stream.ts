@@ -1,22 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../../hal/log.js';
-import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { Logger } from '../../../core/log.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../protocol/stream.js';
 import { encodeAudioChunk, MAX_CHUNK_SAMPLES } from '../../protocol/audio-chunk.js';
 import { MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { DeviceTopics } from '../../protocol/topics.js';
-import {
-  decodeResponseAudio,
-  MAX_RESPONSE_BYTES,
-  SAMPLE_RATE,
-  utteranceEndMessage,
-  utteranceStartMessage,
-  UtteranceRejectedSchema,
-  UtteranceResponseSchema,
-  UtteranceVerdictSchema,
-  type UtteranceRejected,
-  type UtteranceVerdict,
-} from '../../protocol/utterance.js';
+import { decodeResponseAudio, MAX_RESPONSE_BYTES, utteranceEndMessage, utteranceStartMessage, UtteranceRejectedSchema, UtteranceResponseSchema, UtteranceVerdictSchema, type UtteranceRejected, type UtteranceVerdict } from '../../protocol/utterance.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import type { LinkTransport, MalformedMessage } from './transport.js';
 
 /**

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import type { WifiCredentials, WifiManager, WifiStatus } from './wifi-manager.js';
 
 export interface NetworkManagerOptions {

@@ -1,7 +1,8 @@
 /**
- * The device's Wi-Fi, as the network profile drives it (Alexa for Business network profiles, DOMAIN.md
- * §4). Behind one interface: a simulated radio (default, and in tests) and a NetworkManager writer for
- * a Raspberry Pi. Passwords go in and never come out: status reports hold no secret.
+ * The device's Wi-Fi, as the network profile drives it (Alexa for Business network profiles,
+ * docs/alexa-for-business.md#network-profiles). Behind one interface: a simulated radio (default, and in
+ * tests) and a NetworkManager writer for a Raspberry Pi. Passwords go in and never come out: status
+ * reports hold no secret.
  */
 export type SecurityType = 'OPEN' | 'WEP' | 'WPA_PSK' | 'WPA2_PSK' | 'WPA2_ENTERPRISE';
 

@@ -1,6 +1,6 @@
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import type { MicFrame } from '../../../hal/mic/types.js';
-import { CrossSpectrumSum, GccPhat } from './gcc-phat.js';
+import { type CrossSpectrumSum, GccPhat } from './gcc-phat.js';
 import { buildSteering, idealResponseMeans, maxPairLag, micPairs, SPEED_OF_SOUND, type MicPosition, type Steering } from './steering.js';
 
 /**

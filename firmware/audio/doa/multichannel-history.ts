@@ -1,5 +1,6 @@
-import { EchosimError } from '../../../hal/errors.js';
-import { SAMPLE_RATE, type MicFrame } from '../../../hal/mic/types.js';
+import { EchosimError } from '../../../core/errors.js';
+import type { MicFrame } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 /**
  * The most recent audio of every microphone, addressed by absolute sample index like the mono ring

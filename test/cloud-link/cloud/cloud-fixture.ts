@@ -4,10 +4,10 @@ import path from 'node:path';
 import { Cloud, type CloudOptions } from '../../../cloud-link/cloud/cloud.js';
 import type { CloudEvents } from '../../../cloud-link/cloud/mqtt/cloud-events.js';
 import { deviceSubscriptions, deviceTopics, type DeviceTopics } from '../../../cloud-link/protocol/topics.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { writeMosquittoAuth } from '../../../cloud-link/broker/mosquitto-config.js';
 import { readCaFile } from '../../../cloud-link/tls/client-tls.js';
-import { CloudTls, TLS_DIR, serverTlsFiles } from '../../../cloud-link/tls/server-tls.js';
+import { CloudTls, TLS_DIR, serverTlsFiles } from '../../../cloud-link/cloud/server-tls.js';
 import { subjectNamesFor } from '../../../cloud-link/tls/subject-names.js';
 import { MosquittoBroker, rawConnect, subscribeCodes, waitUntil, type BrokerKind, type RawClient } from '../../support/mosquitto.js';
 

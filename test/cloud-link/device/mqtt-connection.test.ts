@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
 import { MqttConnection, type ConnectionStateChange, type MqttMessage } from '../../../cloud-link/device/mqtt-connection.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { BROKER_KINDS, freePort, rawConnect, startTestBroker, waitUntil, type RawClient, type TestBroker } from '../../support/mosquitto.js';
 
 const DEVICES = ['dev-1', 'dev-2', 'dev-3', 'dev-4', 'dev-5', 'dev-6', 'dev-7'] as const;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { MosquittoUser } from '../../../cloud-link/broker/mosquitto-config.js';
 import { MqttConnection } from '../../../cloud-link/device/mqtt-connection.js';
 import { Outbox } from '../../../cloud-link/device/outbox.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { BROKER_KINDS, rawConnect, startTestBroker, waitUntil, type RawClient, type TestBroker } from '../../support/mosquitto.js';
 
 let tmp: string;

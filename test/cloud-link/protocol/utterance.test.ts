@@ -1,4 +1,4 @@
-import type { StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { StreamStart } from '../../../cloud-link/protocol/stream.js';
 import { parsePayload, validate } from '../../../cloud-link/protocol/parse.js';
 import {
   MAX_RESPONSE_BYTES,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { EmbeddedBroker } from '../../../cloud-link/broker/embedded-broker.js';
 import { ApiServer } from '../../../cloud-link/cloud/http/api-server.js';
-import { CloudTls } from '../../../cloud-link/tls/server-tls.js';
+import { CloudTls } from '../../../cloud-link/cloud/server-tls.js';
 import { subjectNamesFor } from '../../../cloud-link/tls/subject-names.js';
 import { TestBackend } from '../cloud/http/test-backend.js';
 

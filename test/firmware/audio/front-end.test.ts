@@ -1,5 +1,5 @@
 import { AudioFrontEnd } from '../../../firmware/audio/front-end.js';
-import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../../cloud-link/protocol/stream.js';
 import type { MonoFrame } from '../../../hal/mic/types.js';
 import type { WakeWordDetection, WakeWordEngine } from '../../../models/wakeword/types.js';
 

@@ -1,5 +1,5 @@
 import { AudioRingBuffer } from '../../../firmware/audio/ring-buffer.js';
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 
 /** Samples whose value encodes their absolute index, so any misplaced sample is visible. */
 function ramp(start: number, n: number): Int16Array {

@@ -3,7 +3,7 @@ import { Debouncer } from '../../../firmware/buttons/debouncer.js';
 import { ButtonRecognizer, type ButtonEvents } from '../../../firmware/buttons/press-recognizer.js';
 import { ScriptedButtons } from '../../../hal/buttons/scripted.js';
 import type { ButtonEdge, ButtonName } from '../../../hal/buttons/types.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 
 type Logged = string;
 

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { DeviceLink, DeviceLinkEvents } from '../../../firmware/device/link.js';
-import type { StreamAudio, StreamEnd, StreamStart } from '../../../firmware/audio/stream-types.js';
+import type { StreamAudio, StreamEnd, StreamStart } from '../../../cloud-link/protocol/stream.js';
 import { bootDevice, demoFrom, disposeSharedModels, type TestDevice } from './harness.js';
 
 afterAll(disposeSharedModels);

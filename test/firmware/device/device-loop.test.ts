@@ -3,8 +3,8 @@
  * array, buttons pressed by script, all on a virtual clock driven by the audio.
  */
 import { nearestLed } from '../../../firmware/leds/ring-geometry.js';
-import type { StreamAudio } from '../../../firmware/audio/stream-types.js';
-import { isEchosimError } from '../../../hal/errors.js';
+import type { StreamAudio } from '../../../cloud-link/protocol/stream.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { ArraySource, bootDevice, demoAudio, demoFrom, disposeSharedModels, withQuiet, type TestDevice } from './harness.js';
 
 afterAll(disposeSharedModels);

@@ -1,6 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LocalFeatures } from '../../../firmware/features/index.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { LocalFeatures } from '../../../firmware/features/index.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { boot, flashBytes, HOUR, MIN, nextTurn, populate, T0, tempFlash } from './support.js';
 
 describe('LocalFeatures: persistence', () => {
@@ -94,6 +97,26 @@ describe('LocalFeatures: persistence', () => {
     expect(third.features.loadReport.corrupt).toEqual([]);
     expect(third.features.lists.items('shopping').map((i) => i.text)).toEqual(['milk', 'butter']);
     await third.features.close();
+  });
+
+  test('the corrupt-slot warning says whether the last good copy or the defaults were used', async () => {
+    const first = await boot(flash.dir());
+    await first.features.lists.add('shopping', 'milk'); // slot a
+    await first.features.lists.add('shopping', 'eggs'); // slot b
+    await first.features.volume.set(7); // volume slot a only
+    await first.features.close();
+    writeFileSync(path.join(flash.dir(), 'features-lists.b.json'), 'garbage');
+    writeFileSync(path.join(flash.dir(), 'features-volume.a.json'), 'garbage');
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (lines.push(chunk.toString()), done()) }));
+    const again = await LocalFeatures.open({ dir: flash.dir(), clock: new VirtualClock(0, T0), log });
+    const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg).sort();
+    expect(messages).toEqual([
+      'feature store lists: slot b is unusable (not valid JSON (torn or overwritten)); using slot a, the last good copy',
+      'feature store volume: slot a is unusable (not valid JSON (torn or overwritten)) and no good copy is left; using the defaults',
+    ]);
+    expect(again.volume.get()).toBe(5); // the default, as the line says
+    await again.close();
   });
 
   test('after close() mutations are refused and nothing is written', async () => {

@@ -2,7 +2,7 @@ import type { AlarmFired, MissedItem, TimerFired } from '../../../firmware/featu
 import type { LocalFeatures } from '../../../firmware/features/index.js';
 import { NotificationsStateSchema } from '../../../firmware/features/notifications-schema.js';
 import { DeviceSettingsSchema, defaultDeviceSettings } from '../../../firmware/features/device-settings.js';
-import { SettingsStore } from '../../../firmware/storage/settings-store.js';
+import { SettingsStore } from '../../../core/settings-store.js';
 import { boot, DAY, HOUR, MIN, nextTurn, T0, tempFlash } from './support.js';
 
 /** Local 'HH:MM' of an instant in a zone, as a person in that room would read the clock. */

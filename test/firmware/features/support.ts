@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { LocalFeatures, type FeaturesSnapshot } from '../../../firmware/features/index.js';
 
 export const MIN = 60_000;

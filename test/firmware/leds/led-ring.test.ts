@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import type { LedFrame, LedRenderer, Rgb } from '../../../hal/leds/types.js';
 import { LedRing } from '../../../firmware/leds/led-ring.js';
 import { SPIN_PERIOD_MS } from '../../../firmware/leds/patterns.js';

@@ -29,7 +29,7 @@ describe('ring geometry', () => {
   });
 });
 
-describe('base patterns (DOMAIN.md §3)', () => {
+describe('base patterns (docs/light-ring.md#patterns)', () => {
   test('listening at azimuth 90 on 12 LEDs: LED 3 cyan, its neighbours half cyan, the rest solid blue', () => {
     const leds = patternColors('listening', 0, 12, 90);
     expect(leds[3]).toEqual(CYAN);

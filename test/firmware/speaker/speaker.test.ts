@@ -1,6 +1,6 @@
 import { Speaker, type SpeakerEvents } from '../../../firmware/speaker/speaker.js';
 import { VOLUME_STEP_DB, scalePcm, volumeGain, volumeGainDb } from '../../../firmware/speaker/volume.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import type { SpeakerDriver } from '../../../hal/speaker/types.js';
 import { WavSinkDriver } from '../../../hal/speaker/wav-sink.js';
 import { tempDir, thrown } from '../../hal/mic/helpers.js';

@@ -1,5 +1,6 @@
-import { VirtualClock } from '../../../hal/clock.js';
-import { DEVICE_INPUTS, DEVICE_STATES, TRANSITIONS, type DeviceInput, type GuardContext } from '../../../firmware/state/device-states.js';
+import { VirtualClock } from '../../../core/clock.js';
+import { TRANSITIONS, type GuardContext } from '../../../firmware/state/device-states.js';
+import { DEVICE_INPUTS, DEVICE_STATES, type DeviceInput } from '../../../cloud-link/protocol/device-states.js';
 import { DeviceStateMachine, type Transition } from '../../../firmware/state/state-machine.js';
 
 function machine(ctx: Partial<GuardContext> = {}) {

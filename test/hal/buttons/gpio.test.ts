@@ -9,8 +9,8 @@ import { GpioButtons } from '../../../hal/buttons/gpio.js';
 import { detectGpiomonVersion } from '../../../hal/buttons/gpiomon.js';
 import type { ButtonEdge, ButtonName } from '../../../hal/buttons/types.js';
 import { pino } from 'pino';
-import { VirtualClock } from '../../../hal/clock.js';
-import type { EchosimError } from '../../../hal/errors.js';
+import { VirtualClock } from '../../../core/clock.js';
+import type { EchosimError } from '../../../core/errors.js';
 import { tempDir, thrown, until } from '../mic/helpers.js';
 
 const ECHO: readonly ButtonName[] = ['action', 'mic-off', 'volume-up', 'volume-down'];

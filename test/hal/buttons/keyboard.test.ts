@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { KeyboardButtons, keyAction } from '../../../hal/buttons/keyboard.js';
 import type { ButtonEdge, ButtonName } from '../../../hal/buttons/types.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 
 const ECHO: readonly ButtonName[] = ['action', 'mic-off', 'volume-up', 'volume-down'];
 const TRIO: readonly ButtonName[] = ['mute', 'call', 'volume-up', 'volume-down'];

@@ -1,6 +1,6 @@
 import { ScriptedButtons, parseButtonScript } from '../../../hal/buttons/scripted.js';
 import type { ButtonEdge, ButtonName } from '../../../hal/buttons/types.js';
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { thrown } from '../mic/helpers.js';
 
 const ECHO: readonly ButtonName[] = ['action', 'mic-off', 'volume-up', 'volume-down'];

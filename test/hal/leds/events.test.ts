@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { JsonEventsRenderer, type LedsEvent } from '../../../hal/leds/events.js';
 import type { LedFrame } from '../../../hal/leds/types.js';
 

@@ -1,5 +1,5 @@
 /**
- * The real arecord path, fed through ALSA's `file` PCM plugin (DOMAIN.md §7): a temp HOME holds an
+ * The real arecord path, fed through ALSA's `file` PCM plugin (docs/alsa-file-plugin.md#capture): a temp HOME holds an
  * .asoundrc whose `echosimtest` PCM reads a raw s16le file as its capture input. Needs alsa-utils
  * (arecord) and libasound2; no sound card.
  *

@@ -1,4 +1,4 @@
-import { isEchosimError, type EchosimError } from '../../../hal/errors.js';
+import { isEchosimError, type EchosimError } from '../../../core/errors.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../hal/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { SyntheticSource } from '../../../hal/mic/synthetic-source.js';
 import type { MicFrame, MicSource } from '../../../hal/mic/types.js';
 import { WavSource } from '../../../hal/mic/wav-source.js';

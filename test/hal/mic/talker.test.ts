@@ -1,4 +1,4 @@
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { spatialize, TalkerFilter } from '../../../hal/mic/talker.js';
 import { micPositions } from '../../../firmware/device-model.js';
 import { channel, rms } from './helpers.js';

@@ -1,31 +1,31 @@
 import { AplayDriver } from '../../../hal/speaker/aplay.js';
 import { NullSpeakerDriver } from '../../../hal/speaker/null.js';
-import { openSpeakerDriver } from '../../../hal/speaker/open.js';
+import { openSpeaker } from '../../../hal/speaker/open.js';
 import { WavSinkDriver } from '../../../hal/speaker/wav-sink.js';
 import { tempDir } from '../mic/helpers.js';
 
 const tmp = tempDir('echosim-speaker-open-');
 afterAll(() => tmp.cleanup());
 
-describe('openSpeakerDriver', () => {
+describe('openSpeaker', () => {
   test('none, alsa[:DEVICE], wav:FILE', async () => {
-    expect(await openSpeakerDriver('none')).toBeInstanceOf(NullSpeakerDriver);
-    expect(await openSpeakerDriver('alsa')).toBeInstanceOf(AplayDriver);
-    expect(await openSpeakerDriver('alsa:plughw:CARD=seeed2micvoicec,DEV=0')).toBeInstanceOf(AplayDriver);
-    const wav = await openSpeakerDriver(`wav:${tmp.file('x.wav')}`);
+    expect(await openSpeaker('none')).toBeInstanceOf(NullSpeakerDriver);
+    expect(await openSpeaker('alsa')).toBeInstanceOf(AplayDriver);
+    expect(await openSpeaker('alsa:plughw:CARD=seeed2micvoicec,DEV=0')).toBeInstanceOf(AplayDriver);
+    const wav = await openSpeaker(`wav:${tmp.file('x.wav')}`);
     expect(wav).toBeInstanceOf(WavSinkDriver);
     expect((wav as WavSinkDriver).path).toBe(tmp.file('x.wav'));
   });
 
   test('a missing aplay fails at open: SPEAKER_UNAVAILABLE', async () => {
-    await expect(openSpeakerDriver('alsa', { env: { ...process.env, PATH: tmp.dir } })).rejects.toMatchObject({
+    await expect(openSpeaker('alsa', { env: { ...process.env, PATH: tmp.dir } })).rejects.toMatchObject({
       code: 'SPEAKER_UNAVAILABLE',
       hint: expect.stringContaining('sudo apt install alsa-utils'),
     });
   });
 
   test.each(['', 'speaker', 'alsa:', 'wav:', 'wav'])('"%s" is CLI_ARGUMENT_INVALID', async (spec) => {
-    await expect(openSpeakerDriver(spec)).rejects.toMatchObject({ code: 'CLI_ARGUMENT_INVALID', hint: expect.stringContaining('wav:FILE') });
+    await expect(openSpeaker(spec)).rejects.toMatchObject({ code: 'CLI_ARGUMENT_INVALID', hint: expect.stringContaining('wav:FILE') });
   });
 
   test('the null speaker takes sounds and counts them', async () => {

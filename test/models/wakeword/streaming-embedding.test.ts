@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir } from '../../../models/manifest.js';
 import { createSession, ort, outputData } from '../../../models/onnx.js';
 import { decodeOnnxModel, encodeOnnxModel } from '../../../models/onnx-proto.js';

@@ -1,4 +1,4 @@
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { decodeOnnxModel } from '../../../models/onnx-proto.js';
 import { Rng } from '../../../tools/bench/fuzz-rng.js';
 import { WINDOW_VALUES } from '../../../tools/train/features/windows.js';

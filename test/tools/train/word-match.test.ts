@@ -1,4 +1,4 @@
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { mentionsWord, normalizeWord, transcriptContains, wordSlug } from '../../../tools/train/text/word-match.js';
 
 describe('the wake word and the texts that say it', () => {

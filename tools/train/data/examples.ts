@@ -1,5 +1,5 @@
 import { CHUNK_SAMPLES } from '../../../models/wakeword/oww-models.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { chunkCount, SKIPPED_CHUNKS } from '../features/windows.js';
 import type { Example, ExampleClass, TrainSet } from '../model/train-head.js';
 import type { RealStream } from '../real/real-features.js';

@@ -1,5 +1,5 @@
 import { Rng } from '../../bench/fuzz-rng.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { hashOf } from '../hash.js';
 import { applyCondition } from '../dsp/augment.js';
 import { toFloat } from '../dsp/levels.js';

@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 export type BiquadKind = 'lowpass' | 'highpass';
 

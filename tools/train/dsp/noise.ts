@@ -1,5 +1,5 @@
 import type { Rng } from '../../bench/fuzz-rng.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 export type NoiseColour = 'white' | 'pink' | 'brown';
 

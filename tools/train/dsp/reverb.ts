@@ -1,5 +1,5 @@
 import type { Rng } from '../../bench/fuzz-rng.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { dbToGain } from './levels.js';
 import { gaussian } from './noise.js';
 

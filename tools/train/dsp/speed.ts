@@ -1,5 +1,5 @@
 import { Resampler } from '../../../hal/mic/resample.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 /**
  * Plays `x` `factor` times faster (0.9 = 10 % slower and lower), as speed perturbation does: the

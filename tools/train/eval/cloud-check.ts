@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { CHUNK_SAMPLES } from '../../../models/wakeword/oww-models.js';
 import { DEFAULT_BOUNDARY_OPTIONS, EnergyEnvelope } from '../../../models/wakeword/word-boundaries.js';
 import type { FeatureExtractor } from '../features/extractor.js';

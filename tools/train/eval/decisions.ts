@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { KeywordDecision } from '../../../models/wakeword/decision.js';
 import { CHUNK_SAMPLES } from '../../../models/wakeword/oww-models.js';
 

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { createSession, ort, outputData, runSession } from '../../../models/onnx.js';
 import { decodeOnnxModel, encodeOnnxModel, floatValueInfo, TENSOR_FLOAT, type OnnxNode, type OnnxTensor } from '../../../models/onnx-proto.js';
 import { EMBEDDING_DIM } from '../../../models/wakeword/oww-models.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { EchosimError } from '../../../hal/errors.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { EchosimError } from '../../../core/errors.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 
 /** Longest recording read (10 minutes): real-speech clips are seconds long; anything larger is not one. */
 export const MAX_CLIP_SAMPLES = 10 * 60 * SAMPLE_RATE;

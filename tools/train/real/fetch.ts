@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import type { DebianSource } from './debian-sources.js';
 
 /** Where a source's packages were unpacked, and the versioned .deb names (they key the feature cache). */

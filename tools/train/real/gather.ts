@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isEchosimError } from '../../../hal/errors.js';
+import { isEchosimError } from '../../../core/errors.js';
 import { DEBIAN_SOURCES } from './debian-sources.js';
 import { fetchDebianSource } from './fetch.js';
 import { KNOWN_NEAR_MISSES } from '../text/sentences.js';

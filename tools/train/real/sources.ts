@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 import { Rng } from '../../bench/fuzz-rng.js';
 import { deriveSeed, sha256 } from '../hash.js';
 import { sample } from '../shuffle.js';

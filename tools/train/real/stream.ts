@@ -1,5 +1,5 @@
 import { Rng } from '../../bench/fuzz-rng.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { deriveSeed } from '../hash.js';
 import { dbToGain, FULL_SCALE } from '../dsp/levels.js';
 import { gaussian } from '../dsp/noise.js';

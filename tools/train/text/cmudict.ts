@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 
 /** Debian's pocketsphinx-en-us pronouncing dictionary (CMU phones, no stress marks). */
 export const CMUDICT_PATH = '/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict';

@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../hal/errors.js';
+import { EchosimError } from '../../../core/errors.js';
 
 /** Longest wake word or phrase accepted (characters and words). */
 export const MAX_WORD_CHARS = 32;

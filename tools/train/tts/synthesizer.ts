@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EchosimError } from '../../../hal/errors.js';
-import { SAMPLE_RATE } from '../../../hal/mic/types.js';
+import { EchosimError } from '../../../core/errors.js';
+import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { trimToSpeech } from '../dsp/levels.js';
 import type { Voice } from './voices.js';
 

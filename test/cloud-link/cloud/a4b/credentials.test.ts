@@ -12,7 +12,7 @@ import { CREDENTIAL_KEY_FILE } from '../../../../cloud-link/cloud/auth/credentia
 import { CloudDatabase } from '../../../../cloud-link/cloud/db/database.js';
 import { MIGRATIONS } from '../../../../cloud-link/cloud/db/migrations.js';
 import { generateSecret, hashSecret } from '../../../../cloud-link/cloud/secrets.js';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 
 let dir: string;
 const clock = new VirtualClock();

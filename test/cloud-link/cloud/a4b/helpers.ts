@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 import type { A4bServiceEvents } from '../../../../cloud-link/cloud/a4b/context.js';
 import { A4bService, type A4bServiceOptions } from '../../../../cloud-link/cloud/a4b/service.js';
 

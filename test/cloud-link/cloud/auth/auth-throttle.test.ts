@@ -1,5 +1,5 @@
 import { AuthThrottle, type Admission, type Admitted } from '../../../../cloud-link/cloud/auth/auth-throttle.js';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 
 function admitted(a: Admission): Admitted {
   if (!a.admitted) throw new Error(`refused (${a.reason}, retry after ${a.retryAfterMs} ms)`);

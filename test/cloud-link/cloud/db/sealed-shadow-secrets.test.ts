@@ -10,7 +10,7 @@ import path from 'node:path';
 import { A4bService } from '../../../../cloud-link/cloud/a4b/service.js';
 import { CloudDatabase, DEFAULT_DB_FILE } from '../../../../cloud-link/cloud/db/database.js';
 import { MIGRATIONS } from '../../../../cloud-link/cloud/db/migrations.js';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 
 const OLD = 'Overwritten-Pass-1111';
 const GONE = 'Deleted-Device-Pass-2222';

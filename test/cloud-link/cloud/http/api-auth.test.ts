@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { AuthThrottle } from '../../../../cloud-link/cloud/auth/auth-throttle.js';
 import { ApiServer } from '../../../../cloud-link/cloud/http/api-server.js';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 import { ADMIN_TOKEN, TestBackend } from './test-backend.js';
 
 class CountingBackend extends TestBackend {

@@ -4,7 +4,7 @@
  */
 import { request as httpRequest, Agent } from 'node:http';
 import { pino } from 'pino';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 import { ApiServer } from '../../../../cloud-link/cloud/http/api-server.js';
 import { ADMIN_TOKEN, TestBackend } from './test-backend.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 import { RecordingStore, type RecordingMeta } from '../../../../cloud-link/cloud/recordings/recording-store.js';
 import { addMonthsUtc, expiresAt } from '../../../../cloud-link/cloud/recordings/retention.js';
 

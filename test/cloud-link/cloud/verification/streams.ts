@@ -1,5 +1,5 @@
 import { AudioFrontEnd } from '../../../../firmware/audio/front-end.js';
-import { PRE_ROLL_SAMPLES, type StreamStart } from '../../../../firmware/audio/stream-types.js';
+import { PRE_ROLL_SAMPLES, type StreamStart } from '../../../../cloud-link/protocol/stream.js';
 import { OpenWakeWordEngine } from '../../../../models/wakeword/openwakeword-engine.js';
 import type { OpenWakeWordModels } from '../../../../models/wakeword/oww-models.js';
 import type { UtteranceChunk } from '../../../../cloud-link/cloud/verification/utterance-assembler.js';

@@ -1,5 +1,5 @@
-import { PRE_ROLL_SAMPLES } from '../../../../firmware/audio/stream-types.js';
-import { EchosimError } from '../../../../hal/errors.js';
+import { PRE_ROLL_SAMPLES } from '../../../../cloud-link/protocol/stream.js';
+import { EchosimError } from '../../../../core/errors.js';
 import { OpenWakeWordModels } from '../../../../models/wakeword/oww-models.js';
 import { WakeWordVerifier, type VerificationVerdict } from '../../../../cloud-link/cloud/verification/verifier.js';
 import { VERIFICATION_RULES } from '../../../../cloud-link/cloud/verification/verification-rule.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DeviceKey } from '../../../../cloud-link/device/link/device-key.js';
 import { openLinkState, type LinkState } from '../../../../cloud-link/device/link/link-state.js';
 import { generateDeviceKeyPair, sealSecrets } from '../../../../cloud-link/protocol/sealed-secrets.js';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 import { capturingLogger } from './linked-device.js';
 
 const SECRETS = { networkProfile: { CurrentPassword: 'Key-Test-Pass-1', NextPassword: '' } };

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { DeviceCloudLink, type DeviceCloudLinkEvents, type DeviceCloudLinkOptions } from '../../../../cloud-link/device/link/device-cloud-link.js';
 import type { Device } from '../../../../firmware/device/device.js';
-import { VirtualClock } from '../../../../hal/clock.js';
+import { VirtualClock } from '../../../../core/clock.js';
 import { waitUntil } from '../../../support/mosquitto.js';
 import { bootDevice, type TestDevice } from '../../../firmware/device/harness.js';
 

@@ -10,7 +10,7 @@ import { deviceTopics } from '../../../../cloud-link/protocol/topics.js';
 import { encodeResponseAudio, UtteranceEndSchema, type UtteranceEnd, type UtteranceStart } from '../../../../cloud-link/protocol/utterance.js';
 import { MAX_UTTERANCE_SAMPLES } from '../../../../cloud-link/protocol/utterance-limits.js';
 import { runDevice } from '../../../../firmware/device/runner.js';
-import { createLogger } from '../../../../hal/log.js';
+import { createLogger } from '../../../../core/log.js';
 import { startTestBroker, waitUntil, type TestBroker } from '../../../support/mosquitto.js';
 import { demoFrom, disposeSharedModels } from '../../../firmware/device/harness.js';
 import { GatedSource } from './gated-source.js';

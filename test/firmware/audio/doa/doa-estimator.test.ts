@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DoaAccumulator, DoaEstimator, type DoaEstimate } from '../../../../firmware/audio/doa/doa-estimator.js';
 import { MultichannelHistory } from '../../../../firmware/audio/doa/multichannel-history.js';
 import { deviceModel } from '../../../../firmware/device-model.js';
-import { isEchosimError } from '../../../../hal/errors.js';
+import { isEchosimError } from '../../../../core/errors.js';
 import { SpatialSource } from '../../../../hal/mic/spatial-source.js';
 import { SyntheticSource } from '../../../../hal/mic/synthetic-source.js';
 import { spatialize } from '../../../../hal/mic/talker.js';

@@ -1,5 +1,5 @@
 import { MultichannelHistory } from '../../../../firmware/audio/doa/multichannel-history.js';
-import { isEchosimError } from '../../../../hal/errors.js';
+import { isEchosimError } from '../../../../core/errors.js';
 import type { MicFrame } from '../../../../hal/mic/types.js';
 
 /** A frame whose sample for channel c at absolute index i is c * 10000 + i (mod 10000), so reads are checkable. */

@@ -1,0 +1,21 @@
+/**
+ * Error codes of the cloud: its secret files and database, utterance verification, recordings.
+ * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
+ */
+export const CLOUD_ERROR_CODES = [
+  'CLOUD_SECRET_FILE_INSECURE',
+  'CLOUD_SECRET_INVALID',
+  'CLOUD_DATABASE_INVALID',
+  'UTTERANCE_CHUNK_INVALID',
+  'VERIFICATION_UNAVAILABLE',
+  'RECORDING_INVALID',
+  'RECORDING_STORE_FAILED',
+] as const;
+
+export type CloudErrorCode = (typeof CLOUD_ERROR_CODES)[number];
+
+declare module '../../core/errors.js' {
+  interface ErrorCodeLists {
+    cloud: CloudErrorCode;
+  }
+}

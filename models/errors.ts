@@ -1,0 +1,23 @@
+/**
+ * Error codes of the models: the manifest, model files, ONNX inference, Porcupine.
+ * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
+ */
+export const MODEL_ERROR_CODES = [
+  'MODEL_MANIFEST_INVALID',
+  'MODEL_UNKNOWN',
+  'MODEL_FILE_MISSING',
+  'MODEL_CHECKSUM_MISMATCH',
+  'MODEL_LOAD_FAILED',
+  'MODEL_INFERENCE_FAILED',
+  'MODEL_NOT_STREAMABLE',
+  'PORCUPINE_ACCESS_KEY_MISSING',
+  'PORCUPINE_UNAVAILABLE',
+] as const;
+
+export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number];
+
+declare module '../core/errors.js' {
+  interface ErrorCodeLists {
+    models: ModelErrorCode;
+  }
+}

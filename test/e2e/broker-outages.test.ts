@@ -1,0 +1,103 @@
+/**
+ * Broker outages in a row (issue 12): the cloud's embedded broker is stopped for 3 s of device time
+ * six times, up 2 s between (each reconnect is short-lived, a flap), with a profile flashed during
+ * every outage. After each, every device is connected again within 1 s of device time of the broker's
+ * return, whatever came before, and after the last it runs the last profile; the cloud's own client
+ * schedules every reconnect within its 250 ms base.
+ *
+ * Devices share one VirtualClock that only the test moves, in 50 ms steps, letting real MQTT I/O
+ * settle between steps: the assertions are on the devices' BACKOFF delays and the clock times of their
+ * CONNECTED events (and the cloud's scheduled delays), never on wall-clock time.
+ */
+import type { ConnectionStateChange } from '../../cloud-link/device/mqtt-connection.js';
+import { VirtualClock } from '../../core/clock.js';
+import { startTestCloud, type TestCloud } from '../cloud-link/cloud/cloud-fixture.js';
+import { PROFILE } from '../cloud-link/cloud/a4b/helpers.js';
+import { linkedDevice, removeDir, type LinkedDevice } from '../cloud-link/device/link/linked-device.js';
+import { disposeSharedModels } from '../firmware/device/harness.js';
+import { waitUntil } from '../support/mosquitto.js';
+
+const DEVICES = ['out-1', 'out-2', 'out-3'];
+const OUTAGES = 6;
+const STEP_MS = 50;
+
+let t: TestCloud;
+const devices: LinkedDevice[] = [];
+afterEach(async () => {
+  for (const d of devices.splice(0)) {
+    await d.stop().catch(() => undefined);
+    removeDir(d.dataDir);
+  }
+  await t.stop();
+});
+afterAll(async () => {
+  await disposeSharedModels();
+});
+
+const states = (d: LinkedDevice): ConnectionStateChange[] => d.of('connection');
+const settled = (d: LinkedDevice): boolean => d.link.connectionState !== 'CONNECTING';
+
+/** Moves the shared clock `ms` in steps, each time letting every device finish its attempt. */
+async function advance(clock: VirtualClock, ms: number): Promise<void> {
+  for (let done = 0; done < ms; done += STEP_MS) {
+    await clock.advance(STEP_MS);
+    await waitUntil(() => devices.every(settled), 'every attempt answered (refused or connected)');
+  }
+}
+
+test('after each of six 3 s outages in a row every device is back within 1 s of the broker, and converges on the profile flashed meanwhile', async () => {
+  t = await startTestCloud();
+  const clock = new VirtualClock();
+  const { ProfileArn } = await t.call('CreateProfile', PROFILE);
+  const { RoomArn } = await t.call('CreateRoom', { RoomName: 'Outages', ProfileArn });
+  for (const id of DEVICES) {
+    const secret = await t.register(id, { RoomArn });
+    // the worst draws the jitter can make: every wait at the top of its range
+    devices.push(await linkedDevice({ url: t.cloud.brokerUrl, deviceId: id, secret, clock, backoff: { random: () => 0.999 } }));
+  }
+  for (const d of devices) await d.until(() => d.link.connected, `${d.link.deviceId} connected`);
+  const cloudWaits: number[] = [];
+  t.cloud.events.on('broker-link', (e) => {
+    if (e.state === 'backoff') cloudWaits.push(e.delayMs);
+  });
+
+  const backAfter: number[][] = [];
+  for (let n = 1; n <= OUTAGES; n++) {
+    const before = devices.map((d) => states(d).length);
+    await t.cloud.stopBroker();
+    await waitUntil(() => devices.every((d) => d.link.connectionState === 'BACKOFF'), 'every device saw the outage');
+    await t.call('UpdateProfile', { ProfileArn, MaxVolumeLimit: 3 + n });
+    await advance(clock, 3000);
+    expect(devices.every((d) => !d.link.connected)).toBe(true);
+    await t.cloud.startBroker();
+    const back = clock.now();
+    for (let ms = 0; !devices.every((d) => d.link.connected); ms += STEP_MS) {
+      if (ms > 60_000) throw new Error(`outage ${n}: not every device back after 60 s of device time`);
+      await advance(clock, STEP_MS);
+    }
+    backAfter.push(devices.map((d) => (states(d).filter((s) => s.to === 'CONNECTED').at(-1)?.at ?? Infinity) - back));
+    // every wait drawn in this outage was inside the fast window: under 1 s
+    for (const [i, d] of devices.entries()) {
+      const waits = states(d).slice(before[i]).filter((s) => s.to === 'BACKOFF').map((s) => s.delayMs ?? Infinity);
+      expect(waits.length).toBeGreaterThan(1);
+      for (const w of waits) expect(w).toBeLessThan(1000);
+    }
+    await advance(clock, 2000); // up 2 s: a short-lived connection before the next outage
+  }
+  for (const [n, late] of backAfter.entries()) {
+    for (const ms of late) {
+      expect({ outage: n + 1, ms: ms < 1000 + STEP_MS }).toEqual({ outage: n + 1, ms: true });
+    }
+  }
+
+  // the profile flashed during the last outage is the one every device runs and reported
+  for (const [i, d] of devices.entries()) {
+    const id = DEVICES[i] ?? '';
+    const version = t.cloud.service.desiredStateFor(id).profileVersion;
+    await d.until(() => t.events.some((e) => e.name === 'profile-applied' && e.payload.deviceId === id && e.payload.version === version), `${id} applied v${version}`);
+    expect(d.link.appliedProfile?.desired.roomProfile).toMatchObject({ MaxVolumeLimit: 3 + OUTAGES });
+  }
+  // the cloud's client came back every time, each reconnect scheduled within its 250 ms base
+  expect(cloudWaits.length).toBeGreaterThanOrEqual(OUTAGES);
+  expect(Math.max(...cloudWaits)).toBeLessThan(250);
+});

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { packageRoot } from '../../core/package-root.js';
+import { quantile } from './stats.js';
+
+export interface WebDeviceBenchOptions {
+  /** Measured seconds per run. */
+  seconds: number;
+  /** Runs with the page and as many without, alternating. */
+  pairs: number;
+  progress: boolean;
+}
+
+export interface WebDeviceBenchResult {
+  seconds: number;
+  pairs: number;
+  /** CPU of the device process, percent of one core, per run. */
+  without_page_cpu_percent: number[];
+  with_page_cpu_percent: number[];
+  median_without: number;
+  median_with: number;
+  /** with / without medians, minus 1, in percent. */
+  median_change_percent: number;
+  page_messages_per_second: number;
+}
+
+const WARMUP_MS = 2000;
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/**
+ * What a device page costs its device: `echosim device --offline` hearing the demo utterance over and
+ * over in real time (its ring busy: listening, thinking, pulses), with and without `--web` and a page
+ * connected. The page is a WebSocket client in this process (another process than the device's, as a
+ * browser is) taking every LED frame, level and event. CPU is the device process's user + system
+ * time from /proc over the same window of each run.
+ */
+export async function runWebDeviceBench(o: WebDeviceBenchOptions): Promise<WebDeviceBenchResult> {
+  const without: number[] = [];
+  const withPage: number[] = [];
+  let messages = 0;
+  for (let i = 0; i < o.pairs * 2; i++) {
+    const page = i % 2 === (Math.floor(i / 2) % 2 === 0 ? 1 : 0); // ABBA order: no side always goes first
+    const run = await measure(o.seconds, page);
+    (page ? withPage : without).push(run.cpu);
+    messages += run.messages;
+    if (o.progress) process.stderr.write(`run ${i + 1}/${o.pairs * 2} (${page ? 'page' : 'no page'}): ${run.cpu.toFixed(2)}% of a core\n`);
+  }
+  const med = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
+  const a = med(without);
+  const b = med(withPage);
+  return {
+    seconds: o.seconds,
+    pairs: o.pairs,
+    without_page_cpu_percent: without.map(round2),
+    with_page_cpu_percent: withPage.map(round2),
+    median_without: round2(a),
+    median_with: round2(b),
+    median_change_percent: round2((b / a - 1) * 100),
+    page_messages_per_second: Math.round(messages / (o.pairs * o.seconds)),
+  };
+}
+
+async function measure(seconds: number, page: boolean): Promise<{ cpu: number; messages: number }> {
+  const wav = path.join(packageRoot(), 'test', 'fixtures', 'demo', 'alexa-demo.wav');
+  const copies = Math.ceil((seconds + 10) / 4.6);
+  const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+  const args = [cli, 'device', '--offline', '--mic', `wav:${Array(copies).fill(wav).join(',')}`, '--leds', 'none', '--buttons', 'none', '--events', 'jsonl', ...(page ? ['--web', '0'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ECHOSIM_LOG_LEVEL: 'warn' } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4096)));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  try {
+    await until(() => out.includes('"type":"state"'), child, () => err);
+    let ws: WebSocket | undefined;
+    let messages = 0;
+    if (page) {
+      await until(() => /page is at http:\/\/[^\s]+/.test(err), child, () => err);
+      const url = (/page is at (http:\/\/\S+)/.exec(err)?.[1] ?? '').replace(/^http/, 'ws');
+      ws = new WebSocket(`${url}ws`);
+      ws.on('message', (d) => {
+        messages++;
+        JSON.parse(String(d));
+      });
+      await new Promise((resolve, reject) => {
+        ws?.once('open', resolve);
+        ws?.once('error', reject);
+      });
+    }
+    await delay(WARMUP_MS);
+    const c0 = cpuTicks(child);
+    const m0 = messages;
+    await delay(seconds * 1000);
+    const cpu = ((cpuTicks(child) - c0) / TICKS_PER_SECOND / seconds) * 100;
+    ws?.close();
+    return { cpu, messages: messages - m0 };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+  }
+}
+
+/** utime + stime of a process, clock ticks (/proc/PID/stat fields 14 and 15). */
+function cpuTicks(child: ChildProcess): number {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function until(condition: () => boolean, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition()) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the device did not start: ${stderr()}`);
+    await delay(20);
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -1,0 +1,234 @@
+import type { WebSocket } from 'ws';
+import {
+  DeviceClientCommandSchema, type DeviceClientCommand, type DeviceEvent, type DeviceServerMessage, type DeviceStreamMessage,
+} from './protocol/device-socket.js';
+import { MAX_BUFFERED_BYTES, SNAPSHOT_EVENT_HISTORY } from './protocol/limits.js';
+import type { ButtonName } from '../../hal/buttons/types.js';
+import type { Device } from '../../firmware/device/device.js';
+import { isEchosimError } from '../../core/errors.js';
+import type { LedFrame } from '../../hal/leds/types.js';
+import { rgbHex } from '../../hal/leds/types.js';
+import { rootLogger, type Logger } from '../../core/log.js';
+import { attachJsonEvents, audioSeconds } from '../device-events.js';
+import type { BrowserMic } from './browser-mic.js';
+import { ClientSocket } from './client-socket.js';
+import { MessageBatch } from './message-batch.js';
+import type { ListenAddress } from './listen-address.js';
+import { WebServer } from './web-server.js';
+
+/** How often the input level is sampled for the page, ms. */
+export const LEVEL_INTERVAL_MS = 100;
+/** How often what happened goes to the page, in one message: LED frames carry their time, to be played out at the ring's pace. */
+export const BATCH_INTERVAL_MS = 250;
+
+const STATUS_EVENTS = new Set(['state', 'microphones', 'volume']);
+
+interface Client {
+  socket: ClientSocket<DeviceClientCommand>;
+  /** Buttons this client holds down: released if it goes away mid-press. */
+  held: Set<ButtonName>;
+  /** The first batched message this client gets (its snapshot holds what came before). */
+  from: number;
+}
+
+interface Attached {
+  device: Device;
+  mic: BrowserMic | undefined;
+  detach: () => void;
+}
+
+/**
+ * The device page (`echosim device --web`, `echosim demo`) and its WebSocket API: each client gets
+ * a snapshot, then every LED frame the ring sends (at the device's frame rate), status changes, the
+ * input level ten times a second and the device's events. Button edges from a client go to
+ * `device.buttonEdge`, the same path a GPIO or keyboard driver takes (debounce, click and hold);
+ * binary frames go into the BrowserMic. The server outlives a device (a reboot job starts a new
+ * one): `attach` each device as it starts.
+ */
+export class DeviceWeb {
+  private readonly clients = new Set<Client>();
+  private readonly history: DeviceEvent[] = [];
+  private attached: Attached | undefined;
+  private levelTimer: ReturnType<typeof setInterval> | undefined;
+  private batchTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly batch = new MessageBatch<DeviceStreamMessage>();
+  private readonly onLeds = (f: LedFrame): void => this.broadcast({ type: 'leds', time: audioSeconds(f.at), leds: f.leds.map(rgbHex) }, true);
+
+  private constructor(
+    private readonly server: WebServer,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(address: ListenAddress, log: Logger = rootLogger().child({ component: 'device-web' })): Promise<DeviceWeb> {
+    let web: DeviceWeb | undefined;
+    const server = await WebServer.start({
+      ...address,
+      pages: { '/': 'device.html', '/device.js': 'device.js', '/mic-worklet.js': 'mic-worklet.js' },
+      onSocket: (ws) => web?.connect(ws),
+      log,
+    });
+    web = new DeviceWeb(server, log);
+    return web;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Shows and drives `device` (and feeds `mic`, when the page may talk to it). Returns the detacher. */
+  attach(device: Device, mic?: BrowserMic): () => void {
+    this.detachDevice();
+    this.history.length = 0;
+    const stopEvents = attachJsonEvents(device, (e) => this.onEvent(e as DeviceEvent));
+    this.attached = { device, mic, detach: stopEvents };
+    if (this.clients.size > 0) this.watch(true);
+    for (const c of this.clients) this.sendSnapshot(c);
+    return () => this.detachDevice(device);
+  }
+
+  async close(): Promise<void> {
+    this.detachDevice();
+    await this.server.close();
+  }
+
+  private detachDevice(device?: Device): void {
+    const a = this.attached;
+    if (!a || (device && a.device !== device)) return;
+    this.watch(false);
+    for (const c of this.clients) this.release(c);
+    a.detach();
+    this.attached = undefined;
+  }
+
+  /** LED frames and levels are produced only while someone watches. */
+  private watch(on: boolean): void {
+    const a = this.attached;
+    if (on && a && !this.levelTimer) {
+      a.device.on('leds', this.onLeds);
+      this.levelTimer = setInterval(() => this.sendLevel(), LEVEL_INTERVAL_MS);
+      this.levelTimer.unref();
+      this.batchTimer = setInterval(() => this.flush(), BATCH_INTERVAL_MS);
+      this.batchTimer.unref();
+    } else if (!on && this.levelTimer) {
+      a?.device.off('leds', this.onLeds);
+      clearInterval(this.levelTimer);
+      clearInterval(this.batchTimer);
+      this.levelTimer = this.batchTimer = undefined;
+      this.batch.clear();
+    }
+  }
+
+  private connect(ws: WebSocket): void {
+    const client: Client = {
+      held: new Set(),
+      from: this.batch.next,
+      socket: new ClientSocket(ws, DeviceClientCommandSchema, {
+        command: (c) => this.command(client, c),
+        binary: (data) => this.audio(client, data),
+        close: () => {
+          this.release(client);
+          this.clients.delete(client);
+          if (this.clients.size === 0) this.watch(false);
+        },
+      }),
+    };
+    this.clients.add(client);
+    if (this.clients.size === 1) this.watch(true);
+    this.sendSnapshot(client);
+  }
+
+  private sendSnapshot(client: Client): void {
+    if (!this.attached) return;
+    client.from = this.batch.next;
+    client.socket.send(this.snapshot());
+  }
+
+  private command(client: Client, c: DeviceClientCommand): void {
+    const a = this.attached;
+    if (!a) return client.socket.error('DEVICE_NOT_RUNNING', 'the device is not running (rebooting?)');
+    switch (c.type) {
+      case 'button':
+        if (c.pressed) client.held.add(c.button);
+        else client.held.delete(c.button);
+        a.device.buttonEdge({ button: c.button, pressed: c.pressed });
+        return;
+      case 'audio-reset':
+        a.mic?.reset();
+        return;
+    }
+  }
+
+  private audio(client: Client, data: Buffer): void {
+    const mic = this.attached?.mic;
+    if (!mic) return client.socket.error('WEB_AUDIO_INVALID', 'this device takes no audio from the page');
+    try {
+      mic.push(data);
+    } catch (err) {
+      if (!isEchosimError(err)) throw err;
+      client.socket.error(err.code, err.message);
+    }
+  }
+
+  /** A client that goes away with a button down lets go of it, as a finger would. */
+  private release(client: Client): void {
+    const device = this.attached?.device;
+    for (const button of client.held) device?.buttonEdge({ button, pressed: false });
+    client.held.clear();
+  }
+
+  private onEvent(e: DeviceEvent): void {
+    this.history.push(e);
+    if (this.history.length > SNAPSHOT_EVENT_HISTORY) this.history.shift();
+    if (this.clients.size === 0) return;
+    this.broadcast({ type: 'event', event: e });
+    if (STATUS_EVENTS.has(e.type) && this.attached) this.broadcast({ type: 'status', ...this.status(this.attached.device) });
+  }
+
+  private sendLevel(): void {
+    const a = this.attached;
+    if (!a) return;
+    this.broadcast({ type: 'level', time: audioSeconds(a.device.clock.now()), dbfs: a.device.mic.on && a.mic ? a.mic.level : null, queuedMs: a.mic?.queuedMs ?? 0 }, true);
+  }
+
+  private status(device: Device): { state: Device['state']; micOn: boolean; volume: { level: number; max: number } } {
+    return { state: device.state, micOn: device.mic.on, volume: { level: device.speaker.volume, max: device.speaker.maxVolume } };
+  }
+
+  private snapshot(): DeviceServerMessage {
+    const a = this.attached;
+    if (!a) throw new Error('no device attached');
+    const { device, mic } = a;
+    const m = device.model;
+    return {
+      type: 'snapshot',
+      protocol: 1,
+      model: { id: m.id, name: m.name, ledCount: m.leds.count, layout: m.leds.layout, buttons: [...m.buttons] },
+      ledFps: device.leds.fps,
+      time: audioSeconds(device.clock.now()),
+      leds: device.leds.current().leds.map(rgbHex),
+      ...this.status(device),
+      level: device.mic.on && mic ? mic.level : null,
+      microphone: { description: mic?.info.description ?? 'none', acceptsAudio: mic !== undefined },
+      events: [...this.history],
+    };
+  }
+
+  private broadcast(message: DeviceStreamMessage, droppable = false): void {
+    if (this.clients.size > 0) this.batch.push(message, droppable);
+  }
+
+  /** One `batch` per client with what it has not seen; a client slow to read gets no LED frames or levels until it catches up. */
+  private flush(): void {
+    const pending = this.batch.take();
+    if (pending.length === 0) return;
+    for (const c of this.clients) {
+      const slow = c.socket.ws.bufferedAmount > MAX_BUFFERED_BYTES;
+      const messages = pending.filter((p) => p.seq >= c.from && !(slow && p.droppable)).map((p) => p.message);
+      if (messages.length > 0) c.socket.send({ type: 'batch', messages } satisfies DeviceServerMessage);
+    }
+  }
+}
