@@ -69,6 +69,9 @@ module.exports = {
     },
   ],
   options: {
+    // A git worktree links node_modules to the main checkout's; keep its paths as node_modules/... so the
+    // rules above (which name ^node_modules/zod/ and the like) hold there as in the main checkout.
+    preserveSymlinks: true,
     doNotFollow: { path: 'node_modules' },
     // tools/web/public/ is browser code the web servers serve as files; Node never imports it.
     exclude: { path: '^(dist|node_modules)/|^tools/web/public/' },

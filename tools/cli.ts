@@ -9,12 +9,14 @@ import { registerBench } from './commands/bench.js';
 import { registerCloud } from './commands/cloud.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDevice } from './commands/device.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerService } from './commands/service.js';
 import { registerFlash } from './commands/flash.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
 import { registerTrain } from './commands/train.js';
 
-const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING', 'TRAIN_INPUT_INVALID']);
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'CONFIG_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING', 'TRAIN_INPUT_INVALID']);
 
 async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -32,10 +34,13 @@ async function main(argv: string[]): Promise<number> {
   registerA4b(program);
   registerFlash(program);
   registerFleet(program);
+  registerDoctor(program);
+  registerService(program);
   registerTrain(program);
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that reports a result through its exit status (doctor) sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof EchosimError) {

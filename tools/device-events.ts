@@ -56,5 +56,8 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
   on('false-wake', (f) => sink({ type: 'false-wake', time: audioSeconds(f.at), id: f.id, reason: f.reason }));
   on('refused', (r) => sink({ type: 'refused', time: audioSeconds(r.at), request: r.request, code: r.code, message: r.message }));
   on('warning', (w) => sink({ type: 'warning', time: audioSeconds(w.at), code: w.code, message: w.message }));
+  on('wake-word', (c) =>
+    sink({ type: 'wake-word', time: audioSeconds(c.at), keywords: c.keywords, ...(c.wakeWord ? { wakeWord: c.wakeWord } : {}), previous: c.previous, deferred: c.deferred }),
+  );
   return () => subs.removeAll();
 }

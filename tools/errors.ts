@@ -1,8 +1,11 @@
 /**
- * Error codes of the tools: benchmarks and fuzzing, the management API client, the device-in-the-loop harness, TTS, the web pages and their WebSocket API, training wake-word heads (tools/train/).
+ * Error codes of the tools: config files and service units, benchmarks and fuzzing, the management API client, the
+ * device-in-the-loop harness, TTS, the web pages and their WebSocket API, training wake-word heads (tools/train/).
  * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
  */
 export const TOOLS_ERROR_CODES = [
+  'CONFIG_INVALID',
+  'SERVICE_INSTALL_FAILED',
   'BENCH_CORPUS_INVALID',
   'BENCH_FAILED',
   'FUZZ_CAMPAIGN_FAILED',

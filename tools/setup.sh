@@ -22,12 +22,17 @@ fi
 # broker-compatibility tests start their own instance of it on a free port, with their own config);
 # tmux (the terminal tests run `npm start` and `echosim device` in a real pseudo-terminal and read
 # the screen back); espeak-ng (the harness's `say` speaks text to a device; its tests run it); chromium
-# (the web page tests drive Debian's browser with playwright-core, which downloads no browser of its own).
+# (the web page tests drive Debian's browser with playwright-core, which downloads no browser of its own);
+# systemd (its systemd-analyze verifies the units `echosim service install` writes).
+packages=(alsa-utils mosquitto tmux espeak-ng chromium systemd)
+# The cloud's second-stage wake-word check: pocketsphinx (pocketsphinx_batch) and its US English model
+# (cloud-link/cloud/verification/keyphrase-spotter.ts); `echosim train wakeword` uses it too (the keyphrase
+# check and its pronouncing dictionary).
+packages+=(pocketsphinx pocketsphinx-en-us)
 # `echosim train wakeword` (and its tests): the TTS engines and English voices that speak the training
 # clips (espeak-ng, above, and flite, festival and its voices), sox (decodes real speech), unzip (one
-# Debian speech package is a zip inside), and pocketsphinx with its US English model (the keyphrase check
-# and its pronouncing dictionary).
-packages=(alsa-utils mosquitto tmux espeak-ng chromium flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox unzip pocketsphinx pocketsphinx-en-us)
+# Debian speech package is a zip inside).
+packages+=(flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,4 +1,4 @@
-import { mayPublish, maySubscribe, type Principal } from './acl.js';
+import { cloudMayRetain, mayPublish, maySubscribe, type Principal } from './acl.js';
 import { retainProblem, topicFilterProblem, topicNameProblem } from './topic-rules.js';
 
 /**
@@ -25,7 +25,7 @@ export function publishRefusal(principal: Principal | undefined, attempt: Publis
   if (problem) return { kind: 'topic-invalid', reason: `malformed topic: ${problem}` };
   if (!principal) return { kind: 'not-authorized', reason: 'not authenticated' };
   if (!mayPublish(principal, attempt.topic)) return { kind: 'not-authorized', reason: 'outside the ACL' };
-  if (attempt.retain) {
+  if (attempt.retain && !cloudMayRetain(principal, attempt.topic)) {
     const retain = retainProblem(attempt.topic, attempt.payloadBytes);
     if (retain) return { kind: 'retain-refused', reason: retain };
   }

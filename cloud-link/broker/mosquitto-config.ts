@@ -3,7 +3,9 @@ import path from 'node:path';
 import { EchosimError } from '../../core/errors.js';
 import { ensurePrivateDirAsync } from '../../core/private-files.js';
 import { TOPIC_SPECS } from '../protocol/topics.js';
+import { HOME_ASSISTANT_ROOT } from '../protocol/home-assistant-topics.js';
 import { DEVICES_ROOT, TOPIC_ROOT, isValidDeviceId, type BrokerRole } from './acl.js';
+import { homeAssistantAclLines } from './home-assistant-acl.js';
 import { mosquittoPasswordHash } from './mosquitto-passwd.js';
 import { CLOUD_MAX_PACKET_BYTES } from './packet-limits.js';
 
@@ -15,7 +17,7 @@ import { CLOUD_MAX_PACKET_BYTES } from './packet-limits.js';
  * - `acl`: `pattern read echosim/v1/devices/%u/#` (every device reads its own subtree; Mosquitto
  *   substitutes the authenticated username for `%u`) and one `pattern write` per topic the protocol
  *   lets a device publish (protocol/topics.ts), plus `topic readwrite echosim/v1/#` for each cloud
- *   user. Writing only protocol topics means every message a device can get stored is one the cloud
+ *   user, and the narrow lines of home-assistant-acl.ts for Home Assistant's user. Writing only protocol topics means every message a device can get stored is one the cloud
  *   subscribes to, so the cloud sees (and clears) any retained message a device leaves outside
  *   availability (cloud/mqtt/stray-retained.ts): Mosquitto has no per-topic retain setting;
  * - `mosquitto.conf`: the listener, `allow_anonymous false`, both files, and
@@ -109,8 +111,8 @@ function checkUser(user: MosquittoUser): void {
       username: user.username,
     });
   }
-  if (user.role === 'cloud' && !/^[A-Za-z0-9_.-]{1,64}$/.test(user.username)) {
-    throw invalid(`cloud username "${user.username}" cannot be written to a Mosquitto password file`, 'Use 1-64 characters of A-Z a-z 0-9 _ . -.', {
+  if (user.role !== 'device' && !/^[A-Za-z0-9_.-]{1,64}$/.test(user.username)) {
+    throw invalid(`${user.role} username "${user.username}" cannot be written to a Mosquitto password file`, 'Use 1-64 characters of A-Z a-z 0-9 _ . -.', {
       username: user.username,
     });
   }
@@ -163,7 +165,10 @@ export function renderAclFile(users: readonly MosquittoUser[]): string {
     ...devicePublishedPatterns().map((p) => `pattern write ${DEVICES_ROOT}/%u/${p}`),
   ];
   for (const u of users.filter((x) => x.role === 'cloud')) {
-    lines.push('', `user ${u.username}`, `topic readwrite ${TOPIC_ROOT}/#`);
+    lines.push('', `user ${u.username}`, `topic readwrite ${TOPIC_ROOT}/#`, `topic readwrite ${HOME_ASSISTANT_ROOT}/#`);
+  }
+  for (const u of users.filter((x) => x.role === 'home-assistant')) {
+    lines.push('', '# Home Assistant (home-assistant-acl.ts): discovery, state and availability; writes only its status and commands.', ...homeAssistantAclLines(u.username));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -31,7 +31,11 @@ export const DEFAULT_PACKET_LIMITS: Readonly<PacketLimits> = {
   cloud: CLOUD_MAX_PACKET_BYTES,
 };
 
-/** The limit for a client of `role` (undefined: not authenticated yet). */
+/**
+ * The limit for a client of `role` (undefined: not authenticated yet). Home Assistant sends only its
+ * status and short commands (home-assistant-acl.ts): it gets a device's limit.
+ */
 export function packetLimitFor(limits: Readonly<PacketLimits>, role: BrokerRole | undefined): number {
-  return role === undefined ? limits.preAuth : limits[role];
+  if (role === undefined) return limits.preAuth;
+  return role === 'home-assistant' ? limits.device : limits[role];
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { BrokerRole } from '../broker/acl.js';
 import type { Authenticate } from '../broker/embedded-broker.js';
 import { writeMosquittoAuth, type MosquittoUser } from '../broker/mosquitto-config.js';
-import { CLOUD_USERNAME } from '../protocol/topics.js';
+import { CLOUD_USERNAME, HOME_ASSISTANT_USERNAME } from '../protocol/topics.js';
 import { EchosimError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { A4bService } from './a4b/service.js';
@@ -15,20 +15,27 @@ const MAX_SOURCE_USERNAME = 128;
 /**
  * Who may use the broker. The embedded broker asks the registry on every CONNECT: a device logs in
  * with its serial and the secret shown once at registration (checked against its keyed hash); the
- * cloud logs in as `echosim-cloud` with the admin token. ACLs (cloud-link/broker/acl.ts) then keep
- * each device inside its own topics.
+ * cloud logs in as `echosim-cloud` with the admin token; with `homeAssistant`, Home Assistant logs in
+ * as `echosim-home-assistant` with its own password (cloud/home-assistant/). ACLs
+ * (cloud-link/broker/acl.ts) then keep each device inside its own topics.
  *
  * Failed logins back off per username at an address, and globally (auth/auth-throttle.ts): a source
  * in back-off is refused ('throttled': CONNACK 3, retry later) before any credential is looked at.
  * Per username *at an address*, so a stranger sending a device's serial with wrong secrets from
  * elsewhere does not lock that device out.
  */
-export function registryAuthenticator(service: A4bService, throttle: AuthThrottle): Authenticate {
+export function registryAuthenticator(service: A4bService, throttle: AuthThrottle, options: { homeAssistant?: boolean } = {}): Authenticate {
   return async (username, password, source): Promise<BrokerRole | 'throttled' | undefined> => {
     const admission = throttle.admit(`mqtt:${username.slice(0, MAX_SOURCE_USERNAME)}@${addressSource(source.remoteAddress)}`);
     if (!admission.admitted) return 'throttled';
-    const role: BrokerRole = username === CLOUD_USERNAME ? 'cloud' : 'device';
-    const check = role === 'cloud' ? (service.verifyAdminToken(password) ? 'ok' : 'denied') : await service.checkDeviceSecret(username, password);
+    const role: BrokerRole = username === CLOUD_USERNAME ? 'cloud' : username === HOME_ASSISTANT_USERNAME ? 'home-assistant' : 'device';
+    const verdict = (ok: boolean): 'ok' | 'denied' => (ok ? 'ok' : 'denied');
+    const check =
+      role === 'cloud'
+        ? verdict(service.verifyAdminToken(password))
+        : role === 'home-assistant'
+          ? verdict(options.homeAssistant === true && service.verifyLogin('home-assistant', password))
+          : await service.checkDeviceSecret(username, password);
     if (check === 'busy') {
       admission.cancel();
       return 'throttled';
@@ -46,6 +53,8 @@ export interface MosquittoAuthSyncOptions {
   reload?: () => Promise<void> | void;
   /** Mosquitto's pid_file, for the default reload. */
   pidFile?: string;
+  /** Home Assistant's password (service.ensureLogin), when it has a broker user. */
+  homeAssistantPassword?: string;
   log: Logger;
 }
 
@@ -79,6 +88,9 @@ export class MosquittoAuthSync {
   private async write(): Promise<void> {
     const users: MosquittoUser[] = [
       { username: CLOUD_USERNAME, password: this.adminToken, role: 'cloud' },
+      ...(this.options.homeAssistantPassword === undefined
+        ? []
+        : [{ username: HOME_ASSISTANT_USERNAME, password: this.options.homeAssistantPassword, role: 'home-assistant' as const }]),
       ...this.service.brokerUsers().map((u) => ({ username: u.username, passwordHash: u.passwordHash, role: 'device' as const })),
     ];
     await writeMosquittoAuth(this.options.dir, users);

@@ -25,6 +25,8 @@ import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
+import { deviceForHomeAssistant, startHomeAssistant } from './home-assistant/attach.js';
+import type { HomeAssistantBridge } from './home-assistant/ha-bridge.js';
 
 export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_MQTTS_PORT = 8883;
@@ -56,6 +58,8 @@ export interface CloudOptions {
   mosquitto?: { authDir: string; pidFile?: string; reload?: () => Promise<void> | void };
   /** The HTTP API; default 127.0.0.1:8700 (`port: 0` picks a free port); false: none. */
   http?: { host?: string; port?: number } | false;
+  /** Room-profile WakeWords the API accepts (default: those a shipped wake-word model covers). */
+  wakeWords?: Iterable<string>;
   /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
   verifier?: WakeWordVerifier | false;
   /**
@@ -68,6 +72,8 @@ export interface CloudOptions {
    * and clear stray retained messages, mqtt/stray-retained.ts), 3.1.1 otherwise.
    */
   mqttProtocolVersion?: 4 | 5;
+  /** Publish Home Assistant MQTT discovery for every registered device (cloud/home-assistant/). */
+  homeAssistant?: boolean;
 }
 
 /**
@@ -100,6 +106,9 @@ export class Cloud {
   private brokerUrlValue = '';
   private stopping: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
+  private homeAssistant: HomeAssistantBridge | undefined;
+  /** Home Assistant's broker login (its password file), with `homeAssistant`. */
+  private homeAssistantLogin: { file: string; secret: string } | undefined;
 
   private constructor(private readonly options: CloudOptions) {
     this.clock = options.clock ?? new SystemClock();
@@ -109,6 +118,7 @@ export class Cloud {
       dir: options.dir,
       clock: this.clock,
       log: this.log,
+      ...(options.wakeWords ? { wakeWords: options.wakeWords } : {}),
       ...(options.mosquitto ? { brokerPasswordHash: (secret: string) => mosquittoPasswordHash(secret) } : {}),
     });
     this.recordings = new RecordingStore({ dir: options.dir, clock: this.clock, log: this.log });
@@ -157,6 +167,14 @@ export class Cloud {
   }
 
   /**
+   * With `homeAssistant`: the file (mode 0600) holding the password of the broker user
+   * `echosim-home-assistant`, for Home Assistant's MQTT integration.
+   */
+  get homeAssistantPasswordFile(): string | undefined {
+    return this.homeAssistantLogin?.file;
+  }
+
+  /**
    * Resolves once an external Mosquitto has been given the password and ACL files for every
    * registration so far (at once with the embedded broker, which asks the registry directly).
    */
@@ -183,14 +201,26 @@ export class Cloud {
     }
     const verifier =
       options.verifier === false ? undefined : options.verifier ?? new WakeWordVerifier({ models: await OpenWakeWordModels.load(), log });
+    // Its own verifier's speech recognizer (resident processes) stops with the cloud; one passed in is the caller's.
+    if (verifier && options.verifier === undefined) this.detach.push(() => verifier.close());
 
+    if (options.homeAssistant) {
+      const login = this.service.ensureLogin('home-assistant');
+      this.homeAssistantLogin = login;
+      if (login.created) log.info({ file: login.file }, "Home Assistant's broker password was written (user echosim-home-assistant)");
+    }
     const tls = await this.startTls();
     let brokerTls: Pick<CloudClientOptions, 'tls' | 'pinnedCertificate'> = {};
     if (options.broker && 'url' in options.broker) {
       this.brokerUrlValue = options.broker.url;
       if (options.broker.tls) brokerTls = { tls: options.broker.tls };
       if (options.mosquitto) {
-        this.mosquittoSync = new MosquittoAuthSync(this.service, token, { ...options.mosquitto, dir: options.mosquitto.authDir, log });
+        this.mosquittoSync = new MosquittoAuthSync(this.service, token, {
+          ...options.mosquitto,
+          dir: options.mosquitto.authDir,
+          log,
+          ...(this.homeAssistantLogin ? { homeAssistantPassword: this.homeAssistantLogin.secret } : {}),
+        });
         await this.mosquittoSync.sync();
       }
     } else {
@@ -198,7 +228,7 @@ export class Cloud {
       this.broker = await EmbeddedBroker.start({
         host: b?.host ?? '127.0.0.1',
         port: b?.port ?? DEFAULT_MQTT_PORT,
-        authenticate: registryAuthenticator(this.service, this.throttle),
+        authenticate: this.authenticator(),
         ...(tls ? { tls: tls.material } : {}),
         log,
       });
@@ -231,6 +261,11 @@ export class Cloud {
     client.on('backoff', onBackoff);
     this.detach.push(() => client.off('connected', onConnected), () => client.off('backoff', onBackoff));
     client.startDelivery();
+    if (options.homeAssistant) {
+      const ha = await startHomeAssistant(this.service, client, bus, log);
+      this.homeAssistant = ha;
+      this.detach.push(() => ha.stop());
+    }
 
     this.recordings.startSweeping({
       currentPolicy: (id) => {
@@ -286,6 +321,10 @@ export class Cloud {
     return this.tls;
   }
 
+  private authenticator(): ReturnType<typeof registryAuthenticator> {
+    return registryAuthenticator(this.service, this.throttle, { homeAssistant: this.homeAssistantLogin !== undefined });
+  }
+
   /** Registry changes -> MQTT. */
   private wireService(): void {
     const ev = this.service.events;
@@ -301,19 +340,28 @@ export class Cloud {
     const syncBroker = (): void => {
       this.mosquittoSync?.sync().catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'mosquitto auth files not updated'));
     };
-    on('device-registered', syncBroker);
+    on('device-registered', ({ deviceId }) => {
+      syncBroker();
+      const ha = this.homeAssistant;
+      if (ha) void deviceForHomeAssistant(this.service, deviceId).then((d) => d && ha.publishDevice(d)).catch(() => undefined);
+    });
     on('device-deregistered', ({ deviceId }) => {
       syncBroker();
       this.broker?.disconnect(deviceId);
       this.telemetry.forget(deviceId);
       this.client?.clearRetained(topicFor('availability', deviceId)).catch(() => undefined);
+      this.homeAssistant?.remove(deviceId).catch(() => undefined);
     });
   }
 
   /** One message from a device, to the part that owns its topic. */
   private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
     const t = parseTopic(m.topic);
-    if (!t || this.strayRetained?.check(m)) return;
+    if (!t) {
+      this.homeAssistant?.onMessage(m.topic, m.payload);
+      return;
+    }
+    if (this.strayRetained?.check(m)) return;
     const id = t.deviceId;
     try {
       switch (t.kind) {
@@ -378,7 +426,7 @@ export class Cloud {
     this.broker = await EmbeddedBroker.start({
       host: old.host,
       port: old.port,
-      authenticate: registryAuthenticator(this.service, this.throttle),
+      authenticate: this.authenticator(),
       persistence: old.persistence,
       ...(this.tls ? { tls: this.tls.material } : {}),
       log: this.log,

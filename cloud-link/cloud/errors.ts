@@ -8,6 +8,10 @@ export const CLOUD_ERROR_CODES = [
   'CLOUD_DATABASE_INVALID',
   'UTTERANCE_CHUNK_INVALID',
   'VERIFICATION_UNAVAILABLE',
+  // The cloud's speech recognizer (verification/keyphrase-spotter.ts, resident-decoder.ts)
+  'KEYPHRASE_UNAVAILABLE',
+  'KEYPHRASE_BUSY',
+  'KEYPHRASE_FAILED',
   'RECORDING_INVALID',
   'RECORDING_STORE_FAILED',
 ] as const;

@@ -1,10 +1,9 @@
 /**
- * Error codes of the device's side of the link: Wi-Fi, the wake words it can verify, the outbox.
+ * Error codes of the device's side of the link: Wi-Fi, the outbox.
  * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
  */
 export const DEVICE_LINK_ERROR_CODES = [
   'WIFI_UNAVAILABLE',
-  'WAKE_WORD_UNSUPPORTED',
   'OUTBOX_INVALID',
   'OUTBOX_CLOSED',
 ] as const;

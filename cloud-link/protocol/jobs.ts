@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LocalCommandSchema } from './local-command.js';
 import { CLOUD_SYNC_FEATURES, LOCAL_RESET_FEATURES } from './reset-features.js';
 
 /**
@@ -13,7 +14,7 @@ import { CLOUD_SYNC_FEATURES, LOCAL_RESET_FEATURES } from './reset-features.js';
  * IN_PROGRESS may be repeated to update statusDetails. Terminal states never change again.
  */
 
-export const JOB_OPERATIONS = ['reset', 'delete-recordings', 'reboot', 'announce'] as const;
+export const JOB_OPERATIONS = ['reset', 'delete-recordings', 'reboot', 'announce', 'local-command'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 export const JOB_STATUSES = ['QUEUED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED'] as const;
@@ -80,6 +81,7 @@ export const JobSchema = z
     jobVariant('delete-recordings', DeleteRecordingsParametersSchema),
     jobVariant('reboot', RebootParametersSchema),
     jobVariant('announce', AnnounceParametersSchema),
+    jobVariant('local-command', LocalCommandSchema),
   ])
   .meta({ title: 'Job' });
 export type Job = z.infer<typeof JobSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NetworkProfileSchema, RedactedNetworkProfileSchema, SECRET_FIELDS, SECURITY_TYPES } from './network-profile.js';
-import { RoomProfileSchema } from './room-profile.js';
+import { RoomProfileSchema, WAKE_WORDS } from './room-profile.js';
 import { DevicePublicKeySchema, SealedSecretsSchema } from './sealed-secrets.js';
 
 /**
@@ -73,6 +73,9 @@ export const RejectedProfileSchema = z
   })
   .meta({ description: 'The desired profiles the device refused, and why; it kept its last good state.' });
 
+/** At most this many timers are listed in reported.device (the soonest). */
+export const MAX_REPORTED_TIMERS = 10;
+
 export const DeviceInfoSchema = z.strictObject({
   /** The device model, e.g. echo-dot-3. */
   DeviceType: z.string().min(1).max(64),
@@ -82,6 +85,14 @@ export const DeviceInfoSchema = z.strictObject({
   Volume: z.int().min(0).max(10).optional(),
   MicOff: z.boolean().optional(),
   DoNotDisturb: z.boolean().optional(),
+  /** How many timers run, and the soonest MAX_REPORTED_TIMERS of them (Home Assistant's timers sensor). */
+  TimerCount: z.int().min(0).max(1000).optional(),
+  Timers: z
+    .array(z.strictObject({ Id: z.string().min(1).max(64), Label: z.string().min(1).max(100).optional(), DueAt: z.int().min(0) }))
+    .max(MAX_REPORTED_TIMERS)
+    .optional(),
+  /** The room-profile wake word its spotter runs now (a switch waits for the end of a request). */
+  WakeWord: z.enum(WAKE_WORDS).optional(),
 });
 
 export const ReportedStateSchema = z

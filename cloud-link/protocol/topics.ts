@@ -16,6 +16,10 @@ export const TOPIC_ROOT = `echosim/${PROTOCOL_VERSION}`;
 export const DEVICES_ROOT = `${TOPIC_ROOT}/devices`;
 /** The MQTT username the cloud connects with; never a device id (see isValidDeviceId). */
 export const CLOUD_USERNAME = 'echosim-cloud';
+/** The MQTT username Home Assistant connects with (cloud/home-assistant/); never a device id either. */
+export const HOME_ASSISTANT_USERNAME = 'echosim-home-assistant';
+/** Usernames no device may have. */
+export const RESERVED_USERNAMES: readonly string[] = [CLOUD_USERNAME, HOME_ASSISTANT_USERNAME];
 
 const DEVICE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 /** AWS IoT Jobs' job id alphabet and length. */
@@ -26,10 +30,10 @@ const UTTERANCE_ID_RE = /^(0|[1-9][0-9]{0,14})$/;
 /**
  * A device id is its serial number and also its MQTT clientId and username: one literal topic level
  * (no `/`, `+`, `#`, `$`). The cloud's own username is reserved so a device can never authenticate
- * as, or be confused with, the cloud.
+ * as, or be confused with, the cloud (or Home Assistant's login).
  */
 export function isValidDeviceId(id: unknown): id is string {
-  return typeof id === 'string' && DEVICE_ID_RE.test(id) && id !== CLOUD_USERNAME;
+  return typeof id === 'string' && DEVICE_ID_RE.test(id) && !RESERVED_USERNAMES.includes(id);
 }
 
 export function isValidJobId(id: unknown): id is string {

@@ -7,12 +7,14 @@ import type { ChannelPolicy } from '../../hal/mic/types.js';
 import type { SpeakerDriver } from '../../hal/speaker/types.js';
 import type { EndpointerOptions } from '../../models/vad/endpointer.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
+import type { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import type { WakeWordDetection } from '../../models/wakeword/types.js';
 import type { FrontEndOptions } from '../audio/front-end.js';
 import type { StreamEnd, StreamStart } from '../../cloud-link/protocol/stream.js';
 import type { StateTimeouts } from '../state/device-states.js';
 import type { Transition } from '../state/state-machine.js';
 import type { DeviceLink } from './link.js';
+import type { WakeWordChange } from './wake-word-switch.js';
 
 export type ButtonAction = 'down' | 'up' | 'click' | 'hold';
 
@@ -34,6 +36,8 @@ export interface DeviceEvents {
   refused: [{ request: string; code: string; message: string; at: number }];
   /** A problem the device carried on through (storage corruption, a renderer failing) or a fault. */
   warning: [{ code: string; message: string; at: number }];
+  /** The spotter switched to another word (a room profile's WakeWord). */
+  'wake-word': [WakeWordChange];
 }
 
 export interface DeviceOptions {
@@ -43,6 +47,11 @@ export interface DeviceOptions {
   /** The device's "flash": settings, features and the mic switch persist here. */
   dataDir: string;
   engine: FrontEndOptions['engine'];
+  /**
+   * The words the device can switch its spotter to (a room profile's WakeWord), with an engine that
+   * can switch (openWakeWord). Without it the device runs its engine's words only.
+   */
+  wakeWords?: WakeWordRegistry;
   vad?: VoiceActivityDetector;
   endpointer?: Partial<EndpointerOptions>;
   /** Which microphone(s) feed the spotter (default channel 0). */

@@ -1,11 +1,8 @@
+import { ALARM_TIME_PATTERN, type AlarmRepeat } from '../../cloud-link/protocol/local-feature-limits.js';
 import { addDays, localDateTime, weekday, zonedToEpoch } from './zoned-time.js';
 
-/** How an alarm repeats, in the local calendar of the device's time zone. */
-export const ALARM_REPEATS = ['once', 'daily', 'weekdays', 'weekends'] as const;
-export type AlarmRepeat = (typeof ALARM_REPEATS)[number];
-
-/** 'HH:MM', 24-hour clock. */
-export const ALARM_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
+// How an alarm repeats and its time's pattern are the contract's (local commands set alarms too).
+export { ALARM_REPEATS, ALARM_TIME_PATTERN, type AlarmRepeat } from '../../cloud-link/protocol/local-feature-limits.js';
 
 function ringsOn(repeat: AlarmRepeat, day: number): boolean {
   switch (repeat) {

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { IdSchema, limitExceeded, notFound, parseInput } from './input.js';
 import type { PersistentState } from '../../core/persistent-state.js';
 
-/** The two lists a shared device keeps (Alexa for Business: shopping and to-do). */
-export const LIST_NAMES = ['shopping', 'todo'] as const;
-export type ListName = (typeof LIST_NAMES)[number];
+import { LIST_NAMES, MAX_ITEM_TEXT, type ListName } from '../../cloud-link/protocol/local-feature-limits.js';
+
+// The lists' names and the item text limit are the contract's (local commands add items too).
+export { LIST_NAMES, MAX_ITEM_TEXT, type ListName } from '../../cloud-link/protocol/local-feature-limits.js';
 
 export const MAX_LIST_ITEMS = 100;
-export const MAX_ITEM_TEXT = 256;
 
 const ListItemSchema = z.object({
   id: z.string(),

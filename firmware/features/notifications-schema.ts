@@ -53,9 +53,8 @@ export function defaultNotificationsState(): NotificationsState {
 /** Most timers and alarms kept at once; a 101st is refused with FEATURE_LIMIT_EXCEEDED. */
 export const MAX_TIMERS = 100;
 export const MAX_ALARMS = 100;
-/** Alexa timers run for at most 24 hours. */
-export const MAX_TIMER_MS = 24 * 3_600_000;
-export const MIN_TIMER_MS = 1_000;
+// Alexa timers run for at most 24 hours: the contract's limits (local commands start timers too).
+export { MAX_TIMER_MS, MIN_TIMER_MS } from '../../cloud-link/protocol/local-feature-limits.js';
 export const DEFAULT_SNOOZE_MINUTES = 9;
 export const MAX_SNOOZE_MINUTES = 60;
 

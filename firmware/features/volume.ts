@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { parseInput } from './input.js';
 import type { PersistentState } from '../../core/persistent-state.js';
 
-export const MIN_VOLUME = 0;
-export const MAX_VOLUME = 10;
+import { MAX_VOLUME, MIN_VOLUME } from '../../cloud-link/protocol/local-feature-limits.js';
+
+// The volume's range is the contract's (local commands set it too).
+export { MAX_VOLUME, MIN_VOLUME } from '../../cloud-link/protocol/local-feature-limits.js';
 /** 50%: what a shared-device reset sets the volume back to (docs/alexa-for-business.md#startdevicesync). */
 export const DEFAULT_VOLUME = 5;
 

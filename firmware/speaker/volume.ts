@@ -1,8 +1,8 @@
+import { MAX_VOLUME, MIN_VOLUME } from '../../cloud-link/protocol/local-feature-limits.js';
 import { EchosimError } from '../../core/errors.js';
 
-/** Volume levels are integers 0 (silent) to 10 (full), as on an Echo. */
-export const MIN_VOLUME = 0;
-export const MAX_VOLUME = 10;
+/** Volume levels are integers 0 (silent) to 10 (full), as on an Echo; the range is the contract's. */
+export { MAX_VOLUME, MIN_VOLUME };
 
 /** Loudness between neighbouring levels: 4 dB, so 10 levels span 36 dB above silence. */
 export const VOLUME_STEP_DB = 4;

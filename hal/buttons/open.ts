@@ -23,6 +23,8 @@ export interface OpenedButtons {
   readonly drivers: ButtonDriver[];
   /** The scripted driver, when a script was given (its `remaining` says whether it is still playing). */
   readonly script: ScriptedButtons | undefined;
+  /** The GPIO driver, for 'gpio' (its 'error' event says when gpiomon stops working). */
+  readonly gpio: GpioButtons | undefined;
 }
 
 /**
@@ -36,6 +38,7 @@ export function openButtons(kind: ButtonDriverKind, options: OpenButtonsOptions)
   const script = options.script ? ScriptedButtons.fromScript(options.script, buttons, clock) : undefined;
   if (script) drivers.push(script);
   if (kind === 'keyboard') drivers.push(new KeyboardButtons({ buttons, clock }));
-  if (kind === 'gpio') drivers.push(GpioButtons.fromMap(options.gpio ?? '17:action', buttons, clock));
-  return { drivers, script };
+  const gpio = kind === 'gpio' ? GpioButtons.fromMap(options.gpio ?? '17:action', buttons, clock) : undefined;
+  if (gpio) drivers.push(gpio);
+  return { drivers, script, gpio };
 }

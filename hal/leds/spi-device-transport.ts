@@ -115,7 +115,7 @@ export class SpiDeviceTransport implements SpiTransport {
       let err: Error | null | undefined;
       let done = false;
       const finish = (): void => {
-        if (err) reject(openFailed(path, bus, device, err));
+        if (err) reject(spiOpenFailed(path, bus, device, err));
         else if (h) resolve(h);
       };
       try {
@@ -126,7 +126,7 @@ export class SpiDeviceTransport implements SpiTransport {
           if (h) finish();
         });
       } catch (e) {
-        reject(openFailed(path, bus, device, e));
+        reject(spiOpenFailed(path, bus, device, e));
         return;
       }
       if (done) finish();
@@ -181,7 +181,7 @@ export function spidevPath(bus: number, device: number): string {
   return `/dev/spidev${bus}.${device}`;
 }
 
-function openFailed(path: string, bus: number, device: number, cause: unknown): EchosimError {
+export function spiOpenFailed(path: string, bus: number, device: number, cause: unknown): EchosimError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   const hint =
     code === 'EACCES' || code === 'EPERM'

@@ -8,7 +8,8 @@ import {
   type OpenWakeWordModels,
 } from './oww-models.js';
 import { BatchQueue, type QueuedStream } from '../batch-queue.js';
-import type { ChunkScorer, ScoreRequest } from './scorer.js';
+import { EchosimError } from '../../core/errors.js';
+import type { ChunkScorer, ScoreInput, ScoreRequest } from './scorer.js';
 
 /** One stream's features: openWakeWord's AudioFeatures state (docs/wake-word.md#the-three-models). */
 interface StreamState {
@@ -26,8 +27,9 @@ interface StreamState {
 /**
  * openWakeWord's streaming feature pipeline for many streams at once: the melspectrogram of each
  * stream's chunk, then the embedding model once per batch over every stream (the step on
- * [B, 8, 32, 1] plus caches, or the whole window on [B, 76, 32, 1]), then each keyword head on each
- * stream's newest embeddings. Per stream the arithmetic is the reference's, so a batch of one is the plain
+ * [B, 8, 32, 1] plus caches, or the whole window on [B, 76, 32, 1]), then the keyword heads each
+ * stream asked for on its newest embeddings (a stream's heads may change between chunks; its features
+ * do not depend on them). Per stream the arithmetic is the reference's, so a batch of one is the plain
  * streaming pipeline (test/models/wakeword/parity.test.ts holds it to the reference).
  */
 export class BatchScorer {
@@ -58,7 +60,7 @@ export class BatchScorer {
     const states = requests.map((r) => this.stateOf(r.stream, r.reset));
     const added = await this.melspectrogram(requests, states);
     await this.embed(states, added);
-    return this.heads(states);
+    return this.heads(requests, states);
   }
 
   /**
@@ -107,9 +109,9 @@ export class BatchScorer {
     for (const [i, r] of requests.entries()) {
       const s = states[i]!;
       s.melInput.copyWithin(0, CHUNK_SAMPLES);
-      s.melInput.set(r.input, MEL_CONTEXT_SAMPLES);
+      s.melInput.set(r.input.chunk, MEL_CONTEXT_SAMPLES);
       // The reference's raw buffer starts empty, so a stream's first melspectrogram sees only its chunk.
-      const input = s.chunks === 0 ? Float32Array.from(r.input) : s.melInput;
+      const input = s.chunks === 0 ? Float32Array.from(r.input.chunk) : s.melInput;
       s.chunks++;
       const feeds = { [this.melIn]: new ort.Tensor('float32', input, [1, input.length]) };
       const mel = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
@@ -171,16 +173,22 @@ export class BatchScorer {
     });
   }
 
-  /** Each keyword head on each stream's newest embeddings (the bundled heads take one stream per run). */
-  private async heads(states: readonly StreamState[]): Promise<Float32Array[]> {
-    const results = states.map(() => new Float32Array(this.models.heads.length));
-    for (const [k, head] of this.models.heads.entries()) {
-      for (const [i, s] of states.entries()) {
+  /** The heads each stream asked for, on its newest embeddings (the bundled heads take one stream per run). */
+  private async heads(requests: readonly ScoreRequest[], states: readonly StreamState[]): Promise<Float32Array[]> {
+    const results: Float32Array[] = [];
+    for (const [i, s] of states.entries()) {
+      const asked = requests[i]!.input.heads;
+      const out = new Float32Array(asked.length);
+      for (const [k, keyword] of asked.entries()) {
+        const head = this.models.head(keyword);
+        if (!head) {
+          throw new EchosimError('MODEL_UNKNOWN', `the ${keyword} head is not loaded`, { hint: 'Load it first (ensureHeads) before scoring with it.' });
+        }
         const view = s.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
         const feeds = { [head.inputName]: new ort.Tensor('float32', view, [1, head.window, EMBEDDING_DIM]) };
-        const out = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName);
-        results[i]![k] = out[0]!;
+        out[k] = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName)[0]!;
       }
+      results.push(out);
     }
     return results;
   }
@@ -195,7 +203,7 @@ function stack(members: readonly number[], row: (i: number) => Float32Array, sha
   return new ort.Tensor('float32', data, [members.length, ...shape]);
 }
 
-const local = new WeakMap<OpenWakeWordModels, BatchQueue<Int16Array, Float32Array>>();
+const local = new WeakMap<OpenWakeWordModels, BatchQueue<ScoreInput, Float32Array>>();
 
 /**
  * A scorer running in this thread over shared models. Every stream of the process that uses the same
@@ -212,6 +220,6 @@ export function inProcessScorer(models: OpenWakeWordModels): ChunkScorer {
 }
 
 /** A queued stream as the engine's ChunkScorer. */
-export function scorerOf(stream: QueuedStream<Int16Array, Float32Array>): ChunkScorer {
-  return { score: (chunk) => stream.submit(chunk), reset: () => stream.reset(), close: () => stream.close() };
+export function scorerOf(stream: QueuedStream<ScoreInput, Float32Array>): ChunkScorer {
+  return { score: (chunk, heads) => stream.submit({ chunk, heads }), reset: () => stream.reset(), close: () => stream.close() };
 }

@@ -1,6 +1,8 @@
-import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir, type ModelManifest } from '../manifest.js';
+import { EchosimError } from '../../core/errors.js';
+import { loadManifest, readVerifiedFile, readVerifiedModel, resolveModelDir, type ModelManifest } from '../manifest.js';
 import { createSession, ort, outputData, runSession } from '../onnx.js';
 import { seedNoise } from './seed-noise.js';
+import { WakeWordRegistry, type HeadSpec } from './registry.js';
 import { loadStreamingEmbedding, type StreamingEmbedding } from './streaming-embedding.js';
 
 /** openWakeWord's fixed geometry (docs/wake-word.md#geometry). */
@@ -19,10 +21,19 @@ export interface KeywordHead {
   /** Embeddings the head looks at (16 for the bundled models). */
   readonly window: number;
   readonly defaultThreshold: number;
+  /** The head's own patience, when its description gives one. */
+  readonly defaultPatience?: number;
+  /** Where it was loaded from. */
+  readonly spec: HeadSpec;
 }
 
 export interface LoadOptions {
+  /** Words to load by name (default alexa), resolved through the WakeWordRegistry; ignored with `heads`. */
   keywords?: readonly string[];
+  /** Or the heads themselves (resolved by a WakeWordRegistry, e.g. a custom `--model FILE`). */
+  heads?: readonly HeadSpec[];
+  /** The project's trained heads, for `keywords` (default models/wakeword/heads). */
+  headsDir?: string;
   modelDir?: string;
   manifest?: ModelManifest;
   /** Seed of the noise whose embeddings prime the feature history. */
@@ -43,6 +54,10 @@ export interface LoadOptions {
  */
 export class OpenWakeWordModels {
   private unmodified: Promise<ort.InferenceSession> | undefined;
+  private readonly loaded = new Map<string, KeywordHead>();
+  private readonly loading = new Map<string, Promise<KeywordHead>>();
+  /** The heads it was loaded with: what an engine runs unless told otherwise. */
+  readonly defaultKeywords: readonly string[];
 
   private constructor(
     readonly melspec: ort.InferenceSession,
@@ -52,7 +67,7 @@ export class OpenWakeWordModels {
      * the model is loaded once; otherwise the model file as it is.
      */
     readonly embedding: ort.InferenceSession,
-    readonly heads: readonly KeywordHead[],
+    heads: readonly KeywordHead[],
     /** Seed embeddings, oldest first, `featureWindow` rows of 96. */
     readonly seedFeatures: Float32Array,
     readonly featureWindow: number,
@@ -60,16 +75,34 @@ export class OpenWakeWordModels {
     readonly streaming: StreamingEmbedding | undefined,
     /** Reads the embedding model file again (verified), for `unmodifiedEmbedding()`; its bytes are not kept. */
     private readonly readEmbedding: () => Promise<Uint8Array>,
-  ) {}
+  ) {
+    for (const h of heads) this.loaded.set(h.keyword, h);
+    this.defaultKeywords = heads.map((h) => h.keyword);
+  }
+
+  /** The keyword heads loaded so far, in the order they were loaded. */
+  get heads(): KeywordHead[] {
+    return [...this.loaded.values()];
+  }
 
   get keywords(): string[] {
-    return this.heads.map((h) => h.keyword);
+    return [...this.loaded.keys()];
+  }
+
+  /** A loaded head by keyword. */
+  head(keyword: string): KeywordHead | undefined {
+    return this.loaded.get(keyword);
   }
 
   static async load(options: LoadOptions = {}): Promise<OpenWakeWordModels> {
     const manifest = options.manifest ?? loadManifest();
     const dir = resolveModelDir(manifest, options.modelDir);
-    const keywords = options.keywords ?? ['alexa'];
+    const specs =
+      options.heads ??
+      (() => {
+        const registry = WakeWordRegistry.load({ manifest, modelDir: dir, ...(options.headsDir ? { headsDir: options.headsDir } : {}) });
+        return (options.keywords ?? ['alexa']).map((k) => registry.head(k));
+      })();
     const readEmbedding = (): Promise<Uint8Array> => readVerifiedModel(dir, manifest.features.embedding);
     const embeddingBytes = await readEmbedding();
     const [melspec, streaming] = await Promise.all([
@@ -78,25 +111,46 @@ export class OpenWakeWordModels {
     ]);
     const embedding = streaming?.window ?? (await createSession(embeddingBytes, 'embedding'));
     const heads: KeywordHead[] = [];
-    for (const keyword of keywords) {
-      const entry = keywordEntryFor(manifest, keyword);
-      const session = await createSession(await readVerifiedModel(dir, entry), `${keyword} keyword`);
-      const inputName = session.inputNames[0] ?? '';
-      const meta = session.inputMetadata.find((m) => m.name === inputName);
-      const dim = meta && meta.isTensor ? meta.shape[1] : undefined;
-      heads.push({
-        keyword,
-        session,
-        inputName,
-        outputName: session.outputNames[0] ?? '',
-        window: typeof dim === 'number' ? dim : 16,
-        defaultThreshold: entry.threshold,
-      });
+    for (const spec of specs) {
+      if (heads.some((h) => h.keyword === spec.keyword)) continue;
+      heads.push(await loadHead(spec));
     }
     const featureWindow = Math.max(16, ...heads.map((h) => h.window));
     const seedFeatures = await computeSeedFeatures(melspec, embedding, options.seedNoise ?? seedNoise(options.seed ?? 1), featureWindow);
     await warmUp(melspec, embedding, heads, streaming);
     return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming, readEmbedding);
+  }
+
+  /**
+   * Loads more keyword heads beside the loaded ones (a device switching its wake word, the cloud
+   * verifying another word), each warmed up once. The features are word-independent, so streams keep
+   * their history: only the head changes. A keyword already loaded from the same file is kept;
+   * from another file it is MODEL_LOAD_FAILED.
+   */
+  async ensureHeads(specs: readonly HeadSpec[]): Promise<KeywordHead[]> {
+    return Promise.all(specs.map((spec) => this.addHead(spec)));
+  }
+
+  private addHead(spec: HeadSpec): Promise<KeywordHead> {
+    const have = this.loaded.get(spec.keyword);
+    if (have) return sameHead(have, spec) ? Promise.resolve(have) : Promise.reject(conflict(have, spec));
+    let pending = this.loading.get(spec.keyword);
+    if (!pending) {
+      pending = (async () => {
+        const head = await loadHead(spec);
+        if (head.window > this.featureWindow) {
+          await head.session.release();
+          throw new EchosimError('MODEL_LOAD_FAILED', `the ${spec.keyword} head looks at ${head.window} embeddings, more than the ${this.featureWindow} loaded streams keep`, {
+            hint: 'Load it with the models at start (OpenWakeWordModels.load({ heads }))',
+          });
+        }
+        await warmHead(head);
+        this.loaded.set(spec.keyword, head);
+        return head;
+      })().finally(() => this.loading.delete(spec.keyword));
+      this.loading.set(spec.keyword, pending);
+    }
+    return pending.then((head) => (sameHead(head, spec) ? head : Promise.reject(conflict(head, spec))));
   }
 
   /**
@@ -111,6 +165,7 @@ export class OpenWakeWordModels {
   }
 
   async dispose(): Promise<void> {
+    await Promise.allSettled(this.loading.values());
     // With the streaming form, `embedding` is its window graph: released once, with the step graph beside it.
     const sessions = [this.melspec, this.embedding, ...this.heads.map((h) => h.session)];
     if (this.streaming) sessions.push(this.streaming.step);
@@ -143,10 +198,38 @@ async function warmUp(
     for (const c of caches) feeds[c.input] = out[c.output] as ort.Tensor;
     await runSession(streaming.step, feeds, 'embedding (step)');
   }
-  for (const h of heads) {
-    const x = new ort.Tensor('float32', new Float32Array(h.window * EMBEDDING_DIM), [1, h.window, EMBEDDING_DIM]);
-    await runSession(h.session, { [h.inputName]: x }, `${h.keyword} keyword`);
-  }
+  for (const h of heads) await warmHead(h);
+}
+
+/** One run at the head's shape, so its first live chunk does not pay onnxruntime's first-run cost. */
+async function warmHead(h: KeywordHead): Promise<void> {
+  const x = new ort.Tensor('float32', new Float32Array(h.window * EMBEDDING_DIM), [1, h.window, EMBEDDING_DIM]);
+  await runSession(h.session, { [h.inputName]: x }, `${h.keyword} keyword`);
+}
+
+async function loadHead(spec: HeadSpec): Promise<KeywordHead> {
+  const session = await createSession(await readVerifiedFile(spec.file, spec.sha256), `${spec.keyword} keyword`);
+  const inputName = session.inputNames[0] ?? '';
+  const meta = session.inputMetadata.find((m) => m.name === inputName);
+  const dim = meta && meta.isTensor ? meta.shape[1] : undefined;
+  return {
+    keyword: spec.keyword,
+    session,
+    inputName,
+    outputName: session.outputNames[0] ?? '',
+    window: typeof dim === 'number' ? dim : 16,
+    defaultThreshold: spec.threshold,
+    ...(spec.patience === undefined ? {} : { defaultPatience: spec.patience }),
+    spec,
+  };
+}
+
+const sameHead = (h: KeywordHead, spec: HeadSpec): boolean => h.spec.file === spec.file && h.spec.sha256 === spec.sha256;
+
+function conflict(h: KeywordHead, spec: HeadSpec): EchosimError {
+  return new EchosimError('MODEL_LOAD_FAILED', `a head named "${spec.keyword}" is already loaded from ${h.spec.file}, not ${spec.file}`, {
+    hint: 'Give the custom head another file name (its keyword is the file name).',
+  });
 }
 
 /**

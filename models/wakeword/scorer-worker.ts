@@ -3,7 +3,8 @@ import { EchosimError } from '../../core/errors.js';
 import { BatchVad } from '../vad/batch-vad.js';
 import { SileroVadModel } from '../vad/silero-vad.js';
 import { BatchScorer } from './batch-scorer.js';
-import { OpenWakeWordModels } from './oww-models.js';
+import { OpenWakeWordModels, type KeywordHead } from './oww-models.js';
+import type { HeadInfo } from './scorer.js';
 import type { WorkerInbound, WorkerOutbound, WorkerSettings } from './spotter-pool.js';
 
 /**
@@ -14,6 +15,10 @@ const port = parentPort;
 if (!port) throw new Error('scorer-worker runs only as a worker thread');
 const settings = workerData as WorkerSettings;
 const post = (message: WorkerOutbound): void => port.postMessage(message);
+
+function headInfo(h: KeywordHead): HeadInfo {
+  return { keyword: h.keyword, window: h.window, defaultThreshold: h.defaultThreshold, ...(h.defaultPatience === undefined ? {} : { defaultPatience: h.defaultPatience }) };
+}
 
 function failure(err: unknown): { code: string; message: string } {
   return { code: err instanceof EchosimError ? err.code : 'MODEL_INFERENCE_FAILED', message: (err as Error).message ?? String(err) };
@@ -34,6 +39,15 @@ try {
       else scorer.close(message.stream);
       return;
     }
+    if (message.type === 'heads') {
+      // Loaded beside the batches: a batch never asks for a head before its load has been answered.
+      const { id } = message;
+      models.ensureHeads(message.heads).then(
+        (heads) => post({ type: 'heads-loaded', id, heads: heads.map(headInfo) }),
+        (err: unknown) => post({ type: 'failed', id, ...failure(err) }),
+      );
+      return;
+    }
     // One batch at a time, in order: two interleaved batches would both finish late.
     const { id } = message;
     const run = (): Promise<Float32Array[]> => {
@@ -48,7 +62,7 @@ try {
       ),
     );
   });
-  post({ type: 'ready', heads: models.heads.map((h) => ({ keyword: h.keyword, window: h.window, defaultThreshold: h.defaultThreshold })) });
+  post({ type: 'ready', heads: models.heads.map(headInfo) });
 } catch (err) {
   post({ type: 'load-failed', ...failure(err) });
 }

@@ -6,14 +6,15 @@ import { Worker } from 'node:worker_threads';
 import { EchosimError, type ErrorCode } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { LoadOptions } from './oww-models.js';
+import type { HeadSpec } from './registry.js';
 import { BatchQueue, type BatchRequest, type QueuedStream } from '../batch-queue.js';
 import { QueuedVad } from '../vad/batch-vad.js';
 import type { VoiceActivityDetector } from '../vad/types.js';
 import { scorerOf } from './batch-scorer.js';
-import type { ChunkScorer, HeadInfo, ScoreRequest, ScorerSource } from './scorer.js';
+import type { ChunkScorer, HeadInfo, ScoreInput, ScoreRequest, ScorerSource } from './scorer.js';
 
 /** What a worker loads: the serialisable part of OpenWakeWordModels.load's options, and whether to load the VAD. */
-export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'modelDir' | 'seed' | 'streamingEmbedding'> & { vad?: boolean };
+export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'heads' | 'headsDir' | 'modelDir' | 'seed' | 'streamingEmbedding'> & { vad?: boolean };
 
 /** The two models a worker batches: the wake-word pipeline and the end-pointing VAD. */
 export type WorkerModel = 'wakeword' | 'vad';
@@ -21,12 +22,14 @@ export type WorkerModel = 'wakeword' | 'vad';
 export type WorkerInbound =
   | { type: 'wakeword'; id: number; requests: ScoreRequest[] }
   | { type: 'vad'; id: number; requests: BatchRequest<Int16Array>[] }
+  | { type: 'heads'; id: number; heads: HeadSpec[] }
   | { type: 'close'; model: WorkerModel; stream: number };
 
 export type WorkerOutbound =
   | { type: 'ready'; heads: HeadInfo[] }
   | { type: 'load-failed'; code: string; message: string }
   | { type: 'done'; id: number; results: Float32Array[] }
+  | { type: 'heads-loaded'; id: number; heads: HeadInfo[] }
   | { type: 'failed'; id: number; code: string; message: string };
 
 export interface SpotterPoolOptions extends WorkerSettings {
@@ -43,11 +46,17 @@ export interface SpotterPoolOptions extends WorkerSettings {
  * loaded models, `new OpenWakeWordEngine(pool)`; devices take `pool.openVad()` as their VAD.
  */
 export class SpotterPool implements ScorerSource {
+  private readonly loaded = new Map<string, HeadInfo>();
+  readonly defaultKeywords: readonly string[];
+
   private constructor(
     private readonly workers: PoolWorker[],
-    readonly heads: readonly HeadInfo[],
+    heads: readonly HeadInfo[],
     private readonly vad: boolean,
-  ) {}
+  ) {
+    for (const h of heads) this.loaded.set(h.keyword, h);
+    this.defaultKeywords = heads.map((h) => h.keyword);
+  }
 
   static async start(options: SpotterPoolOptions = {}): Promise<SpotterPool> {
     const count = options.workers ?? availableParallelism();
@@ -69,8 +78,26 @@ export class SpotterPool implements ScorerSource {
     return this.workers.length;
   }
 
+  /** The heads loaded on every worker. */
+  get heads(): HeadInfo[] {
+    return [...this.loaded.values()];
+  }
+
   get keywords(): string[] {
-    return this.heads.map((h) => h.keyword);
+    return [...this.loaded.keys()];
+  }
+
+  /**
+   * Loads heads on every worker (devices of a fleet switching to their room's wake word); a head
+   * already loaded is not loaded again. Each worker keeps its streams' feature history.
+   */
+  async ensureHeads(specs: readonly HeadSpec[]): Promise<HeadInfo[]> {
+    const missing = specs.filter((s) => !this.loaded.has(s.keyword));
+    if (missing.length > 0) {
+      const answers = await Promise.all(this.workers.map((w) => w.loadHeads(missing)));
+      for (const h of answers[0] ?? []) this.loaded.set(h.keyword, h);
+    }
+    return specs.map((s) => this.loaded.get(s.keyword)!);
   }
 
   /** Streams open on each worker. */
@@ -103,8 +130,8 @@ export class SpotterPool implements ScorerSource {
 class PoolWorker {
   streams = 0;
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (r: Float32Array[]) => void; reject: (e: unknown) => void }>();
-  private readonly queues: { wakeword: BatchQueue<Int16Array, Float32Array>; vad: BatchQueue<Int16Array, Float32Array> };
+  private readonly waiting = new Map<number, { resolve: (r: never) => void; reject: (e: unknown) => void }>();
+  private readonly queues: { wakeword: BatchQueue<ScoreInput, Float32Array>; vad: BatchQueue<Int16Array, Float32Array> };
   private stopped: EchosimError | undefined;
 
   private constructor(
@@ -126,10 +153,11 @@ class PoolWorker {
       ),
     };
     worker.on('message', (m: WorkerOutbound) => {
-      if (m.type !== 'done' && m.type !== 'failed') return;
+      if (m.type !== 'done' && m.type !== 'heads-loaded' && m.type !== 'failed') return;
       const waiter = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      if (m.type === 'done') waiter?.resolve(m.results);
+      if (m.type === 'done') waiter?.resolve(m.results as never);
+      else if (m.type === 'heads-loaded') waiter?.resolve(m.heads as never);
       else waiter?.reject(new EchosimError(m.code as ErrorCode, m.message));
     });
     const fail = (why: string): void => {
@@ -167,9 +195,16 @@ class PoolWorker {
     });
   }
 
+  /** Loads heads on this worker; resolves to their info once they are warmed up. */
+  loadHeads(heads: HeadSpec[]): Promise<HeadInfo[]> {
+    return this.send<HeadInfo[]>({ type: 'heads', id: this.nextId++, heads });
+  }
+
   /** A new stream of `model` on this worker, counted in its load until closed. */
-  open(model: WorkerModel): QueuedStream<Int16Array, Float32Array> {
-    const stream = this.queues[model].open();
+  open(model: 'wakeword'): QueuedStream<ScoreInput, Float32Array>;
+  open(model: 'vad'): QueuedStream<Int16Array, Float32Array>;
+  open<I>(model: WorkerModel): QueuedStream<I, Float32Array> {
+    const stream = this.queues[model].open() as QueuedStream<I, Float32Array>;
     this.streams++;
     let open = true;
     return {
@@ -184,10 +219,10 @@ class PoolWorker {
     };
   }
 
-  private send(message: Extract<WorkerInbound, { id: number }>): Promise<Float32Array[]> {
+  private send<R = Float32Array[]>(message: Extract<WorkerInbound, { id: number }>): Promise<R> {
     if (this.stopped) return Promise.reject(this.stopped);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(message.id, { resolve, reject });
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.set(message.id, { resolve: resolve as (r: never) => void, reject });
       this.post(message);
     });
   }

@@ -1,4 +1,5 @@
 import type { MonoFrame } from '../../hal/mic/types.js';
+import type { HeadSpec } from './registry.js';
 
 /** A keyword spotted in the stream, in absolute sample indices of the mono stream (AVS KeywordObserver). */
 export interface WakeWordDetection {
@@ -31,4 +32,19 @@ export interface WakeWordEngine {
   /** Forgets all history, as after mic-off or a source change. */
   reset(): void;
   dispose(): Promise<void>;
+}
+
+/**
+ * An engine that can change its words while it runs (openWakeWord): `loadKeywords` is the step that
+ * can fail (a file missing or corrupt), `useKeywords` switches from the next chunk on and cannot.
+ */
+export interface KeywordSwitching {
+  readonly keywords: readonly string[];
+  loadKeywords(heads: readonly HeadSpec[]): Promise<void>;
+  useKeywords(heads: readonly HeadSpec[]): void;
+}
+
+export function canSwitchKeywords(engine: WakeWordEngine): engine is WakeWordEngine & KeywordSwitching {
+  const e = engine as Partial<KeywordSwitching>;
+  return typeof e.loadKeywords === 'function' && typeof e.useKeywords === 'function';
 }

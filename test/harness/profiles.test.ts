@@ -2,31 +2,14 @@
  * Example: flashing room profiles to simulated devices through the A4B operations, written only
  * against the public harness API. The devices' MQTT traffic is real; their clocks are virtual.
  */
-import { disposeModels, startSimulation, type Simulation } from '../../tools/harness/index.js';
+import { startSimulation } from '../../tools/harness/index.js';
+import { MEETING_ROOM, simulationPerTest } from './room-fixture.js';
+import { makeHeadsDir } from '../support/test-heads.js';
 
-const MEETING_ROOM = {
-  ProfileName: 'Meeting rooms',
-  Timezone: 'Europe/Berlin',
-  Address: '1 Example Street, Berlin',
-  DistanceUnit: 'METRIC',
-  TemperatureUnit: 'CELSIUS',
-  WakeWord: 'ALEXA',
-  MaxVolumeLimit: 7,
-  SetupModeDisabled: true,
-  PSTNEnabled: false,
-};
-
-let sim: Simulation | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-});
-afterAll(async () => {
-  await disposeModels();
-});
+const run = simulationPerTest();
 
 test('a room profile reaches both devices of the room: reported profileVersion and the volume limit in force', async () => {
-  sim = await startSimulation({ devices: 2 });
+  const sim = run.sim = await startSimulation({ devices: 2 });
   const [a, b] = sim.devices;
   const before = a!.reported()?.profileVersion;
 
@@ -45,7 +28,7 @@ test('a room profile reaches both devices of the room: reported profileVersion a
 });
 
 test('an update is applied as a new version; the volume buttons stop at the new limit', async () => {
-  sim = await startSimulation({ devices: 1 });
+  const sim = run.sim = await startSimulation({ devices: 1 });
   const [echo] = sim.devices;
   const { profileArn } = await sim.cloud.roomWithProfile(MEETING_ROOM, { devices: [echo!.id] });
   const first = (await echo!.waitForSync()).profileVersion!;
@@ -63,7 +46,10 @@ test('an update is applied as a new version; the volume buttons stop at the new 
 });
 
 test('a profile the device cannot run is refused with its code, and the device keeps its last good version', async () => {
-  sim = await startSimulation({ devices: 1 });
+  // A cloud newer than its device: its API offers COMPUTER, the device ships no head for it.
+  const heads = makeHeadsDir([]);
+  run.onStop = heads.remove;
+  const sim = run.sim = await startSimulation({ devices: 1, headsDir: heads.dir, cloudWakeWords: ['ALEXA', 'COMPUTER'] });
   const [echo] = sim.devices;
   const { profileArn } = await sim.cloud.roomWithProfile(MEETING_ROOM, { devices: [echo!.id] });
   const good = (await echo!.waitForSync()).profileVersion;
@@ -75,7 +61,7 @@ test('a profile the device cannot run is refused with its code, and the device k
 });
 
 test('a mixed fleet: devices of different models, named by serial number, each on its own flash and clock', async () => {
-  sim = await startSimulation({ devices: [{ id: 'kitchen', model: 'echo-2' }, { id: 'boardroom', model: 'trio-8800' }] });
+  const sim = run.sim = await startSimulation({ devices: [{ id: 'kitchen', model: 'echo-2' }, { id: 'boardroom', model: 'trio-8800' }] });
   expect(sim.devices.map((d) => [d.id, d.model.id])).toEqual([
     ['kitchen', 'echo-2'],
     ['boardroom', 'trio-8800'],

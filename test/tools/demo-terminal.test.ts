@@ -37,7 +37,7 @@ const NARRATION: readonly RegExp[] = [
 /** Lines that come at their own moment between the ones above: each once, after `after`. */
 const INTERLEAVED: ReadonlyArray<{ line: RegExp; after: RegExp }> = [
   { line: /^ {5}0\.00 s {2}applied profile version 1 \(no room profile yet\)$/, after: /BOOTING -> CONNECTING/ },
-  { line: /^ {5}\d\.\d\d s {2}the cloud confirmed the wake word \(score 0\.\d\d\)$/, after: /streaming to the cloud/ },
+  { line: /^ {5}\d\.\d\d s {2}the cloud confirmed the wake word \(score (0\.\d\d|1\.00)\)$/, after: /streaming to the cloud/ },
   { line: /^ {5}4\.40 s {2}stream closed: end-of-speech$/, after: /streaming to the cloud/ },
 ];
 

@@ -4,6 +4,7 @@
  * summary says so (figures, not timings, are checked: performance belongs in BENCHMARKS.md).
  */
 import { runCli } from './run-cli.js';
+import { makeHeadsDir } from '../support/test-heads.js';
 
 test('connects every device, times one room-wide profile update, and listens in real time', async () => {
   const res = await runCli(['fleet', '--devices', '3', '--listening', '1', '--duration', '7', '--workers', '1', '--json', '--no-progress']);
@@ -32,4 +33,22 @@ test('scores in the main thread with --workers 0, and refuses a worker count tha
   expect(s).toMatchObject({ listening: 1, inference_workers: 0 });
   expect(s.wakes).toBeGreaterThanOrEqual(1);
   expect((await runCli(['fleet', '--workers', 'two'])).code).toBe(2);
+});
+
+test('--switch-to: the timed profile update switches every device to another word, which the listening device then spots', async () => {
+  // "computer" is a copy of the bundled alexa head: the demo's "Alexa" wakes it.
+  const heads = makeHeadsDir([{ word: 'computer', wakeWord: 'COMPUTER', from: 'alexa' }]);
+  try {
+    const res = await runCli(['fleet', '--devices', '2', '--listening', '1', '--duration', '5', '--workers', '1', '--heads-dir', heads.dir, '--switch-to', 'COMPUTER', '--json', '--no-progress']);
+    expect(res.code).toBe(0);
+    const s = res.lines[0] as Record<string, any>;
+    expect(s).toMatchObject({ devices: 2, connected: 2, keyword: 'computer', wake_word: 'COMPUTER' });
+    expect(s.wakes).toBeGreaterThanOrEqual(1);
+    expect(s.wakes_by_keyword).toEqual({ computer: s.wakes });
+    // A word no head covers, or two ways of naming the word, are refused.
+    expect((await runCli(['fleet', '--devices', '1', '--heads-dir', heads.dir, '--switch-to', 'ECHO', '--no-progress'])).code).not.toBe(0);
+    expect((await runCli(['fleet', '--keyword', 'alexa', '--model', 'x.onnx'])).code).toBe(2);
+  } finally {
+    heads.remove();
+  }
 });

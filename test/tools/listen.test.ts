@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { copyFileSync } from 'node:fs';
 import { runCli } from './run-cli.js';
+import { makeHeadsDir } from '../support/test-heads.js';
 
 const DEMO = 'test/fixtures/demo/alexa-demo.wav';
 
@@ -71,5 +73,25 @@ describe('echosim listen', () => {
     const r = await runCli(['listen', '--mic', `wav:${DEMO}`, '--threshold', '2']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/between 0 and 1/);
+  });
+
+  test('--keyword picks a word of the heads folder, --model an ONNX head file; each detection names its word', async () => {
+    // "computer" is a copy of the bundled alexa head, so the demo's "Alexa" wakes it.
+    const heads = makeHeadsDir([{ word: 'computer', wakeWord: 'COMPUTER', from: 'alexa' }]);
+    try {
+      const byWord = await runCli(['listen', '--mic', `wav:${DEMO}`, '--fast', '--heads-dir', heads.dir, '--keyword', 'computer']);
+      expect(byWord.code).toBe(0);
+      expect(byWord.lines.filter((l) => l.type === 'detection').map((l) => l.keyword)).toEqual(['computer']);
+      const custom = path.join(dir, 'my_word.onnx');
+      copyFileSync(path.join(heads.dir, 'computer', 'computer.onnx'), custom);
+      const byFile = await runCli(['listen', '--mic', `wav:${DEMO}`, '--fast', '--model', custom]);
+      expect(byFile.code).toBe(0);
+      expect(byFile.lines.filter((l) => l.type === 'detection').map((l) => l.keyword)).toEqual(['my_word']);
+      const unknown = await runCli(['listen', '--mic', `wav:${DEMO}`, '--fast', '--heads-dir', heads.dir, '--keyword', 'echo']);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toMatch(/MODEL_UNKNOWN/);
+    } finally {
+      heads.remove();
+    }
   });
 });

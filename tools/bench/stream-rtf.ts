@@ -2,6 +2,7 @@ import { EchosimError } from '../../core/errors.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { OpenWakeWordEngine, type OpenWakeWordEngineOptions } from '../../models/wakeword/openwakeword-engine.js';
 import { CHUNK_SAMPLES, type OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import type { HeadSpec } from '../../models/wakeword/registry.js';
 import { quantile } from './stats.js';
 
 const CHUNK_MS = (CHUNK_SAMPLES / SAMPLE_RATE) * 1000;
@@ -19,6 +20,14 @@ export interface StreamResult {
   /** CPU time (user + system, all threads) / audio time over the timed chunks. */
   cpu_rtf: number;
   detections: number;
+  /** Word switches made during the timed chunks (`switching`). */
+  switches: number;
+}
+
+/** The stream changes its word every `everyChunks` chunks, alternating between `heads` (both loaded in the models). */
+export interface StreamSwitching {
+  readonly heads: readonly HeadSpec[];
+  readonly everyChunks: number;
 }
 
 /**
@@ -29,7 +38,7 @@ export interface StreamResult {
 export async function measureStream(
   models: OpenWakeWordModels,
   audio: Int16Array,
-  options: { warmupChunks?: number; engine?: OpenWakeWordEngineOptions } = {},
+  options: { warmupChunks?: number; engine?: OpenWakeWordEngineOptions; switching?: StreamSwitching } = {},
 ): Promise<StreamResult> {
   const warmup = options.warmupChunks ?? 50;
   const engine = new OpenWakeWordEngine(models, options.engine);
@@ -46,11 +55,17 @@ export async function measureStream(
   }
   const timed = nChunks - warmup;
   const per = new Float64Array(timed);
+  const sw = options.switching;
+  let switches = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let c = warmup; c < nChunks; c++) {
     const at = c * CHUNK_SAMPLES;
     const c0 = performance.now();
+    if (sw && sw.heads.length > 0 && (c - warmup) % sw.everyChunks === 0 && c > warmup) {
+      // A room profile's switch as the device makes it: the next head takes over at this chunk.
+      engine.useKeywords([sw.heads[++switches % sw.heads.length]!]);
+    }
     detections += (await engine.process({ index: at, samples: audio.subarray(at, at + CHUNK_SAMPLES) })).detections.length;
     per[c - warmup] = performance.now() - c0;
   }
@@ -68,6 +83,7 @@ export async function measureStream(
     rtf: ms / audioMs,
     cpu_rtf: (cpu.user + cpu.system) / 1000 / audioMs,
     detections,
+    switches,
   };
 }
 

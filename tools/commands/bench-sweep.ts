@@ -1,54 +1,47 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
-import { EchosimError } from '../../core/errors.js';
-import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir } from '../../models/manifest.js';
+import { writeFileSync } from 'node:fs';
+import { readVerifiedFile } from '../../models/manifest.js';
+import type { HeadSpec } from '../../models/wakeword/registry.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { Corpus } from '../bench/corpus.js';
 import { detSvg, sweepPlot } from '../bench/det-svg.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { headName, runWakewordSweep, type SweepHead, type SweepResult } from '../bench/wakeword-sweep.js';
-import type { SpotterCliOptions } from '../spotter-options.js';
+import { spotterRegistry, type SpotterCliOptions } from '../spotter-options.js';
 
 export interface BenchSweepOptions extends SpotterCliOptions {
   json?: boolean;
   progress: boolean;
   svg?: string;
-  model?: string[];
 }
 
-/** The default threshold a trained head's description (`<word>.json` beside it) gives; 0.5 without one. */
-const DescribedThreshold = z.object({ threshold: z.number().gt(0).lt(1) });
-
-function fileHead(file: string): SweepHead {
-  if (!existsSync(file)) throw new EchosimError('MODEL_FILE_MISSING', `model file ${file} is missing`, { hint: 'Pass the path of an openWakeWord keyword head (.onnx).' });
-  const name = headName(file);
-  const description = path.join(path.dirname(file), `${name}.json`);
-  let defaultThreshold = 0.5;
-  if (existsSync(description)) {
-    const parsed = DescribedThreshold.safeParse(JSON.parse(readFileSync(description, 'utf8')));
-    if (parsed.success) defaultThreshold = parsed.data.threshold;
-  }
-  return { name, bytes: readFileSync(file), defaultThreshold };
+/** A head to sweep, read and (for a shipped head) checked against its sha256; --threshold and --patience override its own. */
+async function sweepHead(spec: HeadSpec, name: string, { threshold, patience }: Pick<SpotterCliOptions, 'threshold' | 'patience'>): Promise<SweepHead> {
+  return {
+    name,
+    bytes: await readVerifiedFile(spec.file, spec.sha256),
+    defaultThreshold: threshold ?? spec.threshold,
+    ...((patience ?? spec.patience) === undefined ? {} : { patience: patience ?? spec.patience }),
+  };
 }
 
-/** `bench wakeword --sweep`: every --keyword model and --model file over the corpus, across thresholds. */
+/**
+ * `bench wakeword --sweep`: across thresholds, every head of each --keyword word (a project head
+ * beside the bundled one of the same word, so a user sees both) and each --model file.
+ */
 export async function runBenchSweep(corpus: Corpus, opts: BenchSweepOptions): Promise<void> {
-  const manifest = loadManifest();
-  const dir = resolveModelDir(manifest, opts.modelDir);
+  const registry = spotterRegistry(opts);
   const heads: SweepHead[] = [];
-  for (const keyword of opts.keyword) {
-    const entry = keywordEntryFor(manifest, keyword);
-    heads.push({ name: `${keyword} (bundled)`, bytes: await readVerifiedModel(dir, entry), defaultThreshold: opts.threshold ?? entry.threshold });
+  for (const keyword of opts.keyword ?? ((opts.modelFiles ?? []).length > 0 ? [] : ['alexa'])) {
+    for (const spec of registry.alternatives(keyword)) heads.push(await sweepHead(spec, `${keyword} (${spec.source})`, opts));
   }
-  for (const file of opts.model ?? []) {
-    const head = fileHead(file);
-    heads.push(opts.threshold === undefined ? head : { ...head, defaultThreshold: opts.threshold });
+  for (const file of opts.modelFiles ?? []) {
+    const spec = registry.fileHead(file);
+    heads.push(await sweepHead(spec, spec.source === 'custom' ? headName(file) : `${spec.keyword} (${spec.source})`, opts));
   }
   const models = await OpenWakeWordModels.load({ keywords: [], ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
   let result: SweepResult;
   try {
-    result = await runWakewordSweep(corpus, heads, models, (f) => readWavMono(f, opts.channel), { patience: opts.patience, refractoryMs: opts.refractoryMs, showProgress: opts.progress });
+    result = await runWakewordSweep(corpus, heads, models, (f) => readWavMono(f, opts.channel), { patience: opts.patience ?? 1, refractoryMs: opts.refractoryMs, showProgress: opts.progress });
   } finally {
     await models.dispose();
   }

@@ -14,10 +14,12 @@ import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { registerBenchSoak } from './bench-soak.js';
+import { registerBenchRecognizer } from './bench-recognizer.js';
 import { registerBenchWeb } from './bench-web.js';
-import { addSpotterOptions, openWakeWordOptions, type SpotterCliOptions } from '../spotter-options.js';
+import { addSpotterOptions, openWakeWordOptions, selectedHeads, spotterRegistry, withModelFiles, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
+  model?: string[];
   pos: string;
   neg: string;
   json?: boolean;
@@ -25,7 +27,6 @@ interface BenchWakewordOptions extends SpotterCliOptions {
   progress: boolean;
   sweep?: boolean;
   svg?: string;
-  model?: string[];
 }
 
 export function registerBench(program: Command): void {
@@ -38,6 +39,7 @@ export function registerBench(program: Command): void {
   registerBenchFuzzMqtt(bench);
   registerBenchSoak(bench);
   registerBenchOutages(bench);
+  registerBenchRecognizer(bench);
   registerBenchWeb(bench);
   const wakeword = bench
     .command('wakeword')
@@ -47,10 +49,10 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .option('--files', 'with --json, include every file\'s detections')
     .option('--no-progress', 'no progress bar on stderr')
-    .option('--sweep', 'recall against false accepts per hour across thresholds (a DET curve), one line per model')
-    .option('--svg <file>', 'with --sweep, draw the curves as an SVG plot into this file')
-    .option('--model <file.onnx...>', 'with --sweep, also these keyword heads (e.g. trained ones), beside the --keyword models');
-  addSpotterOptions(wakeword).action(async (opts: BenchWakewordOptions) => {
+    .option('--sweep', 'recall against false accepts per hour across thresholds (a DET curve), one line per head: every head of each --keyword (the project\'s beside the bundled one) and each --model file')
+    .option('--svg <file>', 'with --sweep, draw the curves as an SVG plot into this file');
+  addSpotterOptions(wakeword).action(async (cli: BenchWakewordOptions) => {
+    const opts = withModelFiles(cli);
     if (opts.engine === 'porcupine') {
       throw new EchosimError('CLI_ARGUMENT_INVALID', 'bench wakeword measures the on-device openWakeWord engine', {
         hint: 'leave out --engine porcupine',
@@ -58,8 +60,9 @@ export function registerBench(program: Command): void {
     }
     const corpus = loadCorpus(opts.pos, opts.neg);
     if (opts.sweep) return runBenchSweep(corpus, opts);
-    if (opts.svg || opts.model) throw new EchosimError('CLI_ARGUMENT_INVALID', '--svg and --model go with --sweep', { hint: 'add --sweep' });
-    const models = await OpenWakeWordModels.load({ keywords: opts.keyword, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
+    if (opts.svg) throw new EchosimError('CLI_ARGUMENT_INVALID', '--svg goes with --sweep', { hint: 'add --sweep' });
+    const heads = selectedHeads(opts, spotterRegistry(opts));
+    const models = await OpenWakeWordModels.load({ heads, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
     try {
       const engine = new OpenWakeWordEngine(models, openWakeWordOptions(opts));
       const result = await runWakewordBench(corpus, engine, (f) => readWavMono(f, opts.channel), opts.progress);
@@ -67,7 +70,7 @@ export function registerBench(program: Command): void {
         const { files, ...summary } = result;
         process.stdout.write(`${JSON.stringify(opts.files ? { ...summary, files } : summary)}\n`);
       } else {
-        process.stdout.write(formatReport(result, opts));
+        process.stdout.write(formatReport(result, opts, heads.map((h) => h.keyword)));
       }
     } finally {
       await models.dispose();
@@ -75,10 +78,10 @@ export function registerBench(program: Command): void {
   });
 }
 
-function formatReport(r: WakewordBenchResult, opts: BenchWakewordOptions): string {
+function formatReport(r: WakewordBenchResult, opts: SpotterCliOptions, keywords: string[]): string {
   const ms = (v: number | null): string => (v === null ? 'n/a (no labels)' : `${v.toFixed(0)} ms`);
   const lines = [
-    `wake word:            ${opts.keyword.join(', ')} (threshold ${opts.threshold ?? 'model default'}, patience ${opts.patience})`,
+    `wake word:            ${keywords.join(', ')} (threshold ${opts.threshold ?? 'model default'}, patience ${opts.patience ?? 'model default'})`,
     `recall:               ${(r.recall * 100).toFixed(1)}% (${r.detected}/${r.positives})`,
     `false accepts:        ${r.false_accepts} in ${(r.neg_hours * 60).toFixed(1)} min of negative audio (${r.fa_per_hour.toFixed(2)} per hour)`,
     `  off-label in pos/:  ${r.pos_false_accepts}`,

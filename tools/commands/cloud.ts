@@ -2,11 +2,14 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Cloud, DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type CloudOptions } from '../../cloud-link/cloud/cloud.js';
+import { HOME_ASSISTANT_USERNAME } from '../../cloud-link/protocol/topics.js';
 import type { CloudEvents } from '../../cloud-link/cloud/mqtt/cloud-events.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
 import { EchosimError } from '../../core/errors.js';
 import { DEFAULT_ENDPOINT, defaultCloudDataDir } from '../a4b-client.js';
 import { printJsonLine } from '../options.js';
+import { CLOUD_CONFIG } from '../config/cloud-config-kind.js';
+import { addConfigOption } from '../config/config-option.js';
 import { CloudWeb } from '../web/cloud-web.js';
 import type { ListenAddress } from '../web/listen-address.js';
 import { parseWebOption } from '../web/web-option.js';
@@ -24,6 +27,7 @@ interface CloudCliOptions extends CloudTlsCliOptions {
   mosquittoPid?: string;
   verify: boolean;
   events?: 'jsonl';
+  homeAssistant?: boolean;
   web?: ListenAddress;
 }
 
@@ -53,8 +57,10 @@ export function registerCloud(program: Command): void {
     .option('--mosquitto-pid <file>', "with --mosquitto-auth: Mosquitto's pid_file, to make it reread them (SIGHUP)")
     .option('--no-verify', 'do not verify wake words in the cloud (no model is loaded)')
     .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl)
+    .option('--home-assistant', 'publish Home Assistant MQTT discovery (homeassistant/device/...) for every registered device')
     .option('--web <[host:]port>', 'serve the cloud page (fleet, rooms, profiles, recordings) on [HOST:]PORT (port alone: 127.0.0.1); it asks for the admin token', parseWebOption);
-  addCloudTlsOptions(cmd).action(async (opts: CloudCliOptions) => {
+  addCloudTlsOptions(cmd);
+  addConfigOption(cmd, CLOUD_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(async (opts: CloudCliOptions) => {
     await runCloud(opts);
   });
 }
@@ -92,6 +98,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
     http: opts.api ? { host: opts.httpHost, port: opts.httpPort } : false,
     ...(opts.mosquittoAuth ? { mosquitto: { authDir: path.resolve(opts.mosquittoAuth), ...(opts.mosquittoPid ? { pidFile: path.resolve(opts.mosquittoPid) } : {}) } } : {}),
     ...(opts.verify ? {} : { verifier: false as const }),
+    ...(opts.homeAssistant ? { homeAssistant: true } : {}),
   };
   const cloud = await Cloud.start(options);
   let web: CloudWeb | undefined;
@@ -116,6 +123,7 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
       ...(cloud.apiUrl ? { api: cloud.apiUrl } : {}),
       data: dir,
       adminTokenFile: cloud.adminTokenFile,
+      ...(cloud.homeAssistantPasswordFile ? { homeAssistantPasswordFile: cloud.homeAssistantPasswordFile } : {}),
       ...(cloud.caFile ? { caFile: cloud.caFile } : {}),
       ...(web ? { web: web.url } : {}),
     });
@@ -129,6 +137,9 @@ async function runCloud(opts: CloudCliOptions): Promise<void> {
         `echosim cloud is running (data in ${dir})`,
         `  MQTT broker:  ${cloud.brokerUrl}${opts.broker ? ' (external)' : ' (embedded)'}`,
         ...(cloud.apiUrl ? [`  HTTP API:     ${cloud.apiUrl}  (admin token in ${cloud.adminTokenFile})`] : []),
+        ...(cloud.homeAssistantPasswordFile
+          ? [`  Home Assistant: MQTT user ${HOME_ASSISTANT_USERNAME}, password in ${cloud.homeAssistantPasswordFile}`]
+          : []),
         ...(cloud.caFile ? [`  TLS:          clients verify the cloud with the CA certificate ${cloud.caFile}`] : []),
         ...(web ? [`  Cloud page:   ${web.url}  (log in with the admin token)`] : []),
         '  Register a device (its secret is shown once):',

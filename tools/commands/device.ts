@@ -15,7 +15,9 @@ import { BUTTON_DRIVER_KINDS } from '../../hal/buttons/open.js';
 import { LED_RENDERER_KINDS } from '../../hal/leds/open.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
 import { parseNonNegative, parsePositive, printJsonLine } from '../options.js';
-import { addSpotterOptions } from '../spotter-options.js';
+import { addSpotterOptions, MODEL_FILE_HELP } from '../spotter-options.js';
+import { DEVICE_CONFIG } from '../config/device-config-kind.js';
+import { addConfigOption } from '../config/config-option.js';
 import { DeviceWeb } from '../web/device-web.js';
 import type { ListenAddress } from '../web/listen-address.js';
 import { parseWebOption, WEB_OPTION_HELP, webMicrophone } from '../web/web-option.js';
@@ -26,6 +28,24 @@ function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
     if ((allowed as readonly string[]).includes(value)) return value as T;
     throw new InvalidArgumentError(`expected one of: ${allowed.join(', ')}`);
   };
+}
+
+/** `--model`: a device model id, or a wake-word head FILE.onnx (both may be given). */
+function deviceModelOrHead(models: readonly string[]): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (!value.toLowerCase().endsWith('.onnx') && !models.includes(value)) {
+      throw new InvalidArgumentError(`expected a device model (${models.join(', ')}) or a wake-word head FILE.onnx`);
+    }
+    return [...(previous ?? []), value];
+  };
+}
+
+/** Splits `--model` values into the device model (default echo-dot-3) and the wake-word head files. */
+export function splitModelOption(values: readonly string[] | undefined): { model: string; modelFiles: string[] } {
+  const files = (values ?? []).filter((v) => v.toLowerCase().endsWith('.onnx'));
+  const ids = (values ?? []).filter((v) => !v.toLowerCase().endsWith('.onnx'));
+  if (ids.length > 1) throw usage(`one device model, not ${ids.join(' and ')}`, 'Give --model once with a device model id (FILE.onnx values are wake-word heads).');
+  return { model: ids[0] ?? 'echo-dot-3', modelFiles: files };
 }
 
 function parseAngle(value: string): number {
@@ -40,7 +60,9 @@ function parseVolumeLimit(value: string): number {
   return n;
 }
 
-interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons' | 'cloud' | 'offline'> {
+interface DeviceCliOptions extends Omit<DeviceSessionOptions, 'eventSink' | 'leds' | 'buttons' | 'cloud' | 'offline' | 'model'> {
+  /** A device model id and/or wake-word heads (FILE.onnx). */
+  model?: string[];
   leds?: LedsKind;
   buttons?: ButtonsKind;
   events?: 'jsonl';
@@ -63,7 +85,7 @@ function usage(message: string, hint: string): EchosimError {
  * The cloud to connect to, from --cloud, --device-id and one secret source: --secret, --secret-file
  * or $ECHOSIM_DEVICE_SECRET (prefer the file or the variable: a command line shows in `ps`).
  */
-export function cloudConnection(opts: DeviceCliOptions, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
+export function cloudConnection(opts: Pick<DeviceCliOptions, 'cloud' | 'deviceId' | 'secret' | 'secretFile' | 'ca'>, env: NodeJS.ProcessEnv = process.env): CloudConnection | undefined {
   if (opts.cloud === undefined) {
     if (opts.deviceId !== undefined || opts.secret !== undefined || opts.secretFile !== undefined || opts.ca !== undefined) {
       throw usage('--device-id, --secret, --secret-file and --ca only go with --cloud', 'Add --cloud mqtt://HOST:PORT (mqtts:// with --ca), or leave them out.');
@@ -116,8 +138,8 @@ export function registerDevice(program: Command): void {
   const cmd = program
     .command('device')
     .description('run one Echo/Trio-class device: states, light ring, buttons, mic-off, speaker and local features')
-    .option('--model <id>', `device model: ${models.join(', ')}`, choice(models), 'echo-dot-3')
-    .requiredOption('--mic <spec>', MIC_SPEC_HELP)
+    .option('--model <id|file.onnx...>', `device model: ${models.join(', ')} (default echo-dot-3); and/or ${MODEL_FILE_HELP}`, deviceModelOrHead(models))
+    .option('--mic <spec>', `${MIC_SPEC_HELP} (required, here or as microphone.source in --config)`)
     .option('--channels <n>', 'channels of the array for alsa, stdin and synthetic sources', parsePositive)
     .option('--talker-angle <deg>', "simulate a talker at this azimuth around the model's microphones (mono input)", parseAngle)
     .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(LED_RENDERER_KINDS))
@@ -140,13 +162,20 @@ export function registerDevice(program: Command): void {
     .option('--max-stream <seconds>', 'longest stream before the device closes it', parsePositive, 8)
     .option('--no-vad', 'do not end streams at end of speech (only at the maximum length)')
     .option('--settle <seconds>', 'after the audio ends, let the device finish (e.g. THINKING time out) for at most this long', parseNonNegative, 30);
-  addSpotterOptions(cmd).action(async (opts: DeviceCliOptions) => {
-    await runDeviceCommand(opts);
-  });
+  addSpotterOptions(cmd, { modelFlag: false });
+  addConfigOption(cmd, DEVICE_CONFIG, 'read the settings from this JSON file (docs/raspberry-pi.md); flags given here win over it').action(
+    async (opts: DeviceCliOptions & { mic?: string; config?: string }) => {
+      const { mic, config: _config, ...rest } = opts;
+      if (mic === undefined) throw usage('no microphone: give --mic SPEC or microphone.source in the --config file', MIC_SPEC_HELP);
+      await runDeviceCommand({ ...rest, mic });
+    },
+  );
 }
 
 async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   const cloud = cloudConnection(opts);
+  const split = splitModelOption(opts.model);
+  const chosen = { model: split.model, ...(split.modelFiles.length > 0 ? { modelFiles: [...(opts.modelFiles ?? []), ...split.modelFiles] } : {}) };
   const jsonl = opts.events === 'jsonl' || opts.leds === 'events';
   const interactive = process.stderr.isTTY === true && !jsonl;
   const leds: LedsKind = opts.leds ?? (interactive ? 'terminal' : 'none');
@@ -174,10 +203,11 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
     // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
     // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
     for (;;) {
-      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, web: _web, ...common } = opts;
+      const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, model: _model, web: _web, ...common } = opts;
       const mic = web ? webMicrophone(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : undefined;
       const session = await openDeviceSession({
         ...common,
+        ...chosen,
         ...(mic ? { mic } : {}),
         offline: opts.offline === true,
         ...(data === undefined ? {} : { data }),

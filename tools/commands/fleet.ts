@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { runFleet, type FleetSummary } from '../fleet/fleet.js';
 import { parsePositive, parsePositiveInt } from '../options.js';
+import { WakeWordRegistry } from '../../models/wakeword/registry.js';
+import { MODEL_FILE_HELP } from '../spotter-options.js';
 
 function parseCount(value: string): number {
   const n = Number(value);
@@ -21,6 +23,10 @@ interface FleetCliOptions {
   progress: boolean;
   workers?: number;
   vad: boolean;
+  keyword?: string;
+  model?: string;
+  headsDir?: string;
+  switchTo?: string;
 }
 
 export function registerFleet(program: Command): void {
@@ -37,11 +43,21 @@ export function registerFleet(program: Command): void {
     .option('--ca <file>', 'with an mqtts:// --cloud or an https:// endpoint: the CA to verify them with (default <data dir>/tls/ca.pem when it exists)')
     .option('--workers <n>', 'worker threads for wake-word inference, 0 for the main thread (default: one per core)', parseCount)
     .option('--no-vad', 'listening devices do not end-point with Silero VAD: their streams run to the maximum length')
+    .option('--keyword <name>', 'the word every device spots, a shipped one (default alexa); the room profile selects its WakeWord')
+    .option('--model <file.onnx>', `instead of --keyword: ${MODEL_FILE_HELP} (room profiles do not switch it)`)
+    .option('--heads-dir <dir>', 'folder of trained heads (default models/wakeword/heads)')
+    .option('--switch-to <WAKEWORD>', "the timed room-profile update also sets this WakeWord (ALEXA, AMAZON, ECHO, COMPUTER): every device switches its spotter")
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (opts: FleetCliOptions) => {
       if (opts.listening > opts.devices) throw new InvalidArgumentError(`--listening ${opts.listening} is more than --devices ${opts.devices}`);
+      if (opts.keyword && opts.model) throw new InvalidArgumentError('give --keyword or --model, not both');
+      const registry = WakeWordRegistry.load(opts.headsDir ? { headsDir: opts.headsDir } : {});
+      const head = opts.model ? registry.fileHead(opts.model) : opts.keyword ? registry.head(opts.keyword) : undefined;
       const summary = await runFleet({
+        registry,
+        ...(head ? { head } : {}),
+        ...(opts.switchTo ? { switchTo: opts.switchTo } : {}),
         devices: opts.devices,
         listening: opts.listening,
         durationS: opts.duration,
@@ -60,6 +76,7 @@ function format(s: FleetSummary): string {
   return [
     `devices:          ${s.connected}/${s.devices} connected (started in ${s.startup_s} s)`,
     `profile apply:    median ${s.profile_apply.median_ms} ms, p99 ${s.profile_apply.p99_ms} ms, max ${s.profile_apply.max_ms} ms (one UpdateProfile to the whole room)`,
+    `word:             ${s.keyword}${s.wake_word ? ` (${s.wake_word})` : ''}`,
     `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end)`,
     `CPU:              ${s.cpu_percent}% of one core while listening (wake-word inference on ${s.inference_workers ? `${s.inference_workers} worker threads` : 'the main thread'}; main event loop ${s.main_loop_busy_percent}% busy)`,
     `RSS:              ${s.rss_mb} MB (${s.rss_per_device_kb} KB per device)`,

@@ -6,9 +6,10 @@ import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { writeWav16 } from '../../hal/mic/wav-writer.js';
 import { openListenSession, seconds, type ListenSessionOptions } from '../listen-session.js';
 import { parsePositive, parsePositiveInt, printJsonLine } from '../options.js';
-import { addSpotterOptions } from '../spotter-options.js';
+import { addSpotterOptions, withModelFiles } from '../spotter-options.js';
 
 interface ListenOptions extends ListenSessionOptions {
+  model?: string[];
   scores?: boolean;
   saveStreams?: string;
 }
@@ -28,7 +29,7 @@ export function registerListen(program: Command): void {
     .option('--scores', "also print every 80 ms chunk's scores")
     .option('--save-streams <dir>', 'write each stream (pre-roll + speech) to DIR/stream-N.wav');
   addSpotterOptions(cmd).action(async (opts: ListenOptions) => {
-    await listen(opts);
+    await listen(withModelFiles(opts));
   });
 }
 

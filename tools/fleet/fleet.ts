@@ -11,6 +11,8 @@ import { packageRoot } from '../../core/package-root.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import { WakeWordRegistry, type HeadSpec } from '../../models/wakeword/registry.js';
+import { EchosimError } from '../../core/errors.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
 import { SileroVad, SileroVadModel } from '../../models/vad/silero-vad.js';
 import { checkBrokerUrl, isTlsBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
@@ -46,6 +48,15 @@ export interface FleetOptions {
   workers?: number;
   /** Listening devices end-point their streams with Silero VAD (default true); false streams run to their maximum length. */
   vad?: boolean;
+  /**
+   * The word every device spots (default the registry's alexa); a head without a room-profile
+   * WakeWord (a custom `--model` file) is fixed: profiles do not switch it.
+   */
+  head?: HeadSpec;
+  /** The words a profile's WakeWord switches among (default models/wakeword/heads and the bundled heads). */
+  registry?: WakeWordRegistry;
+  /** The timed UpdateProfile also sets this WakeWord: every device switches its spotter to it. */
+  switchTo?: string;
 }
 
 export interface FleetSummary {
@@ -54,6 +65,9 @@ export interface FleetSummary {
   listening: number;
   /** Whether the listening devices end-pointed with Silero VAD. */
   vad: boolean;
+  /** The word the devices spotted while listening, and its room-profile WakeWord. */
+  keyword: string;
+  wake_word?: string;
   /** Worker threads running wake-word inference (0: the main thread). */
   inference_workers: number;
   startup_s: number;
@@ -65,6 +79,8 @@ export interface FleetSummary {
    * machine that cannot keep up).
    */
   wakes: number;
+  /** The wake words detected, by the word the spotter ran. */
+  wakes_by_keyword: Record<string, number>;
   max_lag_ms: number;
   end_lag_ms: number;
   duration_s: number;
@@ -91,10 +107,20 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const workers = o.workers ?? availableParallelism();
   // Inference on worker threads, the listening devices' end-pointing VAD with it; or all in this thread.
   const withVad = o.vad !== false && o.listening > 0;
-  const models = workers > 0 ? await SpotterPool.start({ workers, vad: withVad }) : await OpenWakeWordModels.load();
+  const registry = o.registry ?? WakeWordRegistry.load();
+  const start = o.head ?? registry.head('alexa');
+  const final = o.switchTo === undefined ? start : registry.forWakeWord(o.switchTo);
+  if (!final) throw new EchosimError('WAKE_WORD_UNSUPPORTED', `no wake-word model covers ${o.switchTo}`, { hint: `Shipped: ${registry.wakeWords.join(', ')}.` });
+  if (o.switchTo !== undefined && !start.wakeWord) {
+    throw new EchosimError('CLI_ARGUMENT_INVALID', `${start.keyword} is no room-profile wake word: a profile cannot switch it`, { hint: 'Start from a shipped word (--keyword) to switch with --switch-to.' });
+  }
+  // Both heads loaded up front on every worker: the switch is a profile apply, not a model load.
+  const heads = final.keyword === start.keyword ? [start] : [start, final];
+  const models = workers > 0 ? await SpotterPool.start({ workers, vad: withVad, heads }) : await OpenWakeWordModels.load({ heads });
   const vadModel = withVad && !(models instanceof SpotterPool) ? await SileroVadModel.load() : undefined;
   const rssBase = process.memoryUsage().rss;
   let cloud: Cloud | undefined;
+  let verifier: WakeWordVerifier | undefined;
   const fleet: SimulatedDevice[] = [];
   try {
     let brokerUrl: string;
@@ -107,7 +133,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       brokerTls = isTlsBrokerUrl(brokerUrl) ? resolveCa(where) : undefined;
       checkBrokerUrl(brokerUrl, o.cloud.ca ? readCaFile(o.cloud.ca) : undefined);
     } else {
-      cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier: new WakeWordVerifier({ models }) });
+      verifier = new WakeWordVerifier({ models, registry, log });
+      cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier, wakeWords: registry.wakeWords });
       brokerUrl = cloud.brokerUrl;
       api = new A4bClient({ endpoint: cloud.apiUrl ?? '', token: cloud.adminToken });
     }
@@ -116,6 +143,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const clocks = Array.from({ length: listeningAt }, () => new VirtualClock(0, Date.now()));
     const provisioned = await provisionFleet({
       api, brokerUrl, ...(brokerTls ? { brokerTls } : {}), count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
+      keywords: [start.keyword], ...(start.wakeWord ? { registry, wakeWord: start.wakeWord } : {}),
       clockFor: (i) => clocks[i] ?? clock, progress: o.progress,
       vadFor: (i) => {
         if (i >= listeningAt || !withVad) return undefined;
@@ -143,7 +171,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
           d.link.on('profile-applied', on);
         }),
     );
-    await api.call('UpdateProfile', { ProfileArn, MaxVolumeLimit: 7 });
+    await api.call('UpdateProfile', { ProfileArn, MaxVolumeLimit: 7, ...(o.switchTo ? { WakeWord: o.switchTo } : {}) });
     let limit: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(waits), new Promise((r) => (limit = setTimeout(r, 120_000)))]);
     clearTimeout(limit);
@@ -154,6 +182,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const elu0 = performance.eventLoopUtilization();
     const w0 = performance.now();
     let wakes = 0;
+    const byKeyword: Record<string, number> = {};
     let maxLag = 0;
     let endLag = 0;
     const clip = await readWavMono(path.join(packageRoot(), DEMO_WAV), { kind: 'mean' });
@@ -163,7 +192,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
         // Spread the devices' starts over one loop of the utterance: a fleet's wake words do not all
         // come in the same 80 ms.
         await delay((i / listeners.length) * loopS * 1000);
-        sim.device.on('detection', (d) => void (d.accepted && wakes++));
+        sim.device.on('detection', (d) => {
+          if (!d.accepted) return;
+          wakes++;
+          byKeyword[d.keyword] = (byKeyword[d.keyword] ?? 0) + 1;
+        });
         const source = new LoopedClipSource(clip, o.durationS, clock, path.basename(DEMO_WAV));
         const abort = new AbortController();
         const stop = setTimeout(() => abort.abort(), o.durationS * 1000);
@@ -192,10 +225,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       connected,
       listening: listeners.length,
       vad: withVad,
+      keyword: final.keyword,
+      ...(final.wakeWord ? { wake_word: final.wakeWord } : {}),
       inference_workers: workers,
       startup_s: r1(startupS),
       profile_apply: { median_ms: r1(quantile(applied, 0.5)), p99_ms: r1(quantile(applied, 0.99)), max_ms: r1(applied[applied.length - 1] ?? 0) },
       wakes,
+      wakes_by_keyword: byKeyword,
       max_lag_ms: r1(Math.max(0, maxLag)),
       end_lag_ms: r1(Math.max(0, endLag)),
       duration_s: r1(windowMs / 1000),
@@ -207,6 +243,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   } finally {
     for (const d of fleet) await d.stop().catch(() => undefined);
     await cloud?.stop();
+    verifier?.close();
     await (models instanceof SpotterPool ? models.close() : models.dispose());
     await vadModel?.dispose();
     rmSync(root, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { ensurePrivateDir } from '../../core/private-files.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
+import type { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import type { A4bClient } from '../a4b-client.js';
 import { ProgressBar } from '../progress.js';
 import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
@@ -22,6 +23,11 @@ export interface ProvisionOptions {
   /** Where each device's flash goes (`root/devices/<serial>`). */
   root: string;
   models: OpenWakeWordModels | ScorerSource;
+  /** The words every device spots at start, and the registry a room profile's WakeWord switches among (none: fixed words). */
+  keywords?: readonly string[];
+  registry?: WakeWordRegistry;
+  /** The room profile's WakeWord (default ALEXA). */
+  wakeWord?: string;
   log: Logger;
   /** The clock of device `index` (a listening device may run on its own VirtualClock). */
   clockFor: (index: number) => Clock;
@@ -42,14 +48,14 @@ export interface ProvisionedFleet {
 }
 
 /** A room profile for simulated fleets. */
-export function fleetProfile(name: string, maxVolumeLimit: number): Record<string, unknown> {
+export function fleetProfile(name: string, maxVolumeLimit: number, wakeWord = 'ALEXA'): Record<string, unknown> {
   return {
     ProfileName: name,
     Timezone: 'Europe/Berlin',
     Address: '1 Fleet Street',
     DistanceUnit: 'METRIC',
     TemperatureUnit: 'CELSIUS',
-    WakeWord: 'ALEXA',
+    WakeWord: wakeWord,
     Locale: 'en-US',
     MaxVolumeLimit: maxVolumeLimit,
   };
@@ -81,7 +87,7 @@ function firstSync(link: DeviceCloudLink): Promise<void> {
  * the room's profile) before the next batch starts. A progress bar on stderr counts them.
  */
 export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFleet> {
-  const { ProfileArn } = await o.api.call<{ ProfileArn: string }>('CreateProfile', fleetProfile(`${o.prefix} profile`, 8));
+  const { ProfileArn } = await o.api.call<{ ProfileArn: string }>('CreateProfile', fleetProfile(`${o.prefix} profile`, 8, o.wakeWord));
   const { RoomArn } = await o.api.call<{ RoomArn: string }>('CreateRoom', { RoomName: `${o.prefix} room`, ProfileArn });
   const devices: SimulatedDevice[] = new Array(o.count);
   const secrets: string[] = new Array(o.count);
@@ -100,6 +106,8 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
           const vad = o.vadFor?.(i);
           const sim = await startSimulatedDevice({
             url: o.brokerUrl, deviceId: id, secret: Secret, dataDir, clock: o.clockFor(i), models: o.models, log: o.log,
+            ...(o.keywords ? { keywords: o.keywords } : {}),
+            ...(o.registry ? { registry: o.registry } : {}),
             ...(vad ? { vad } : {}),
             ...(o.brokerTls ? { link: { tls: o.brokerTls } } : {}),
           });

@@ -1,10 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { StreamStart } from '../../cloud-link/protocol/stream.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
-import { CHUNK_SAMPLES } from '../../models/wakeword/oww-models.js';
-import { planVerification } from '../../cloud-link/cloud/verification/verification-plan.js';
 import type { WakeWordVerifier } from '../../cloud-link/cloud/verification/verifier.js';
-import { ruleFor } from '../../cloud-link/cloud/verification/verification-rule.js';
 import { realWait } from './wait.js';
 
 /** What the gate reads about one device and the cloud's dealings with it. */
@@ -121,11 +118,8 @@ export class CloudGate {
   /** Where the cloud's verification session will decide (VerificationSession.decisionSample), as an absolute index. */
   private decisionIndex(start: StreamStart): number | undefined {
     const keyword = start.keyword;
-    if (start.initiator !== 'wakeword' || keyword === undefined || !this.verifier?.supports(keyword)) return undefined;
-    const rule = ruleFor(keyword.toLowerCase());
-    if (!rule) return undefined;
-    const plan = planVerification(start.wakeWordIndices, start.preRoll, rule);
-    const chunks = Math.floor((plan.windowEnd - plan.origin) / CHUNK_SAMPLES);
-    return start.startIndex + plan.origin + chunks * CHUNK_SAMPLES;
+    if (start.initiator !== 'wakeword' || keyword === undefined || !this.verifier) return undefined;
+    const at = this.verifier.decisionSample({ keyword, preRoll: start.preRoll, ...(start.wakeWordIndices ? { wakeWordIndices: start.wakeWordIndices } : {}) });
+    return at === undefined ? undefined : start.startIndex + at;
   }
 }

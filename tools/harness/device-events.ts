@@ -2,6 +2,7 @@ import type { DeviceCloudLinkEvents } from '../../cloud-link/device/link/link-op
 import type { DeviceEvents } from '../../firmware/device/types.js';
 import { DEVICE_STATES, type DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { EchosimError } from '../../core/errors.js';
+import type { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import type { WakeWordVerifier } from '../../cloud-link/cloud/verification/verifier.js';
 import type { Clock } from '../../core/clock.js';
 import type { EventLog } from './event-log.js';
@@ -30,7 +31,7 @@ export interface SimDeviceEvents
 }
 
 export const FIRMWARE_EVENTS: ReadonlyArray<keyof DeviceEvents> = [
-  'state', 'detection', 'stream-start', 'stream-end', 'button', 'leds', 'direction', 'microphones', 'volume', 'sound', 'notification', 'false-wake', 'refused', 'warning',
+  'state', 'detection', 'stream-start', 'stream-end', 'button', 'leds', 'direction', 'microphones', 'volume', 'sound', 'notification', 'false-wake', 'refused', 'warning', 'wake-word',
 ];
 
 export const LINK_EVENTS = [
@@ -87,6 +88,8 @@ export interface SimDeviceSetup {
   readonly dataDir: string;
   readonly models: HarnessModels;
   readonly cloud: SimCloud;
+  /** The words the device can spot: a room profile's WakeWord switches its spotter among them. */
+  readonly registry: WakeWordRegistry;
   /** The cloud's verifier, if it verifies wake words: the gate needs to know where it decides. */
   readonly verifier: WakeWordVerifier | undefined;
   readonly realClock: Clock;

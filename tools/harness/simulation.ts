@@ -6,6 +6,7 @@ import { WakeWordVerifier } from '../../cloud-link/cloud/verification/verifier.j
 import { deviceModel } from '../../firmware/device-model.js';
 import { SystemClock, VirtualClock, type Clock } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
+import { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import { retainModels, sharedModels, type HarnessModels } from './models.js';
 import { SimCloud, stoppedError } from './sim-cloud.js';
 import { SimDevice } from './sim-device.js';
@@ -39,6 +40,16 @@ export interface SimulationOptions {
   readonly answerTimeoutMs?: number;
   /** Longest a device may take (real ms) to connect and complete its first shadow sync (default 15 000). */
   readonly startTimeoutMs?: number;
+  /**
+   * The trained heads the devices spot and the cloud verifies (default models/wakeword/heads, see
+   * models/wakeword/head-description.ts): a room profile's WakeWord switches a device among them.
+   */
+  readonly headsDir?: string;
+  /**
+   * The WakeWords the cloud's API accepts in a room profile (default: those the heads cover). More
+   * than the devices have models for is a cloud newer than its devices' firmware: they refuse the profile.
+   */
+  readonly cloudWakeWords?: readonly string[];
 }
 
 /**
@@ -58,6 +69,8 @@ export class Simulation {
     readonly cloud: SimCloud,
     private readonly cloudClock: VirtualClock,
     private readonly models: HarnessModels,
+    /** The words the devices spot and the cloud verifies. */
+    readonly registry: WakeWordRegistry,
     private readonly verifier: WakeWordVerifier | undefined,
     private readonly options: SimulationOptions,
     private readonly realClock: Clock,
@@ -74,9 +87,12 @@ export class Simulation {
     const realClock = new SystemClock();
     const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
     let sim: Simulation | undefined;
+    let closeVerifier = (): void => undefined;
     try {
       const cloudClock = new VirtualClock();
-      const verifier = options.verification === false ? undefined : new WakeWordVerifier({ models: models.wakeword });
+      const registry = WakeWordRegistry.load(options.headsDir ? { headsDir: options.headsDir } : {});
+      const verifier = options.verification === false ? undefined : new WakeWordVerifier({ models: models.wakeword, registry });
+      closeVerifier = () => verifier?.close();
       const cloudDir = path.join(dir, 'cloud');
       const cloud = await Cloud.start({
         dir: cloudDir,
@@ -84,6 +100,7 @@ export class Simulation {
         broker: { port: 0 },
         http: options.http ? { port: 0 } : false,
         verifier: verifier ?? false,
+        wakeWords: options.cloudWakeWords ?? registry.wakeWords,
         ...(options.tls ? { tls: {} } : {}),
       });
       let self: Simulation | undefined;
@@ -93,12 +110,13 @@ export class Simulation {
         advanceAll: (ms) => self!.advance(ms),
         assertRunning: () => self?.assertRunning(),
       });
-      sim = self = new Simulation(dir, simCloud, cloudClock, models, verifier, options, realClock, pace, release);
+      sim = self = new Simulation(dir, simCloud, cloudClock, models, registry, verifier, options, realClock, pace, release);
       for (const spec of specs) await sim.addDevice(spec);
       return sim;
     } catch (err) {
       if (sim) await sim.stop().catch(() => undefined);
       else {
+        closeVerifier();
         rmSync(dir, { recursive: true, force: true });
         release();
       }
@@ -131,6 +149,7 @@ export class Simulation {
         dataDir,
         models: this.models,
         cloud: this.cloud,
+        registry: this.registry,
         verifier: this.verifier,
         realClock: this.realClock,
         pace: this.pace,
@@ -174,6 +193,7 @@ export class Simulation {
       for (const d of this.devices) await d.stop().catch((err: unknown) => errors.push(err));
       this.cloud.close();
       await this.cloud.cloud.stop().catch((err: unknown) => errors.push(err));
+      this.verifier?.close();
       rmSync(this.dir, { recursive: true, force: true });
       this.releaseModels();
       if (errors.length > 0) throw errors[0];

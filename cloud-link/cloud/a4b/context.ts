@@ -32,6 +32,8 @@ export interface OpContext {
   readonly now: () => number;
   /** Device model ids RegisterDevice accepts as DeviceType. */
   readonly deviceTypes: ReadonlySet<string>;
+  /** Room-profile WakeWords a shipped wake-word model covers: what a profile may select. */
+  readonly wakeWords: ReadonlySet<string>;
   readonly jobs: JobStore;
   readonly shadows: ShadowStore;
   readonly recordings: RecordingMetaStore;

@@ -75,6 +75,31 @@ export class Credentials {
     return credentials;
   }
 
+  /**
+   * One of the cloud's own logins besides the admin token (Home Assistant's broker user): on first
+   * use a random secret is written to `file` (mode 0600, the only plaintext copy, for the operator to
+   * give to that client) and its keyed hash stored under `name`. A hash that is missing, or was made
+   * with another credential key, is re-adopted from the file. Returns the secret (for an external
+   * broker's password file) and whether it was just made.
+   */
+  ensureLogin(name: string, file: string, now: number): { secret: string; created: boolean } {
+    const { bytes, created } = readOrCreatePrivateFile(file, `the ${name} password`, () => Buffer.from(`${generateSecret()}\n`, 'utf8'));
+    const secret = bytes.toString('utf8').trim();
+    if (secret.length < 16) throw new Error(`${file} holds no usable password; delete it to have a new one made`);
+    const context = loginContext(name);
+    const stored = this.storedHash(context);
+    if (stored === undefined || this.key.verify(context, secret, stored) !== 'match') this.storeHash(context, secret, now);
+    return { secret, created };
+  }
+
+  /** Checks a login made by ensureLogin (constant-time; false when it was never made). */
+  verifyLogin(name: string, secret: unknown): boolean {
+    if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return false;
+    const context = loginContext(name);
+    const stored = this.storedHash(context);
+    return this.key.verify(context, secret, stored ?? this.dummy) === 'match' && stored !== undefined;
+  }
+
   /** The stored value for a device secret (RegisterDevice), bound to the device. */
   hashDeviceSecret(deviceId: string, secret: string): string {
     return this.key.hash(deviceContext(deviceId), secret);
@@ -165,15 +190,24 @@ export class Credentials {
   }
 
   private storeAdmin(token: string, now: number): void {
+    this.storeHash(ADMIN, token, now);
+  }
+
+  private adminHash(): string | undefined {
+    return this.storedHash(ADMIN);
+  }
+
+  /** Stores the keyed hash of `secret` under `name`, which is also its hash context. */
+  private storeHash(name: string, secret: string, now: number): void {
     this.db
       .prepare(
         'INSERT INTO cloud_credentials (name, hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at',
       )
-      .run(ADMIN, this.key.hash(ADMIN, token), now);
+      .run(name, this.key.hash(name, secret), now);
   }
 
-  private adminHash(): string | undefined {
-    return (this.db.prepare('SELECT hash FROM cloud_credentials WHERE name = ?').get(ADMIN) as { hash: string } | undefined)?.hash;
+  private storedHash(name: string): string | undefined {
+    return (this.db.prepare('SELECT hash FROM cloud_credentials WHERE name = ?').get(name) as { hash: string } | undefined)?.hash;
   }
 
   private deviceHash(deviceId: string): string | undefined {
@@ -182,6 +216,10 @@ export class Credentials {
       | undefined;
     return row?.credential_hash ?? undefined;
   }
+}
+
+function loginContext(name: string): string {
+  return `login:${name}`;
 }
 
 function deviceContext(deviceId: string): string {

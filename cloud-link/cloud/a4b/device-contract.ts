@@ -24,6 +24,20 @@ export function assertDeviceAcceptsRoomProfile(body: unknown, field = 'RoomProfi
   check(RoomProfileSchema, field, body);
 }
 
+/**
+ * A room profile's WakeWord must be one a wake-word model that ships with echosim covers
+ * (`wakeWords`, models/wakeword/registry.ts): a profile no device can run is refused here rather
+ * than left PENDING on every device it reaches.
+ */
+export function assertWakeWordCovered(wakeWord: string, wakeWords: ReadonlySet<string>, field = 'RoomProfile'): void {
+  if (wakeWords.has(wakeWord)) return;
+  const covered = [...wakeWords].sort().join(', ') || 'none';
+  throw new A4bError(
+    'ValidationException',
+    `1 validation error detected: ${field ? `${field}.` : ''}WakeWord: ${wakeWord} is not available: no wake-word model that ships with echosim covers it (available: ${covered})`,
+  );
+}
+
 export function assertDeviceAcceptsNetworkProfile(body: unknown, field = 'NetworkProfile'): void {
   check(NetworkProfileSchema, field, body);
 }

@@ -1,5 +1,6 @@
 import type { Operation } from './context.js';
 import { deviceActionOperations } from './ops/device-actions.js';
+import { deviceCommandOperations } from './ops/device-commands.js';
 import { deviceOperations } from './ops/devices.js';
 import { networkProfileOperations } from './ops/network-profiles.js';
 import { profileOperations } from './ops/profiles.js';
@@ -14,7 +15,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   ...skillGroupOperations,
   ...deviceOperations,
   ...deviceActionOperations,
+  ...deviceCommandOperations,
 };
 
 export const OPERATION_NAMES: readonly string[] = Object.keys(OPERATIONS);
-

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { loadDeviceModels } from '../../../firmware/device-model.js';
+import { WakeWordRegistry } from '../../../models/wakeword/registry.js';
 import type { Clock } from '../../../core/clock.js';
 import { isEchosimError } from '../../../core/errors.js';
 import { rootLogger, type Logger } from '../../../core/log.js';
@@ -28,6 +30,11 @@ export interface A4bServiceOptions {
   log?: Logger;
   /** DeviceType values RegisterDevice accepts (default: the models in firmware/device-models/). */
   deviceTypes?: Iterable<string>;
+  /**
+   * Room-profile WakeWords CreateProfile, UpdateProfile and FlashDevice accept: those a wake-word
+   * model shipped with echosim covers (default: models/wakeword/registry.ts).
+   */
+  wakeWords?: Iterable<string>;
   /** Failed desired-state deliveries in a row before a device is SYNC_NEEDED (default 3). */
   syncFailureLimit?: number;
   /**
@@ -36,6 +43,9 @@ export interface A4bServiceOptions {
    */
   brokerPasswordHash?: (secret: string) => string;
 }
+
+/** The cloud's own logins besides the admin token. */
+export type CloudLoginName = 'home-assistant';
 
 /** An event waiting for its transaction to commit. */
 interface PendingEvent {
@@ -58,6 +68,7 @@ export class A4bService {
   readonly recordings: RecordingMetaStore;
   private readonly credentials: Credentials;
   private readonly deviceTypes: ReadonlySet<string>;
+  private readonly wakeWords: ReadonlySet<string>;
   private readonly syncFailureLimit: number;
   private closed = false;
 
@@ -74,6 +85,7 @@ export class A4bService {
     this.recordings = new RecordingMetaStore(database.db);
     this.credentials = Credentials.open(database.db, options.dir, now(), log);
     this.deviceTypes = new Set(options.deviceTypes ?? loadDeviceModels().keys());
+    this.wakeWords = new Set(options.wakeWords ?? WakeWordRegistry.load().wakeWords);
     this.syncFailureLimit = Math.max(1, Math.floor(options.syncFailureLimit ?? DEFAULT_SYNC_FAILURE_LIMIT));
   }
 
@@ -178,6 +190,28 @@ export class A4bService {
     return this.credentials.rotateAdminToken(this.clock.wallNow());
   }
 
+  /**
+   * One of the cloud's own logins besides the admin token ('home-assistant': Home Assistant's broker
+   * user), made on first use: its secret in `<dir>/<name>-password` (mode 0600, never logged), its
+   * keyed hash in the database.
+   */
+  ensureLogin(name: CloudLoginName): { file: string; secret: string; created: boolean } {
+    this.assertOpen();
+    const file = path.join(this.options.dir, `${name}-password`);
+    return { file, ...this.credentials.ensureLogin(name, file, this.clock.wallNow()) };
+  }
+
+  /** Checks a login made by ensureLogin. Constant-time; never throws. */
+  verifyLogin(name: CloudLoginName, secret: string): boolean {
+    if (this.closed) return false;
+    try {
+      return this.credentials.verifyLogin(name, secret);
+    } catch (err) {
+      this.log.error({ login: name, err: (err as Error).message }, 'login check failed');
+      return false;
+    }
+  }
+
   /** Devices' broker logins for an external broker's password file (registered devices with a broker hash). */
   brokerUsers(): Array<{ username: string; passwordHash: string }> {
     this.assertOpen();
@@ -245,6 +279,7 @@ export class A4bService {
       box: this.box,
       now: () => this.clock.wallNow(),
       deviceTypes: this.deviceTypes,
+      wakeWords: this.wakeWords,
       jobs: this.jobs,
       shadows: this.shadows,
       recordings: this.recordings,

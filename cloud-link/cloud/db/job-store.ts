@@ -4,7 +4,7 @@ import { JOB_STATUSES, type JobOperation, type JobStatus } from '../../protocol/
 import { A4bError } from '../a4b/errors.js';
 
 // One-off commands to a device (docs/device-shadow.md#jobs, AWS IoT Jobs): reset by feature, delete recordings,
-// reboot, announce. Their operations and statuses are the contract's (cloud-link/protocol/jobs.ts).
+// reboot, announce, a local command. Their operations and statuses are the contract's (cloud-link/protocol/jobs.ts).
 
 /** Where a job may go from each status; terminal statuses go nowhere. IN_PROGRESS -> IN_PROGRESS reports progress. */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {

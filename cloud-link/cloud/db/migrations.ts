@@ -247,6 +247,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    name: 'local-command-jobs',
+    sql: `
+      -- jobs may now be 'local-command' (SendDeviceCommand: volume, do-not-disturb, earcons, a timer,
+      -- an alarm, a list item). SQLite cannot change a CHECK in place: the table is rebuilt.
+      CREATE TABLE jobs_v8 (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (serial) ON DELETE CASCADE,
+        operation TEXT NOT NULL CHECK (operation IN ('reset', 'delete-recordings', 'reboot', 'announce', 'local-command')),
+        parameters TEXT NOT NULL CHECK (json_valid(parameters)),
+        status TEXT NOT NULL CHECK (status IN ('QUEUED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED')),
+        status_details TEXT CHECK (status_details IS NULL OR json_valid(status_details)),
+        version INTEGER NOT NULL DEFAULT 1,
+        source TEXT,
+        queued_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER
+      ) STRICT;
+      INSERT INTO jobs_v8 SELECT id, device_id, operation, parameters, status, status_details, version, source, queued_at, updated_at, expires_at FROM jobs;
+      DROP TABLE jobs;
+      ALTER TABLE jobs_v8 RENAME TO jobs;
+      CREATE INDEX jobs_device_status ON jobs (device_id, status, queued_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

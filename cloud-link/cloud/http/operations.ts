@@ -1,6 +1,6 @@
 /**
  * The operations of the Alexa-for-Business style API (docs/alexa-for-business.md#operations), by their A4B names, plus the
- * echosim extensions (RegisterDevice with a secret, FlashDevice, recordings metadata). The HTTP server
+ * echosim extensions (RegisterDevice with a secret, FlashDevice, recordings metadata, SendDeviceCommand). The HTTP server
  * refuses anything else before it reaches the service, and the CLI derives its kebab-case commands
  * (`create-profile`, `start-device-sync`, ...) from the same list, so the two cannot drift apart.
  */
@@ -43,6 +43,7 @@ export const A4B_OPERATIONS = [
   'FlashDevice',
   'ListDeviceRecordings',
   'DeleteRecording',
+  'SendDeviceCommand',
 ] as const;
 
 export type A4bOperation = (typeof A4B_OPERATIONS)[number];

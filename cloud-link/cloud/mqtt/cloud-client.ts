@@ -201,7 +201,22 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
   }
 
   private async subscribe(): Promise<void> {
-    await this.client.subscribeAsync(Object.fromEntries(cloudSubscriptions().map((topic) => [topic, subscriptionOptions(topic, this.v5)])));
+    const filters = [...cloudSubscriptions(), ...this.extraFilters];
+    await this.client.subscribeAsync(Object.fromEntries(filters.map((topic) => [topic, subscriptionOptions(topic, this.v5)])));
+  }
+
+  /** Filters outside the device protocol (Home Assistant's status), kept across reconnects. */
+  private readonly extraFilters: string[] = [];
+
+  /** Subscribes to `filter` now and after every reconnect that lost the session. */
+  async subscribeAlso(filter: string): Promise<void> {
+    if (!this.extraFilters.includes(filter)) this.extraFilters.push(filter);
+    await this.client.subscribeAsync({ [filter]: subscriptionOptions(filter, this.v5) });
+  }
+
+  /** Publishes outside the device protocol (Home Assistant discovery and state), through the same outage-aware path. */
+  async publishOther(topic: string, payload: string | Buffer, options: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    await this.publish(topic, payload, options);
   }
 
   /** A reconnect: the broker kept the session (and its subscriptions), or they are made again. */

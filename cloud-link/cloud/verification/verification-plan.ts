@@ -9,7 +9,8 @@ import { MAX_WAKE_WORD_SAMPLES, VERIFIER_PRE_ROLL_SAMPLES, type VerificationRule
  * - `wake-word-clamped`: the claimed wake word was longer than any real one; its end was pulled in;
  * - `leading-audio-trimmed`: more than 500 ms preceded the wake word; the extra was not scored;
  * - `audio-missing`: chunks inside the scored audio never arrived; they were scored as the noise floor;
- * - `stream-ended-early`: the stream ended before the decision point; the rest was scored as silence.
+ * - `stream-ended-early`: the stream ended before the decision point; the rest was scored as silence;
+ * - `keyphrase-unavailable`: the score fell in the grey zone but the keyphrase check could not run; the head alone decided.
  */
 export type VerificationCaveat =
   | 'pre-roll-incomplete'
@@ -17,7 +18,8 @@ export type VerificationCaveat =
   | 'wake-word-clamped'
   | 'leading-audio-trimmed'
   | 'audio-missing'
-  | 'stream-ended-early';
+  | 'stream-ended-early'
+  | 'keyphrase-unavailable';
 
 /** Where the session scores, in samples from the stream start. */
 export interface VerificationPlan {

@@ -2,9 +2,10 @@ import type { Clock, TimerHandle } from '../../../core/clock.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { isEchosimError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { ResetReport } from '../../protocol/reset-features.js';
 import type { Job } from '../../protocol/jobs.js';
+import { runLocalCommand } from '../local-command-runner.js';
 import { announcementAudio, announcementWords } from './announcement-tones.js';
 
 /**
@@ -23,6 +24,9 @@ import { announcementAudio, announcementWords } from './announcement-tones.js';
  *   (FAILED, reason `expired`). A device in the middle of a request waits until it may announce (idle,
  *   connecting, or muted), at most until the TTL runs out. The audio is the announcement chime and
  *   tones (announcement-tones.ts: the device has no text-to-speech).
+ * - local-command (SendDeviceCommand): one change to the local features, run as a `--script` runs it
+ *   (local-command-runner.ts); statusDetails say what was made (e.g. `timerId`), a refusal is FAILED
+ *   with the feature's error code.
  */
 export interface JobOutcome {
   status: 'SUCCEEDED' | 'FAILED';
@@ -30,7 +34,7 @@ export interface JobOutcome {
 }
 
 export interface JobExecutorOptions {
-  device: Device;
+  device: DeviceControl;
   clock: Clock;
   log: Logger;
   /** Hands the announcement audio to the device (the link's `announcement` event). */
@@ -53,6 +57,8 @@ export class JobExecutor {
           return { status: 'SUCCEEDED', statusDetails: { localAudio: 'none' } };
         case 'announce':
           return await this.announce(job);
+        case 'local-command':
+          return { status: 'SUCCEEDED', statusDetails: await runLocalCommand(this.options.device, job.parameters) };
         case 'reboot':
           return { status: 'FAILED', statusDetails: { reason: 'reboot is handled by the job runner' } };
       }
@@ -81,7 +87,7 @@ export class JobExecutor {
     const deadline = job.queuedAt + job.parameters.TtlSeconds * 1000;
     const expired: JobOutcome = { status: 'FAILED', statusDetails: { reason: 'expired' } };
     if (clock.wallNow() >= deadline) return expired;
-    if (!device.machine.accepts('ANNOUNCE')) {
+    if (!device.accepts('ANNOUNCE')) {
       const ready = await this.waitUntilAnnounceable(deadline - clock.wallNow());
       if (ready === 'expired') return expired;
       if (ready === 'interrupted') return { status: 'FAILED', statusDetails: { reason: 'interrupted' } };
@@ -105,7 +111,7 @@ export class JobExecutor {
         resolve(result);
       };
       const onState = (): void => {
-        if (device.machine.accepts('ANNOUNCE')) finish('ready');
+        if (device.accepts('ANNOUNCE')) finish('ready');
       };
       const stop = (): void => finish('interrupted');
       this.waits.add(stop);

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../../core/clock.js';
 import { isEchosimError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl, WakeWordControl } from '../../../firmware/device/device-control.js';
 import type { DeviceSettingsPatch } from '../../../firmware/features/device-settings.js';
 import type { PersistentState } from '../../../core/persistent-state.js';
 import { canonicalTimeZone } from '../../../firmware/features/zoned-time.js';
@@ -18,15 +18,17 @@ import type { ProfileState } from './link-state.js';
  *
  * 1. Validate everything before touching anything: the protocol schema (field paths in the reason,
  *    never values, so a bad password is not echoed), then what this device can do: the WakeWord must
- *    be one its spotter has a model for (only "alexa" ships, so AMAZON, ECHO and COMPUTER are refused
+ *    be one its spotter has a model for (models/wakeword/registry.ts; a word no head covers is refused
  *    with WAKE_WORD_UNSUPPORTED) and the time zone must be one its ICU knows.
- * 2. Apply the steps that can fail in the order that makes undoing them possible: join the network
- *    (the only step that depends on the outside world; a failure rolls back to the previous network),
- *    then write the device settings (earcons and time zone, one flash write), then record the applied
- *    state on flash. A failure at any step undoes the earlier ones, so a refused desired state changes
- *    nothing and the device keeps its last good state.
- * 3. Then the in-memory limits, which cannot fail: MaxVolumeLimit (the speaker clamps at once, the
- *    user's chosen volume is kept) and SetupModeDisabled.
+ * 2. Apply the steps that can fail in the order that makes undoing them possible: load the WakeWord's
+ *    head (nothing to undo: the spotter has not switched yet), join the network (the only step that
+ *    depends on the outside world; a failure rolls back to the previous network), then write the
+ *    device settings (earcons and time zone, one flash write), then record the applied state on flash.
+ *    A failure at any step undoes the earlier ones, so a refused desired state changes nothing and the
+ *    device keeps its last good state.
+ * 3. Then what cannot fail: the spotter switches to the WakeWord (at once, or at the end of the request
+ *    being captured: firmware/device/wake-word-switch.ts), MaxVolumeLimit (the speaker clamps at once,
+ *    the user's chosen volume is kept) and SetupModeDisabled.
  *
  * What the firmware has no setting for (units, address, locale, PSTN, data retention, meeting-room
  * configuration, skills) is kept as the applied profile (`applied`) for whoever needs it and mirrored
@@ -56,16 +58,19 @@ export interface ProfileRejection {
 export type ApplyResult = { ok: true; applied: AppliedProfile; changed: boolean } | { ok: false; rejected: ProfileRejection };
 
 export interface ProfileApplierOptions {
-  device: Device;
+  device: DeviceControl;
   wifi: WifiManager;
   state: PersistentState<ProfileState>;
   clock: Clock;
   log: Logger;
   /** Wake words the device's spotter has a model for (A4B names, e.g. ALEXA). */
   supportedWakeWords: readonly string[];
+  /** Switches the spotter to a profile's WakeWord (the Device's WakeWordSwitch); without it the words are fixed. */
+  wakeWord?: WakeWordControl;
   /** The MaxVolumeLimit to return to when the cloud sets none (the device's own configuration). */
   baselineMaxVolume: number;
 }
+
 
 const CODE_RE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const MAX_REASON = 500;
@@ -166,6 +171,14 @@ export class ProfileApplier {
         return undefined;
       }
       const applied: AppliedProfile = { desired: checked.value, version: record.version, at: record.at };
+      const word = checked.value.roomProfile?.WakeWord;
+      const control = this.options.wakeWord;
+      if (word && control) {
+        await control.prepare(word).then(
+          (head) => control.request(head),
+          (err: unknown) => this.options.log.warn({ wakeWord: word, err: String(err) }, 'stored profile: the spotter keeps its word'),
+        );
+      }
       const np = checked.value.networkProfile;
       if (np) {
         const status = await this.join(np).catch((err: unknown) => ({ State: 'FAILED', PasswordSynced: false, Detail: String(err) }) as WifiStatus);
@@ -201,6 +214,9 @@ export class ProfileApplier {
 
     const undo: Array<() => Promise<unknown>> = [];
     try {
+      const word = next.roomProfile?.WakeWord;
+      const control = this.options.wakeWord;
+      const head = word && control ? await control.prepare(word) : undefined;
       const np = next.networkProfile;
       const prevNp = prev?.desired.networkProfile;
       if (np && (force || !isDeepStrictEqual(np, prevNp))) {
@@ -214,14 +230,15 @@ export class ProfileApplier {
         }
         if (prevNp) undo.push(() => this.join(prevNp));
       }
-      const settingsBefore = this.options.device.features.settings.get();
+      const settingsBefore = this.options.device.settings.get();
       if (await this.writeSettings(next)) {
-        undo.push(() => this.options.device.features.settings.set({ earcons: settingsBefore.earcons, timeZone: settingsBefore.timeZone }));
+        undo.push(() => this.options.device.settings.set({ earcons: settingsBefore.earcons, timeZone: settingsBefore.timeZone }));
       }
       const record = { desired: next as Record<string, unknown>, version, at: Math.round(this.options.clock.wallNow()) };
       await this.options.state.update((draft) => {
         draft.applied = record;
       });
+      if (head) control?.request(head);
       this.setLimits(next);
       this.current = { desired: next, version, at: record.at };
       this.lastRejection = undefined;
@@ -251,7 +268,7 @@ export class ProfileApplier {
   private async writeSettings(desired: DesiredState): Promise<boolean> {
     const room = desired.roomProfile;
     if (!room) return false;
-    const settings = this.options.device.features.settings;
+    const settings = this.options.device.settings;
     const now = settings.get();
     const earcons = { startOfRequest: room.Earcons?.StartOfRequest ?? false, endOfRequest: room.Earcons?.EndOfRequest ?? false };
     const timeZone = canonicalTimeZone(room.Timezone) ?? room.Timezone;

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../../core/package-root.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
-import type { ReportedState } from '../../protocol/shadow.js';
+import { WAKE_WORDS, type WakeWord } from '../../protocol/room-profile.js';
+import { MAX_REPORTED_TIMERS, type ReportedState } from '../../protocol/shadow.js';
+import type { Timer } from '../../../firmware/features/notifications-schema.js';
 import type { WifiStatus } from '../wifi/wifi-manager.js';
 import type { AppliedProfile, ProfileRejection } from './profile-applier.js';
 
@@ -18,7 +20,9 @@ import type { AppliedProfile, ProfileRejection } from './profile-applier.js';
  * - Keys the applied state lacks are sent as null, which deletes them from the shadow, so a room
  *   profile the cloud removed does not linger in reported.
  * - `network`: the Wi-Fi status, only once a network profile was applied (before that the radio is
- *   not the device's to report). `device`: model, software version, volume, mic switch, DND, name.
+ *   not the device's to report). `device`: model, software version, volume, mic switch, DND, name, the timers
+ *   (how many, the soonest MAX_REPORTED_TIMERS), and the WakeWord its spotter runs now (a switch asked for
+ *   during a request waits for its end).
  *
  * The result never holds a password: the network profile goes through redactNetworkProfile, and the
  * Wi-Fi status interface has no field for one.
@@ -39,21 +43,32 @@ export function reportedNetwork(status: WifiStatus): NonNullable<ReportedState['
 }
 
 /** Device facts for reported.device; tolerant of a device that has stopped (no features then). */
-export function deviceInfo(device: Device, softwareVersion: string): NonNullable<ReportedState['device']> {
+export function deviceInfo(device: DeviceControl, softwareVersion: string): NonNullable<ReportedState['device']> {
   let settings: { deviceName: string; doNotDisturb: boolean } | undefined;
   try {
-    settings = device.features.settings.get();
+    settings = device.settings.get();
   } catch {
     settings = undefined;
   }
   const name = settings?.deviceName;
+  let timers: Timer[] = [];
+  try {
+    timers = device.features.timers.list();
+  } catch {
+    timers = [];
+  }
+  const soonest = [...timers].sort((a, b) => a.dueAt - b.dueAt).slice(0, MAX_REPORTED_TIMERS);
+  const word = device.wakeWord?.wakeWord;
   return {
     DeviceType: device.model.id,
     SoftwareVersion: softwareVersion,
     ...(name !== undefined && name.length >= 2 && name.length <= 100 ? { DeviceName: name } : {}),
-    Volume: device.speaker.volume,
-    MicOff: !device.mic.on,
+    Volume: device.volume,
+    MicOff: !device.microphonesOn,
     ...(settings ? { DoNotDisturb: settings.doNotDisturb } : {}),
+    TimerCount: timers.length,
+    Timers: soonest.map((t) => ({ Id: t.id, ...(t.label ? { Label: t.label } : {}), DueAt: t.dueAt })),
+    ...(word !== undefined && (WAKE_WORDS as readonly string[]).includes(word) ? { WakeWord: word as WakeWord } : {}),
   };
 }
 

@@ -111,6 +111,8 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
   private retryTimer: TimerHandle | undefined;
   private chain: Promise<void> = Promise.resolve();
   private syncedOnce = false;
+  /** The device's facts changed while a report was waiting for its answer: report them after it. */
+  private factsAgain = false;
   private closed = false;
 
   constructor(private readonly options: ShadowSyncOptions) {
@@ -141,10 +143,32 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     this.updatePending = false;
   }
 
+  /**
+   * Reports the device's facts again (reported.device: a volume, do-not-disturb or timer change),
+   * without a version: the device alone writes them, so there is nothing to conflict with. Before
+   * the first sync the round that sync makes reports them anyway.
+   */
+  reportFacts(): void {
+    if (this.closed || !this.syncedOnce) return;
+    this.enqueue(async () => {
+      // A report waiting for its answer must keep its place (a refusal of it is retried); these facts follow it.
+      if (this.updatePending) this.factsAgain = true;
+      else this.report(undefined, true);
+    });
+  }
+
   /** Re-applies the cloud's desired state even if its version is the applied one (StartDeviceSync). */
   resync(): void {
     this.force = true;
     this.requestGet('resync');
+  }
+
+  /**
+   * Reports again what the device runs (a wake-word switch made after its profile's report): a get
+   * first, so the report carries the shadow's current version.
+   */
+  reportAgain(): void {
+    this.requestGet('report');
   }
 
   /** One message on a shadow topic. Never throws. */
@@ -176,10 +200,10 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     this.clearTimer('retry');
   }
 
-  private requestGet(reason: 'connected' | 'delta' | 'resync' | 'retry'): void {
+  private requestGet(reason: 'connected' | 'delta' | 'resync' | 'retry' | 'report'): void {
     if (this.closed || !this.options.transport.connected) return; // the next CONNECTED gets
     const awaiting = this.lastGetSent > this.lastGetTaken && this.answerTimer !== undefined;
-    if (awaiting && (reason === 'delta' || reason === 'resync')) {
+    if (awaiting && (reason === 'delta' || reason === 'resync' || reason === 'report')) {
       this.again = true;
       return;
     }
@@ -256,15 +280,16 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     if (this.again) this.requestGet('retry');
   }
 
-  private report(shadowVersion: number, deviceOnly: boolean): void {
+  private report(shadowVersion: number | undefined, deviceOnly: boolean): void {
     const { transport, topics, applier, log } = this.options;
     if (this.closed || !transport.connected) return;
     const facts = this.options.facts();
+    this.factsAgain = false;
     const reported = deviceOnly
       ? deviceOnlyState(facts.device)
       : reportedState({ applied: applier.applied, rejected: applier.rejected, wifi: facts.wifi, device: facts.device });
     const { token, n } = this.updates.next();
-    const body = { state: { reported }, version: shadowVersion, clientToken: token };
+    const body = { state: { reported }, ...(shadowVersion === undefined ? {} : { version: shadowVersion }), clientToken: token };
     const checked = validate(DeviceShadowUpdateRequestSchema, body);
     const state = checked.ok ? validate(ReportedStateSchema, withoutNulls(reported), 'state.reported') : checked;
     if (!state.ok) {
@@ -298,6 +323,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
       ...(typeof rejected?.version === 'number' ? { rejectedVersion: rejected.version } : {}),
     });
     this.markSynced();
+    if (this.factsAgain) this.reportFacts();
   }
 
   private onRejected(request: 'get' | 'update', payload: Buffer): void {

@@ -31,13 +31,14 @@ describe('acl rules', () => {
     expect(maySubscribe(A, 'echosim/v1/devices/A/#/x')).toBe(false); // malformed
   });
 
-  it('gives the cloud everything under echosim/v1 and nothing else', () => {
+  it('gives the cloud everything under echosim/v1 and homeassistant/ (discovery), and nothing else', () => {
     expect(maySubscribe(cloud, 'echosim/v1/#')).toBe(true);
     expect(maySubscribe(cloud, 'echosim/v1/devices/+/telemetry/#')).toBe(true);
     expect(mayPublish(cloud, 'echosim/v1/devices/A/shadow/update/delta')).toBe(true);
     expect(maySubscribe(cloud, '#')).toBe(false);
     expect(maySubscribe(cloud, 'echosim/+/#')).toBe(false);
-    expect(mayPublish(cloud, 'homeassistant/status')).toBe(false);
+    expect(mayPublish(cloud, 'homeassistant/device/echosim_A/config')).toBe(true);
+    expect(mayPublish(cloud, 'zigbee2mqtt/bridge/request')).toBe(false);
   });
 
   it('refuses a device whose id could escape its level', () => {

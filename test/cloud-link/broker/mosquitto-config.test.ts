@@ -54,7 +54,7 @@ const USERS: MosquittoUser[] = [
 ];
 
 describe('mosquitto files', () => {
-  it('write the ACL: every device reads its subtree and writes only what the protocol lets it publish, echosim/v1/# for cloud users', () => {
+  it('write the ACL: every device reads its subtree and writes only what the protocol lets it publish, echosim/v1/# and homeassistant/# (Home Assistant discovery) for cloud users', () => {
     expect(renderAclFile([...USERS, { username: 'echosim-cloud-bench', password: 'p4ssw0rd-x', role: 'cloud' }]).split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
       'pattern read echosim/v1/devices/%u/#',
       'pattern write echosim/v1/devices/%u/shadow/update',
@@ -70,8 +70,10 @@ describe('mosquitto files', () => {
       'pattern write echosim/v1/devices/%u/utterance/+/end',
       'user echosim-cloud',
       'topic readwrite echosim/v1/#',
+      'topic readwrite homeassistant/#',
       'user echosim-cloud-bench',
       'topic readwrite echosim/v1/#',
+      'topic readwrite homeassistant/#',
     ]);
   });
 

@@ -99,6 +99,7 @@ export interface TestDevice {
 
 const EVENT_TYPES: Array<keyof DeviceEvents> = [
   'state', 'detection', 'stream-start', 'stream-end', 'button', 'direction', 'microphones', 'volume', 'sound', 'notification', 'false-wake', 'refused', 'warning',
+  'wake-word',
 ];
 
 /** A booted device on a virtual clock with the real spotter and VAD, recording every event. */

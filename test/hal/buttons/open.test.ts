@@ -14,6 +14,8 @@ test('a script comes first, then the live driver of the kind asked for', () => {
   const gpio = openButtons('gpio', { buttons, clock, gpio: '17:action' });
   expect(gpio.drivers.map((d) => d.constructor)).toEqual([GpioButtons]);
   expect(gpio.script).toBeUndefined();
+  expect(gpio.gpio).toBe(gpio.drivers[0]);
+  expect(keyboard.gpio).toBeUndefined();
   expect(openButtons('none', { buttons, clock }).drivers).toEqual([]);
 });
 

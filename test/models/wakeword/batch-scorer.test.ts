@@ -24,7 +24,7 @@ describe('BatchScorer', () => {
     let worst = 0;
     let peak = 0;
     for (let k = 0; k < chunks; k++) {
-      const at = (x: Int16Array): Int16Array => x.slice(k * CHUNK_SAMPLES, (k + 1) * CHUNK_SAMPLES);
+      const at = (x: Int16Array): { chunk: Int16Array; heads: string[] } => ({ chunk: x.slice(k * CHUNK_SAMPLES, (k + 1) * CHUNK_SAMPLES), heads: ['alexa'] });
       const reset = k === 0;
       const [own] = await alone.score([{ stream: 0, input: at(quiet), reset }]);
       const [batched, , third] = await shared.score([

@@ -43,7 +43,7 @@ export class FeatureExtractor {
       const chunks = await Promise.all(slots.map((s) => (s ? nextChunk(s) : Promise.resolve(undefined))));
       const members = slots.flatMap((s, k) => (s && chunks[k] ? [{ s, chunk: chunks[k] }] : []));
       if (members.length > 0) {
-        const rows = await scorer.embeddings(members.map(({ s, chunk }) => ({ stream: s.stream, input: chunk, reset: s.fresh })));
+        const rows = await scorer.embeddings(members.map(({ s, chunk }) => ({ stream: s.stream, input: { chunk, heads: [] }, reset: s.fresh })));
         members.forEach(({ s }, m) => {
           s.fresh = false;
           s.rows.push(rows[m]!);

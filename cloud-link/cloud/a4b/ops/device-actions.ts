@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deviceArn, makeArn, newResourceId } from '../arn.js';
 import { epochSeconds, operation, type OpContext } from '../context.js';
 import { devicesInRoom, flashNetworkContext } from '../desired-state.js';
-import { assertDeviceAcceptsJob, assertDeviceAcceptsNetworkProfile, assertDeviceAcceptsRoomProfile } from '../device-contract.js';
+import { assertDeviceAcceptsJob, assertDeviceAcceptsNetworkProfile, assertDeviceAcceptsRoomProfile, assertWakeWordCovered } from '../device-contract.js';
 import { loadDevice } from '../device-rows.js';
 import { A4bError } from '../errors.js';
 import { idempotent } from '../idempotency.js';
@@ -131,7 +131,10 @@ const FlashDevice = operation(
     const result: Record<string, unknown> = { DeviceArn: deviceArn(device.serial) };
     if (input.RoomProfile !== undefined) {
       const room = input.RoomProfile === null ? null : nested('RoomProfile', RoomProfileBody, input.RoomProfile);
-      if (room !== null) assertDeviceAcceptsRoomProfile(room);
+      if (room !== null) {
+        assertDeviceAcceptsRoomProfile(room);
+        assertWakeWordCovered(room.WakeWord, ctx.wakeWords);
+      }
       ctx.db.prepare('UPDATE devices SET flash_room_profile = ? WHERE serial = ?').run(room === null ? null : JSON.stringify(room), device.serial);
       result.RoomProfile = room;
     }

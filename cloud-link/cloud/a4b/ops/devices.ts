@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RESERVED_USERNAMES } from '../../../protocol/topics.js';
 import { generateSecret } from '../../secrets.js';
 import { DEVICE_ID_PATTERN, deviceArn, idFromArn } from '../arn.js';
 import { operation } from '../context.js';
@@ -19,13 +20,10 @@ import { ArnInput, invalidField, SearchFields, text } from '../validation.js';
  * overrides, shadow, unfinished jobs and recordings.
  */
 
-/** The MQTT username of the cloud itself: no device may take it. */
-export const CLOUD_USERNAME = 'echosim-cloud';
-
 const Serial = z
   .string()
   .regex(DEVICE_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
-  .refine((s) => s !== CLOUD_USERNAME, `"${CLOUD_USERNAME}" is reserved for the cloud`);
+  .refine((s) => !RESERVED_USERNAMES.includes(s), `is reserved for the cloud's own MQTT logins (${RESERVED_USERNAMES.join(', ')})`);
 const MacAddress = z.string().regex(/^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/, 'must be a MAC address like 00:11:22:33:44:55');
 
 const RegisterDevice = operation(

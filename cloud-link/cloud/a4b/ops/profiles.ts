@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { makeArn, newResourceId } from '../arn.js';
 import { operation, type OpContext } from '../context.js';
 import { devicesFollowingDefault, devicesUsingProfile } from '../desired-state.js';
-import { assertDeviceAcceptsRoomProfile } from '../device-contract.js';
+import { assertDeviceAcceptsRoomProfile, assertWakeWordCovered } from '../device-contract.js';
 import { A4bError } from '../errors.js';
 import { canonicalJson, idempotent } from '../idempotency.js';
 import { CreateProfileInput, mergeMeetingRoom, RoomProfileBody, UpdateProfileInput } from '../profile-schema.js';
@@ -31,6 +31,7 @@ const CreateProfile = operation(CreateProfileInput, (ctx, input) =>
   idempotent(ctx, 'CreateProfile', input.ClientRequestToken, input, () => {
     const { ProfileName, IsDefault, ClientRequestToken: _token, ...settings } = input;
     assertDeviceAcceptsRoomProfile({ ProfileName, ...settings }, '');
+    assertWakeWordCovered(settings.WakeWord, ctx.wakeWords, '');
     assertNameFree(ctx.db, 'room_profiles', ProfileName, 'room profile');
     const id = newResourceId();
     const now = ctx.now();
@@ -58,6 +59,7 @@ const UpdateProfile = operation(UpdateProfileInput, (ctx, input) => {
   // the result must be a complete, valid profile (e.g. a reminder enabled without its minutes is not)
   const { ProfileName: _name, ...settings } = parseInput(RoomProfileBody, { ProfileName: name, ...merged });
   assertDeviceAcceptsRoomProfile({ ProfileName: name, ...settings }, '');
+  assertWakeWordCovered(settings.WakeWord, ctx.wakeWords, '');
   if (name !== row.name) assertNameFree(ctx.db, 'room_profiles', name, 'room profile', row.id);
   if (IsDefault === false && row.is_default === 1) {
     throw new A4bError('ValidationException', 'to change the default room profile, set IsDefault: true on the new default');

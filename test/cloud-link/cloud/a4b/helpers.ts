@@ -4,6 +4,7 @@ import path from 'node:path';
 import { VirtualClock } from '../../../../core/clock.js';
 import type { A4bServiceEvents } from '../../../../cloud-link/cloud/a4b/context.js';
 import { A4bService, type A4bServiceOptions } from '../../../../cloud-link/cloud/a4b/service.js';
+import { WAKE_WORDS } from '../../../../cloud-link/protocol/room-profile.js';
 
 export type RecordedEvent = { [K in keyof A4bServiceEvents]: { name: K; payload: A4bServiceEvents[K][0] } }[keyof A4bServiceEvents];
 
@@ -27,7 +28,9 @@ export function openHarness(options: Partial<A4bServiceOptions> = {}): Harness {
   const events: RecordedEvent[] = [];
   const h = {} as Harness;
   const open = (): void => {
-    h.service = A4bService.open({ dir, clock, ...options });
+    // Every WakeWord is available to these API tests (as once every word has a shipped model);
+    // tests of the refusal pass `wakeWords` themselves.
+    h.service = A4bService.open({ dir, clock, wakeWords: WAKE_WORDS, ...options });
     for (const name of EVENT_NAMES) {
       const record = (payload: unknown): void => void events.push({ name, payload } as RecordedEvent);
       h.service.events.on(name, record as never);

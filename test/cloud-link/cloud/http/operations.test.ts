@@ -10,8 +10,8 @@ describe('operation names', () => {
   });
 
   test('every operation round-trips through its CLI name, and the list is the one the service implements', () => {
-    expect(A4B_OPERATIONS).toHaveLength(38);
-    expect(new Set(operationCliNames()).size).toBe(38);
+    expect(A4B_OPERATIONS).toHaveLength(39);
+    expect(new Set(operationCliNames()).size).toBe(39);
     for (const op of A4B_OPERATIONS) expect(operationFromKebab(pascalToKebab(op))).toBe(op);
     expect(operationFromKebab('start-device-sync')).toBe('StartDeviceSync');
     expect(operationFromKebab('flash-device')).toBe('FlashDevice');

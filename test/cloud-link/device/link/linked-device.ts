@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { DeviceCloudLink, type DeviceCloudLinkEvents, type DeviceCloudLinkOptions } from '../../../../cloud-link/device/link/device-cloud-link.js';
 import type { Device } from '../../../../firmware/device/device.js';
+import type { DeviceOptions } from '../../../../firmware/device/types.js';
 import { VirtualClock } from '../../../../core/clock.js';
 import { waitUntil } from '../../../support/mosquitto.js';
 import { bootDevice, type TestDevice } from '../../../firmware/device/harness.js';
@@ -45,21 +46,24 @@ export interface LinkedDeviceOptions extends Partial<Omit<DeviceCloudLinkOptions
   deviceId: string;
   clock?: VirtualClock;
   modelId?: string;
+  /** More for the Device (e.g. `wakeWords`, so a room profile can switch its spotter). */
+  deviceOptions?: Partial<DeviceOptions>;
 }
 
-/** A device whose link is attached (so connecting) on a fresh or given data directory. */
+/** A device whose link is attached and started (so connecting) on a fresh or given data directory. */
 export async function linkedDevice(options: LinkedDeviceOptions): Promise<LinkedDevice> {
   const clock = options.clock ?? new VirtualClock();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'echosim-link-'));
-  const { modelId, clock: _clock, ...linkOptions } = options;
+  const { modelId, clock: _clock, deviceOptions, ...linkOptions } = options;
   const link = new DeviceCloudLink({ secret: secretOf(options.deviceId), backoff: { random: () => 0.5 }, ...linkOptions, clock, dataDir });
   const events: LinkEvent[] = [];
   for (const type of LINK_EVENTS) link.on(type, ((payload: never) => events.push({ type, payload } as LinkEvent)) as never);
-  const td = await bootDevice({ offline: false, link, dataDir, clock, ...(modelId ? { modelId } : {}) });
+  const td = await bootDevice({ offline: false, link, dataDir, clock, ...(modelId ? { modelId } : {}), ...deviceOptions });
   const listenerCounts = (): Record<string, number> =>
     Object.fromEntries(td.device.eventNames().map((name) => [String(name), td.device.listenerCount(name)]));
   const baselineListeners = listenerCounts();
   await link.attach(td.device);
+  await link.start();
   const ld: LinkedDevice = {
     link,
     device: td.device,
