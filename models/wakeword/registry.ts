@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { EchosimError } from '../../core/errors.js';
 import { loadManifest, resolveModelDir, type ModelManifest } from '../manifest.js';
-import { readHeadDescriptions, type ProjectHead } from './head-description.js';
+import { descriptionBeside, readHeadDescriptions, type ProjectHead } from './head-description.js';
 
 /** Where a keyword head comes from. */
 export type HeadSource = 'project' | 'bundled' | 'custom';
@@ -160,7 +160,8 @@ export class WakeWordRegistry {
   /**
    * The head in an ONNX file (`--model FILE.onnx`): a registry head when the file is one of them
    * (checked, with its own threshold), otherwise a custom head named after the file (other.onnx:
-   * "other"), at `threshold` (default 0.5). MODEL_FILE_MISSING when there is no such file.
+   * "other"), at `threshold` (default: the threshold of a description beside it, `other.json` as
+   * `echosim train wakeword` writes one, else 0.5). MODEL_FILE_MISSING when there is no such file.
    */
   fileHead(file: string, threshold?: number): HeadSpec {
     if (!existsSync(file)) {
@@ -179,7 +180,15 @@ export class WakeWordRegistry {
       }
     }
     const keyword = path.basename(file).replace(/\.onnx$/i, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 32) || 'custom';
-    return { keyword, source: 'custom', file: real, threshold: threshold ?? 0.5 };
+    const described = descriptionBeside(file);
+    return {
+      keyword,
+      source: 'custom',
+      file: real,
+      threshold: threshold ?? described?.threshold ?? 0.5,
+      ...(described?.patience === undefined ? {} : { patience: described.patience }),
+      ...(described?.sha256 === undefined ? {} : { sha256: described.sha256 }),
+    };
   }
 }
 

@@ -31,7 +31,7 @@ test('one curve per model, monotone in the threshold, equal to bench wakeword at
   copyFileSync(path.join(resolveModelDir(manifest), keywordEntryFor(manifest, 'alexa').file), mine);
   writeFileSync(path.join(dir, 'mine.json'), JSON.stringify({ word: 'mine', threshold: 0.9, files: {} }));
   const svg = path.join(dir, 'det.svg');
-  const r = await runCli(['bench', 'wakeword', '--pos', pos, '--neg', neg, '--sweep', '--model', mine, '--svg', svg, '--json', '--no-progress']);
+  const r = await runCli(['bench', 'wakeword', '--pos', pos, '--neg', neg, '--sweep', '--keyword', 'alexa', '--model', mine, '--svg', svg, '--json', '--no-progress']);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const sweep = r.lines[0] as unknown as SweepResult;
