@@ -16,7 +16,7 @@ import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
 import { registerTrain } from './commands/train.js';
 
-const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'CONFIG_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING', 'TRAIN_INPUT_INVALID']);
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'CONFIG_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING', 'TRAIN_INPUT_INVALID']);
 
 async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
