@@ -1,6 +1,7 @@
 import type { Device } from '../firmware/device/device.js';
 import { Subscriptions } from '../core/subscriptions.js';
 import type { DeviceEvents } from '../firmware/device/types.js';
+import type { FeaturesSnapshot } from '../firmware/features/local-features.js';
 import { nearestLed } from '../firmware/leds/ring-geometry.js';
 import { SAMPLE_RATE } from '../core/audio-format.js';
 
@@ -64,4 +65,29 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
     sink({ type: 'wake-word', time: audioSeconds(c.at), keywords: c.keywords, ...(c.wakeWord ? { wakeWord: c.wakeWord } : {}), previous: c.previous, deferred: c.deferred }),
   );
   return () => subs.removeAll();
+}
+
+/**
+ * `echosim device --events jsonl`'s `features` event, printed once the device has booted (the flash is
+ * loaded): the local features it holds: the volume, do-not-disturb, the request earcons, the running
+ * timers, the alarms and both lists. Returns the detacher.
+ */
+export function attachFeaturesEvent(device: Device, sink: Sink): () => void {
+  const onState = (t: DeviceEvents['state'][0]): void => {
+    if (t.from === 'BOOTING') sink({ type: 'features', time: audioSeconds(t.at), ...featuresOnFlash(device.features.snapshot()) });
+  };
+  device.on('state', onState);
+  return () => device.off('state', onState);
+}
+
+function featuresOnFlash(f: FeaturesSnapshot): Record<string, unknown> {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
+    volume: f.volume.level,
+    doNotDisturb: f.settings.doNotDisturb,
+    earcons: f.settings.earcons,
+    timers: f.notifications.timers.map((t) => ({ id: t.id, ...(t.label ? { label: t.label } : {}), durationMs: t.durationMs, dueAt: iso(t.dueAt) })),
+    alarms: f.notifications.alarms.map((a) => ({ id: a.id, time: a.time, repeat: a.repeat, ...(a.label ? { label: a.label } : {}), dueAt: iso(a.dueAt) })),
+    lists: { shopping: f.lists.shopping.map((i) => i.text), todo: f.lists.todo.map((i) => i.text) },
+  };
 }

@@ -22,6 +22,9 @@ import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
 import { preflightGpio } from './doctor/preflight.js';
+import { runLocalCommand } from '../cloud-link/device/local-command-runner.js';
+import { parseDeviceScript, readDeviceScript } from './script/device-script.js';
+import { ScriptedCommands } from './script/scripted-commands.js';
 import { DeviceRuntime, type RuntimeLinkOptions } from './runtime/device-runtime.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
@@ -41,6 +44,7 @@ export interface DeviceSessionOptions extends SpotterCliOptions {
   buttons: ButtonsKind;
   /** GPIO line to button map, e.g. "17:action,27:mic-off". */
   gpio?: string;
+  /** A device script (tools/script/device-script.ts), or `@FILE`: button presses and local commands at device times. */
   script?: string;
   offline: boolean;
   /** The device's flash; default a temporary directory removed at exit. */
@@ -78,6 +82,8 @@ export interface DeviceSession {
   dataDir: string;
   /** The cloud link, with `cloud`. */
   link: DeviceCloudLink | undefined;
+  /** The script's local commands, when it has any (their outcomes are `done` events). */
+  commands: ScriptedCommands | undefined;
   /** A reboot job ended the run: start a new session on the same `data` to finish the reboot. */
   readonly rebootRequested: boolean;
   run(signal?: AbortSignal): Promise<RunSummary>;
@@ -106,10 +112,12 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   const model = deviceModel(opts.model);
   const clock = new VirtualClock(0, Date.now());
   // Bad input (a script, a GPIO map) is refused before anything is opened or made on disk.
+  const scriptText = opts.script ? readDeviceScript(opts.script) : undefined;
+  const deviceScript = scriptText ? parseDeviceScript(scriptText.text, model.buttons, scriptText.source) : undefined;
   const { drivers, script, gpio: gpioButtons } = openButtons(opts.buttons, {
     buttons: model.buttons,
     clock,
-    ...(opts.script ? { script: opts.script } : {}),
+    ...(deviceScript ? { script: deviceScript.presses } : {}),
     ...(opts.gpio ? { gpio: opts.gpio } : {}),
   });
   // GPIO pieces that cannot work stop the start, saying what `echosim doctor` says about them.
@@ -186,6 +194,8 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   // Released first after the device stops: a reboot hook waiting on this session may go on.
   runtime.own(() => markClosed());
   const { device, link } = runtime;
+  // The script's local commands run as the cloud's local-command jobs do, on device time.
+  const commands = deviceScript && deviceScript.commands.length > 0 ? new ScriptedCommands(deviceScript.commands, clock, (c) => runLocalCommand(device, c)) : undefined;
 
   return {
     device,
@@ -194,6 +204,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     source: mic,
     dataDir,
     link,
+    commands,
     get rebootRequested() {
       return rebootRequested;
     },
@@ -202,11 +213,13 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
       signal?.addEventListener('abort', () => runAbort.abort(), { once: true });
       const cloud = opts.cloud;
       await runtime.start(link && cloud ? { ready: () => waitForCloud(link, cloud.syncWaitMs ?? 15_000) } : {});
+      commands?.start();
       const summary = await runDevice(device, mic, {
         clock,
         signal: runAbort.signal,
         settleMs: opts.settle * 1000,
-        busy: () => (script?.remaining ?? 0) > 0,
+        busy: () => (script?.remaining ?? 0) > 0 || (commands?.remaining ?? 0) > 0,
+        ...(commands ? { waitFor: () => commands.idle() } : {}),
         realTime: !opts.fast,
       });
       if (hardwareError) throw hardwareError;
@@ -216,6 +229,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
       await ledEvents?.close();
     },
     async close(): Promise<void> {
+      await commands?.close();
       await ledEvents?.close();
       await runtime.stop();
     },

@@ -16,6 +16,11 @@ export interface RunOptions {
   /** Work still scheduled outside the device, e.g. a button script with presses left. */
   busy?: () => boolean;
   /**
+   * Awaited before each frame and each step of time after the audio: work outside the device that
+   * device time must not run ahead of (a scripted local command still writing to flash).
+   */
+  waitFor?: () => Promise<void>;
+  /**
    * After the source ends, let device time pass at the wall clock's pace (a person watching the ring
    * sees THINKING last its 5 s). Default false: as fast as possible.
    */
@@ -45,6 +50,7 @@ export async function runDevice(device: Device, source: MicSource, options: RunO
     clock,
     origin: { ms: clock.now(), index: 0 },
     ...(signal ? { signal } : {}),
+    ...(options.waitFor ? { beforeFrame: options.waitFor } : {}),
     ...(options.onProgress ? { onFrame: options.onProgress } : {}),
   });
   await feeder.run();
@@ -54,6 +60,7 @@ export async function runDevice(device: Device, source: MicSource, options: RunO
     await feeder.settle({
       maxMs: options.settleMs ?? 30_000,
       settled: busy ? () => device.settled && !busy() : () => device.settled,
+      ...(options.waitFor ? { beforeAdvance: options.waitFor } : {}),
       ...(options.realTime ? { pace: new SystemClock() } : {}),
     });
   }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { GpioButtons } from './gpio.js';
 import { KeyboardButtons } from './keyboard.js';
-import { ScriptedButtons } from './scripted.js';
+import { ScriptedButtons, type ScriptedPress } from './scripted.js';
 import type { ButtonDriver, ButtonName } from './types.js';
 
 /** The live button drivers there are (`--buttons`); a script can be added to any of them. */
@@ -12,8 +12,8 @@ export interface OpenButtonsOptions {
   /** The buttons the device model has. */
   readonly buttons: readonly ButtonName[];
   readonly clock: Clock;
-  /** A button script (hal/buttons/scripted.ts) played besides the live driver. */
-  readonly script?: string;
+  /** A button script (hal/buttons/scripted.ts), as text or already parsed, played besides the live driver. */
+  readonly script?: string | readonly ScriptedPress[];
   /** For 'gpio': the line map, `OFFSET:BUTTON,...` (default `17:action`, the 2-Mic HAT's button). */
   readonly gpio?: string;
 }
@@ -35,7 +35,15 @@ export interface OpenedButtons {
 export function openButtons(kind: ButtonDriverKind, options: OpenButtonsOptions): OpenedButtons {
   const { buttons, clock } = options;
   const drivers: ButtonDriver[] = [];
-  const script = options.script ? ScriptedButtons.fromScript(options.script, buttons, clock) : undefined;
+  const given = options.script;
+  const script =
+    typeof given === 'string'
+      ? given === ''
+        ? undefined
+        : ScriptedButtons.fromScript(given, buttons, clock)
+      : given && given.length > 0
+        ? new ScriptedButtons(given, clock)
+        : undefined;
   if (script) drivers.push(script);
   if (kind === 'keyboard') drivers.push(new KeyboardButtons({ buttons, clock }));
   const gpio = kind === 'gpio' ? GpioButtons.fromMap(options.gpio ?? '17:action', buttons, clock) : undefined;

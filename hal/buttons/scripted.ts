@@ -19,6 +19,12 @@ export const DEFAULT_CLICK_SECONDS = 0.1;
 const EXAMPLE = '"1.5:mic-off,4.0:mic-off,6.0:action,10:action:8"';
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
+/** One entry of a button script, with where it was written (for messages: "entry 2", "line 3"). */
+export interface ButtonScriptEntry {
+  readonly text: string;
+  readonly where: string;
+}
+
 /**
  * Parses a button script: comma-separated entries `SECONDS:BUTTON[:HOLD_SECONDS]`, e.g.
  * `"1.5:mic-off,6:action,10:action:8"` (mic-off clicked at 1.5 s, action clicked at 6 s, action held
@@ -27,61 +33,77 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
  * model without one (the Trio) means its `mute` key.
  *
  * Everything is checked up front, so a typo fails the run before it starts rather than silently
- * doing nothing minutes in: malformed entries, unknown buttons, buttons this model lacks, negative
- * or non-finite times, and presses of one button that overlap (or touch: the button would never be
- * seen released in between) are 'BUTTON_SCRIPT_INVALID', naming the entry. The result is sorted
- * by start time.
+ * doing nothing minutes in (see parseButtonEntries). The result is sorted by start time.
  */
 export function parseButtonScript(text: string, buttons: readonly ButtonName[]): ScriptedPress[] {
   const entries = text.split(',').map((e) => e.trim());
   // A trailing comma is harmless; an empty entry before others is a typo worth reporting.
   while (entries.length > 0 && entries[entries.length - 1] === '') entries.pop();
-  const parsed: Array<{ press: ScriptedPress; index: number }> = entries.map((entry, index) => ({
-    press: parseEntry(entry, index, buttons),
+  return parseButtonEntries(entries.map((text, i) => ({ text, where: `entry ${i + 1}` })), buttons);
+}
+
+/**
+ * Parses button entries already split out of a script (a caller's own script format may hold other
+ * lines besides presses). Malformed entries, unknown buttons, buttons this model lacks, negative or
+ * non-finite times, and presses of one button that overlap (or touch: the button would never be seen
+ * released in between) are 'BUTTON_SCRIPT_INVALID', naming the entry by its `where`. The result is
+ * sorted by start time.
+ */
+export function parseButtonEntries(entries: readonly ButtonScriptEntry[], buttons: readonly ButtonName[]): ScriptedPress[] {
+  const parsed: Array<{ press: ScriptedPress; at: ButtonScriptEntry; index: number }> = entries.map((at, index) => ({
+    press: parseEntry(at, index, buttons),
+    at,
     index,
   }));
   parsed.sort((a, b) => a.press.startMs - b.press.startMs);
   const lastOf = new Map<ButtonName, ScriptedPress>();
-  for (const { press: p, index } of parsed) {
+  for (const { press: p, at, index } of parsed) {
     const prev = lastOf.get(p.button);
     if (prev && p.startMs <= prev.startMs + prev.holdMs) {
       const until = (prev.startMs + prev.holdMs) / 1000;
-      throw invalid(p.entry, index, `presses ${p.button} while "${prev.entry}" still holds it (until ${until} s)`, buttons);
+      throw invalid(at, index, `presses ${p.button} while "${prev.entry}" still holds it (until ${until} s)`, buttons);
     }
     lastOf.set(p.button, p);
   }
   return parsed.map((x) => x.press);
 }
 
-function parseEntry(entry: string, index: number, buttons: readonly ButtonName[]): ScriptedPress {
-  if (entry === '') throw invalid(entry, index, 'is empty', buttons);
+function parseEntry(at: ButtonScriptEntry, index: number, buttons: readonly ButtonName[]): ScriptedPress {
+  const entry = at.text;
+  if (entry === '') throw invalid(at, index, 'is empty', buttons);
   const parts = entry.split(':').map((p) => p.trim());
-  if (parts.length < 2 || parts.length > 3) throw invalid(entry, index, 'is not SECONDS:BUTTON[:HOLD_SECONDS]', buttons);
+  if (parts.length < 2 || parts.length > 3) throw invalid(at, index, 'is not SECONDS:BUTTON[:HOLD_SECONDS]', buttons);
   const [timeText = '', token = '', holdText] = parts;
-  const start = seconds(timeText, 'time', entry, index, buttons);
-  if (!isKnownButtonToken(token)) throw invalid(entry, index, `names no button ("${token}")`, buttons);
+  const start = seconds(timeText, 'time', at, index, buttons);
+  if (!isKnownButtonToken(token)) throw invalid(at, index, `names no button ("${token}")`, buttons);
   const button = resolveButton(token, buttons);
-  if (button === undefined) throw invalid(entry, index, `names ${token}, which this model does not have`, buttons);
-  const hold = holdText === undefined ? DEFAULT_CLICK_SECONDS : seconds(holdText, 'hold', entry, index, buttons);
-  if (hold <= 0) throw invalid(entry, index, `holds for ${holdText ?? ''} s; a hold must be longer than 0`, buttons);
+  if (button === undefined) throw invalid(at, index, `names ${token}, which this model does not have`, buttons);
+  const hold = holdText === undefined ? DEFAULT_CLICK_SECONDS : seconds(holdText, 'hold', at, index, buttons);
+  if (hold <= 0) throw invalid(at, index, `holds for ${holdText ?? ''} s; a hold must be longer than 0`, buttons);
   return { button, startMs: Math.round(start * 1000), holdMs: Math.max(1, Math.round(hold * 1000)), entry };
 }
 
-function seconds(text: string, what: 'time' | 'hold', entry: string, index: number, buttons: readonly ButtonName[]): number {
-  const v = NUMBER.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(v)) throw invalid(entry, index, `has ${what} "${text}", which is not a number of seconds`, buttons);
-  if (v < 0) throw invalid(entry, index, `has a negative ${what} (${text} s)`, buttons);
+/** A script's number of seconds (`1.5`, `10`, `.25`), or NaN for anything else (`1e3`, `inf`, ``). */
+export function scriptSeconds(text: string): number {
+  return NUMBER.test(text) ? Number(text) : Number.NaN;
+}
+
+function seconds(text: string, what: 'time' | 'hold', at: ButtonScriptEntry, index: number, buttons: readonly ButtonName[]): number {
+  const v = scriptSeconds(text);
+  if (!Number.isFinite(v)) throw invalid(at, index, `has ${what} "${text}", which is not a number of seconds`, buttons);
+  if (v < 0) throw invalid(at, index, `has a negative ${what} (${text} s)`, buttons);
   return v;
 }
 
-function invalid(entry: string, index: number, reason: string, buttons: readonly ButtonName[]): EchosimError {
+function invalid(at: ButtonScriptEntry, index: number, reason: string, buttons: readonly ButtonName[]): EchosimError {
   const others = BUTTON_NAMES.filter((b) => !buttons.includes(b));
-  return new EchosimError('BUTTON_SCRIPT_INVALID', `button script entry ${index + 1} "${entry}" ${reason}`, {
+  const entry = at.text;
+  return new EchosimError('BUTTON_SCRIPT_INVALID', `button script ${at.where} "${entry}" ${reason}`, {
     hint:
       `write entries as SECONDS:BUTTON[:HOLD_SECONDS] separated by commas, e.g. ${EXAMPLE}; ` +
       `this model's buttons: ${buttons.join(', ')} (aliases: mic, vol+ or +, vol- or -)` +
       (others.length > 0 ? `; not on this model: ${others.join(', ')}` : ''),
-    details: { entry, index, reason },
+    details: { entry, index, where: at.where, reason },
   });
 }
 

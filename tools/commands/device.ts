@@ -10,7 +10,7 @@ import { loadDeviceModels } from '../../firmware/device-model.js';
 import type { Clock } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
-import { attachJsonEvents, audioSeconds } from '../device-events.js';
+import { attachFeaturesEvent, attachJsonEvents, audioSeconds } from '../device-events.js';
 import { BUTTON_DRIVER_KINDS } from '../../hal/buttons/open.js';
 import { LED_RENDERER_KINDS } from '../../hal/leds/open.js';
 import { openDeviceSession, type ButtonsKind, type CloudConnection, type DeviceSessionOptions, type LedsKind } from '../device-session.js';
@@ -22,6 +22,7 @@ import { DeviceWeb } from '../web/device-web.js';
 import type { ListenAddress } from '../web/listen-address.js';
 import { parseWebOption, WEB_OPTION_HELP, webMicrophone } from '../web/web-option.js';
 import { MIC_SPEC_HELP } from './listen.js';
+import type { CommandOutcome } from '../script/scripted-commands.js';
 
 function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
   return (value) => {
@@ -133,6 +134,17 @@ function attachCloudEvents(link: DeviceCloudLink, clock: Clock, sink: (e: Record
   };
 }
 
+/** A scripted local command's outcome as a JSON line, at the device time it ran. */
+function commandEvent(o: CommandOutcome): Record<string, unknown> {
+  const head = { type: 'command', time: audioSeconds(o.at), line: o.command.line, action: o.command.command.Action };
+  if (!o.error) return { ...head, ok: true, result: o.result };
+  return { ...head, ok: false, ...(o.error instanceof EchosimError ? { code: o.error.code } : {}), message: o.error.message };
+}
+
+const SCRIPT_HELP =
+  'a device script (or @FILE): entries SECONDS:BUTTON[:HOLD] and SECONDS:{local command JSON}, one a line or comma-separated, ' +
+  'e.g. \'1:{"Action":"START_TIMER","DurationSeconds":10},1.5:mic-off,12:action:2\' (README "Device scripts")';
+
 export function registerDevice(program: Command): void {
   const models = [...loadDeviceModels().keys()];
   const cmd = program
@@ -145,7 +157,7 @@ export function registerDevice(program: Command): void {
     .option('--leds <kind>', 'light ring: terminal (ANSI ring), events (JSON lines), apa102 (SPI on a Raspberry Pi), none', choice(LED_RENDERER_KINDS))
     .option('--buttons <kind>', 'buttons: keyboard (m mic-off, a action, + and - volume), gpio, none', choice(BUTTON_DRIVER_KINDS))
     .option('--gpio <map>', 'GPIO lines for --buttons gpio, e.g. "17:action,27:mic-off"')
-    .option('--script <presses>', 'button presses at audio times, e.g. "1.5:mic-off,4.0:mic-off,6.0:action" (hold: "10:action:8")')
+    .option('--script <script>', SCRIPT_HELP)
     .option('--offline', 'run without a cloud: spot, stream to nowhere, show states')
     .addOption(new Option('--cloud <url>', "run with the cloud: its MQTT broker, e.g. mqtt://127.0.0.1:1883 or mqtts://HOST:8883 (profiles, jobs, telemetry, utterances)").conflicts('offline'))
     .option('--ca <file>', "with an mqtts:// --cloud: the CA to verify the broker with (the cloud's <data dir>/tls/ca.pem; default Node's public CAs)")
@@ -218,8 +230,14 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         ...(jsonl ? { eventSink: printEvent } : {}),
       });
       const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printEvent) : undefined;
+      const detachFeatures = opts.events === 'jsonl' ? attachFeaturesEvent(session.device, printEvent) : undefined;
       const detachWeb = web?.attach(session.device, mic);
       const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printEvent) : undefined;
+      const onCommand = (o: CommandOutcome): void => {
+        if (opts.events === 'jsonl') printEvent(commandEvent(o));
+        else if (o.error) say(`echosim device: script line ${o.command.line} (${o.command.command.Action}) was refused: ${o.error.message}`);
+      };
+      session.commands?.on('done', onCommand);
       const link = session.link;
       const onConnected = (c: { to: string }): void => {
         if (c.to === 'CONNECTED' && cloud) say(`echosim device: connected to ${cloud.url} as ${cloud.deviceId}`);
@@ -239,8 +257,10 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
         }
       } finally {
         detach?.();
+        detachFeatures?.();
         detachWeb?.();
         detachCloud?.();
+        session.commands?.off('done', onCommand);
         link?.off('connection', onConnected);
         await session.close();
       }
