@@ -119,7 +119,17 @@ export class BookingStore {
 
   /** The room `deviceId` is in, with its profile's settings. */
   roomOf(deviceId: string): DeviceRoom | undefined {
-    return deviceRoom(this.db, deviceId);
+    const row = this.db
+      .prepare(
+        `SELECT r.id AS room_id, r.name AS room_name, coalesce(p.settings, dp.settings) AS settings
+         FROM devices d
+         JOIN rooms r ON r.id = d.room_id
+         LEFT JOIN room_profiles p ON p.id = r.profile_id
+         LEFT JOIN room_profiles dp ON r.profile_id IS NULL AND dp.is_default = 1
+         WHERE d.serial = ? AND d.status <> 'DEREGISTERED'`,
+      )
+      .get(deviceId) as { room_id: string; room_name: string; settings: string | null } | undefined;
+    return row && { roomId: row.room_id, roomName: row.room_name, settings: row.settings ?? undefined };
   }
 
   checkIn(id: string, at: number): void {
@@ -158,18 +168,4 @@ export interface DeviceRoom {
   roomName: string;
   /** The profile's stored settings (JSON), undefined when the room has no profile and there is no default. */
   settings: string | undefined;
-}
-
-export function deviceRoom(db: Database, deviceId: string): DeviceRoom | undefined {
-  const row = db
-    .prepare(
-      `SELECT r.id AS room_id, r.name AS room_name, coalesce(p.settings, dp.settings) AS settings
-       FROM devices d
-       JOIN rooms r ON r.id = d.room_id
-       LEFT JOIN room_profiles p ON p.id = r.profile_id
-       LEFT JOIN room_profiles dp ON r.profile_id IS NULL AND dp.is_default = 1
-       WHERE d.serial = ? AND d.status <> 'DEREGISTERED'`,
-    )
-    .get(deviceId) as { room_id: string; room_name: string; settings: string | null } | undefined;
-  return row && { roomId: row.room_id, roomName: row.room_name, settings: row.settings ?? undefined };
 }
