@@ -1,5 +1,6 @@
 /**
- * Error codes of the device: the audio ring buffer, device models, setup mode, local features and reset.
+ * Error codes of the device: the audio ring buffer, device models, setup mode, local features and reset,
+ * directives from the cloud's assistant (answers/).
  * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
  */
 export const FIRMWARE_ERROR_CODES = [
@@ -12,6 +13,7 @@ export const FIRMWARE_ERROR_CODES = [
   'FEATURE_INPUT_INVALID',
   'FEATURE_NOT_FOUND',
   'FEATURE_LIMIT_EXCEEDED',
+  'DIRECTIVE_INVALID',
 ] as const;
 
 export type FirmwareErrorCode = (typeof FIRMWARE_ERROR_CODES)[number];

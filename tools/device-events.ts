@@ -57,6 +57,10 @@ export function attachJsonEvents(device: Device, sink: Sink): () => void {
   on('false-wake', (f) => sink({ type: 'false-wake', time: audioSeconds(f.at), id: f.id, reason: f.reason }));
   on('refused', (r) => sink({ type: 'refused', time: audioSeconds(r.at), request: r.request, code: r.code, message: r.message }));
   on('warning', (w) => sink({ type: 'warning', time: audioSeconds(w.at), code: w.code, message: w.message }));
+  on('intent', (i) =>
+    sink({ type: 'intent', time: audioSeconds(i.at), id: i.id, name: i.name, slots: i.slots, confidence: i.confidence, heard: i.heard, latencyMs: i.latencyMs }),
+  );
+  on('directive', (d) => sink({ type: 'directive', time: audioSeconds(d.at), directive: d.type, ok: d.ok, detail: d.detail }));
   on('wake-word', (c) =>
     sink({ type: 'wake-word', time: audioSeconds(c.at), keywords: c.keywords, ...(c.wakeWord ? { wakeWord: c.wakeWord } : {}), previous: c.previous, deferred: c.deferred }),
   );

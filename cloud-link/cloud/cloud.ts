@@ -25,6 +25,11 @@ import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
+import { Assistant } from './answers/assistant.js';
+import { FliteSynthesizer } from './answers/speech-synthesizer.js';
+import { PocketsphinxRecognizer } from './speech/command-recognizer.js';
+import { BookingReleaser } from './calendar/booking-releaser.js';
+import { RoomCalendar } from './calendar/room-calendar.js';
 import { deviceForHomeAssistant, startHomeAssistant } from './home-assistant/attach.js';
 import type { HomeAssistantBridge } from './home-assistant/ha-bridge.js';
 
@@ -63,6 +68,11 @@ export interface CloudOptions {
   /** Cloud wake-word verification: default loads openWakeWord; pass one to share models; false: none. */
   verifier?: WakeWordVerifier | false;
   /**
+   * Answer requests (offline recognition with pocketsphinx, answers spoken by flite, directives):
+   * true for the default recognizer and voice; false or absent: responses carry nothing to play.
+   */
+  assistant?: boolean;
+  /**
    * Serve `mqtts://` (embedded broker) and `https://` (API) with a certificate the cloud makes and
    * renews in `dir/tls` with its own CA (or the given one); see cloud-link/cloud/server-tls.ts.
    */
@@ -96,6 +106,8 @@ export class Cloud {
   private jobs: JobGateway | undefined;
   private presence: Presence | undefined;
   private utterances: UtteranceGateway | undefined;
+  private assistant: Assistant | undefined;
+  private releaser: BookingReleaser | undefined;
   private mosquittoSync: MosquittoAuthSync | undefined;
   private tls: CloudTls | undefined;
   private strayRetained: StrayRetained | undefined;
@@ -250,7 +262,21 @@ export class Cloud {
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
     this.jobs = new JobGateway(this.service, client, clock, bus, log);
     this.presence = new Presence(this.service, clock, bus, log);
-    this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}) });
+    if (options.assistant) {
+      const recognizer = new PocketsphinxRecognizer();
+      const missing = recognizer.unavailable();
+      if (missing) log.warn({ code: missing.code, hint: missing.hint }, missing.message);
+      this.assistant = new Assistant({
+        recognizer,
+        synthesizer: new FliteSynthesizer(),
+        recordings: { metas: this.service.recordings, files: this.recordings },
+        rooms: new RoomCalendar(this.service.bookings),
+        clock,
+        log,
+      });
+    }
+    const assistant = this.assistant;
+    this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}), ...(assistant ? { assistant } : {}) });
     this.wireService();
     const onMessage = (m: { topic: string; payload: Buffer; retain: boolean }): void => void this.route(m);
     client.on('message', onMessage);
@@ -266,6 +292,16 @@ export class Cloud {
       this.homeAssistant = ha;
       this.detach.push(() => ha.stop());
     }
+
+    this.releaser = new BookingReleaser({
+      bookings: this.service.bookings,
+      clock,
+      log,
+      onReleased: (released) => {
+        for (const b of released) bus.emit('booking-released', { bookingId: b.id, roomId: b.room_id, startAt: b.start_at, at: b.updated_at });
+      },
+    });
+    this.releaser.start();
 
     this.recordings.startSweeping({
       currentPolicy: (id) => {
@@ -334,6 +370,7 @@ export class Cloud {
     };
     on('desired-changed', ({ deviceId }) => void this.shadows?.pushDesired(deviceId));
     on('job-created', ({ deviceId }) => void this.jobs?.notify(deviceId));
+    on('bookings-changed', () => this.releaser?.poke());
     on('recordings-deleted', ({ ids }) => {
       this.recordings.delete(ids).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'recording files not deleted'));
     });
@@ -440,7 +477,9 @@ export class Cloud {
       for (const d of this.detach.splice(0)) d();
       this.tls?.stop();
       this.recordings.stopSweeping();
+      this.releaser?.stop();
       this.utterances?.stop();
+      this.assistant?.close();
       await this.api?.close().catch(() => undefined);
       await this.client?.close().catch(() => undefined);
       await this.broker?.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 /**
- * Error codes of the cloud: its secret files and database, utterance verification, recordings.
+ * Error codes of the cloud: its secret files and database, utterance verification, recordings, the
+ * resident pocketsphinx decoder, speech recognition and spoken answers (speech/, answers/).
  * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
  */
 export const CLOUD_ERROR_CODES = [
@@ -14,6 +15,9 @@ export const CLOUD_ERROR_CODES = [
   'KEYPHRASE_FAILED',
   'RECORDING_INVALID',
   'RECORDING_STORE_FAILED',
+  'SPEECH_UNAVAILABLE',
+  'SPEECH_FAILED',
+  'ANSWER_SYNTHESIS_FAILED',
 ] as const;
 
 export type CloudErrorCode = (typeof CLOUD_ERROR_CODES)[number];

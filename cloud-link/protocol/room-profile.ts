@@ -74,12 +74,20 @@ export const RequireCheckInSchema = z
 
 export const ProactiveJoinSchema = z.strictObject({ EnabledByMotion: z.boolean() });
 
+export const PSTNDialInSchema = z
+  .strictObject({
+    CountryCode: z.string().regex(/^\d{1,3}$/),
+    PhoneNumber: z.string().regex(/^\d{4,15}$/),
+  })
+  .meta({ description: "echosim extension: the room's conference dial-in, said with the meeting's id when asked to join a meeting." });
+
 export const MeetingRoomConfigurationSchema = z.strictObject({
   RoomUtilizationMetricsEnabled: z.boolean().optional(),
   EndOfMeetingReminder: EndOfMeetingReminderSchema.optional(),
   InstantBooking: InstantBookingSchema.optional(),
   RequireCheckIn: RequireCheckInSchema.optional(),
   ProactiveJoin: ProactiveJoinSchema.optional(),
+  PSTNDialIn: PSTNDialInSchema.optional(),
 });
 
 export const EarconsSchema = z

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { STREAM_END_REASONS, STREAM_INITIATORS, type StreamEnd, type StreamStart } from './stream.js';
 import { int16ToLe, leToInt16 } from './audio-chunk.js';
+import { DeviceContextSchema, DirectivesSchema, type DeviceContext } from './directives.js';
+import { IntentSchema } from './intent.js';
 import { MAX_CHUNK_SAMPLES, MAX_UTTERANCE_CHUNKS, MAX_UTTERANCE_SAMPLES } from './utterance-limits.js';
 
 /**
@@ -36,6 +38,8 @@ export const UtteranceStartSchema = z
     preRoll: z.strictObject({ requestedSamples: SampleCount, availableSamples: SampleCount, complete: z.boolean() }),
     sampleRate: z.literal(SAMPLE_RATE),
     format: z.literal('L16'),
+    /** The device's local state an answer may need (directives.ts). */
+    context: DeviceContextSchema.optional(),
   })
   .refine(
     (s) =>
@@ -115,13 +119,18 @@ export const UtteranceResponseSchema = z
       .optional()
       .meta({ description: 'PCM s16le, mono, base64; absent when there is nothing to play.' }),
     sampleRate: z.literal(SAMPLE_RATE).optional(),
+    /** What the cloud understood (NoMatch included), for the device's `intent` event. */
+    intent: IntentSchema.optional(),
+    /** What the device does locally, in order, before it plays the audio. */
+    directives: DirectivesSchema.optional(),
   })
   .meta({ title: 'UtteranceResponse' });
 export type UtteranceResponse = z.infer<typeof UtteranceResponseSchema>;
 
 /** The start message for a stream of the device's front end. */
-export function utteranceStartMessage(start: StreamStart, score?: number): UtteranceStart {
+export function utteranceStartMessage(start: StreamStart, score?: number, context?: DeviceContext): UtteranceStart {
   return {
+    ...(context === undefined ? {} : { context }),
     id: start.id,
     initiator: start.initiator,
     ...(start.keyword === undefined ? {} : { keyword: start.keyword }),

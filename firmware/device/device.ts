@@ -281,6 +281,8 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceControl 
       accepts: (input) => this.machine.accepts(input),
       emit: (event, ...args) => void (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       warn: (code, message) => this.warn(code, message),
+      refuse: (request, err) => this.refuse(request, err),
+      dismissRinging: () => this.ringer.dismiss(),
       linkUp: () => this.onLinkUp(),
       linkDown: (reason) => this.onLinkDown(reason),
     };

@@ -1,4 +1,7 @@
 import type { StreamAudio, StreamEnd, StreamStart } from '../../cloud-link/protocol/stream.js';
+import type { UtteranceAnswer } from '../../cloud-link/protocol/utterance-answer.js';
+import { deviceContext } from '../answers/device-context.js';
+import { DirectiveHandler } from '../answers/directive-handler.js';
 import type { DoaEstimate } from '../audio/doa/doa-estimator.js';
 import { earcon, type EarconName } from '../speaker/earcons.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
@@ -22,11 +25,16 @@ export class Interaction {
   private lastStreamId: number | undefined;
   private pointing: number | undefined;
   private playback = 0;
+  /** Device time the last stream ended (the answer's latency is counted from there). */
+  private streamEndedAt: number | undefined;
+  private readonly directives: DirectiveHandler;
 
   constructor(
     private readonly device: InteractionHost,
     private readonly link: DeviceLink | undefined,
-  ) {}
+  ) {
+    this.directives = new DirectiveHandler(device, this);
+  }
 
   wire(subs: Subscriptions): void {
     const fe = this.device.frontEnd;
@@ -41,7 +49,7 @@ export class Interaction {
       up: () => this.device.linkUp(),
       down: (reason) => this.device.linkDown(reason),
       'utterance-rejected': ({ id, reason }) => this.onRejected(id, reason),
-      'utterance-response': ({ id, audio, sampleRate }) => this.onResponse(id, audio, sampleRate),
+      'utterance-response': (answer) => this.onResponse(answer),
       announcement: ({ audio }) => {
         if (this.device.accepts('ANNOUNCE')) {
           this.device.dispatch('ANNOUNCE', 'announcement');
@@ -99,6 +107,8 @@ export class Interaction {
       d.direction()?.stopFollowing();
     }
     if (t.to === 'LISTENING' && d.features().settings.get().earcons.startOfRequest) void this.playEarcon('start-of-request');
+    // The request went with the link (docs/device-states.md#the-table): say so, whatever the earcon settings.
+    if ((t.from === 'THINKING' || t.from === 'LISTENING') && t.input === 'LINK_DOWN') void this.playEarcon('error');
     if (t.from === 'SPEAKING' && t.input !== 'SPEECH_DONE') {
       this.playback++;
       d.speaker.stop();
@@ -121,13 +131,14 @@ export class Interaction {
     }
     this.streamId = s.id;
     this.lastStreamId = s.id;
-    this.link?.utteranceStart(s);
+    this.link?.utteranceStart(s, deviceContext(d));
     d.emit('stream-start', { ...s, at: d.clock.now() });
   }
 
   private onStreamEnd(e: StreamEnd): void {
     const d = this.device;
     this.streamId = undefined;
+    this.streamEndedAt = d.clock.now();
     this.link?.utteranceEnd(e);
     d.emit('stream-end', { ...e, at: d.clock.now() });
     if (d.features().settings.get().earcons.endOfRequest) void this.playEarcon('end-of-request');
@@ -155,9 +166,14 @@ export class Interaction {
     d.dispatch('FALSE_WAKE', reason);
   }
 
-  private onResponse(id: number, audio: Int16Array | undefined, _sampleRate: number | undefined): void {
+  private onResponse({ id, audio, intent, directives }: UtteranceAnswer): void {
     const d = this.device;
     if (id !== this.lastStreamId || d.state() !== 'THINKING') return;
+    if (intent) {
+      const at = d.clock.now();
+      d.emit('intent', { id, ...intent, slots: { ...intent.slots }, latencyMs: this.streamEndedAt === undefined ? null : Math.round(at - this.streamEndedAt), at });
+    }
+    if (directives && directives.length > 0) void this.directives.apply(directives);
     if (!audio || audio.length === 0) {
       d.dispatch('NO_RESPONSE');
       return;

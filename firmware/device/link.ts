@@ -1,3 +1,5 @@
+import type { DeviceContext } from '../../cloud-link/protocol/directives.js';
+import type { UtteranceAnswer } from '../../cloud-link/protocol/utterance-answer.js';
 import type { StreamAudio, StreamEnd, StreamStart } from '../../cloud-link/protocol/stream.js';
 
 /** What the cloud link tells the device. */
@@ -6,8 +8,8 @@ export interface DeviceLinkEvents {
   down: [reason: string];
   /** Cloud verification did not confirm the wake word: stop capture at once (a false wake). */
   'utterance-rejected': [{ id: number; reason: string }];
-  /** The cloud's answer to an utterance: audio to play, or nothing. */
-  'utterance-response': [{ id: number; audio?: Int16Array; sampleRate?: number }];
+  /** The cloud's answer to an utterance: audio to play (or nothing), what it understood, what to do. */
+  'utterance-response': [UtteranceAnswer];
   /** Something to say while idle (Alexa for Business SendAnnouncement). */
   announcement: [{ audio: Int16Array; sampleRate?: number }];
 }
@@ -26,7 +28,8 @@ export interface DeviceLink {
   readonly connected: boolean;
   on<K extends keyof DeviceLinkEvents>(event: K, listener: Listener<DeviceLinkEvents[K]>): unknown;
   off<K extends keyof DeviceLinkEvents>(event: K, listener: Listener<DeviceLinkEvents[K]>): unknown;
-  utteranceStart(start: StreamStart): void;
+  /** `context`: the local state an answer may need (timers, the shopping list, ...). */
+  utteranceStart(start: StreamStart, context?: DeviceContext): void;
   utteranceAudio(audio: StreamAudio): void;
   utteranceEnd(end: StreamEnd): void;
 }

@@ -34,6 +34,10 @@ export interface DeviceEvents {
   'false-wake': [{ id: number; at: number; reason: string }];
   /** A request the device refused, with the error code it gave. */
   refused: [{ request: string; code: string; message: string; at: number }];
+  /** What the cloud understood from a request, and the time from the end of the stream to the answer. */
+  intent: [{ id: number; name: string; slots: Record<string, string | number>; confidence: number; heard: string; latencyMs: number | null; at: number }];
+  /** A directive from the cloud carried out (ok) or refused (detail: the error code). */
+  directive: [{ type: string; ok: boolean; detail: string; at: number }];
   /** A problem the device carried on through (storage corruption, a renderer failing) or a fault. */
   warning: [{ code: string; message: string; at: number }];
   /** The spotter switched to another word (a room profile's WakeWord). */

@@ -5,15 +5,17 @@ import { SAMPLE_RATE } from '../../core/audio-format.js';
  * - `start-of-request`: a short rising two-tone, played when the device starts listening;
  * - `end-of-request`: the same two tones falling, when the stream closes;
  * - `chime`: a three-note bell for timers and alarms (the ringer repeats it);
- * - `volume`: a short tick at the new level while the volume changes.
+ * - `volume`: a short tick at the new level while the volume changes;
+ * - `error`: two low tones falling a fourth, held longer, when a request is lost with the link (the
+ *   device cannot say why in words: the words come from the cloud).
  *
  * Every tone starts and ends on a raised-cosine (Hann) ramp, so each sound begins and ends at zero
  * and no sample jumps: a speaker clicks on any step discontinuity, which a sine cut mid-cycle is.
  * Peaks stay at or below -6 dBFS so the speaker's volume curve, not clipping, sets loudness.
  */
-export type EarconName = 'start-of-request' | 'end-of-request' | 'chime' | 'volume';
+export type EarconName = 'start-of-request' | 'end-of-request' | 'chime' | 'volume' | 'error';
 
-export const EARCON_NAMES: readonly EarconName[] = ['start-of-request', 'end-of-request', 'chime', 'volume'];
+export const EARCON_NAMES: readonly EarconName[] = ['start-of-request', 'end-of-request', 'chime', 'volume', 'error'];
 
 /** Peak amplitude of the earcons: half of full scale (-6 dBFS). */
 export const EARCON_PEAK = 16_384;
@@ -64,6 +66,8 @@ const RECIPES: Readonly<Record<EarconName, readonly Note[]>> = {
     decayMs: 260,
   })),
   volume: [{ hz: 1000, startMs: 0, durationMs: 60, level: 1, attackMs: 20, releaseMs: 40 }],
+  // A4 then E4, below every other earcon, so it cannot be taken for the start or end of a request.
+  error: twoTone({ hz: 440, durationMs: 180 }, { hz: 329.63, durationMs: 320 }),
 };
 
 const cache = new Map<EarconName, Int16Array>();

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PocketsphinxSpotter, POCKETSPHINX_MODEL_DIR } from '../../cloud-link/cloud/verification/keyphrase-spotter.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
+import { cpuTicks as ticks, TICK_MS } from './proc-cpu.js';
 
 export interface RecognizerCostResult {
   checks: number;
@@ -19,15 +20,6 @@ export interface RecognizerCostResult {
   resident_xrt: number;
 }
 
-/** user + system clock ticks of a process (/proc/PID/stat fields 14 and 15), or of its waited-for children (16, 17). */
-function ticks(pid: number | 'self', children = false): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
-  const at = children ? 13 : 11;
-  return Number(fields[at]) + Number(fields[at + 1]);
-}
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 
 /**
  * What the cloud's speech recognizer costs per check (the grey zone's second stage): `checks`

@@ -15,6 +15,7 @@ import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { registerBenchSoak } from './bench-soak.js';
 import { registerBenchRecognizer } from './bench-recognizer.js';
+import { registerBenchAnswers } from './bench-answers.js';
 import { registerBenchWeb } from './bench-web.js';
 import { addSpotterOptions, openWakeWordOptions, selectedHeads, spotterRegistry, withModelFiles, type SpotterCliOptions } from '../spotter-options.js';
 
@@ -40,6 +41,7 @@ export function registerBench(program: Command): void {
   registerBenchSoak(bench);
   registerBenchOutages(bench);
   registerBenchRecognizer(bench);
+  registerBenchAnswers(bench);
   registerBenchWeb(bench);
   const wakeword = bench
     .command('wakeword')

@@ -26,6 +26,7 @@ interface CloudCliOptions extends CloudTlsCliOptions {
   mosquittoAuth?: string;
   mosquittoPid?: string;
   verify: boolean;
+  assistant?: boolean;
   events?: 'jsonl';
   homeAssistant?: boolean;
   web?: ListenAddress;
@@ -56,6 +57,7 @@ export function registerCloud(program: Command): void {
     .option('--mosquitto-auth <dir>', "with --broker: write Mosquitto's password and ACL files here (dir/passwd, dir/acl) on every registration")
     .option('--mosquitto-pid <file>', "with --mosquitto-auth: Mosquitto's pid_file, to make it reread them (SIGHUP)")
     .option('--no-verify', 'do not verify wake words in the cloud (no model is loaded)')
+    .option('--assistant', "answer requests: the supported commands recognized offline (pocketsphinx), spoken answers (flite), directives, the rooms' calendars")
     .option('--events <format>', 'print cloud events as JSON lines on stdout: jsonl', parseJsonl)
     .option('--home-assistant', 'publish Home Assistant MQTT discovery (homeassistant/device/...) for every registered device')
     .option('--web <[host:]port>', 'serve the cloud page (fleet, rooms, profiles, recordings) on [HOST:]PORT (port alone: 127.0.0.1); it asks for the admin token', parseWebOption);
@@ -163,7 +165,7 @@ type Detach = () => void;
 
 function listen(cloud: Cloud, handle: <K extends keyof CloudEvents>(name: K, payload: CloudEvents[K][0]) => void): Detach {
   const names: Array<keyof CloudEvents> = [
-    'presence', 'profile-applied', 'profile-rejected', 'job-updated', 'verdict', 'utterance', 'utterance-refused', 'shadow-rejected', 'telemetry',
+    'presence', 'profile-applied', 'profile-rejected', 'job-updated', 'verdict', 'utterance', 'utterance-refused', 'shadow-rejected', 'telemetry', 'booking-released',
   ];
   const listeners = names.map((name) => {
     const l = (payload: unknown): void => handle(name, payload as never);
@@ -189,6 +191,7 @@ function describeEvents(cloud: Cloud): Detach {
       'profile-rejected': () => `${String(p.deviceId)} refused profile version ${String(p.version)}: ${String(p.code)} ${String(p.reason)}`,
       'job-updated': () => `${String(p.deviceId)} job ${String(p.jobId)} (${String(p.operation)}) ${String(p.status)}`,
       verdict: () => `${String(p.deviceId)} utterance ${String(p.utteranceId)}: wake word ${p.confirmed ? 'confirmed' : 'NOT confirmed'} (score ${Number(p.score).toFixed(2)})`,
+      'booking-released': () => `booking ${String(p.bookingId)} released: nobody checked in (room ${String(p.roomId)})`,
       'shadow-rejected': () => `${String(p.deviceId)} ${String(p.kind)} ${String(p.code)}: ${String(p.message)}`,
     };
     const text = line[name]?.();

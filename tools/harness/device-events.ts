@@ -31,7 +31,7 @@ export interface SimDeviceEvents
 }
 
 export const FIRMWARE_EVENTS: ReadonlyArray<keyof DeviceEvents> = [
-  'state', 'detection', 'stream-start', 'stream-end', 'button', 'leds', 'direction', 'microphones', 'volume', 'sound', 'notification', 'false-wake', 'refused', 'warning', 'wake-word',
+  'state', 'detection', 'stream-start', 'stream-end', 'button', 'leds', 'direction', 'microphones', 'volume', 'sound', 'notification', 'false-wake', 'refused', 'warning', 'wake-word', 'intent', 'directive',
 ];
 
 export const LINK_EVENTS = [

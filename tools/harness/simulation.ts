@@ -27,6 +27,12 @@ export interface SimulationOptions {
   readonly model?: string;
   /** The cloud re-checks every wake word with openWakeWord (default true); false lets every wake word through. */
   readonly verification?: boolean;
+  /**
+   * The cloud answers requests (default false): offline recognition of the supported commands, a
+   * spoken answer and directives (timers, volume, ...), so `say('Alexa, set a timer for 5 minutes')`
+   * sets a timer that rings. Needs pocketsphinx and flite (tools/setup.sh installs them).
+   */
+  readonly assistant?: boolean;
   /** Also run the A4B HTTP API on a free port (default false: `cloud.call()` runs operations in process). */
   readonly http?: boolean;
   /**
@@ -100,6 +106,7 @@ export class Simulation {
         broker: { port: 0 },
         http: options.http ? { port: 0 } : false,
         verifier: verifier ?? false,
+        ...(options.assistant ? { assistant: true } : {}),
         wakeWords: options.cloudWakeWords ?? registry.wakeWords,
         ...(options.tls ? { tls: {} } : {}),
       });

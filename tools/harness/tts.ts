@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EchosimError } from '../../core/errors.js';
+import { runTool } from '../../core/run-tool.js';
 import { readWav, type HarnessAudio } from './audio.js';
 
 export interface SpeakOptions {
@@ -52,20 +53,13 @@ export async function speak(text: string, options: SpeakOptions = {}): Promise<H
 }
 
 function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    child.on('error', (cause) => reject(new EchosimError('TTS_UNAVAILABLE', `cannot run ${cmd}: ${cause.message}`, { hint: INSTALL_HINT, cause })));
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      reject(
-        new EchosimError('TTS_FAILED', `${cmd} exited with status ${String(code)}: ${stderr.trim().slice(0, 300)}`, {
-          hint: 'check the voice name (`espeak-ng --voices=en` lists them) and the text',
-          details: { args },
-        }),
-      );
-    });
+  return runTool(cmd, args, {
+    notStarted: (cause) => new EchosimError('TTS_UNAVAILABLE', `cannot run ${cmd}: ${cause.message}`, { hint: INSTALL_HINT, cause }),
+    failed: (code, stderr) =>
+      new EchosimError('TTS_FAILED', `${cmd} exited with status ${String(code)}: ${stderr}`, {
+        hint: 'check the voice name (`espeak-ng --voices=en` lists them) and the text',
+        details: { args },
+      }),
   });
 }
 

@@ -8,7 +8,7 @@ import { A4bError } from './errors.js';
  */
 export const ARN_PREFIX = 'arn:aws:a4b:local:000000000000:';
 
-export const RESOURCE_TYPES = ['profile', 'network-profile', 'room', 'skill-group', 'device', 'announcement'] as const;
+export const RESOURCE_TYPES = ['profile', 'network-profile', 'room', 'skill-group', 'device', 'announcement', 'booking'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** The device id rule shared with the broker and the topics: the serial number, [A-Za-z0-9_-]{1,64}. */
@@ -39,6 +39,7 @@ const TYPE_NAMES: Record<ResourceType, string> = {
   'skill-group': 'skill group',
   device: 'device',
   announcement: 'announcement',
+  booking: 'booking',
 };
 
 /**

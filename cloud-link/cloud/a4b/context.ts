@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { z } from 'zod';
+import type { BookingStore } from '../db/booking-store.js';
 import type { JobStore, CloudJob } from '../db/job-store.js';
 import type { RecordingMetaStore } from '../db/recording-meta-store.js';
 import type { ShadowStore } from '../db/shadow-store.js';
@@ -20,6 +21,8 @@ export interface A4bServiceEvents {
   'device-registered': [{ deviceId: string }];
   /** A device was deregistered: drop its broker credentials and disconnect it. */
   'device-deregistered': [{ deviceId: string }];
+  /** A room's calendar changed (a booking made or deleted): the check-in release timer looks again. */
+  'bookings-changed': [{ roomId: string }];
 }
 
 export type A4bEventName = keyof A4bServiceEvents;
@@ -37,6 +40,7 @@ export interface OpContext {
   readonly jobs: JobStore;
   readonly shadows: ShadowStore;
   readonly recordings: RecordingMetaStore;
+  readonly bookings: BookingStore;
   /** The hashes stored for a new device secret (keyed hash, and the external broker's format if configured). */
   hashDeviceSecret(deviceId: string, secret: string): { hash: string; brokerHash?: string };
   emit<K extends A4bEventName>(name: K, ...args: A4bServiceEvents[K]): void;

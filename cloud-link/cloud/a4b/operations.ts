@@ -1,4 +1,5 @@
 import type { Operation } from './context.js';
+import { bookingOperations } from './ops/bookings.js';
 import { deviceActionOperations } from './ops/device-actions.js';
 import { deviceCommandOperations } from './ops/device-commands.js';
 import { deviceOperations } from './ops/devices.js';
@@ -12,6 +13,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   ...profileOperations,
   ...networkProfileOperations,
   ...roomOperations,
+  ...bookingOperations,
   ...skillGroupOperations,
   ...deviceOperations,
   ...deviceActionOperations,

@@ -34,6 +34,12 @@ const DurationInMinutes = z
   .max(240)
   .refine((m) => m % 15 === 0, 'must be a multiple of 15');
 const ReleaseAfterMinutes = z.int().min(5).max(20);
+/**
+ * echosim extension: the room's conference dial-in, said by "join my meeting" with the meeting's id.
+ * A4B kept it on a conference provider (PSTNDialIn: CountryCode, PhoneNumber); here it is the room's.
+ */
+const CountryCode = z.string().regex(/^\d{1,3}$/, 'must be 1-3 digits');
+const PhoneNumber = z.string().regex(/^\d{4,15}$/, 'must be 4-15 digits');
 
 /** Complete meeting-room settings (CreateProfile: each sub-structure has all its fields). */
 export const MeetingRoomConfiguration = z.strictObject({
@@ -42,6 +48,7 @@ export const MeetingRoomConfiguration = z.strictObject({
   InstantBooking: z.strictObject({ DurationInMinutes, Enabled: z.boolean() }).optional(),
   RequireCheckIn: z.strictObject({ ReleaseAfterMinutes, Enabled: z.boolean() }).optional(),
   ProactiveJoin: z.strictObject({ EnabledByMotion: z.boolean() }).optional(),
+  PSTNDialIn: z.strictObject({ CountryCode, PhoneNumber }).optional(),
 });
 
 /** UpdateProfile's meeting-room settings: any field may be left out and keeps its value. */
@@ -53,6 +60,7 @@ export const MeetingRoomConfigurationUpdate = z.strictObject({
   InstantBooking: z.strictObject({ DurationInMinutes: DurationInMinutes.optional(), Enabled: z.boolean().optional() }).optional(),
   RequireCheckIn: z.strictObject({ ReleaseAfterMinutes: ReleaseAfterMinutes.optional(), Enabled: z.boolean().optional() }).optional(),
   ProactiveJoin: z.strictObject({ EnabledByMotion: z.boolean().optional() }).optional(),
+  PSTNDialIn: z.strictObject({ CountryCode: CountryCode.optional(), PhoneNumber: PhoneNumber.optional() }).optional(),
 });
 
 const settingsShape = {

@@ -6,6 +6,7 @@ import type { Clock } from '../../../core/clock.js';
 import { isEchosimError } from '../../../core/errors.js';
 import { rootLogger, type Logger } from '../../../core/log.js';
 import { ensurePrivateDir } from '../../../core/private-files.js';
+import { BookingStore } from '../db/booking-store.js';
 import { CloudDatabase } from '../db/database.js';
 import { JobStore, type CloudJob, type NewJob } from '../db/job-store.js';
 import type { JobStatus } from '../../protocol/jobs.js';
@@ -66,6 +67,8 @@ export class A4bService {
   readonly shadows: ShadowStore;
   readonly jobs: JobStore;
   readonly recordings: RecordingMetaStore;
+  /** Rooms' calendars (the API's booking operations, the release timer, the spoken room commands). */
+  readonly bookings: BookingStore;
   private readonly credentials: Credentials;
   private readonly deviceTypes: ReadonlySet<string>;
   private readonly wakeWords: ReadonlySet<string>;
@@ -83,6 +86,7 @@ export class A4bService {
     this.shadows = new ShadowStore(database.db, now, box);
     this.jobs = new JobStore(database.db, now);
     this.recordings = new RecordingMetaStore(database.db);
+    this.bookings = new BookingStore(database.db, now);
     this.credentials = Credentials.open(database.db, options.dir, now(), log);
     this.deviceTypes = new Set(options.deviceTypes ?? loadDeviceModels().keys());
     this.wakeWords = new Set(options.wakeWords ?? WakeWordRegistry.load().wakeWords);
@@ -283,6 +287,7 @@ export class A4bService {
       jobs: this.jobs,
       shadows: this.shadows,
       recordings: this.recordings,
+      bookings: this.bookings,
       hashDeviceSecret: (deviceId, secret) => ({
         hash: this.credentials.hashDeviceSecret(deviceId, secret),
         ...(this.options.brokerPasswordHash ? { brokerHash: this.options.brokerPasswordHash(secret) } : {}),

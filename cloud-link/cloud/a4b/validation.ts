@@ -72,3 +72,29 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 export function invalidField(path: string, message: string): A4bError {
   return new A4bError('ValidationException', `1 validation error detected: ${path}: ${message}`);
 }
+
+/** The times the API takes: from 2000 to 2100 (a mistyped year is refused, not booked). */
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
+const LATEST_MS = Date.UTC(2100, 0, 1);
+const EPOCH_SECONDS = /^\d{1,10}(\.\d{1,3})?$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function timestampMs(value: number | string): number | undefined {
+  let ms: number;
+  if (typeof value === 'number') ms = value * 1000;
+  else if (EPOCH_SECONDS.test(value)) ms = Number(value) * 1000;
+  else if (ISO_8601.test(value)) ms = Date.parse(value);
+  else return undefined;
+  return Number.isFinite(ms) && ms >= EARLIEST_MS && ms < LATEST_MS ? Math.round(ms) : undefined;
+}
+
+/**
+ * A point in time as the AWS CLI takes timestamps: epoch seconds (a number, or digits) or ISO 8601
+ * with its offset (`2026-01-05T10:00:00Z`, `2026-01-05T11:00+01:00`). Parsed to wall-clock ms.
+ */
+export const Timestamp = z.union([z.number(), z.string().max(40)]).transform((value, ctx) => {
+  const ms = timestampMs(value);
+  if (ms !== undefined) return ms;
+  ctx.issues.push({ code: 'custom', input: value, message: 'must be epoch seconds or an ISO 8601 time with its offset, between 2000 and 2100' });
+  return z.NEVER;
+});

@@ -272,6 +272,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_device_status ON jobs (device_id, status, queued_at);
     `,
   },
+  {
+    version: 9,
+    name: 'room-bookings',
+    sql: `
+      -- Rooms' calendars (docs/alexa-for-business.md#room-bookings): bookings made over the API or by voice.
+      -- BOOKED waits for a check-in (released when the room's RequireCheckIn window passes without one),
+      -- CHECKED_IN is in use, RELEASED was not checked in in time, ENDED was ended early ("end the
+      -- meeting": end_at is then the time it ended). Only BOOKED and CHECKED_IN bookings hold the room.
+      CREATE TABLE bookings (
+        id TEXT PRIMARY KEY,
+        room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
+        organizer TEXT NOT NULL CHECK (length(organizer) BETWEEN 1 AND 100),
+        meeting_id TEXT CHECK (meeting_id IS NULL OR length(meeting_id) BETWEEN 1 AND 20),
+        start_at INTEGER NOT NULL,
+        end_at INTEGER NOT NULL CHECK (end_at > start_at),
+        status TEXT NOT NULL CHECK (status IN ('BOOKED', 'CHECKED_IN', 'RELEASED', 'ENDED')),
+        checked_in_at INTEGER,
+        -- how it was made: 'api' or 'voice' (an instant booking from the room's device)
+        source TEXT NOT NULL CHECK (source IN ('api', 'voice')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX bookings_room_start ON bookings (room_id, start_at);
+      CREATE INDEX bookings_status_start ON bookings (status, start_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

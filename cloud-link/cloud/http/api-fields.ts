@@ -43,6 +43,13 @@ export const API_FIELD_TYPES: Readonly<Record<string, FieldType>> = {
   SkillGroupArn: 'string',
   SkillGroupName: 'string',
   SkillId: 'string',
+  // Rooms' bookings (StartTime/EndTime: epoch seconds or ISO 8601, as the AWS CLI takes timestamps)
+  BookingArn: 'string',
+  Title: 'string',
+  Organizer: 'string',
+  StartTime: 'string',
+  EndTime: 'string',
+  MeetingId: 'string',
   // Devices
   DeviceArn: 'string',
   DeviceSerialNumber: 'string',

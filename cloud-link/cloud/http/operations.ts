@@ -1,6 +1,6 @@
 /**
  * The operations of the Alexa-for-Business style API (docs/alexa-for-business.md#operations), by their A4B names, plus the
- * echosim extensions (RegisterDevice with a secret, FlashDevice, recordings metadata, SendDeviceCommand). The HTTP server
+ * echosim extensions (RegisterDevice with a secret, FlashDevice, recordings metadata, SendDeviceCommand, rooms' bookings). The HTTP server
  * refuses anything else before it reaches the service, and the CLI derives its kebab-case commands
  * (`create-profile`, `start-device-sync`, ...) from the same list, so the two cannot drift apart.
  */
@@ -20,6 +20,9 @@ export const A4B_OPERATIONS = [
   'UpdateRoom',
   'DeleteRoom',
   'SearchRooms',
+  'CreateBooking',
+  'ListBookings',
+  'DeleteBooking',
   'CreateSkillGroup',
   'GetSkillGroup',
   'UpdateSkillGroup',
@@ -59,6 +62,7 @@ export const IDEMPOTENT_OPERATIONS: ReadonlySet<A4bOperation> = new Set<A4bOpera
   'CreateProfile',
   'CreateNetworkProfile',
   'CreateRoom',
+  'CreateBooking',
   'CreateSkillGroup',
   'SendAnnouncement',
 ]);

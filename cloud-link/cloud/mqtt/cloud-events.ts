@@ -35,6 +35,8 @@ export interface CloudEvents {
   'utterance-refused': [
     { deviceId: string; utteranceId: number; code: number; refused: 'start' | 'audio' | 'end'; message: string; dropped: boolean; published: boolean },
   ];
+  /** A booking nobody checked in to within its room's check-in window was released (calendar/booking-releaser.ts). */
+  'booking-released': [{ bookingId: string; roomId: string; startAt: number; at: number }];
   /** The cloud's own broker connection: up (again), or a reconnect scheduled in `delayMs` of real time. */
   'broker-link': [{ state: 'connected'; sessionPresent: boolean } | { state: 'backoff'; delayMs: number; attempt: number }];
 }

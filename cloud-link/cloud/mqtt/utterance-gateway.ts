@@ -15,6 +15,7 @@ import {
   type UtteranceVerdict,
 } from '../../protocol/utterance.js';
 import type { A4bService } from '../a4b/service.js';
+import type { Assistant } from '../answers/assistant.js';
 import type { RecordingStore } from '../recordings/recording-store.js';
 import { UtteranceAssembler } from '../verification/utterance-assembler.js';
 import type { VerificationSession, VerificationVerdict, WakeWordVerifier } from '../verification/verifier.js';
@@ -46,8 +47,9 @@ type Closing = 'ended' | 'expired' | 'dropped';
  * engine on it at a stricter rule (WakeWordVerifier) as the audio arrives and publishes the verdict as
  * soon as it is decided, so a false wake stops capture within ~300 ms of the claimed wake word's end
  * rather than at the end of the utterance. Confirmed utterances are kept as recordings if the room's
- * retention policy allows; unconfirmed audio is never kept. This minimal cloud has no assistant
- * behind it: the response to a confirmed utterance carries no audio.
+ * retention policy allows; unconfirmed audio is never kept. With an `assistant`, the response to an
+ * utterance that was not refused carries the spoken answer, the intent and the device's directives
+ * (answers/assistant.ts); without one it carries nothing to play.
  *
  * Nothing a device sends can make the cloud hold more than its `caps` allow: every number is checked
  * against the protocol's bounds (utterance-limits.ts) before anything is stored, each utterance holds
@@ -75,6 +77,8 @@ export class UtteranceGateway {
       recordings: RecordingStore;
       /** Undefined: no verification (every wake word let through, utterances kept as unverified are not kept). */
       verifier?: WakeWordVerifier;
+      /** Recognizes and answers each request; undefined: responses carry no audio. */
+      assistant?: Assistant;
       caps?: Partial<UtteranceCaps>;
     },
   ) {
@@ -235,9 +239,14 @@ export class UtteranceGateway {
       const assembled = dropped ? undefined : assembler?.assemble(end?.chunks);
       // confirmed by verification; a tap needs none; an unverifiable wake word is not confirmed (not kept)
       const confirmed = u.verdict ? u.verdict.confirmed : u.start?.initiator === 'tap' && !dropped ? true : null;
-      if (confirmed !== false && u.start && end) await this.publish('utterance/response', u.deviceId, u.id, { id: u.id });
+      let mayKeep = true;
+      if (confirmed !== false && u.start && end) {
+        const answered = this.deps.assistant && assembled ? await this.deps.assistant.answer({ deviceId: u.deviceId, start: u.start, audio: assembled.audio }) : undefined;
+        mayKeep = answered?.mayKeep ?? true;
+        await this.publish('utterance/response', u.deviceId, u.id, answered?.body ?? { id: u.id });
+      }
       let recordingId: string | undefined;
-      if (confirmed === true && assembled && assembled.audio.length > 0) recordingId = await this.keep(u.deviceId, assembled.audio);
+      if (confirmed === true && mayKeep && assembled && assembled.audio.length > 0) recordingId = await this.keep(u.deviceId, assembled.audio);
       this.deps.bus.emit('utterance', {
         deviceId: u.deviceId,
         utteranceId: u.id,

@@ -21,11 +21,17 @@ export interface ResidentDecoderOptions {
 
 interface Pending {
   readonly id: string;
-  readonly resolve: (hyp: string) => void;
+  readonly resolve: (result: DecodeResult) => void;
   readonly reject: (err: EchosimError) => void;
 }
 
-const HYP_LINE = /^(.*?)\s*\((u\d+)(?:\s+-?\d+)?\)\s*$/;
+/** A decoded window: the hypothesis and its path score (pocketsphinx's log scale; 0 when none was given). */
+export interface DecodeResult {
+  readonly hyp: string;
+  readonly score: number;
+}
+
+const HYP_LINE = /^(.*?)\s*\((u\d+)(?:\s+(-?\d+))?\)\s*$/;
 const MAX_LINE = 4096;
 
 /**
@@ -51,7 +57,12 @@ export class ResidentDecoder {
   constructor(private readonly options: ResidentDecoderOptions) {}
 
   /** The hypothesis for one window ('' when the search found nothing). */
-  decode(audio: Int16Array): Promise<string> {
+  async decode(audio: Int16Array): Promise<string> {
+    return (await this.decodeScored(audio)).hyp;
+  }
+
+  /** The hypothesis for one window and its path score. */
+  decodeScored(audio: Int16Array): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(new EchosimError('KEYPHRASE_FAILED', 'the recognizer is closed', { hint: 'Create a new spotter.' }));
     if (this.queue.length > this.options.maxQueued) {
       return Promise.reject(
@@ -126,7 +137,7 @@ export class ResidentDecoder {
       if (!m || !head || m[2] !== head.id) continue; // windows are decoded in order; anything else is noise
       this.queue.shift();
       rmSync(path.join(this.dir!, `${head.id}.raw`), { force: true });
-      head.resolve(m[1]!.trim());
+      head.resolve({ hyp: m[1]!.trim(), score: m[3] === undefined ? 0 : Number(m[3]) });
       this.arm();
     }
   }

@@ -8,6 +8,7 @@ import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { DeviceLink } from '../../../firmware/device/link.js';
 import { Subscriptions } from '../../../core/subscriptions.js';
 import { describeCorruptSlot } from '../../../core/settings-store.js';
+import type { DeviceContext } from '../../protocol/directives.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
 import { deviceSubscriptions, deviceTopics, isValidDeviceId, type DeviceTopics } from '../../protocol/topics.js';
 import { MqttConnection, type ConnectionState, type ConnectionStateChange, type MqttMessage } from '../mqtt-connection.js';
@@ -286,8 +287,8 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     return this.closing;
   }
 
-  utteranceStart(start: StreamStart): void {
-    this.utterances.start(start);
+  utteranceStart(start: StreamStart, context?: DeviceContext): void {
+    this.utterances.start(start, context);
   }
 
   utteranceAudio(audio: StreamAudio): void {

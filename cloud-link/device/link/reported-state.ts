@@ -67,7 +67,8 @@ export function deviceInfo(device: DeviceControl, softwareVersion: string): NonN
     MicOff: !device.microphonesOn,
     ...(settings ? { DoNotDisturb: settings.doNotDisturb } : {}),
     TimerCount: timers.length,
-    Timers: soonest.map((t) => ({ Id: t.id, ...(t.label ? { Label: t.label } : {}), DueAt: t.dueAt })),
+    // whole ms, as the contract says (a device on a virtual clock may set a timer at a fractional ms)
+    Timers: soonest.map((t) => ({ Id: t.id, ...(t.label ? { Label: t.label } : {}), DueAt: Math.round(t.dueAt) })),
     ...(word !== undefined && (WAKE_WORDS as readonly string[]).includes(word) ? { WakeWord: word as WakeWord } : {}),
   };
 }

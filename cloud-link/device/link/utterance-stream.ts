@@ -5,7 +5,19 @@ import { encodeAudioChunk, MAX_CHUNK_SAMPLES } from '../../protocol/audio-chunk.
 import { MAX_UTTERANCE_SAMPLES } from '../../protocol/utterance-limits.js';
 import { parsePayload } from '../../protocol/parse.js';
 import type { DeviceTopics } from '../../protocol/topics.js';
-import { decodeResponseAudio, MAX_RESPONSE_BYTES, utteranceEndMessage, utteranceStartMessage, UtteranceRejectedSchema, UtteranceResponseSchema, UtteranceVerdictSchema, type UtteranceRejected, type UtteranceVerdict } from '../../protocol/utterance.js';
+import type { DeviceContext } from '../../protocol/directives.js';
+import type { UtteranceAnswer } from '../../protocol/utterance-answer.js';
+import {
+  decodeResponseAudio,
+  MAX_RESPONSE_BYTES,
+  utteranceEndMessage,
+  utteranceStartMessage,
+  UtteranceRejectedSchema,
+  UtteranceResponseSchema,
+  UtteranceVerdictSchema,
+  type UtteranceRejected,
+  type UtteranceVerdict,
+} from '../../protocol/utterance.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import type { LinkTransport, MalformedMessage } from './transport.js';
 
@@ -59,7 +71,7 @@ interface Outgoing {
 export interface UtteranceStreamEvents {
   verdict: [UtteranceVerdict];
   rejected: [{ id: number; reason: string }];
-  response: [{ id: number; audio?: Int16Array; sampleRate?: number }];
+  response: [UtteranceAnswer];
   /** The end message went out: what was sent. */
   sent: [{ id: number; samples: number; chunks: number }];
   /** The cloud refused one of the utterance's messages. */
@@ -85,7 +97,7 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
     return this.streams.size;
   }
 
-  start(start: StreamStart): void {
+  start(start: StreamStart, context?: DeviceContext): void {
     const live = this.options.transport.connected;
     this.streams.set(start.id, {
       id: start.id, startIndex: start.startIndex, live, seq: 0, samples: 0, chunks: 0, writes: [],
@@ -95,7 +107,7 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
       this.options.log.info({ id: start.id }, 'utterance not streamed: the link is down');
       return;
     }
-    const message = utteranceStartMessage(start, start.detection ? clamp01(start.detection.score) : undefined);
+    const message = utteranceStartMessage(start, start.detection ? clamp01(start.detection.score) : undefined, context);
     this.options.transport.publish(this.options.topics.utteranceStart(start.id), JSON.stringify(message), { qos: 1 }).catch((err: unknown) => {
       this.options.log.debug({ id: start.id, err: (err as Error).message }, 'utterance start not acknowledged');
     });
@@ -186,7 +198,13 @@ export class UtteranceStream extends EventEmitter<UtteranceStreamEvents> {
     } catch (err) {
       return this.malformed('utterance/response', { code: 400, message: (err as Error).message });
     }
-    this.emit('response', { id: r.id, ...(audio ? { audio } : {}), sampleRate: r.sampleRate ?? SAMPLE_RATE });
+    this.emit('response', {
+      id: r.id,
+      ...(audio ? { audio } : {}),
+      sampleRate: r.sampleRate ?? SAMPLE_RATE,
+      ...(r.intent ? { intent: r.intent } : {}),
+      ...(r.directives ? { directives: r.directives } : {}),
+    });
   }
 
   /** Sends the pending samples as the next chunk. */

@@ -5,7 +5,8 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceLink, DeviceLinkEvents } from '../../../firmware/device/link.js';
 import type { StreamAudio, StreamEnd, StreamStart } from '../../../cloud-link/protocol/stream.js';
-import { bootDevice, demoFrom, disposeSharedModels, type TestDevice } from './harness.js';
+import { spatialize } from '../../../hal/mic/talker.js';
+import { ArraySource, bootDevice, demoAudio, demoFrom, disposeSharedModels, withQuiet, type TestDevice } from './harness.js';
 
 afterAll(disposeSharedModels);
 
@@ -84,6 +85,36 @@ describe('device and cloud link', () => {
     expect(td.states()).toEqual(['CONNECTING', 'IDLE', 'LISTENING', 'CONNECTING', 'IDLE']);
     expect(td.of('state')[3]).toMatchObject({ input: 'LINK_DOWN', detail: 'broker went away' });
     expect(cloud.ends).toEqual([expect.objectContaining({ reason: 'cancelled' })]);
+  });
+
+  test('a link lost while THINKING plays the error tone, and once it is back the next request is answered', async () => {
+    const cloud = new ScriptedCloud();
+    const answer = new Int16Array(8_000).fill(1000);
+    let requests = 0;
+    cloud.onEnd = (e) =>
+      setImmediate(() => {
+        if (++requests > 1) return void cloud.emit('utterance-response', { id: e.id, audio: answer });
+        // the first request: the link drops before the answer, comes back, and the stale answer arrives late
+        cloud.connected = false;
+        cloud.emit('down', 'wifi lost');
+        setImmediate(() => {
+          cloud.connected = true;
+          cloud.emit('up');
+          cloud.emit('utterance-response', { id: e.id, audio: answer });
+        });
+      });
+    td = await bootDevice({ offline: false, link: cloud });
+    // "Alexa, ..." twice, 1 s apart
+    const twice = Int16Array.from([...withQuiet(demoAudio(), 0, 1), ...withQuiet(demoAudio(), 0, 0.5)]);
+    await td.run(new ArraySource(spatialize(twice, td.model.micPositions, 0, { noiseRms: 20, seed: 7 }), td.model.micPositions.length));
+    expect(td.states()).toEqual(['CONNECTING', 'IDLE', 'LISTENING', 'THINKING', 'CONNECTING', 'IDLE', 'LISTENING', 'THINKING', 'SPEAKING', 'IDLE']);
+    expect(td.of('state')[4]).toMatchObject({ from: 'THINKING', input: 'LINK_DOWN', detail: 'wifi lost' });
+    const sounds = td.of('sound').map((x) => x.label);
+    expect(sounds.filter((l) => l === 'error')).toHaveLength(1);
+    expect(sounds.filter((l) => l === 'response')).toHaveLength(1); // the lost request's late answer is not played
+    const errorAt = td.of('sound').find((x) => x.label === 'error')!.at;
+    expect(errorAt).toBe(td.of('state')[4]!.at);
+    expect(cloud.starts).toHaveLength(2);
   });
 
   test('without a cloud and not offline, the device waits in setup (orange)', async () => {

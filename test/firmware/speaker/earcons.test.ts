@@ -5,7 +5,7 @@ const RATE = 16000;
 const ms = (n: number): number => Math.round((n * RATE) / 1000);
 
 /** Highest note of each earcon: no sample may step further than a full-scale sine of it could. */
-const TOP_HZ: Record<EarconName, number> = { 'start-of-request': 987.77, 'end-of-request': 987.77, chime: 1567.98, volume: 1000 };
+const TOP_HZ: Record<EarconName, number> = { 'start-of-request': 987.77, 'end-of-request': 987.77, chime: 1567.98, volume: 1000, error: 440 };
 
 describe('earcons', () => {
   test.each(EARCON_NAMES)('%s starts and ends at silence and never jumps (no clicks)', (name) => {
@@ -52,6 +52,17 @@ describe('earcons', () => {
     expect(toneAmplitude(window(310), g, RATE)).toBeGreaterThan(toneAmplitude(window(160), g, RATE) * 5);
     // A bell: it decays.
     expect(rms(x.subarray(ms(700), ms(800)))).toBeLessThan(0.3 * rms(x.subarray(ms(300), ms(400))));
+  });
+
+  test('the error tone falls from A4 to E4, lower than any other earcon, and lasts about half a second', () => {
+    const x = earcon('error');
+    expect(earconDurationMs('error')).toBeGreaterThanOrEqual(400);
+    expect(earconDurationMs('error')).toBeLessThanOrEqual(600);
+    const [a4, e4] = [440, 329.63];
+    const head = x.subarray(ms(20), ms(150));
+    const tail = x.subarray(ms(250), ms(450));
+    expect(toneAmplitude(head, a4, RATE)).toBeGreaterThan(10 * toneAmplitude(head, e4, RATE));
+    expect(toneAmplitude(tail, e4, RATE)).toBeGreaterThan(10 * toneAmplitude(tail, a4, RATE));
   });
 
   test('the volume tick is short', () => {

@@ -19,7 +19,7 @@ export interface Harness {
   cleanup: () => void;
 }
 
-const EVENT_NAMES: Array<keyof A4bServiceEvents> = ['desired-changed', 'job-created', 'recordings-deleted', 'device-registered', 'device-deregistered'];
+const EVENT_NAMES: Array<keyof A4bServiceEvents> = ['desired-changed', 'job-created', 'recordings-deleted', 'device-registered', 'device-deregistered', 'bookings-changed'];
 
 /** A service on a fresh temp data dir with a VirtualClock, recording every event it emits. */
 export function openHarness(options: Partial<A4bServiceOptions> = {}): Harness {

@@ -92,7 +92,7 @@ describe('CloudDatabase.open', () => {
     const cdb = CloudDatabase.open({ dir });
     try {
       expect(cdb.migration.from).toBe(1);
-      expect(cdb.migration.applied.map((m) => m.version)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+      expect(cdb.migration.applied.map((m) => m.version)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
       expect(cdb.schemaVersion).toBe(SCHEMA_VERSION);
       expect(cdb.db.prepare('SELECT serial, name, room_id, broker_password_hash FROM devices').all()).toEqual([
         { serial: 'SER1', name: 'Lobby Dot', room_id: 'r1', broker_password_hash: null },

@@ -10,12 +10,13 @@ describe('operation names', () => {
   });
 
   test('every operation round-trips through its CLI name, and the list is the one the service implements', () => {
-    expect(A4B_OPERATIONS).toHaveLength(39);
-    expect(new Set(operationCliNames()).size).toBe(39);
+    expect(A4B_OPERATIONS).toHaveLength(42);
+    expect(new Set(operationCliNames()).size).toBe(42);
     for (const op of A4B_OPERATIONS) expect(operationFromKebab(pascalToKebab(op))).toBe(op);
     expect(operationFromKebab('start-device-sync')).toBe('StartDeviceSync');
     expect(operationFromKebab('flash-device')).toBe('FlashDevice');
     expect(operationFromKebab('delete-device-usage-data')).toBe('DeleteDeviceUsageData');
+    expect(operationFromKebab('list-bookings')).toBe('ListBookings');
     expect(operationFromKebab('CreateProfile')).toBeUndefined();
     expect(isA4bOperation('SendAnnouncement')).toBe(true);
     expect(isA4bOperation('ListTables')).toBe(false);
