@@ -263,7 +263,10 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     this.closed = true;
     for (const w of this.waiting.splice(0)) w.reject(new EchosimError('MQTT_NOT_CONNECTED', 'the cloud client is closed', { hint: 'The cloud is stopping.' }));
     this.reconnector.stop();
-    await this.client.endAsync();
+    // A graceful end waits until every in-flight QoS 1 message is acknowledged, which never happens
+    // without a connection (e.g. the broker dropped this client when its queue overflowed): then
+    // there is nothing left to flush, and the end is forced instead of waiting forever.
+    await this.client.endAsync(!this.client.connected);
     this.removeAllListeners();
   }
 }
