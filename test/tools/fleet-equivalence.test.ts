@@ -27,17 +27,21 @@ test('four devices of a fleet (batched on a worker) detect and end-point exactly
   expect(reference.streams.filter((s) => s.reason === 'end-of-speech').length).toBeGreaterThanOrEqual(2);
   const traces = tracesOf(fleet);
   expect(traces).toHaveLength(4);
+  let streamsCompared = 0;
   for (const trace of traces) {
     const c = compareTraces(reference, trace);
+    streamsCompared += c.streamsCompared;
     expect(c.differences).toEqual([]);
     // Most of the audio compared (a loaded machine may cut a lagging device's run a little short).
     expect(c.comparedSamples).toBeGreaterThan(0.8 * 10 * 16_000);
     expect(c.detections).toBe(reference.detections.filter((d) => d.detectedIndex <= c.comparedSamples).length);
-    expect(c.streamsCompared).toBeGreaterThanOrEqual(1);
   }
+  // End-pointing compared on at least one stream per device on average (a stream the cloud cancelled
+  // on a loaded machine has no end-pointing decision).
+  expect(streamsCompared).toBeGreaterThanOrEqual(traces.length);
 
-  // The comparison sees a fleet that skipped one 80 ms chunk before the first wake word: every later
-  // decision then comes one chunk early on the audio the device was given.
+  // The comparison sees a device that skipped one 80 ms chunk before the first wake word (every later
+  // decision then comes one chunk early on the audio it was given) ...
   const skipped = (t: ListeningTrace): ListeningTrace => {
     const early = (i: number): number => i - 1280;
     return {
@@ -50,9 +54,9 @@ test('four devices of a fleet (batched on a worker) detect and end-point exactly
       })),
     };
   };
-  const broken = compareTraces(reference, skipped(traces[0]!));
+  const broken = compareTraces(reference, skipped(reference));
   expect(broken.differences.length).toBeGreaterThanOrEqual(reference.detections.length);
-  // And one whose VAD ended a stream a VAD window later.
-  const late = { ...traces[0]!, streams: traces[0]!.streams.map((s) => (s.endIndex === undefined ? s : { ...s, endIndex: s.endIndex + 512 })) };
+  // ... and one whose VAD ended its streams a VAD window later.
+  const late = { ...reference, streams: reference.streams.map((s) => (s.endIndex === undefined ? s : { ...s, endIndex: s.endIndex + 512 })) };
   expect(compareTraces(reference, late).differences.length).toBeGreaterThanOrEqual(1);
 }, 120_000);

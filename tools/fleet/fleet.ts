@@ -20,7 +20,7 @@ import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-t
 import { A4bClient, resolveCa } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';
 import { LoopedClipSource } from './looped-clip.js';
-import { provisionFleet } from './provision.js';
+import { provisionFleet, stopDevices } from './provision.js';
 import type { SimulatedDevice } from './simulated-device.js';
 import { formatMachineSpeed, measureMachineSpeed, type MachineSpeed } from './machine-speed.js';
 import { traceDevice, type ListeningTrace } from './listening-trace.js';
@@ -262,7 +262,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       ...(o.trace ? { traces } : {}),
     };
   } finally {
-    for (const d of fleet) await d.stop().catch(() => undefined);
+    await stopDevices(fleet);
     await cloud?.stop();
     verifier?.close();
     await (models instanceof SpotterPool ? models.close() : models.dispose());

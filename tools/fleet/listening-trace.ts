@@ -64,7 +64,8 @@ export interface TraceComparison {
 /**
  * Compares a device's decisions in two runs over the same audio, up to the samples both heard: the
  * same detections (word, begin, end, the sample it fired at), and for every stream both opened
- * by the same wake word, the same start and end sample and end reason where the audio decided it.
+ * by the same wake word and ended by the audio in both (end of speech, no speech, maximum length),
+ * the same start and end sample and reason.
  * Whether a detection was acted on depends on the device's state (busy with an answer), which follows
  * the cloud's wall clock, so acceptance is not compared; the streams both runs opened are.
  */
@@ -83,7 +84,8 @@ export function compareTraces(reference: ListeningTrace, other: ListeningTrace):
   const byWakeWord = new Map(reference.streams.filter((s) => s.wakeWordAt !== undefined).map((s) => [s.wakeWordAt, s]));
   for (const s of other.streams) {
     const r = s.wakeWordAt === undefined ? undefined : byWakeWord.get(s.wakeWordAt);
-    if (!r || !(ended(r) || ended(s))) continue;
+    // A stream the cloud cancelled (its verification, a lost link) or the run's end closed has no end-pointing decision to compare.
+    if (!r || !ended(r) || !ended(s)) continue;
     streamsCompared++;
     if (r.startIndex !== s.startIndex || r.endIndex !== s.endIndex || r.reason !== s.reason) {
       const said = (x: typeof s): string => `[${x.startIndex}, ${x.endIndex ?? 'open'}) ${x.reason ?? '-'}`;
