@@ -11,15 +11,25 @@ import { z } from 'zod';
  * `Earcons` (the start/end-of-request tones A4B set per room in the console).
  */
 
+/**
+ * Zones ICU accepted: asking it means building an Intl.DateTimeFormat (milliseconds; a fleet of
+ * thousands checks the same zone once per device). Only accepted spellings are kept, and at most
+ * KNOWN_ZONES_MAX of them, so requests naming made-up zones cannot grow it.
+ */
+const knownZones = new Set<string>();
+const KNOWN_ZONES_MAX = 1024;
+
 /** True when the runtime's ICU knows the IANA zone (e.g. Europe/Berlin, America/New_York, UTC). */
 export function isKnownTimeZone(zone: string): boolean {
   if (zone.length === 0 || zone.length > 100) return false;
+  if (knownZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  if (knownZones.size < KNOWN_ZONES_MAX) knownZones.add(zone);
+  return true;
 }
 
 /**

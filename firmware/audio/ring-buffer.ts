@@ -8,7 +8,7 @@ import { SAMPLE_RATE } from '../../core/audio-format.js';
  *
  * The buffer holds the most recent `capacity` samples. A reader that has not consumed a sample before
  * the writer overwrote it gets RING_OVERRUN on its next read, never silently wrong audio.
- * Steady-state writes and reads copy into preallocated memory and allocate nothing.
+ * Steady-state writes and reads copy into memory allocated once, at the first write, and allocate nothing.
  */
 export interface RingBufferOptions {
   /** Samples kept; default 10 s at 16 kHz. */
@@ -22,7 +22,8 @@ export const DEFAULT_RING_CAPACITY = 10 * SAMPLE_RATE;
 export class AudioRingBuffer {
   readonly capacity: number;
   readonly maxReaders: number;
-  private readonly data: Int16Array;
+  /** Allocated at the first write: a device nobody feeds (an idle one of a fleet) holds no audio memory. */
+  private data: Int16Array | undefined;
   private next = 0;
   private oldest = 0;
   private readonly readers = new Set<RingReader>();
@@ -33,7 +34,10 @@ export class AudioRingBuffer {
     if (!Number.isInteger(this.capacity) || this.capacity <= 0) {
       throw new RangeError(`ring capacity must be a positive integer, got ${this.capacity}`);
     }
-    this.data = new Int16Array(this.capacity);
+  }
+
+  private storage(): Int16Array {
+    return (this.data ??= new Int16Array(this.capacity));
   }
 
   /** Absolute index the next written sample will get. */
@@ -71,17 +75,18 @@ export class AudioRingBuffer {
       this.next += src.length - this.capacity;
       src = src.subarray(src.length - this.capacity);
     }
+    const data = this.storage();
     const at = this.next % this.capacity;
     const first = Math.min(src.length, this.capacity - at);
-    this.data.set(src.subarray(0, first), at);
-    if (first < src.length) this.data.set(src.subarray(first), 0);
+    data.set(src.subarray(0, first), at);
+    if (first < src.length) data.set(src.subarray(first), 0);
     this.next += src.length;
     this.oldest = Math.max(this.oldest, this.next - this.capacity);
   }
 
   /** Drops all held audio (mic-off: no pre-roll may survive). The write position is kept. */
   clear(): void {
-    this.data.fill(0);
+    this.data?.fill(0);
     this.oldest = this.next;
   }
 
@@ -107,10 +112,11 @@ export class AudioRingBuffer {
 
   /** @internal copies [from, from+out.length) into out; the caller has checked the range. */
   copyOut(from: number, out: Int16Array, count: number): void {
+    const data = this.storage();
     const at = from % this.capacity;
     const first = Math.min(count, this.capacity - at);
-    out.set(this.data.subarray(at, at + first), 0);
-    if (first < count) out.set(this.data.subarray(0, count - first), first);
+    out.set(data.subarray(at, at + first), 0);
+    if (first < count) out.set(data.subarray(0, count - first), first);
   }
 }
 

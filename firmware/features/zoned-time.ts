@@ -52,12 +52,21 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  */
 export function canonicalTimeZone(timeZone: string): string | undefined {
   if (typeof timeZone !== 'string' || timeZone.trim() === '') return undefined;
+  const known = canonicalNames.get(timeZone);
+  if (known !== undefined) return known;
+  let canonical: string;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: timeZone.trim() }).resolvedOptions().timeZone;
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: timeZone.trim() }).resolvedOptions().timeZone;
   } catch {
     return undefined;
   }
+  if (canonicalNames.size < CANONICAL_NAMES_MAX) canonicalNames.set(timeZone, canonical);
+  return canonical;
 }
+
+/** Spellings ICU accepted, with their canonical names (asking ICU builds an Intl.DateTimeFormat); bounded. */
+const canonicalNames = new Map<string, string>();
+const CANONICAL_NAMES_MAX = 1024;
 
 /** The local date and time in `timeZone` at the instant `epochMs` (seconds resolution). */
 export function localDateTime(timeZone: string, epochMs: number): LocalDateTime {

@@ -19,6 +19,10 @@ test('connects every device, times one room-wide profile update, and listens in 
   expect(s.profile_apply.median_ms).toBeLessThanOrEqual(s.profile_apply.max_ms);
   expect(s.duration_s).toBeGreaterThanOrEqual(6.5);
   expect(s.rss_per_device_kb).toBeGreaterThan(0);
+  // the machine's speed, measured at start as `bench compute` measures it
+  expect(s.machine).toMatchObject({ compute_chunks: 2000, cpus: expect.any(Number), cpu_model: expect.any(String), node: process.version });
+  expect(s.machine.compute_ms_per_chunk).toBeGreaterThan(0);
+  expect(s.machine.load_average).toHaveLength(3);
 });
 
 test('refuses more listening devices than devices (usage error)', async () => {

@@ -7,7 +7,7 @@ import { SystemClock } from '../../core/clock.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { A4bClient } from '../a4b-client.js';
-import { provisionFleet } from '../fleet/provision.js';
+import { provisionFleet, stopDevices } from '../fleet/provision.js';
 import { startSimulatedDevice, type SimulatedDevice } from '../fleet/simulated-device.js';
 import { CloudChildProcess } from './cloud-child-process.js';
 import { MosquittoBroker } from './mosquitto-process.js';
@@ -141,7 +141,7 @@ export class BenchFleet {
   }
 
   async stop(): Promise<void> {
-    for (const d of this.devices) await d.stop().catch(() => undefined);
+    await stopDevices(this.devices);
     await this.cloud.stop();
     await this.mosquitto?.stop();
     await this.models.dispose();

@@ -3,6 +3,7 @@ import { runFleet, type FleetSummary } from '../fleet/fleet.js';
 import { parsePositive, parsePositiveInt } from '../options.js';
 import { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import { MODEL_FILE_HELP } from '../spotter-options.js';
+import { DEFAULT_SPEED_CHUNKS, formatMachineSpeed } from '../fleet/machine-speed.js';
 
 function parseCount(value: string): number {
   const n = Number(value);
@@ -27,6 +28,7 @@ interface FleetCliOptions {
   model?: string;
   headsDir?: string;
   switchTo?: string;
+  speedChunks: number;
 }
 
 export function registerFleet(program: Command): void {
@@ -47,6 +49,7 @@ export function registerFleet(program: Command): void {
     .option('--model <file.onnx>', `instead of --keyword: ${MODEL_FILE_HELP} (room profiles do not switch it)`)
     .option('--heads-dir <dir>', 'folder of trained heads (default models/wakeword/heads)')
     .option('--switch-to <WAKEWORD>', "the timed room-profile update also sets this WakeWord (ALEXA, AMAZON, ECHO, COMPUTER): every device switches its spotter")
+    .option('--speed-chunks <n>', "chunks of the machine-speed measurement at start (bench compute's bare compute per chunk, reported as `machine`)", parsePositiveInt, DEFAULT_SPEED_CHUNKS)
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (opts: FleetCliOptions) => {
@@ -64,6 +67,7 @@ export function registerFleet(program: Command): void {
         progress: opts.progress,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         vad: opts.vad,
+        speedChunks: opts.speedChunks,
         ...(opts.cloud
           ? { cloud: { brokerUrl: opts.cloud, ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.ca ? { ca: opts.ca } : {}) } }
           : {}),
@@ -74,10 +78,11 @@ export function registerFleet(program: Command): void {
 
 function format(s: FleetSummary): string {
   return [
+    `machine:          ${formatMachineSpeed(s.machine)}`,
     `devices:          ${s.connected}/${s.devices} connected (started in ${s.startup_s} s)`,
     `profile apply:    median ${s.profile_apply.median_ms} ms, p99 ${s.profile_apply.p99_ms} ms, max ${s.profile_apply.max_ms} ms (one UpdateProfile to the whole room)`,
     `word:             ${s.keyword}${s.wake_word ? ` (${s.wake_word})` : ''}`,
-    `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end)`,
+    `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end), at ${s.machine.compute_ms_per_chunk.toFixed(3)} ms compute per chunk`,
     `CPU:              ${s.cpu_percent}% of one core while listening (wake-word inference on ${s.inference_workers ? `${s.inference_workers} worker threads` : 'the main thread'}; main event loop ${s.main_loop_busy_percent}% busy)`,
     `RSS:              ${s.rss_mb} MB (${s.rss_per_device_kb} KB per device)`,
     '',

@@ -20,8 +20,10 @@ import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-t
 import { A4bClient, resolveCa } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';
 import { LoopedClipSource } from './looped-clip.js';
-import { provisionFleet } from './provision.js';
+import { provisionFleet, stopDevices } from './provision.js';
 import type { SimulatedDevice } from './simulated-device.js';
+import { formatMachineSpeed, measureMachineSpeed, type MachineSpeed } from './machine-speed.js';
+import { traceDevice, type ListeningTrace } from './listening-trace.js';
 
 export interface FleetOptions {
   devices: number;
@@ -57,9 +59,15 @@ export interface FleetOptions {
   registry?: WakeWordRegistry;
   /** The timed UpdateProfile also sets this WakeWord: every device switches its spotter to it. */
   switchTo?: string;
+  /** Chunks of the machine-speed measurement at start (default `bench compute`'s 2000). */
+  speedChunks?: number;
+  /** Record what each listening device decided (detections, stream ends) in the summary's `traces`. */
+  trace?: boolean;
 }
 
 export interface FleetSummary {
+  /** The machine's speed when the fleet started: a result reads "N devices at X ms compute per chunk". */
+  machine: MachineSpeed;
   devices: number;
   connected: number;
   listening: number;
@@ -90,6 +98,8 @@ export interface FleetSummary {
   main_loop_busy_percent: number;
   rss_mb: number;
   rss_per_device_kb: number;
+  /** With `trace`: each listening device's decisions, in device order. */
+  traces?: ListeningTrace[];
 }
 
 const DEMO_WAV = 'test/fixtures/demo/alexa-demo.wav';
@@ -116,7 +126,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   }
   // Both heads loaded up front on every worker: the switch is a profile apply, not a model load.
   const heads = final.keyword === start.keyword ? [start] : [start, final];
-  const models = workers > 0 ? await SpotterPool.start({ workers, vad: withVad, heads }) : await OpenWakeWordModels.load({ heads });
+  // The machine's speed first, before the workers load: on the fleet's own models when they are in this thread.
+  const speedOptions = o.speedChunks === undefined ? {} : { chunks: o.speedChunks };
+  const local = workers > 0 ? undefined : await OpenWakeWordModels.load({ heads });
+  const machine = await measureMachineSpeed({ ...speedOptions, ...(local ? { models: local } : {}) });
+  if (o.progress) process.stderr.write(`machine: ${formatMachineSpeed(machine)}\n`);
+  const models = local ?? (await SpotterPool.start({ workers, vad: withVad, heads }));
   const vadModel = withVad && !(models instanceof SpotterPool) ? await SileroVadModel.load() : undefined;
   const rssBase = process.memoryUsage().rss;
   let cloud: Cloud | undefined;
@@ -185,6 +200,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const byKeyword: Record<string, number> = {};
     let maxLag = 0;
     let endLag = 0;
+    const traces: ListeningTrace[] = new Array(listeners.length);
     const clip = await readWavMono(path.join(packageRoot(), DEMO_WAV), { kind: 'mean' });
     const loopS = clip.length / SAMPLE_RATE;
     await Promise.all(
@@ -202,7 +218,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
         const stop = setTimeout(() => abort.abort(), o.durationS * 1000);
         const begin = performance.now();
         let lag = 0;
-        await runDevice(sim.device, source, {
+        const tracer = o.trace ? traceDevice(sim.device) : undefined;
+        const run = await runDevice(sim.device, source, {
           clock: own,
           signal: abort.signal,
           settleMs: 0,
@@ -212,6 +229,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
           },
         });
         endLag = Math.max(endLag, lag);
+        tracer?.stop();
+        if (tracer) traces[i] = { ...tracer.trace, samples: run.samples };
         clearTimeout(stop);
         await source.close();
       }),
@@ -221,6 +240,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const elu = performance.eventLoopUtilization(elu0);
     const rss = process.memoryUsage().rss;
     return {
+      machine,
       devices: o.devices,
       connected,
       listening: listeners.length,
@@ -239,9 +259,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       main_loop_busy_percent: r1(elu.utilization * 100),
       rss_mb: r1(rss / 2 ** 20),
       rss_per_device_kb: Math.round((rss - rssBase) / 1024 / Math.max(1, o.devices)),
+      ...(o.trace ? { traces } : {}),
     };
   } finally {
-    for (const d of fleet) await d.stop().catch(() => undefined);
+    await stopDevices(fleet);
     await cloud?.stop();
     verifier?.close();
     await (models instanceof SpotterPool ? models.close() : models.dispose());

@@ -6,6 +6,7 @@ import { CredentialKey } from '../auth/credential-key.js';
 import { recordCredentialKey } from '../auth/credential-key-record.js';
 import { assertPrivateFile, generateSecret, readOrCreatePrivateFile, verifySecret, verifySecretSync } from '../secrets.js';
 import { DEVICE_ID_PATTERN } from './arn.js';
+import { prepared } from '../db/statements.js';
 
 /**
  * Checking who is who: the admin token (HTTP API, and the cloud's own MQTT login) and each device's
@@ -211,7 +212,7 @@ export class Credentials {
   }
 
   private deviceHash(deviceId: string): string | undefined {
-    const row = this.db.prepare(`SELECT credential_hash FROM devices WHERE serial = ? AND status <> 'DEREGISTERED'`).get(deviceId) as
+    const row = prepared(this.db, `SELECT credential_hash FROM devices WHERE serial = ? AND status <> 'DEREGISTERED'`).get(deviceId) as
       | { credential_hash: string | null }
       | undefined;
     return row?.credential_hash ?? undefined;

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { deviceArn, idFromArn, makeArn } from './arn.js';
 import { epochSeconds } from './context.js';
 import { A4bError } from './errors.js';
+import { prepared } from '../db/statements.js';
 
 export const DEVICE_STATUSES = ['READY', 'PENDING', 'WAS_OFFLINE', 'DEREGISTERED', 'FAILED'] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
@@ -67,7 +68,7 @@ export const DEVICE_QUERY = `SELECT d.*, r.name AS room_name, n.name AS network_
   LEFT JOIN network_profiles n ON n.id = d.network_profile_id`;
 
 export function getDevice(db: Database, serial: string): DeviceView | undefined {
-  return db.prepare(`${DEVICE_QUERY} WHERE d.serial = ?`).get(serial) as DeviceView | undefined;
+  return prepared(db, `${DEVICE_QUERY} WHERE d.serial = ?`).get(serial) as DeviceView | undefined;
 }
 
 /**

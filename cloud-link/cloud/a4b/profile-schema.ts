@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownTimeZone } from '../../protocol/room-profile.js';
 import { ArnInput, ClientRequestToken, text } from './validation.js';
 
 /**
@@ -8,16 +9,7 @@ import { ArnInput, ClientRequestToken, text } from './validation.js';
  * what the device's desired shadow carries, so it must line up with cloud-link/protocol's schema.
  */
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const Timezone = z.string().min(1).max(100).refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+export const Timezone = z.string().min(1).max(100).refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin');
 /** Language-REGION, as devices take it (cloud-link/protocol's rule). */
 export const Locale = z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'must be a locale such as en-US');
 

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { DesiredSecretsSchema, mergeDesiredSecrets, splitDesiredSecrets } from '../../protocol/desired-secrets.js';
 import { A4bError } from '../a4b/errors.js';
 import type { SecretBox } from '../secrets.js';
+import { prepared } from './statements.js';
 
 export interface StoredShadow {
   /** The whole shadow document, as the shadow engine keeps it (desired, reported, metadata...). */
@@ -58,7 +59,7 @@ export class ShadowStore {
   ) {}
 
   get(deviceId: string): StoredShadow | undefined {
-    const row = this.db.prepare('SELECT document, secrets_enc, version, updated_at FROM shadows WHERE device_id = ?').get(deviceId) as
+    const row = prepared(this.db, 'SELECT document, secrets_enc, version, updated_at FROM shadows WHERE device_id = ?').get(deviceId) as
       | ShadowRow
       | undefined;
     if (!row || row.document === 'null') return undefined;
@@ -82,7 +83,7 @@ export class ShadowStore {
       throw new A4bError('ValidationException', 'a shadow document must be a JSON object');
     }
     const write = this.db.transaction((): number => {
-      const exists = this.db.prepare('SELECT 1 FROM devices WHERE serial = ?').get(deviceId);
+      const exists = prepared(this.db, 'SELECT 1 FROM devices WHERE serial = ?').get(deviceId);
       if (!exists) throw new A4bError('NotFoundException', `device ${deviceId} is not registered`);
       const current = this.versionOf(deviceId);
       const next = version ?? current + 1;
@@ -93,13 +94,12 @@ export class ShadowStore {
         );
       }
       const { json, secretsEnc } = sealShadowDocument(this.box, deviceId, next, document);
-      this.db
-        .prepare(
-          `INSERT INTO shadows (device_id, document, secrets_enc, version, updated_at) VALUES (?, ?, ?, ?, ?)
+      prepared(
+        this.db,
+        `INSERT INTO shadows (device_id, document, secrets_enc, version, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (device_id) DO UPDATE SET document = excluded.document, secrets_enc = excluded.secrets_enc,
              version = excluded.version, updated_at = excluded.updated_at`,
-        )
-        .run(deviceId, json, secretsEnc, next, this.now());
+      ).run(deviceId, json, secretsEnc, next, this.now());
       return next;
     });
     return write.immediate();
@@ -107,7 +107,7 @@ export class ShadowStore {
 
   /** The stored version (0 when the device never had a shadow); it survives delete(). */
   versionOf(deviceId: string): number {
-    const row = this.db.prepare('SELECT version FROM shadows WHERE device_id = ?').get(deviceId) as { version: number } | undefined;
+    const row = prepared(this.db, 'SELECT version FROM shadows WHERE device_id = ?').get(deviceId) as { version: number } | undefined;
     return row?.version ?? 0;
   }
 

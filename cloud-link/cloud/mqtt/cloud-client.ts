@@ -263,10 +263,32 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     this.closed = true;
     for (const w of this.waiting.splice(0)) w.reject(new EchosimError('MQTT_NOT_CONNECTED', 'the cloud client is closed', { hint: 'The cloud is stopping.' }));
     this.reconnector.stop();
-    await this.client.endAsync();
+    // mqtt.js' graceful end waits, without limit, until every in-flight QoS 1 message is acknowledged,
+    // which may never happen (the broker dropped this client when its queue overflowed, and what was
+    // in flight then is not acknowledged on the next connection). So: at most CLOSE_FLUSH_MS for the
+    // acks while connected, then the end is forced.
+    const flushed = this.client.connected && (await this.inFlightAcknowledged(CLOSE_FLUSH_MS));
+    await this.client.endAsync(!flushed);
     this.removeAllListeners();
   }
+
+  private inFlightAcknowledged(withinMs: number): Promise<boolean> {
+    if (Object.keys(this.client.outgoing).length === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (acked: boolean): void => {
+        clearTimeout(timer);
+        this.client.off('outgoingEmpty', onEmpty);
+        resolve(acked);
+      };
+      const onEmpty = (): void => done(true);
+      const timer = setTimeout(() => done(false), withinMs);
+      this.client.on('outgoingEmpty', onEmpty);
+    });
+  }
 }
+
+/** How long close() waits for in-flight messages to be acknowledged before it ends the connection anyway. */
+const CLOSE_FLUSH_MS = 2000;
 
 /** QoS 1; over MQTT 5 also no-local, and retain-as-published except on availability (see the class). */
 function subscriptionOptions(filter: string, v5: boolean): { qos: 1; nl?: boolean; rap?: boolean } {

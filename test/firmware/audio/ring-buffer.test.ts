@@ -1,4 +1,4 @@
-import { AudioRingBuffer } from '../../../firmware/audio/ring-buffer.js';
+import { AudioRingBuffer, DEFAULT_RING_CAPACITY } from '../../../firmware/audio/ring-buffer.js';
 import { isEchosimError } from '../../../core/errors.js';
 
 /** Samples whose value encodes their absolute index, so any misplaced sample is visible. */
@@ -108,4 +108,20 @@ describe('AudioRingBuffer', () => {
     ring.createReader();
     expect(() => ring.createReader()).toThrow(expect.objectContaining({ code: 'RING_TOO_MANY_READERS' }));
   });
+});
+
+test('a ring holds no audio memory until the first write (an idle device of a fleet costs no 320 KB ring)', () => {
+  const rings: AudioRingBuffer[] = [];
+  const before = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 50; i++) rings.push(new AudioRingBuffer());
+  const idle = process.memoryUsage().arrayBuffers - before;
+  // 50 rings of 10 s would be 16 MB
+  expect(idle).toBeLessThan(1024 * 1024);
+  expect(rings[0]!.createReader().read(new Int16Array(10))).toBe(0);
+  for (const r of rings) r.write(new Int16Array([1, 2, 3]));
+  expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThanOrEqual(50 * DEFAULT_RING_CAPACITY * 2);
+  const out = new Int16Array(3);
+  const reader = rings[1]!.createReader(0);
+  expect(reader.read(out)).toBe(3);
+  expect([...out]).toEqual([1, 2, 3]);
 });

@@ -61,3 +61,19 @@ test('a publish still waiting for the broker is refused when the client closes',
   await cloud.close();
   await expect(pending).rejects.toMatchObject({ code: 'MQTT_NOT_CONNECTED' });
 });
+
+test('closes at once when the broker dropped it with a publish unacknowledged (no wait for an ack that cannot come)', async () => {
+  broker = await EmbeddedBroker.start({ port: 0, authenticate });
+  cloud = await CloudClient.connect({ url: broker.url, password: PASSWORD, log: createLogger('test', 'silent') });
+  // In flight as the broker goes: written, never acknowledged.
+  void cloud.publishTo('jobs/notify', DEVICE, '{}').catch(() => undefined);
+  const closing = broker.close();
+  broker = undefined;
+  await closing;
+  await waitUntil(() => !cloud?.connected, 'the cloud saw the broker go');
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([cloud.close().then(() => 'closed'), new Promise((r) => (timer = setTimeout(() => r('still waiting after 10 s'), 10_000)))]);
+  clearTimeout(timer);
+  cloud = undefined;
+  expect(closed).toBe('closed');
+});
