@@ -31,6 +31,8 @@ export interface WebCloudBenchResult {
   with_page: { median_ms: number; p90_ms: number; samples: number; messages: number };
   /** with / without medians, minus 1, in percent. */
   median_change_percent: number;
+  /** Each round's median in the order run: how far rounds of one kind differ is this machine's noise. */
+  rounds: Array<{ page: boolean; median_ms: number }>;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function runWebCloudBench(o: WebCloudBenchOptions): Promise<WebClou
   const clock = new SystemClock();
   const log = createLogger('bench', 'warn');
   const cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier: false });
-  const web = await CloudWeb.start(cloud, { host: '127.0.0.1', port: 0 }, log);
+  const web = await CloudWeb.start(cloud, { host: '127.0.0.1', port: 0 }, { log, clock });
   const models = await OpenWakeWordModels.load();
   const fleet: SimulatedDevice[] = [];
   try {
@@ -56,13 +58,16 @@ export async function runWebCloudBench(o: WebCloudBenchOptions): Promise<WebClou
     const without: number[] = [];
     const withPage: number[] = [];
     let messages = 0;
+    const rounds: WebCloudBenchResult['rounds'] = [];
     for (let r = 0; r < o.pairs * 2; r++) {
       const watched = r % 2 === 1;
       const page = watched ? await openPage(`${web.url.replace(/^http/, 'ws')}ws`, cloud.adminToken, o.inView) : undefined;
       const latencies = await timeProfileRound(cloud, api, provisioned.profileArn, ids, r);
       if (page) messages += await page.close();
       (watched ? withPage : without).push(...latencies);
-      if (o.progress) process.stderr.write(`round ${r + 1}/${o.pairs * 2} (${watched ? 'page watching' : 'no page'}): median ${quantile([...latencies].sort((a, b) => a - b), 0.5).toFixed(0)} ms\n`);
+      const median = quantile([...latencies].sort((a, b) => a - b), 0.5);
+      rounds.push({ page: watched, median_ms: round1(median) });
+      if (o.progress) process.stderr.write(`round ${r + 1}/${o.pairs * 2} (${watched ? 'page watching' : 'no page'}): median ${median.toFixed(0)} ms\n`);
     }
     const summary = (xs: number[]): { median_ms: number; p90_ms: number; samples: number } => {
       xs.sort((a, b) => a - b);
@@ -77,6 +82,7 @@ export async function runWebCloudBench(o: WebCloudBenchOptions): Promise<WebClou
       without_page: a,
       with_page: { ...b, messages },
       median_change_percent: round1((b.median_ms / a.median_ms - 1) * 100),
+      rounds,
     };
   } finally {
     for (const d of fleet) await d.stop().catch(() => undefined);

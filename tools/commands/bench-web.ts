@@ -24,6 +24,7 @@ export function registerBenchWeb(bench: Command): void {
           `without the page:    median ${r.without_page.median_ms} ms, p90 ${r.without_page.p90_ms} ms (${r.without_page.samples} device reports)`,
           `with the page:       median ${r.with_page.median_ms} ms, p90 ${r.with_page.p90_ms} ms (${r.with_page.samples} device reports; the page got ${r.with_page.messages} messages)`,
           `median change:       ${r.median_change_percent > 0 ? '+' : ''}${r.median_change_percent}%`,
+          `round medians:       without ${roundMedians(r.rounds, false)} ms; with ${roundMedians(r.rounds, true)} ms`,
           '',
         ].join('\n'),
       );
@@ -49,4 +50,12 @@ export function registerBenchWeb(bench: Command): void {
         ].join('\n'),
       );
     });
+}
+
+/** The medians of the rounds with (or without) the page, in the order run. */
+function roundMedians(rounds: ReadonlyArray<{ page: boolean; median_ms: number }>, page: boolean): string {
+  return rounds
+    .filter((r) => r.page === page)
+    .map((r) => Math.round(r.median_ms).toLocaleString('en-US'))
+    .join(', ');
 }
