@@ -69,7 +69,8 @@ module.exports = {
     },
   ],
   options: {
-    // Worktrees link node_modules to the main checkout's: keep its path as written, so `^node_modules/` rules match.
+    // A git worktree links node_modules to the main checkout's; keep its paths as node_modules/... so the
+    // rules above (which name ^node_modules/zod/ and the like) hold there as in the main checkout.
     preserveSymlinks: true,
     doNotFollow: { path: 'node_modules' },
     // tools/web/public/ is browser code the web servers serve as files; Node never imports it.

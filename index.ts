@@ -20,6 +20,7 @@ export * from './hal/mic/index.js';
 export { AudioRingBuffer, RingReader, DEFAULT_RING_CAPACITY } from './firmware/audio/ring-buffer.js';
 export { AudioFrontEnd, type FrontEndEvents, type FrontEndOptions } from './firmware/audio/front-end.js';
 export { driveFrontEnd } from './firmware/audio/drive.js';
+export { AudioFeeder, type AudioSink, type AudioFeederOptions, type SettleOptions } from './firmware/audio/audio-feeder.js';
 export * from './cloud-link/protocol/stream.js';
 export { OpenWakeWordModels } from './models/wakeword/oww-models.js';
 export { OpenWakeWordEngine, type OpenWakeWordEngineOptions } from './models/wakeword/openwakeword-engine.js';
@@ -31,6 +32,7 @@ export { Endpointer, DEFAULT_ENDPOINTER_OPTIONS } from './models/vad/endpointer.
 export { Device } from './firmware/device/device.js';
 export type { DeviceEvents, DeviceOptions, ButtonAction } from './firmware/device/types.js';
 export type { DeviceLink, DeviceLinkEvents } from './firmware/device/link.js';
+export type { DeviceControl, DeviceControlEventName } from './firmware/device/device-control.js';
 export { runDevice, type RunOptions, type RunSummary } from './firmware/device/runner.js';
 export { TRANSITIONS, DEFAULT_STATE_TIMEOUTS, type StateTimeouts } from './firmware/state/device-states.js';
 export { DEVICE_STATES, DEVICE_INPUTS, type DeviceState, type DeviceInput } from './cloud-link/protocol/device-states.js';
@@ -71,6 +73,15 @@ export { writeMosquittoAuth, writeMosquittoConfig, type MosquittoUser } from './
 export { WakeWordVerifier } from './cloud-link/cloud/verification/verifier.js';
 export { RecordingStore } from './cloud-link/cloud/recordings/recording-store.js';
 export { A4bClient } from './tools/a4b-client.js';
+// The composition root: one device with its cloud link, booted and torn down in one order
+export {
+  DeviceRuntime,
+  type DeviceRuntimeParts,
+  type DeviceParts,
+  type RuntimeLinkOptions,
+  type StartOptions as DeviceRuntimeStartOptions,
+  type StopOptions as DeviceRuntimeStopOptions,
+} from './tools/runtime/device-runtime.js';
 export { startSimulatedDevice, type SimulatedDevice, type SimulatedDeviceOptions } from './tools/fleet/simulated-device.js';
 // The device-in-the-loop harness for jest (docs/harness.md)
 export * from './tools/harness/index.js';

@@ -57,3 +57,11 @@ test("a script importing 'echosim' gets the harness, the errors and every layer'
     protocol: 'number',
   });
 });
+
+test("a script importing 'echosim' gets the composition root and the audio feeder", () => {
+  const script = `
+    const m = await import('echosim');
+    console.log(JSON.stringify([typeof m.DeviceRuntime, typeof m.DeviceRuntime.compose, typeof m.AudioFeeder, typeof m.Device]));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+  expect(JSON.parse(out.trim().split('\n').pop() ?? '[]')).toEqual(['function', 'function', 'function', 'function']);
+});

@@ -14,8 +14,9 @@ import { registerService } from './commands/service.js';
 import { registerFlash } from './commands/flash.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerListen } from './commands/listen.js';
+import { registerTrain } from './commands/train.js';
 
-const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'CONFIG_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING']);
+const USAGE_CODES = new Set(['CLI_ARGUMENT_INVALID', 'CONFIG_INVALID', 'TLS_CA_INVALID', 'MIC_SPEC_INVALID', 'BENCH_CORPUS_INVALID', 'BUTTON_SCRIPT_INVALID', 'DEVICE_MODEL_UNKNOWN', 'A4B_TOKEN_MISSING', 'TRAIN_INPUT_INVALID']);
 
 async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -35,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
   registerFleet(program);
   registerDoctor(program);
   registerService(program);
+  registerTrain(program);
   try {
     await program.parseAsync(argv);
     // A command that reports a result through its exit status (doctor) sets process.exitCode.

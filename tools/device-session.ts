@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeviceCloudLink } from '../cloud-link/device/link/device-cloud-link.js';
+import type { DeviceCloudLink } from '../cloud-link/device/link/device-cloud-link.js';
 import type { ClientTlsOptions } from '../cloud-link/tls/client-tls.js';
 import { WAKE_WORDS } from '../cloud-link/protocol/room-profile.js';
-import { Device } from '../firmware/device/device.js';
+import type { Device } from '../firmware/device/device.js';
 import { runDevice, type RunSummary } from '../firmware/device/runner.js';
 import { deviceModel, type DeviceModel } from '../firmware/device-model.js';
 import { openButtons, type ButtonDriverKind } from '../hal/buttons/open.js';
@@ -22,6 +22,7 @@ import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
 import { preflightGpio } from './doctor/preflight.js';
+import { DeviceRuntime, type RuntimeLinkOptions } from './runtime/device-runtime.js';
 import { loadSpotter, type SpotterCliOptions } from './spotter-options.js';
 
 export type LedsKind = LedRendererKind;
@@ -92,8 +93,10 @@ export interface DeviceSession {
  *
  * With `cloud`, the device gets a DeviceCloudLink, and a room profile's WakeWord replaces the words
  * given with `keyword`/`modelFiles` (the spotter switches; Porcupine runs its own words only). The link runs on the system clock, not the audio's:
- * the network, its timeouts and backoff are real time whatever pace the audio plays at. `run()`
- * attaches the link (which boots the device and re-applies the profile on flash), waits for the
+ * the network, its timeouts and backoff are real time whatever pace the audio plays at. The parts
+ * opened from the options are composed, brought up and torn down by a DeviceRuntime
+ * (runtime/device-runtime.ts): `run()` starts it (the link follows the device, the device boots, the
+ * profile on flash is re-applied, the link connects), waits for the
  * first connection (a refused or unreachable broker, or one that fails TLS verification, ends the run
  * with the connection's error and its hint) and for the first shadow sync, then starts the audio, so the room profile is in force from
  * the first sample. A reboot job aborts the run and sets `rebootRequested`; the link reports the job
@@ -111,40 +114,8 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   });
   // GPIO pieces that cannot work stop the start, saying what `echosim doctor` says about them.
   await preflightGpio(opts);
-  let source: MicSource = typeof opts.mic === 'string' ? openMic(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
-  if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
-  const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
-  const cleanups: Array<() => Promise<void> | void> = [];
-  if (!opts.data) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  cleanups.push(() => source.close());
-  const renderers: LedRenderer[] = [];
-  // A step that fails (a model, an LED bus, a speaker that cannot open) undoes what was opened before it.
-  const opening = async <T>(open: () => T | Promise<T>): Promise<T> => {
-    try {
-      return await open();
-    } catch (e) {
-      for (const r of renderers) await r.close().catch(() => undefined);
-      for (const c of [...cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
-      throw e;
-    }
-  };
 
-  const spotter = await opening(() => loadSpotter(opts));
-  cleanups.push(() => spotter.dispose());
-  const vadModel = opts.vad ? await opening(() => SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {})) : undefined;
-  if (vadModel) cleanups.push(() => vadModel.dispose());
-
-  if (opts.leds !== 'events') renderers.push(...(await opening(() => openLeds(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }))));
-  const sink = opts.eventSink;
-  const ledEvents = sink
-    ? new JsonEventsRenderer((e) => sink({ type: 'leds', time: audioSeconds(e.at), ...(e.pattern ? { pattern: e.pattern } : {}), leds: e.leds }), {
-        minIntervalMs: opts.ledEventIntervalMs ?? 250,
-        clock,
-      })
-    : undefined;
-  if (ledEvents) renderers.push(ledEvents);
-
-  // The link exists before the Device (which takes it); its reboot hook ends this run.
+  // The link's reboot hook ends this run.
   const runAbort = new AbortController();
   // Buttons that stop working (gpiomon exits: the line taken, permissions) end the run with why.
   let hardwareError: EchosimError | undefined;
@@ -155,39 +126,72 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
   let rebootRequested = false;
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
-  // An engine that cannot switch words (Porcupine) runs its own; openWakeWord follows the room profile.
-  const fixedWords = spotter.openWakeWord ? undefined : spotter.engine.keywords;
-  const link = opts.cloud
-    ? openCloudLink(opts.cloud, dataDir, fixedWords, async () => {
-        rebootRequested = true;
-        runAbort.abort();
-        await closed; // the job is reported by the link of the next session
-      })
-    : undefined;
+  let source: MicSource = typeof opts.mic === 'string' ? openMic(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : opts.mic;
+  if (opts.talkerAngle !== undefined) source = new SpatialSource(source, model.micPositions, opts.talkerAngle, { noiseRms: 30, seed: 1 });
+  const mic = source;
+  const dataDir = opts.data ?? mkdtempSync(path.join(os.tmpdir(), `echosim-${model.id}-`));
+  let ledEvents: JsonEventsRenderer | undefined;
 
-  const speaker = await opening(() => openSpeaker(opts.speaker));
-  const device = await opening(() => new Device({
-    model,
-    clock,
-    dataDir,
-    engine: spotter.engine,
-    ...(spotter.openWakeWord ? { wakeWords: spotter.registry } : {}),
-    ...(vadModel ? { vad: new SileroVad(vadModel) } : {}),
-    channelPolicy: opts.channel,
-    maxStreamSamples: Math.round(opts.maxStream * SAMPLE_RATE),
-    offline: opts.offline && !link,
-    ...(link ? { link } : {}),
-    leds: renderers,
-    speaker,
-    ...(opts.maxVolume === undefined ? {} : { maxVolumeLimit: opts.maxVolume }),
-    ...(opts.setupModeDisabled ? { setupModeDisabled: true } : {}),
-  }));
+  // A step that fails (a model, an LED bus, a speaker that cannot open) undoes what was opened before it.
+  const runtime = await DeviceRuntime.compose(async (parts) => {
+    if (!opts.data) parts.own(() => rmSync(dataDir, { recursive: true, force: true }));
+    parts.own(() => mic.close());
+    const spotter = await parts.open(() => loadSpotter(opts), (s) => s.dispose());
+    const vadModel = opts.vad ? await parts.open(() => SileroVadModel.load(opts.modelDir ? { modelDir: opts.modelDir } : {}), (m) => m.dispose()) : undefined;
+
+    const renderers: LedRenderer[] = [];
+    if (opts.leds !== 'events') {
+      const closeAll = (rs: LedRenderer[]): Promise<unknown> => Promise.all(rs.map((r) => r.close().catch(() => undefined)));
+      renderers.push(...(await parts.lend(() => openLeds(opts.leds, { ledCount: model.leds.count, clock, ...(opts.screen ? { screen: opts.screen } : {}) }), closeAll)));
+    }
+    const sink = opts.eventSink;
+    ledEvents = sink
+      ? new JsonEventsRenderer((e) => sink({ type: 'leds', time: audioSeconds(e.at), ...(e.pattern ? { pattern: e.pattern } : {}), leds: e.leds }), {
+          minIntervalMs: opts.ledEventIntervalMs ?? 250,
+          clock,
+        })
+      : undefined;
+    if (ledEvents) renderers.push(ledEvents);
+    const speaker = await parts.lend(() => openSpeaker(opts.speaker), (d) => d.close());
+
+    // An engine that cannot switch words (Porcupine) runs its own; openWakeWord follows the room profile.
+    const fixedWords = spotter.openWakeWord ? undefined : spotter.engine.keywords;
+    const link = opts.cloud
+      ? cloudLinkOptions(opts.cloud, fixedWords, async () => {
+          rebootRequested = true;
+          runAbort.abort();
+          await closed; // the job is reported by the link of the next session
+        })
+      : undefined;
+    return {
+      device: {
+        model,
+        clock,
+        dataDir,
+        engine: spotter.engine,
+        ...(spotter.openWakeWord ? { wakeWords: spotter.registry } : {}),
+        ...(vadModel ? { vad: new SileroVad(vadModel) } : {}),
+        channelPolicy: opts.channel,
+        maxStreamSamples: Math.round(opts.maxStream * SAMPLE_RATE),
+        offline: opts.offline && !link,
+        leds: renderers,
+        speaker,
+        ...(opts.maxVolume === undefined ? {} : { maxVolumeLimit: opts.maxVolume }),
+        ...(opts.setupModeDisabled ? { setupModeDisabled: true } : {}),
+      },
+      ...(link ? { link } : {}),
+      buttons: drivers,
+    };
+  });
+  // Released first after the device stops: a reboot hook waiting on this session may go on.
+  runtime.own(() => markClosed());
+  const { device, link } = runtime;
 
   return {
     device,
     model,
     clock,
-    source,
+    source: mic,
     dataDir,
     link,
     get rebootRequested() {
@@ -196,14 +200,9 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     async run(signal?: AbortSignal): Promise<RunSummary> {
       if (signal?.aborted) runAbort.abort();
       signal?.addEventListener('abort', () => runAbort.abort(), { once: true });
-      if (link && opts.cloud) {
-        await link.attach(device);
-        await waitForCloud(link, opts.cloud.syncWaitMs ?? 15_000);
-      } else {
-        await device.boot();
-      }
-      for (const d of drivers) d.start((e) => device.buttonEdge(e));
-      const summary = await runDevice(device, source, {
+      const cloud = opts.cloud;
+      await runtime.start(link && cloud ? { ready: () => waitForCloud(link, cloud.syncWaitMs ?? 15_000) } : {});
+      const summary = await runDevice(device, mic, {
         clock,
         signal: runAbort.signal,
         settleMs: opts.settle * 1000,
@@ -218,11 +217,7 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
     },
     async close(): Promise<void> {
       await ledEvents?.close();
-      for (const d of drivers) await d.close();
-      await link?.close();
-      await device.stop();
-      markClosed();
-      for (const c of cleanups.reverse()) await c();
+      await runtime.stop();
     },
   };
 }
@@ -231,18 +226,17 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
  * The device's cloud link, on the system clock. A spotter that can switch words accepts every
  * WakeWord its registry covers; one with `fixedKeywords` only the WakeWords among them.
  */
-function openCloudLink(cloud: CloudConnection, dataDir: string, fixedKeywords: readonly string[] | undefined, reboot: () => Promise<void>): DeviceCloudLink {
+function cloudLinkOptions(cloud: CloudConnection, fixedKeywords: readonly string[] | undefined, reboot: () => Promise<void>): RuntimeLinkOptions {
   const supported = fixedKeywords?.map((k) => k.toUpperCase()).filter((k) => (WAKE_WORDS as readonly string[]).includes(k));
-  return new DeviceCloudLink({
+  return {
     url: cloud.url,
     deviceId: cloud.deviceId,
     secret: cloud.secret,
     ...(cloud.tls ? { tls: cloud.tls } : {}),
     clock: new SystemClock(),
-    dataDir,
     ...(supported ? { supportedWakeWords: supported } : {}),
     reboot,
-  });
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Error codes of the tools: config files and service units, benchmarks and fuzzing, the management API client, the
- * device-in-the-loop harness, TTS, the web pages and their WebSocket API.
+ * device-in-the-loop harness, TTS, the web pages and their WebSocket API, training wake-word heads (tools/train/).
  * Stable API: scripts and tests match on them; the list of all codes is core/errors.ts `ErrorCode`.
  */
 export const TOOLS_ERROR_CODES = [
@@ -26,6 +26,12 @@ export const TOOLS_ERROR_CODES = [
   'WEB_UNAUTHORIZED',
   'WEB_RATE_LIMITED',
   'WEB_OPERATION_FAILED',
+  'TRAIN_INPUT_INVALID',
+  'TRAIN_TOOL_MISSING',
+  'TRAIN_DATA_UNAVAILABLE',
+  'TRAIN_FETCH_FAILED',
+  'TRAIN_EXPORT_MISMATCH',
+  'TRAIN_FAILED',
 ] as const;
 
 export type ToolsErrorCode = (typeof TOOLS_ERROR_CODES)[number];

@@ -34,7 +34,8 @@ export class ProgressBar {
       const decile = Math.floor(frac * 10);
       if (decile !== this.lastDecile) {
         this.lastDecile = decile;
-        this.stream.write(`${this.label}: ${this.done}/${this.total} (${(frac * 100).toFixed(0)}%), ${elapsed.toFixed(1)} s elapsed\n`);
+        const left = this.done < this.total && this.done > 0 ? `, eta ${eta.toFixed(0)} s` : '';
+        this.stream.write(`${this.label}: ${this.done}/${this.total} (${(frac * 100).toFixed(0)}%), ${elapsed.toFixed(1)} s elapsed${left}${detail ? ` ${detail}` : ''}\n`);
       }
     }
   }

@@ -26,8 +26,13 @@ fi
 # systemd (its systemd-analyze verifies the units `echosim service install` writes).
 packages=(alsa-utils mosquitto tmux espeak-ng chromium systemd)
 # The cloud's second-stage wake-word check: pocketsphinx (pocketsphinx_batch) and its US English model
-# (cloud-link/cloud/verification/keyphrase-spotter.ts).
+# (cloud-link/cloud/verification/keyphrase-spotter.ts); `echosim train wakeword` uses it too (the keyphrase
+# check and its pronouncing dictionary).
 packages+=(pocketsphinx pocketsphinx-en-us)
+# `echosim train wakeword` (and its tests): the TTS engines and English voices that speak the training
+# clips (espeak-ng, above, and flite, festival and its voices), sox (decodes real speech), unzip (one
+# Debian speech package is a zip inside).
+packages+=(flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,4 +1,4 @@
-import type { Device } from '../../firmware/device/device.js';
+import type { DeviceControl } from '../../firmware/device/device-control.js';
 import type { LocalCommand } from '../protocol/local-command.js';
 
 /**
@@ -9,7 +9,7 @@ import type { LocalCommand } from '../protocol/local-command.js';
  * ring and chime when it comes due). Resolves with what was done, as job statusDetails; a refusal
  * (a full timer list, ...) rejects with the feature's EchosimError and changes nothing.
  */
-export async function runLocalCommand(device: Device, command: LocalCommand): Promise<Record<string, string>> {
+export async function runLocalCommand(device: Pick<DeviceControl, 'features' | 'setVolume'>, command: LocalCommand): Promise<Record<string, string>> {
   const f = device.features;
   switch (command.Action) {
     case 'SET_VOLUME':

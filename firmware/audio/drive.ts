@@ -1,10 +1,11 @@
-import { toMono } from '../../hal/mic/channel-policy.js';
 import type { ChannelPolicy, MicSource } from '../../hal/mic/types.js';
+import { AudioFeeder } from './audio-feeder.js';
+import { frontEndSink } from './front-end-sink.js';
 import type { AudioFrontEnd } from './front-end.js';
 
 /**
- * Runs a microphone source through the front end until the source ends or `signal` aborts.
- * Returns the number of samples (per channel) consumed.
+ * Runs a microphone source through a bare front end (no device, no clock) until the source ends or
+ * `signal` aborts, with the one AudioFeeder. Returns the number of samples (per channel) consumed.
  */
 export async function driveFrontEnd(
   source: MicSource,
@@ -12,15 +13,7 @@ export async function driveFrontEnd(
   policy: ChannelPolicy,
   signal?: AbortSignal,
 ): Promise<number> {
-  let consumed = 0;
-  let mono: Int16Array | undefined;
-  for await (const frame of source.frames()) {
-    if (signal?.aborted) break;
-    const perChannel = frame.samples.length / frame.channels;
-    if (!mono || mono.length !== perChannel) mono = new Int16Array(perChannel);
-    await frontEnd.push(toMono(frame, policy, mono));
-    consumed = frame.index + perChannel;
-  }
-  await frontEnd.end();
-  return consumed;
+  const feeder = new AudioFeeder(frontEndSink(frontEnd, policy), source, signal ? { signal } : {});
+  await feeder.run();
+  return feeder.position;
 }

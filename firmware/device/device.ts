@@ -10,6 +10,7 @@ import { NullSpeakerDriver } from '../../hal/speaker/null.js';
 import { AudioFrontEnd } from '../audio/front-end.js';
 import { ButtonInput } from '../buttons/button-input.js';
 import type { DeviceModel } from '../device-model.js';
+import type { DeviceSettings } from '../features/device-settings.js';
 import { LocalFeatures, type ResetFeature, type ResetReport } from '../features/local-features.js';
 import { LedRing } from '../leds/led-ring.js';
 import { Speaker } from '../speaker/speaker.js';
@@ -19,7 +20,9 @@ import { describeCorruptSlot, type SettingsStore } from '../../core/settings-sto
 import { buttonIntent, type ButtonIntent } from './button-intents.js';
 import { DirectionTracker } from './direction.js';
 import { patternFor } from './led-scene.js';
+import type { DeviceControl } from './device-control.js';
 import { Interaction } from './interaction.js';
+import type { InteractionHost } from './interaction-host.js';
 import { openPrivacyStore, type PrivacyState } from './privacy-store.js';
 import { Ringer } from './ringer.js';
 import type { DeviceEvents, DeviceOptions } from './types.js';
@@ -29,21 +32,29 @@ import { WakeWordSwitch } from './wake-word-switch.js';
 /**
  * One Echo- or Trio-class device: the microphone switch, the audio front end, the state machine, the
  * light ring, buttons, speaker, local features and the cloud link wired together. Audio comes in
- * through `pushFrame` (the runner feeds it from a microphone source), button edges through
+ * through `pushFrame` (an AudioFeeder feeds it from a microphone source), button edges through
  * `buttonEdge`, and everything the device does comes out as typed events.
+ *
+ * Its cloud link sees it as a DeviceControl (device-control.ts) and its Interaction as an
+ * InteractionHost (interaction-host.ts), built here over private parts. The parts left readonly
+ * public are the ones callers observe: the audio pipeline (`frontEnd`: its ring buffer and stream
+ * events), the microphone switch (`mic`), the light ring (`leds`, its current frame) and the speaker.
  */
-export class Device extends EventEmitter<DeviceEvents> {
+/** States in which nothing is left in progress once the audio has ended. */
+const SETTLED_STATES: ReadonlySet<DeviceState> = new Set(['IDLE', 'MIC_OFF', 'SETUP', 'ERROR']);
+
+export class Device extends EventEmitter<DeviceEvents> implements DeviceControl {
   readonly model: DeviceModel;
   readonly clock: Clock;
   readonly frontEnd: AudioFrontEnd;
-  readonly machine: DeviceStateMachine;
   readonly leds: LedRing;
   readonly speaker: Speaker;
-  readonly buttons: ButtonInput;
   readonly mic: MicPowerSwitch;
-  readonly ringer: Ringer;
   /** Switches the spotter's word (a room profile's WakeWord); undefined when it cannot switch. */
   readonly wakeWord: WakeWordSwitch | undefined;
+  private readonly machine: DeviceStateMachine;
+  private readonly buttons: ButtonInput;
+  private readonly ringer: Ringer;
   private featureStore: LocalFeatures | undefined;
   private readonly interaction: Interaction;
   private readonly privacy: SettingsStore<PrivacyState>;
@@ -87,7 +98,7 @@ export class Device extends EventEmitter<DeviceEvents> {
         this.updateLeds();
       },
     );
-    this.interaction = new Interaction(this, options.link);
+    this.interaction = new Interaction(this.interactionHost(), options.link);
     const engine = options.engine;
     this.wakeWord =
       options.wakeWords && canSwitchKeywords(engine)
@@ -113,6 +124,36 @@ export class Device extends EventEmitter<DeviceEvents> {
 
   get falseWakes(): number {
     return this.interaction.falseWakes;
+  }
+
+  get volume(): number {
+    return this.speaker.volume;
+  }
+
+  get maxVolume(): number {
+    return this.speaker.maxVolume;
+  }
+
+  get microphonesOn(): boolean {
+    return this.mic.on;
+  }
+
+  /** The device's settings (a local feature); throws DEVICE_NOT_RUNNING before boot. */
+  get settings(): DeviceSettings {
+    return this.features.settings;
+  }
+
+  /**
+   * Nothing in progress: no request (IDLE, MIC_OFF, SETUP or ERROR), nothing playing or ringing.
+   * What a feeder waits for after the audio ends.
+   */
+  get settled(): boolean {
+    return SETTLED_STATES.has(this.state) && !this.speaker.playing && !this.ringer.ringing;
+  }
+
+  /** Whether the state machine would take `input` now. */
+  accepts(input: DeviceInput): boolean {
+    return this.machine.accepts(input);
   }
 
   /** Loads the flash, starts the ring and leaves BOOTING for SETUP, CONNECTING or IDLE. */
@@ -207,10 +248,6 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.setupModeDisabled = disabled;
   }
 
-  dispatch(input: DeviceInput, detail?: string): DeviceState {
-    return this.machine.dispatch(input, detail);
-  }
-
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -227,36 +264,56 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.frontEnd.removeAllListeners();
   }
 
-  // ---- internals used by Interaction ---------------------------------------------------------
+  // ---- internals ------------------------------------------------------------------------------
 
-  guardContext(): { micOn: boolean; linkUp: boolean; offline: boolean; configured: boolean } {
+  /** The Interaction's view of this device: only what a request needs, over the private parts. */
+  private interactionHost(): InteractionHost {
+    return {
+      clock: this.clock,
+      frontEnd: this.frontEnd,
+      speaker: this.speaker,
+      leds: this.leds,
+      state: () => this.state,
+      microphonesOn: () => this.mic.on,
+      features: () => this.features,
+      direction: () => this.direction,
+      dispatch: (input, detail) => this.dispatch(input, detail),
+      accepts: (input) => this.machine.accepts(input),
+      emit: (event, ...args) => void (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      warn: (code, message) => this.warn(code, message),
+      linkUp: () => this.onLinkUp(),
+      linkDown: (reason) => this.onLinkDown(reason),
+    };
+  }
+
+  private dispatch(input: DeviceInput, detail?: string): DeviceState {
+    return this.machine.dispatch(input, detail);
+  }
+
+  private guardContext(): { micOn: boolean; linkUp: boolean; offline: boolean; configured: boolean } {
     return { micOn: this.mic.on, linkUp: this.linkUp, offline: this.options.offline === true, configured: this.options.link !== undefined };
   }
 
-  directionTracker(): DirectionTracker | undefined {
-    return this.direction;
-  }
-
-  updateLeds(): void {
+  private updateLeds(): void {
     this.leds.setPattern(patternFor(this.state, { micOn: this.mic.on, notification: this.ringer.ringing, callActive: this.callActive }));
   }
 
-  warn(code: string, message: string): void {
+  private warn(code: string, message: string): void {
     this.log.warn({ code }, message);
     this.emit('warning', { code, message, at: this.clock.now() });
   }
 
-  refuse(request: string, err: EchosimError): void {
+  private refuse(request: string, err: EchosimError): void {
     this.log.info({ code: err.code, request }, err.message);
     this.emit('refused', { request, code: err.code, message: err.message, at: this.clock.now() });
   }
 
-  onLinkUp(): void {
+  private onLinkUp(): void {
     this.linkUp = true;
     this.dispatch('LINK_UP');
   }
 
-  onLinkDown(reason: string): void {
+  private onLinkDown(reason: string): void {
     this.linkUp = false;
     this.dispatch('LINK_DOWN', reason);
   }

@@ -3,7 +3,7 @@ import type { DoaEstimate } from '../audio/doa/doa-estimator.js';
 import { earcon, type EarconName } from '../speaker/earcons.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import type { Transition } from '../state/state-machine.js';
-import type { Device } from './device.js';
+import type { InteractionHost } from './interaction-host.js';
 import type { DeviceLink, DeviceLinkEvents } from './link.js';
 import type { Subscriptions } from '../../core/subscriptions.js';
 
@@ -14,7 +14,7 @@ const REPOINT_DEG = 10;
 /**
  * One request from wake word (or push-to-talk) to the end of the answer: the stream and where it goes,
  * the direction of the talker, earcons, the cloud's verdict and answer, and what the ring shows on the
- * way. Owned by a Device; reaches into it only through its public members.
+ * way. Owned by a Device, which it sees only through an InteractionHost (what it needs, nothing more).
  */
 export class Interaction {
   falseWakes = 0;
@@ -24,7 +24,7 @@ export class Interaction {
   private playback = 0;
 
   constructor(
-    private readonly device: Device,
+    private readonly device: InteractionHost,
     private readonly link: DeviceLink | undefined,
   ) {}
 
@@ -38,12 +38,12 @@ export class Interaction {
     const link = this.link;
     if (!link) return;
     const handlers: { [K in keyof DeviceLinkEvents]: (...args: DeviceLinkEvents[K]) => void } = {
-      up: () => this.device.onLinkUp(),
-      down: (reason) => this.device.onLinkDown(reason),
+      up: () => this.device.linkUp(),
+      down: (reason) => this.device.linkDown(reason),
       'utterance-rejected': ({ id, reason }) => this.onRejected(id, reason),
       'utterance-response': ({ id, audio, sampleRate }) => this.onResponse(id, audio, sampleRate),
       announcement: ({ audio }) => {
-        if (this.device.machine.accepts('ANNOUNCE')) {
+        if (this.device.accepts('ANNOUNCE')) {
           this.device.dispatch('ANNOUNCE', 'announcement');
           this.speak(audio, 'announcement');
         }
@@ -57,10 +57,10 @@ export class Interaction {
   }
 
   pushToTalk(): void {
-    if (!this.device.mic.on) return;
+    if (!this.device.microphonesOn()) return;
     if (this.device.dispatch('TAP', 'action button') !== 'LISTENING') return;
     this.device.frontEnd.startTap();
-    this.device.directionTracker()?.startFresh();
+    this.device.direction()?.startFresh();
   }
 
   stepVolume(step: 1 | -1): void {
@@ -75,7 +75,7 @@ export class Interaction {
   private showVolume(level: number): number {
     const d = this.device;
     d.leds.showVolume(level, 10);
-    d.features.volume.set(level).catch((err: unknown) => d.warn('SETTINGS_INVALID', `could not save the volume: ${String(err)}`));
+    d.features().volume.set(level).catch((err: unknown) => d.warn('SETTINGS_INVALID', `could not save the volume: ${String(err)}`));
     void this.playEarcon('volume');
     return level;
   }
@@ -96,9 +96,9 @@ export class Interaction {
     const d = this.device;
     if (t.from === 'LISTENING' && t.to !== 'LISTENING') {
       if (d.frontEnd.streaming) d.frontEnd.cancel(t.input === 'MIC_OFF' ? 'mic-off' : 'cancelled');
-      d.directionTracker()?.stopFollowing();
+      d.direction()?.stopFollowing();
     }
-    if (t.to === 'LISTENING' && d.features.settings.get().earcons.startOfRequest) void this.playEarcon('start-of-request');
+    if (t.to === 'LISTENING' && d.features().settings.get().earcons.startOfRequest) void this.playEarcon('start-of-request');
     if (t.from === 'SPEAKING' && t.input !== 'SPEECH_DONE') {
       this.playback++;
       d.speaker.stop();
@@ -106,7 +106,7 @@ export class Interaction {
     if (!INTERACTIVE.has(t.to)) {
       this.pointing = undefined;
       d.leds.setDirection(undefined);
-      if (INTERACTIVE.has(t.from) && d.features.settings.get().doNotDisturb) d.leds.flashDnd();
+      if (INTERACTIVE.has(t.from) && d.features().settings.get().doNotDisturb) d.leds.flashDnd();
     }
   }
 
@@ -115,7 +115,7 @@ export class Interaction {
     if (s.initiator === 'wakeword') {
       d.dispatch('WAKE_WORD', s.keyword);
       if (s.detection) {
-        const estimate = d.directionTracker()?.startFromWakeWord(s.detection.beginIndex, s.detection.endIndex);
+        const estimate = d.direction()?.startFromWakeWord(s.detection.beginIndex, s.detection.endIndex);
         if (estimate) this.pointAt(estimate);
       }
     }
@@ -130,7 +130,7 @@ export class Interaction {
     this.streamId = undefined;
     this.link?.utteranceEnd(e);
     d.emit('stream-end', { ...e, at: d.clock.now() });
-    if (d.features.settings.get().earcons.endOfRequest) void this.playEarcon('end-of-request');
+    if (d.features().settings.get().earcons.endOfRequest) void this.playEarcon('end-of-request');
     switch (e.reason) {
       case 'end-of-speech':
       case 'max-length':
@@ -149,7 +149,7 @@ export class Interaction {
     const d = this.device;
     if (id !== this.lastStreamId) return;
     if (this.streamId === id) d.frontEnd.cancel('cancelled');
-    if (!d.machine.accepts('FALSE_WAKE')) return;
+    if (!d.accepts('FALSE_WAKE')) return;
     this.falseWakes++;
     d.emit('false-wake', { id, at: d.clock.now(), reason });
     d.dispatch('FALSE_WAKE', reason);
@@ -157,7 +157,7 @@ export class Interaction {
 
   private onResponse(id: number, audio: Int16Array | undefined, _sampleRate: number | undefined): void {
     const d = this.device;
-    if (id !== this.lastStreamId || d.state !== 'THINKING') return;
+    if (id !== this.lastStreamId || d.state() !== 'THINKING') return;
     if (!audio || audio.length === 0) {
       d.dispatch('NO_RESPONSE');
       return;
@@ -173,7 +173,7 @@ export class Interaction {
       .play(audio, label)
       .catch((err: unknown) => d.warn('SPEAKER_FAILED', String(err)))
       .finally(() => {
-        if (token === this.playback && d.state === 'SPEAKING') d.dispatch('SPEECH_DONE');
+        if (token === this.playback && d.state() === 'SPEAKING') d.dispatch('SPEECH_DONE');
       });
   }
 }

@@ -1,8 +1,7 @@
-import type { VirtualClock } from '../../core/clock.js';
+import { SystemClock, type VirtualClock } from '../../core/clock.js';
 import type { MicSource } from '../../hal/mic/types.js';
-import { SAMPLE_RATE } from '../../core/audio-format.js';
+import { AudioFeeder } from '../audio/audio-feeder.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
-import { audioTimeline, deviceSettled, pushFrameOnTime } from './audio-time.js';
 import type { Device } from './device.js';
 
 export interface RunOptions {
@@ -35,35 +34,28 @@ export interface RunSummary {
 }
 
 /**
- * Feeds a microphone source into a device, with device time driven by the audio: sample index i is
- * time origin + i/16 ms, and frames are split at the instants timers fall due (audio-time.ts), so
- * button presses act at exact samples and runs are deterministic.
+ * Feeds a microphone source into a device with the AudioFeeder (firmware/audio/audio-feeder.ts),
+ * device time driven by the audio from the clock's time now: sample index i is time origin + i/16 ms,
+ * and frames are split at the instants timers fall due, so button presses act at exact samples and
+ * runs are deterministic. Then lets time run until the device has settled.
  */
 export async function runDevice(device: Device, source: MicSource, options: RunOptions): Promise<RunSummary> {
   const { clock, signal } = options;
-  const timeline = audioTimeline(clock.now(), 0, SAMPLE_RATE);
-  let consumed = 0;
-  let endedBy: RunSummary['endedBy'] = 'source';
-
-  for await (const frame of source.frames()) {
-    if (signal?.aborted) {
-      endedBy = 'signal';
-      break;
-    }
-    await pushFrameOnTime(device, clock, frame, timeline);
-    const stop = frame.index + frame.samples.length / frame.channels;
-    consumed = stop;
-    options.onProgress?.(stop);
+  const feeder = new AudioFeeder(device, source, {
+    clock,
+    origin: { ms: clock.now(), index: 0 },
+    ...(signal ? { signal } : {}),
+    ...(options.onProgress ? { onFrame: options.onProgress } : {}),
+  });
+  await feeder.run();
+  const endedBy: RunSummary['endedBy'] = signal?.aborted ? 'signal' : 'source';
+  if (endedBy === 'source') {
+    const busy = options.busy;
+    await feeder.settle({
+      maxMs: options.settleMs ?? 30_000,
+      settled: busy ? () => device.settled && !busy() : () => device.settled,
+      ...(options.realTime ? { pace: new SystemClock() } : {}),
+    });
   }
-  if (signal?.aborted) endedBy = 'signal';
-  await device.endOfAudio();
-
-  const deadline = clock.now() + (options.settleMs ?? 30_000);
-  while (endedBy === 'source' && clock.now() < deadline && !signal?.aborted) {
-    if (deviceSettled(device, options.busy)) break;
-    const target = Math.min(clock.nextDueTime() ?? deadline, deadline);
-    if (options.realTime) await new Promise((resolve) => setTimeout(resolve, Math.max(0, target - clock.now())));
-    await clock.advanceTo(target);
-  }
-  return { samples: consumed, endedBy, finishedAt: clock.now(), finalState: device.state };
+  return { samples: feeder.position, endedBy, finishedAt: clock.now(), finalState: device.state };
 }

@@ -63,6 +63,19 @@ export class BatchScorer {
     return this.heads(requests, states);
   }
 
+  /**
+   * Advances each request's stream by one chunk as `score` does, without the heads, and returns a
+   * copy of each stream's newest embedding (EMBEDDING_DIM values). A head's input after the chunk is
+   * the last `window` embeddings: the seed features followed by every embedding returned since the
+   * stream's reset. Training reads its features here, so they are the runtime features (tools/train).
+   */
+  async embeddings(requests: readonly ScoreRequest[]): Promise<Float32Array[]> {
+    const states = requests.map((r) => this.stateOf(r.stream, r.reset));
+    const added = await this.melspectrogram(requests, states);
+    await this.embed(states, added);
+    return states.map((s) => s.features.slice(s.features.length - EMBEDDING_DIM));
+  }
+
   private stateOf(stream: number, reset: boolean): StreamState {
     let state = this.states.get(stream);
     if (!state) {

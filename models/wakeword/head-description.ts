@@ -90,6 +90,29 @@ export function readHeadDescription(dir: string): ProjectHead {
 }
 
 /**
+ * The description beside a head given as a file (`--model DIR/word.onnx` of a head `echosim train
+ * wakeword --out DIR` wrote): `DIR/word.json`, when there is one. Its threshold, patience and the
+ * file's sha256 then apply as they would in the registry; an unreadable or invalid one is an error,
+ * not silently ignored (the head would run at a threshold nobody chose).
+ */
+export function descriptionBeside(onnxFile: string): { threshold: number; patience?: number; sha256?: string } | undefined {
+  const name = path.basename(onnxFile);
+  const file = path.join(path.dirname(onnxFile), `${name.replace(/\.onnx$/i, '')}.json`);
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new EchosimError('MODEL_MANIFEST_INVALID', `cannot read the head description ${file}`, { cause, hint: 'Fix or remove it: it describes the head beside it.' });
+  }
+  const parsed = HeadDescriptionSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(file, z.prettifyError(parsed.error));
+  const d = parsed.data;
+  const sha256 = d.files[name];
+  return { threshold: d.threshold, ...(d.patience === undefined ? {} : { patience: d.patience }), ...(sha256 === undefined ? {} : { sha256 }) };
+}
+
+/**
  * Every head description under `headsDir` (one folder per word holding `<word>.json`), sorted by
  * word. A folder without its description is not a head and is skipped; a missing `headsDir` holds none.
  */

@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { EchosimError } from '../../core/errors.js';
 import { loadManifest, resolveModelDir, type ModelManifest } from '../manifest.js';
-import { readHeadDescriptions, type ProjectHead } from './head-description.js';
+import { descriptionBeside, readHeadDescriptions, type ProjectHead } from './head-description.js';
 
 /** Where a keyword head comes from. */
 export type HeadSource = 'project' | 'bundled' | 'custom';
@@ -125,6 +125,22 @@ export class WakeWordRegistry {
     return w.head();
   }
 
+  /**
+   * Every head of a word, the default first (the project's and the bundled one, when both exist), for
+   * comparing them (`bench wakeword --sweep`); heads whose files are not installed are left out.
+   */
+  alternatives(keyword: string): HeadSpec[] {
+    this.head(keyword); // MODEL_UNKNOWN for a word nobody ships
+    const w = this.words.get(keyword)!;
+    return w.alternatives.flatMap((alternative) => {
+      try {
+        return [alternative()];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   /** The head a room profile's WakeWord (ALEXA, AMAZON, ECHO, COMPUTER) selects, if any covers it. */
   forWakeWord(wakeWord: string): HeadSpec | undefined {
     for (const w of this.words.values()) if (w.wakeWord === wakeWord) return w.head();
@@ -144,7 +160,8 @@ export class WakeWordRegistry {
   /**
    * The head in an ONNX file (`--model FILE.onnx`): a registry head when the file is one of them
    * (checked, with its own threshold), otherwise a custom head named after the file (other.onnx:
-   * "other"), at `threshold` (default 0.5). MODEL_FILE_MISSING when there is no such file.
+   * "other"), at `threshold` (default: the threshold of a description beside it, `other.json` as
+   * `echosim train wakeword` writes one, else 0.5). MODEL_FILE_MISSING when there is no such file.
    */
   fileHead(file: string, threshold?: number): HeadSpec {
     if (!existsSync(file)) {
@@ -163,7 +180,15 @@ export class WakeWordRegistry {
       }
     }
     const keyword = path.basename(file).replace(/\.onnx$/i, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 32) || 'custom';
-    return { keyword, source: 'custom', file: real, threshold: threshold ?? 0.5 };
+    const described = descriptionBeside(file);
+    return {
+      keyword,
+      source: 'custom',
+      file: real,
+      threshold: threshold ?? described?.threshold ?? 0.5,
+      ...(described?.patience === undefined ? {} : { patience: described.patience }),
+      ...(described?.sha256 === undefined ? {} : { sha256: described.sha256 }),
+    };
   }
 }
 

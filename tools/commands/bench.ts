@@ -5,6 +5,7 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { loadCorpus } from '../bench/corpus.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { runWakewordBench, type WakewordBenchResult } from '../bench/wakeword-bench.js';
+import { runBenchSweep } from './bench-sweep.js';
 import { registerBenchAuthFlood } from './bench-auth-flood.js';
 import { registerBenchFuzzMqtt } from './bench-fuzz-mqtt.js';
 import { registerBenchOutages } from './bench-outages.js';
@@ -24,6 +25,8 @@ interface BenchWakewordOptions extends SpotterCliOptions {
   json?: boolean;
   files?: boolean;
   progress: boolean;
+  sweep?: boolean;
+  svg?: string;
 }
 
 export function registerBench(program: Command): void {
@@ -45,7 +48,9 @@ export function registerBench(program: Command): void {
     .requiredOption('--neg <dir>', 'WAVs that hold no wake word')
     .option('--json', 'print one JSON object on stdout')
     .option('--files', 'with --json, include every file\'s detections')
-    .option('--no-progress', 'no progress bar on stderr');
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--sweep', 'recall against false accepts per hour across thresholds (a DET curve), one line per head: every head of each --keyword (the project\'s beside the bundled one) and each --model file')
+    .option('--svg <file>', 'with --sweep, draw the curves as an SVG plot into this file');
   addSpotterOptions(wakeword).action(async (cli: BenchWakewordOptions) => {
     const opts = withModelFiles(cli);
     if (opts.engine === 'porcupine') {
@@ -54,6 +59,8 @@ export function registerBench(program: Command): void {
       });
     }
     const corpus = loadCorpus(opts.pos, opts.neg);
+    if (opts.sweep) return runBenchSweep(corpus, opts);
+    if (opts.svg) throw new EchosimError('CLI_ARGUMENT_INVALID', '--svg goes with --sweep', { hint: 'add --sweep' });
     const heads = selectedHeads(opts, spotterRegistry(opts));
     const models = await OpenWakeWordModels.load({ heads, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
     try {

@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { ARN_PREFIX } from '../../cloud-link/cloud/a4b/arn.js';
 import { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';
-import { deviceSettled } from '../../firmware/device/audio-time.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
 import { openMic } from '../../hal/mic/open.js';
 import type { MicSource } from '../../hal/mic/types.js';
@@ -141,7 +140,7 @@ async function stayingUp(session: DeviceSession, mic: UtteranceThenQuietRoom, si
   if (!(await Promise.race([mic.utteranceEnded.then(() => true), aborted]))) return;
   out(`  ${narrationTime(session.clock.now())}  the recording is over; the microphone now hears a quiet room`);
   try {
-    while (!deviceSettled(session.device)) await once(session.device, 'state', { signal });
+    while (!session.device.settled) await once(session.device, 'state', { signal });
   } catch {
     return; // aborted
   }

@@ -1,5 +1,5 @@
-import { DeviceCloudLink, type DeviceCloudLinkOptions } from '../../cloud-link/device/link/device-cloud-link.js';
-import { Device } from '../../firmware/device/device.js';
+import type { DeviceCloudLink, DeviceCloudLinkOptions } from '../../cloud-link/device/link/device-cloud-link.js';
+import type { Device } from '../../firmware/device/device.js';
 import { deviceModel } from '../../firmware/device-model.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -9,6 +9,7 @@ import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { ScorerSource } from '../../models/wakeword/scorer.js';
 import type { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
+import { DeviceRuntime } from '../runtime/device-runtime.js';
 
 export interface SimulatedDeviceOptions {
   url: string;
@@ -38,36 +39,33 @@ export interface SimulatedDevice {
 
 /**
  * One simulated device of a fleet: the real firmware (state machine, features on its own flash,
- * light ring) with a spotter over the process's shared openWakeWord models, linked to the cloud.
- * A device whose microphones nobody feeds costs only its link and timers: no inference runs.
+ * light ring) with a spotter over the process's shared openWakeWord models, linked to the cloud,
+ * composed and started by the DeviceRuntime (tools/runtime/device-runtime.ts). A device whose
+ * microphones nobody feeds costs only its link and timers: no inference runs.
  */
 export async function startSimulatedDevice(o: SimulatedDeviceOptions): Promise<SimulatedDevice> {
-  const link = new DeviceCloudLink({ url: o.url, deviceId: o.deviceId, secret: o.secret, clock: o.clock, dataDir: o.dataDir, ...(o.log ? { log: o.log } : {}), ...o.link });
-  const device = new Device({
-    model: deviceModel(o.modelId ?? 'echo-dot-3'),
-    clock: o.clock,
-    dataDir: o.dataDir,
-    engine: new OpenWakeWordEngine(o.models, o.keywords ? { keywords: o.keywords } : {}),
-    ...(o.registry ? { wakeWords: o.registry } : {}),
-    ...(o.vad ? { vad: o.vad } : {}),
-    link,
-    leds: o.leds ?? [],
-    ...(o.log ? { log: o.log } : {}),
+  const runtime = await DeviceRuntime.compose((parts) => {
+    parts.own(() => o.vad?.close?.());
+    return {
+      device: {
+        model: deviceModel(o.modelId ?? 'echo-dot-3'),
+        clock: o.clock,
+        dataDir: o.dataDir,
+        engine: new OpenWakeWordEngine(o.models, o.keywords ? { keywords: o.keywords } : {}),
+        ...(o.registry ? { wakeWords: o.registry } : {}),
+        ...(o.vad ? { vad: o.vad } : {}),
+        leds: o.leds ?? [],
+        ...(o.log ? { log: o.log } : {}),
+      },
+      link: { url: o.url, deviceId: o.deviceId, secret: o.secret, ...(o.log ? { log: o.log } : {}), ...o.link },
+    };
   });
   try {
-    await link.attach(device);
+    await runtime.start();
   } catch (err) {
-    await link.close().catch(() => undefined);
-    await device.stop().catch(() => undefined);
+    await runtime.stop().catch(() => undefined);
     throw err;
   }
-  return {
-    device,
-    link,
-    async stop() {
-      await link.close();
-      await device.stop();
-      o.vad?.close?.();
-    },
-  };
+  const link = runtime.link!; // composed with a link
+  return { device: runtime.device, link, stop: () => runtime.stop() };
 }

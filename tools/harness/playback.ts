@@ -1,10 +1,10 @@
+import { AudioFeeder } from '../../firmware/audio/audio-feeder.js';
 import type { Device } from '../../firmware/device/device.js';
 import type { DeviceModel } from '../../firmware/device-model.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
 import { ScriptedButtons } from '../../hal/buttons/scripted.js';
 import type { VirtualClock } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
-import { AudioFeed } from './audio-feed.js';
 import { fromDirection, MemorySource, padWithQuiet, readWav, type HarnessAudio } from './audio.js';
 import type { CloudGate } from './cloud-gate.js';
 import type { CompiledTarget, DeviceWaitTarget } from './device-events.js';
@@ -54,7 +54,7 @@ export interface PlayerHost {
 }
 
 interface Current {
-  readonly feed: AudioFeed;
+  readonly feed: AudioFeeder;
   readonly script: ScriptedButtons | undefined;
   readonly settleMs: number;
 }
@@ -103,7 +103,7 @@ export class Player {
       if (options.fromDegrees !== undefined) audio = fromDirection(audio, model.micPositions, options.fromDegrees);
       audio = padWithQuiet(audio, options.quietBeforeMs ?? 0, options.quietAfterMs ?? 0);
       const script = options.buttons ? ScriptedButtons.fromScript(options.buttons, model.buttons, clock, { originMs: clock.now() }) : undefined;
-      current = { feed: new AudioFeed(device, clock, new MemorySource(audio), this.nextIndex, gate), script, settleMs: options.settleMs ?? DEFAULT_SETTLE_MS };
+      current = { feed: feedFor(device, clock, new MemorySource(audio), this.nextIndex, gate), script, settleMs: options.settleMs ?? DEFAULT_SETTLE_MS };
     } catch (err) {
       this.running = false;
       throw err;
@@ -113,18 +113,23 @@ export class Player {
     return this.run(current, (feed) => feed.run(until));
   }
 
-  private run(current: Current, step: (feed: AudioFeed) => Promise<'paused' | 'ended'>): Promise<Playback> {
+  private run(current: Current, step: (feed: AudioFeeder) => Promise<'paused' | 'ended'>): Promise<Playback> {
     const run = this.runSteps(current, step);
     this.active = run.catch(() => undefined);
     return run;
   }
 
-  private async runSteps(current: Current, step: (feed: AudioFeed) => Promise<'paused' | 'ended'>): Promise<Playback> {
+  private async runSteps(current: Current, step: (feed: AudioFeeder) => Promise<'paused' | 'ended'>): Promise<Playback> {
+    const { device, gate } = this.host;
     this.running = true;
     try {
       const outcome = await step(current.feed);
       if (outcome === 'ended') {
-        await current.feed.settle(current.settleMs, () => (current.script?.remaining ?? 0) > 0);
+        await current.feed.settle({
+          maxMs: current.settleMs,
+          settled: () => device.settled && !((current.script?.remaining ?? 0) > 0),
+          beforeAdvance: () => gate.beforeAdvance(),
+        });
         await this.finish(current);
       }
       return this.handle(current, outcome);
@@ -191,6 +196,24 @@ export class Player {
   private until(target: DeviceWaitTarget | undefined): (() => boolean) | undefined {
     return target === undefined ? undefined : this.host.compile(target).holds;
   }
+}
+
+/**
+ * The device's microphones for one playback: the AudioFeeder on the device's clock, with what a test
+ * harness adds. Frames are renumbered onto the device's own sample counter (`baseIndex`), so one
+ * device hears many playbacks in a row without its ring buffer ever seeing an index go backwards;
+ * before each frame the CloudGate holds device time until the cloud's answer is in; audio and device
+ * time are re-aligned at every resume (time that passed during a pause passed without audio); the
+ * source is closed when the playback ends.
+ */
+function feedFor(device: Device, clock: VirtualClock, source: MemorySource, baseIndex: number, gate: CloudGate): AudioFeeder {
+  return new AudioFeeder(device, source, {
+    clock,
+    baseIndex,
+    closeSource: true,
+    beforeFrame: (index) => gate.beforeFrame(index),
+    onSlice: (at) => gate.fed(at),
+  });
 }
 
 async function toAudio(input: AudioInput, channels = 1): Promise<HarnessAudio> {

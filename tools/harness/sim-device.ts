@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { DeviceCloudLink } from '../../cloud-link/device/link/device-cloud-link.js';
+import type { DeviceCloudLink } from '../../cloud-link/device/link/device-cloud-link.js';
 import type { ReportedState } from '../../cloud-link/protocol/shadow.js';
 import { DEFAULT_DEBOUNCE_MS } from '../../firmware/buttons/button-lines.js';
-import { Device } from '../../firmware/device/device.js';
+import type { Device } from '../../firmware/device/device.js';
 import { deviceModel, type DeviceModel } from '../../firmware/device-model.js';
 import type { ButtonName } from '../../hal/buttons/types.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
@@ -12,6 +12,7 @@ import { EchosimError } from '../../core/errors.js';
 import type { LedFrame } from '../../hal/leds/types.js';
 import { SileroVad } from '../../models/vad/silero-vad.js';
 import { OpenWakeWordEngine } from '../../models/wakeword/openwakeword-engine.js';
+import { DeviceRuntime } from '../runtime/device-runtime.js';
 import { CloudGate } from './cloud-gate.js';
 import { compileTarget, FIRMWARE_EVENTS, LINK_EVENTS, type DeviceEventTarget, type DeviceSnapshot, type DeviceWaitTarget, type SimDeviceEvents, type SimDeviceSetup } from './device-events.js';
 import { EventLog, forward, type EventRecord } from './event-log.js';
@@ -32,7 +33,7 @@ import { waitUntil, whileClockRuns, type WaitOptions, type WaitSubject } from '.
 export class SimDevice extends EventEmitter<SimDeviceEvents> {
   readonly id: string;
   readonly model: DeviceModel;
-  readonly clock = new VirtualClock();
+  readonly clock: VirtualClock;
   /** The firmware, for what the harness does not wrap (features, settings...). */
   readonly device: Device;
   readonly link: DeviceCloudLink;
@@ -43,24 +44,17 @@ export class SimDevice extends EventEmitter<SimDeviceEvents> {
   private stopping: Promise<void> | undefined;
   private synced = false;
 
-  private constructor(private readonly setup: SimDeviceSetup) {
+  private constructor(
+    private readonly setup: SimDeviceSetup,
+    private readonly runtime: DeviceRuntime,
+    clock: VirtualClock,
+  ) {
     super();
+    this.clock = clock;
     this.id = setup.id;
     this.model = deviceModel(setup.modelId);
-    const { clock } = this;
-    // With TLS the device verifies the broker against the cloud's CA, as a real one given ca.pem would.
-    const tls = setup.cloud.caFile === undefined ? {} : { tls: { ca: setup.cloud.cloud.caPem, caSource: setup.cloud.caFile } };
-    this.link = new DeviceCloudLink({ url: setup.cloud.brokerUrl, deviceId: setup.id, secret: setup.secret, clock, dataDir: setup.dataDir, backoff: { random: () => 0.5 }, ...tls });
-    this.device = new Device({
-      model: this.model,
-      clock,
-      dataDir: setup.dataDir,
-      engine: new OpenWakeWordEngine(setup.models.wakeword, { keywords: [setup.registry.head('alexa').keyword] }),
-      wakeWords: setup.registry,
-      vad: new SileroVad(setup.models.vad),
-      link: this.link,
-      leds: [], // frames are read from the ring itself and its `leds` events
-    });
+    this.device = runtime.device;
+    this.link = runtime.link!; // composed with a link
     this.gate = new CloudGate(
       {
         state: () => this.device.state,
@@ -76,7 +70,7 @@ export class SimDevice extends EventEmitter<SimDeviceEvents> {
       setup.answerTimeoutMs,
     );
     this.player = new Player({ device: this.device, model: this.model, clock, gate: this.gate, who: this.id, compile: (t) => this.compile(t), assertRunning: () => this.assertRunning() });
-    // Listen before the link boots the device, so the history starts at BOOTING.
+    // Listen before the runtime boots the device, so the history starts at BOOTING.
     for (const name of FIRMWARE_EVENTS) this.follow(this.device, name, name);
     for (const name of LINK_EVENTS) this.follow(this.link, name, name);
     this.follow(this.link, 'warning', 'link-warning');
@@ -84,9 +78,25 @@ export class SimDevice extends EventEmitter<SimDeviceEvents> {
 
   /** Builds the device, boots it, connects it and waits for its first shadow sync. */
   static async start(setup: SimDeviceSetup, options: { timeoutMs?: number } = {}): Promise<SimDevice> {
-    const sim = new SimDevice(setup);
+    const clock = new VirtualClock();
+    const model = deviceModel(setup.modelId);
+    // With TLS the device verifies the broker against the cloud's CA, as a real one given ca.pem would.
+    const tls = setup.cloud.caFile === undefined ? {} : { tls: { ca: setup.cloud.cloud.caPem, caSource: setup.cloud.caFile } };
+    const runtime = await DeviceRuntime.compose(() => ({
+      device: {
+        model,
+        clock,
+        dataDir: setup.dataDir,
+        engine: new OpenWakeWordEngine(setup.models.wakeword, { keywords: [setup.registry.head('alexa').keyword] }),
+        wakeWords: setup.registry,
+        vad: new SileroVad(setup.models.vad),
+        leds: [], // frames are read from the ring itself and its `leds` events
+      },
+      link: { url: setup.cloud.brokerUrl, deviceId: setup.id, secret: setup.secret, backoff: { random: () => 0.5 }, ...tls },
+    }));
+    const sim = new SimDevice(setup, runtime, clock);
     try {
-      await sim.link.attach(sim.device);
+      await runtime.start();
       sim.link.whenSynced().then(
         () => (sim.synced = true),
         () => undefined,
@@ -246,8 +256,7 @@ export class SimDevice extends EventEmitter<SimDeviceEvents> {
     this.stopping ??= (async () => {
       await this.player.abandon();
       // The link's bounded waits (outbox drain, the final offline) run on this device's clock.
-      await whileClockRuns(this.link.close(), this.clock, this.setup.realClock);
-      await this.device.stop();
+      await this.runtime.stop({ whileLinkCloses: (closing) => whileClockRuns(closing, this.clock, this.setup.realClock) });
       for (const d of this.detach.splice(0)) d();
       this.removeAllListeners();
     })();

@@ -191,11 +191,11 @@ export class DeviceWeb {
   private sendLevel(): void {
     const a = this.attached;
     if (!a) return;
-    this.broadcast({ type: 'level', time: audioSeconds(a.device.clock.now()), dbfs: a.device.mic.on && a.mic ? a.mic.level : null, queuedMs: a.mic?.queuedMs ?? 0 }, true);
+    this.broadcast({ type: 'level', time: audioSeconds(a.device.clock.now()), dbfs: a.device.microphonesOn && a.mic ? a.mic.level : null, queuedMs: a.mic?.queuedMs ?? 0 }, true);
   }
 
   private status(device: Device): { state: Device['state']; micOn: boolean; volume: { level: number; max: number } } {
-    return { state: device.state, micOn: device.mic.on, volume: { level: device.speaker.volume, max: device.speaker.maxVolume } };
+    return { state: device.state, micOn: device.microphonesOn, volume: { level: device.volume, max: device.maxVolume } };
   }
 
   private snapshot(): DeviceServerMessage {
@@ -211,7 +211,7 @@ export class DeviceWeb {
       time: audioSeconds(device.clock.now()),
       leds: device.leds.current().leds.map(rgbHex),
       ...this.status(device),
-      level: device.mic.on && mic ? mic.level : null,
+      level: device.microphonesOn && mic ? mic.level : null,
       microphone: { description: mic?.info.description ?? 'none', acceptsAudio: mic !== undefined },
       events: [...this.history],
     };

@@ -4,7 +4,7 @@ import { EchosimError } from '../../../core/errors.js';
 import { rootLogger, type Logger } from '../../../core/log.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import type { StreamAudio, StreamEnd, StreamStart } from '../../protocol/stream.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { DeviceLink } from '../../../firmware/device/link.js';
 import { Subscriptions } from '../../../core/subscriptions.js';
 import { describeCorruptSlot } from '../../../core/settings-store.js';
@@ -26,6 +26,7 @@ import { ShadowSync } from './shadow-sync.js';
 import { Telemetry } from './telemetry.js';
 import { UtteranceStream } from './utterance-stream.js';
 import type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions } from './link-options.js';
+import type { WakeWordChange } from '../../../firmware/device/wake-word-switch.js';
 
 export type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions } from './link-options.js';
 
@@ -38,9 +39,14 @@ export type { AppliedProfileView, DeviceCloudLinkEvents, DeviceCloudLinkOptions 
  *
  *   const link = new DeviceCloudLink({ url, deviceId, secret, clock, dataDir });
  *   const device = new Device({ ..., dataDir, link });
- *   await link.attach(device);   // boots the device, re-applies the profile on flash, connects
+ *   await link.attach(device);   // follows the device (before it boots: BOOTING is telemetry too)
+ *   await device.boot();
+ *   await link.start();          // re-applies the profile on flash, then connects
  *   ...
  *   await link.close();          // offline, outbox flushed (bounded), every listener removed
+ *
+ * tools/runtime/device-runtime.ts does exactly this (and the teardown) for every device the tools
+ * build; the device is booted there, by its owner, and never by the link.
  *
  * Every incoming payload is validated (parsePayload) before anything acts on it; a malformed one is
  * logged and dropped (`malformed` event), never thrown. Passwords never reach a log line or a
@@ -64,7 +70,9 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
   private readonly connection: MqttConnection;
   private readonly utterances: UtteranceStream;
   private readonly subs = new Subscriptions();
-  private device: Device | undefined;
+  private device: DeviceControl | undefined;
+  /** The device's own MaxVolumeLimit, before any profile: what a profile without one returns to. */
+  private baselineMaxVolume: number | undefined;
   private state: LinkState | undefined;
   private outbox: Outbox | undefined;
   private applier: ProfileApplier | undefined;
@@ -146,16 +154,16 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
 
   /** Resolves once the first shadow round (get, apply, report) has completed. */
   whenSynced(): Promise<void> {
-    if (!this.shadow) return Promise.reject(new EchosimError('DEVICE_NOT_RUNNING', 'the link is not attached', { hint: 'Call attach(device) first.' }));
+    if (!this.shadow) return Promise.reject(new EchosimError('DEVICE_NOT_RUNNING', 'the link has not started', { hint: 'Call attach(device), boot the device, then start().' }));
     return this.shadow.whenSynced();
   }
 
   /**
-   * Starts everything for `device` (constructed with this link): follows its events for telemetry,
-   * boots it if it has not booted, re-applies the profile recorded on flash before it reaches the
-   * cloud, then connects.
+   * Takes `device` (constructed with this link) as the one it serves: opens the link's stores and
+   * follows the device's events for telemetry. Call it before the device boots, so its first
+   * transitions are reported too; then boot the device and call start().
    */
-  async attach(device: Device): Promise<void> {
+  async attach(device: DeviceControl): Promise<void> {
     if (this.device || this.closing) {
       throw new EchosimError('DEVICE_NOT_RUNNING', this.closing ? 'the cloud link is closed' : 'the cloud link is already attached to a device', {
         hint: 'A link serves one device for its life: create a new DeviceCloudLink (on the same data directory) for a new Device.',
@@ -163,7 +171,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     }
     this.device = device;
     const { options, log, clock, topics } = this;
-    const baselineMaxVolume = device.speaker.maxVolume;
+    this.baselineMaxVolume = device.maxVolume;
     const state = (this.state = openLinkState(options.dataDir));
     for (const c of state.corrupt) log.warn(c, describeCorruptSlot(`cloud link store ${c.store}`, c, c.using));
     this.outbox = await Outbox.open({ dir: options.dataDir, name: 'telemetry', log });
@@ -176,8 +184,20 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       ...(options.metricsIntervalMs === undefined ? {} : { metricsIntervalMs: options.metricsIntervalMs }),
     });
     this.telemetry.attach(device); // before boot: its first transitions are telemetry too
-    await device.boot();
+  }
 
+  /**
+   * After the attached device has booted: re-applies the profile recorded on flash (before the device
+   * reaches the cloud), then connects, converges on the shadow and takes jobs.
+   */
+  async start(): Promise<void> {
+    const { device, state, outbox, baselineMaxVolume } = this;
+    if (!device || !state || !outbox || baselineMaxVolume === undefined || this.applier || this.closing) {
+      throw new EchosimError('DEVICE_NOT_RUNNING', this.closing ? 'the cloud link is closed' : device ? 'the cloud link has already started' : 'the link is not attached', {
+        hint: 'attach(device) before the device boots, then start() once, after it has booted.',
+      });
+    }
+    const { options, log, clock, topics } = this;
     const applier = (this.applier = new ProfileApplier({
       device,
       wifi: this.wifi,
@@ -207,7 +227,9 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     }));
     shadow.on('profile-applied', (p) => this.emit('profile-applied', { ...p, boot: false }));
     // A switch made at the end of a request comes after the report of its profile: report the word again.
-    this.subs.on(device, 'wake-word', (c) => void (c.deferred && shadow.reportAgain()));
+    const onWakeWord = (c: WakeWordChange): void => void (c.deferred && shadow.reportAgain());
+    device.on('wake-word', onWakeWord);
+    this.subs.add(() => device.off('wake-word', onWakeWord));
     shadow.on('profile-rejected', (r) => this.emit('profile-rejected', r));
     shadow.on('reported', (r) => this.emit('reported', r));
     shadow.on('shadow-rejected', (r) => this.emit('shadow-rejected', r));
@@ -248,7 +270,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
     transport.on('state', onState);
     transport.on('message', onMessage);
     transport.on('warning', onWarning);
-    this.outbox.attach(transport);
+    outbox.attach(transport);
     log.info({ url: options.url }, 'connecting to the cloud');
     transport.start();
   }

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../../../core/clock.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { isEchosimError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { ResetReport } from '../../protocol/reset-features.js';
 import type { Job } from '../../protocol/jobs.js';
 import { runLocalCommand } from '../local-command-runner.js';
@@ -34,7 +34,7 @@ export interface JobOutcome {
 }
 
 export interface JobExecutorOptions {
-  device: Device;
+  device: DeviceControl;
   clock: Clock;
   log: Logger;
   /** Hands the announcement audio to the device (the link's `announcement` event). */
@@ -87,7 +87,7 @@ export class JobExecutor {
     const deadline = job.queuedAt + job.parameters.TtlSeconds * 1000;
     const expired: JobOutcome = { status: 'FAILED', statusDetails: { reason: 'expired' } };
     if (clock.wallNow() >= deadline) return expired;
-    if (!device.machine.accepts('ANNOUNCE')) {
+    if (!device.accepts('ANNOUNCE')) {
       const ready = await this.waitUntilAnnounceable(deadline - clock.wallNow());
       if (ready === 'expired') return expired;
       if (ready === 'interrupted') return { status: 'FAILED', statusDetails: { reason: 'interrupted' } };
@@ -111,7 +111,7 @@ export class JobExecutor {
         resolve(result);
       };
       const onState = (): void => {
-        if (device.machine.accepts('ANNOUNCE')) finish('ready');
+        if (device.accepts('ANNOUNCE')) finish('ready');
       };
       const stop = (): void => finish('interrupted');
       this.waits.add(stop);

@@ -58,7 +58,7 @@ export interface DeviceCloudLinkOptions {
 
 export interface DeviceCloudLinkEvents extends DeviceLinkEvents {
   connection: [ConnectionStateChange];
-  /** A desired state was applied (`boot`: re-applied from flash at attach). */
+  /** A desired state was applied (`boot`: re-applied from flash at start). */
   'profile-applied': [{ version: number; at: number; boot: boolean }];
   'profile-rejected': [ProfileRejection];
   reported: ShadowSyncEvents['reported'];

@@ -5,7 +5,7 @@ import type { JobRunner } from './job-runner.js';
 import type { ShadowSync } from './shadow-sync.js';
 import type { UtteranceStream } from './utterance-stream.js';
 
-/** The parts of the link that take messages from the cloud (absent before attach). */
+/** The parts of the link that take messages from the cloud (absent before start). */
 export interface MessageHandlers {
   shadow: ShadowSync | undefined;
   jobs: JobRunner | undefined;

@@ -2,14 +2,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../../core/clock.js';
 import { isEchosimError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl, WakeWordControl } from '../../../firmware/device/device-control.js';
 import type { DeviceSettingsPatch } from '../../../firmware/features/device-settings.js';
 import type { PersistentState } from '../../../core/persistent-state.js';
 import { canonicalTimeZone } from '../../../firmware/features/zoned-time.js';
 import type { NetworkProfile } from '../../protocol/network-profile.js';
 import { validate } from '../../protocol/parse.js';
 import { DesiredStateSchema, type DesiredState } from '../../protocol/shadow.js';
-import type { HeadSpec } from '../../../models/wakeword/registry.js';
 import type { WifiCredentials, WifiManager, WifiStatus } from '../wifi/wifi-manager.js';
 import type { ProfileState } from './link-state.js';
 
@@ -59,7 +58,7 @@ export interface ProfileRejection {
 export type ApplyResult = { ok: true; applied: AppliedProfile; changed: boolean } | { ok: false; rejected: ProfileRejection };
 
 export interface ProfileApplierOptions {
-  device: Device;
+  device: DeviceControl;
   wifi: WifiManager;
   state: PersistentState<ProfileState>;
   clock: Clock;
@@ -72,13 +71,6 @@ export interface ProfileApplierOptions {
   baselineMaxVolume: number;
 }
 
-/** What the applier needs of the device's WakeWordSwitch. */
-export interface WakeWordControl {
-  /** Loads the WakeWord's head (can fail: a missing or corrupt file). */
-  prepare(wakeWord: string): Promise<HeadSpec>;
-  /** Switches to it (cannot fail; deferred to the end of a request being captured). */
-  request(head: HeadSpec): void;
-}
 
 const CODE_RE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const MAX_REASON = 500;
@@ -238,9 +230,9 @@ export class ProfileApplier {
         }
         if (prevNp) undo.push(() => this.join(prevNp));
       }
-      const settingsBefore = this.options.device.features.settings.get();
+      const settingsBefore = this.options.device.settings.get();
       if (await this.writeSettings(next)) {
-        undo.push(() => this.options.device.features.settings.set({ earcons: settingsBefore.earcons, timeZone: settingsBefore.timeZone }));
+        undo.push(() => this.options.device.settings.set({ earcons: settingsBefore.earcons, timeZone: settingsBefore.timeZone }));
       }
       const record = { desired: next as Record<string, unknown>, version, at: Math.round(this.options.clock.wallNow()) };
       await this.options.state.update((draft) => {
@@ -276,7 +268,7 @@ export class ProfileApplier {
   private async writeSettings(desired: DesiredState): Promise<boolean> {
     const room = desired.roomProfile;
     if (!room) return false;
-    const settings = this.options.device.features.settings;
+    const settings = this.options.device.settings;
     const now = settings.get();
     const earcons = { startOfRequest: room.Earcons?.StartOfRequest ?? false, endOfRequest: room.Earcons?.EndOfRequest ?? false };
     const timeZone = canonicalTimeZone(room.Timezone) ?? room.Timezone;

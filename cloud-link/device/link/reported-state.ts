@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../../core/package-root.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import { redactNetworkProfile } from '../../protocol/network-profile.js';
 import { WAKE_WORDS, type WakeWord } from '../../protocol/room-profile.js';
 import { MAX_REPORTED_TIMERS, type ReportedState } from '../../protocol/shadow.js';
@@ -43,10 +43,10 @@ export function reportedNetwork(status: WifiStatus): NonNullable<ReportedState['
 }
 
 /** Device facts for reported.device; tolerant of a device that has stopped (no features then). */
-export function deviceInfo(device: Device, softwareVersion: string): NonNullable<ReportedState['device']> {
+export function deviceInfo(device: DeviceControl, softwareVersion: string): NonNullable<ReportedState['device']> {
   let settings: { deviceName: string; doNotDisturb: boolean } | undefined;
   try {
-    settings = device.features.settings.get();
+    settings = device.settings.get();
   } catch {
     settings = undefined;
   }
@@ -63,8 +63,8 @@ export function deviceInfo(device: Device, softwareVersion: string): NonNullable
     DeviceType: device.model.id,
     SoftwareVersion: softwareVersion,
     ...(name !== undefined && name.length >= 2 && name.length <= 100 ? { DeviceName: name } : {}),
-    Volume: device.speaker.volume,
-    MicOff: !device.mic.on,
+    Volume: device.volume,
+    MicOff: !device.microphonesOn,
     ...(settings ? { DoNotDisturb: settings.doNotDisturb } : {}),
     TimerCount: timers.length,
     Timers: soonest.map((t) => ({ Id: t.id, ...(t.label ? { Label: t.label } : {}), DueAt: t.dueAt })),

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Clock, TimerHandle } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
-import type { Device } from '../../../firmware/device/device.js';
+import type { DeviceControl, DeviceControlEventName } from '../../../firmware/device/device-control.js';
+import type { DeviceEvents } from '../../../firmware/device/types.js';
 import { Subscriptions } from '../../../core/subscriptions.js';
 import { validate } from '../../protocol/parse.js';
 import {
@@ -56,7 +57,7 @@ export class Telemetry {
   private readonly wakes = new Map<number, PendingWake>();
   private readonly verdictWaitMs: number;
   private readonly intervalMs: number;
-  private device: Device | undefined;
+  private device: DeviceControl | undefined;
   private seq = 0;
   private startedAt = 0;
   private periodStart = 0;
@@ -71,13 +72,13 @@ export class Telemetry {
   }
 
   /** Follows the device's events and starts the metrics period. */
-  attach(device: Device): void {
+  attach(device: DeviceControl): void {
     this.device = device;
     this.startedAt = this.periodStart = this.options.clock.now();
-    this.subs.on(device, 'state', (t) =>
+    this.follow(device, 'state', (t) =>
       this.send('state', TelemetryStateSchema, { from: t.from, to: t.to, input: t.input, ...(t.detail === undefined ? {} : { detail: t.detail.slice(0, 200) }) }),
     );
-    this.subs.on(device, 'stream-start', (s) => {
+    this.follow(device, 'stream-start', (s) => {
       this.counters.utterances++;
       if (s.initiator !== 'wakeword' || !s.detection) return;
       this.counters.wakes++;
@@ -87,12 +88,12 @@ export class Telemetry {
         timer: undefined,
       });
     });
-    this.subs.on(device, 'stream-end', (e) => {
+    this.follow(device, 'stream-end', (e) => {
       const wake = this.wakes.get(e.id);
       if (!wake || wake.timer) return;
       wake.timer = this.options.clock.setTimeout(() => this.settleWake(e.id, null), this.verdictWaitMs);
     });
-    this.subs.on(device, 'false-wake', (f) => {
+    this.follow(device, 'false-wake', (f) => {
       this.counters.falseWakes++;
       const wake = this.wakes.get(f.id);
       this.send('false-wake', TelemetryFalseWakeSchema, {
@@ -104,6 +105,12 @@ export class Telemetry {
       if (wake) this.settleWake(f.id, false);
     });
     this.scheduleMetrics();
+  }
+
+  /** Listens to one device event until close(). */
+  private follow<K extends DeviceControlEventName>(device: DeviceControl, event: K, listener: (...args: DeviceEvents[K]) => void): void {
+    device.on(event, listener);
+    this.subs.add(() => device.off(event, listener));
   }
 
   /** The cloud's verdict on an utterance: settles its wake report. */
@@ -157,7 +164,7 @@ export class Telemetry {
       uptimeMs: Math.round(now - this.startedAt),
       ...this.counters,
       outboxDepth: this.options.outbox.size,
-      ...(device ? { volume: device.speaker.volume, micOff: !device.mic.on } : {}),
+      ...(device ? { volume: device.volume, micOff: !device.microphonesOn } : {}),
       rssMb: Math.round((process.memoryUsage.rss() / (1024 * 1024)) * 10) / 10,
     });
     this.periodStart = now;

@@ -95,6 +95,23 @@ describe('WakeWordRegistry: trained heads', () => {
     expect(() => registry.fileHead(path.join(heads.dir, 'nothing.onnx'))).toThrow(expect.objectContaining({ code: 'MODEL_FILE_MISSING' }));
   });
 
+  test('--model FILE with a description beside it (as train wakeword --out writes): its threshold, patience and sha256 apply; a bad one is refused', () => {
+    heads = makeHeadsDir([COMPUTER_AS_JARVIS]);
+    const registry = WakeWordRegistry.load({ headsDir: heads.dir });
+    const manifest = loadManifest();
+    const bundled = path.join(resolveModelDir(manifest), manifest.keywords.hey_jarvis!.file);
+    const own = path.join(heads.dir, 'mine.onnx');
+    writeFileSync(own, readFileSync(bundled));
+    const sha256 = manifest.keywords.hey_jarvis!.sha256;
+    writeFileSync(path.join(heads.dir, 'mine.json'), JSON.stringify({ word: 'mine', threshold: 0.83, patience: 2, files: { 'mine.onnx': sha256 } }));
+    expect(registry.fileHead(own)).toEqual({ keyword: 'mine', source: 'custom', file: own, threshold: 0.83, patience: 2, sha256 });
+    expect(registry.fileHead(own, 0.4).threshold).toBe(0.4);
+    writeFileSync(path.join(heads.dir, 'mine.json'), JSON.stringify({ word: 'mine', threshold: 1.5, files: {} }));
+    expect(() => registry.fileHead(own)).toThrow(expect.objectContaining({ code: 'MODEL_MANIFEST_INVALID' }));
+    writeFileSync(path.join(heads.dir, 'mine.json'), '{ not json');
+    expect(() => registry.fileHead(own)).toThrow(expect.objectContaining({ code: 'MODEL_MANIFEST_INVALID' }));
+  });
+
   test('an unknown word is MODEL_UNKNOWN naming the known ones and --model', () => {
     expect(() => WakeWordRegistry.load().head('jarvis')).toThrow(expect.objectContaining({ code: 'MODEL_UNKNOWN', hint: expect.stringMatching(/hey_jarvis.*--model/) }));
   });

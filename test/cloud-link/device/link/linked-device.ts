@@ -50,7 +50,7 @@ export interface LinkedDeviceOptions extends Partial<Omit<DeviceCloudLinkOptions
   deviceOptions?: Partial<DeviceOptions>;
 }
 
-/** A device whose link is attached (so connecting) on a fresh or given data directory. */
+/** A device whose link is attached and started (so connecting) on a fresh or given data directory. */
 export async function linkedDevice(options: LinkedDeviceOptions): Promise<LinkedDevice> {
   const clock = options.clock ?? new VirtualClock();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'echosim-link-'));
@@ -63,6 +63,7 @@ export async function linkedDevice(options: LinkedDeviceOptions): Promise<Linked
     Object.fromEntries(td.device.eventNames().map((name) => [String(name), td.device.listenerCount(name)]));
   const baselineListeners = listenerCounts();
   await link.attach(td.device);
+  await link.start();
   const ld: LinkedDevice = {
     link,
     device: td.device,
