@@ -27,25 +27,35 @@ export interface WebCloudBenchResult {
   devices: number;
   pairs: number;
   in_view: number;
-  without_page: { median_ms: number; p90_ms: number; samples: number };
-  with_page: { median_ms: number; p90_ms: number; samples: number; messages: number };
+  without_page: { median_ms: number; p90_ms: number; samples: number; cpu_ms: number };
+  with_page: { median_ms: number; p90_ms: number; samples: number; messages: number; cpu_ms: number };
   /** with / without medians, minus 1, in percent. */
   median_change_percent: number;
+  /** with / without medians of the process's CPU time per round, minus 1, in percent. */
+  cpu_change_percent: number;
+  /**
+   * Each round in the order run: its latency median, and the CPU time (user + system) the process
+   * holding the cloud and the devices spent during it. How far rounds of one kind differ is the noise.
+   */
+  rounds: Array<{ page: boolean; median_ms: number; cpu_ms: number }>;
 }
 
 /**
  * Profile-apply latency with and without a cloud page watching: one cloud (embedded broker, API and
  * `--web`) and `devices` simulated devices in one process, as `bench profile-apply`; the page is a
  * WebSocket client in its own process (as a browser tab is) that logs in, takes the snapshot, keeps
- * `inView` rows' ring thumbnails live and parses everything it gets. Rounds alternate without and
- * with it (the page connects before its round and leaves after), so drift hits both alike.
+ * `inView` rows' ring thumbnails live and parses everything it gets. Rounds run without and with it
+ * in ABBA order (the page connects before its round and leaves after), so a steady drift (the
+ * database growing, the machine's other load) hits both alike. Beside the latency, each round's CPU
+ * time of the one process is taken: the page's work in the cloud shows there with less of the
+ * machine's noise than in a latency.
  */
 export async function runWebCloudBench(o: WebCloudBenchOptions): Promise<WebCloudBenchResult> {
   const root = mkdtempSync(path.join(tmpdir(), 'echosim-bench-web-'));
   const clock = new SystemClock();
   const log = createLogger('bench', 'warn');
   const cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier: false });
-  const web = await CloudWeb.start(cloud, { host: '127.0.0.1', port: 0 }, log);
+  const web = await CloudWeb.start(cloud, { host: '127.0.0.1', port: 0 }, { log, clock });
   const models = await OpenWakeWordModels.load();
   const fleet: SimulatedDevice[] = [];
   try {
@@ -56,20 +66,26 @@ export async function runWebCloudBench(o: WebCloudBenchOptions): Promise<WebClou
     const without: number[] = [];
     const withPage: number[] = [];
     let messages = 0;
+    const rounds: WebCloudBenchResult['rounds'] = [];
     for (let r = 0; r < o.pairs * 2; r++) {
-      const watched = r % 2 === 1;
+      const watched = r % 4 === 1 || r % 4 === 2;
       const page = watched ? await openPage(`${web.url.replace(/^http/, 'ws')}ws`, cloud.adminToken, o.inView) : undefined;
+      const cpu0 = process.cpuUsage();
       const latencies = await timeProfileRound(cloud, api, provisioned.profileArn, ids, r);
+      const cpu = process.cpuUsage(cpu0);
       if (page) messages += await page.close();
       (watched ? withPage : without).push(...latencies);
-      if (o.progress) process.stderr.write(`round ${r + 1}/${o.pairs * 2} (${watched ? 'page watching' : 'no page'}): median ${quantile([...latencies].sort((a, b) => a - b), 0.5).toFixed(0)} ms\n`);
+      const median = quantile([...latencies].sort((a, b) => a - b), 0.5);
+      rounds.push({ page: watched, median_ms: round1(median), cpu_ms: round1((cpu.user + cpu.system) / 1000) });
+      if (o.progress) process.stderr.write(`round ${r + 1}/${o.pairs * 2} (${watched ? 'page watching' : 'no page'}): median ${median.toFixed(0)} ms, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`);
     }
     const summary = (xs: number[]): { median_ms: number; p90_ms: number; samples: number } => {
       xs.sort((a, b) => a - b);
       return { median_ms: round1(quantile(xs, 0.5)), p90_ms: round1(quantile(xs, 0.9)), samples: xs.length };
     };
-    const a = summary(without);
-    const b = summary(withPage);
+    const cpuOf = (page: boolean): number => round1(quantile(rounds.filter((x) => x.page === page).map((x) => x.cpu_ms).sort((x, y) => x - y), 0.5));
+    const a = { ...summary(without), cpu_ms: cpuOf(false) };
+    const b = { ...summary(withPage), cpu_ms: cpuOf(true) };
     return {
       devices: o.devices,
       pairs: o.pairs,
@@ -77,6 +93,8 @@ export async function runWebCloudBench(o: WebCloudBenchOptions): Promise<WebClou
       without_page: a,
       with_page: { ...b, messages },
       median_change_percent: round1((b.median_ms / a.median_ms - 1) * 100),
+      cpu_change_percent: round1((b.cpu_ms / a.cpu_ms - 1) * 100),
+      rounds,
     };
   } finally {
     for (const d of fleet) await d.stop().catch(() => undefined);

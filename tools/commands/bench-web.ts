@@ -8,7 +8,7 @@ import { parsePositive, parsePositiveInt } from '../options.js';
 export function registerBenchWeb(bench: Command): void {
   bench
     .command('web-cloud')
-    .description('profile-apply latency with and without a cloud page watching the fleet (rounds interleaved)')
+    .description('profile-apply latency with and without a cloud page watching the fleet (rounds interleaved ABBA)')
     .option('--devices <n>', 'simulated devices in the room', parsePositiveInt, 1000)
     .option('--pairs <n>', 'rounds with the page, and as many without', parsePositiveInt, 3)
     .option('--in-view <n>', 'rows the page has in view (live ring thumbnails)', parsePositiveInt, 30)
@@ -23,7 +23,9 @@ export function registerBenchWeb(bench: Command): void {
           `devices:             ${r.devices} in one room, ${r.pairs} rounds without and ${r.pairs} with a page (${r.in_view} rows in view)`,
           `without the page:    median ${r.without_page.median_ms} ms, p90 ${r.without_page.p90_ms} ms (${r.without_page.samples} device reports)`,
           `with the page:       median ${r.with_page.median_ms} ms, p90 ${r.with_page.p90_ms} ms (${r.with_page.samples} device reports; the page got ${r.with_page.messages} messages)`,
-          `median change:       ${r.median_change_percent > 0 ? '+' : ''}${r.median_change_percent}%`,
+          `median change:       ${signed(r.median_change_percent)}%`,
+          `round medians:       without ${roundFigures(r.rounds, false, 'median_ms')} ms; with ${roundFigures(r.rounds, true, 'median_ms')} ms`,
+          `CPU per round:       without ${roundFigures(r.rounds, false, 'cpu_ms')} ms; with ${roundFigures(r.rounds, true, 'cpu_ms')} ms (median change ${signed(r.cpu_change_percent)}%)`,
           '',
         ].join('\n'),
       );
@@ -44,9 +46,19 @@ export function registerBenchWeb(bench: Command): void {
           `runs:                ${r.pairs} without and ${r.pairs} with a page, ${r.seconds} s each, the demo utterance in a loop in real time`,
           `device CPU, no page: ${r.without_page_cpu_percent.join(', ')} (median ${r.median_without}% of one core)`,
           `device CPU, page:    ${r.with_page_cpu_percent.join(', ')} (median ${r.median_with}% of one core; ${r.page_messages_per_second} messages/s to the page)`,
-          `median change:       ${r.median_change_percent > 0 ? '+' : ''}${r.median_change_percent}%`,
+          `median change:       ${signed(r.median_change_percent)}%`,
           '',
         ].join('\n'),
       );
     });
 }
+
+/** One figure of each round with (or without) the page, in the order run. */
+function roundFigures(rounds: ReadonlyArray<{ page: boolean; median_ms: number; cpu_ms: number }>, page: boolean, key: 'median_ms' | 'cpu_ms'): string {
+  return rounds
+    .filter((r) => r.page === page)
+    .map((r) => Math.round(r[key]).toLocaleString('en-US'))
+    .join(', ');
+}
+
+const signed = (x: number): string => `${x > 0 ? '+' : ''}${x}`;

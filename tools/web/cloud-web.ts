@@ -6,7 +6,7 @@ import type { Cloud } from '../../cloud-link/cloud/cloud.js';
 import { CloudClientCommandSchema, type CloudClientCommand, type CloudServerMessage } from './protocol/cloud-socket.js';
 import { AUTH_TIMEOUT_MS } from './protocol/limits.js';
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
-import { SystemClock } from '../../core/clock.js';
+import { SystemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { rootLogger, type Logger } from '../../core/log.js';
 import { CLOSE_POLICY, ClientSocket } from './client-socket.js';
 import { FleetView } from './fleet-view.js';
@@ -16,8 +16,10 @@ import { ledCountOf, ringThumbnail } from './ring-thumbnail.js';
 import { WebServer } from './web-server.js';
 
 /**
- * Changed rows are gathered this long, then read (SearchDevices, 50 a query) and sent as one message:
- * a room of 1,000 devices applying a profile is a few reads a second, not 2,000.
+ * Changed rows are gathered this long, then read (SearchDevices filtered by their serials, 50 a query)
+ * and sent as one `devices` message holding each changed row once: a room of 1,000 devices applying a
+ * profile is a few reads a second, not 2,000, and never a listing of the whole fleet (that is sent
+ * only as a client's snapshot).
  */
 export const ROW_FLUSH_MS = 1000;
 /** Ring thumbnails of the rows in view are recomputed this often. */
@@ -33,6 +35,12 @@ interface Client {
   rings: Map<string, string>;
 }
 
+export interface CloudWebOptions {
+  log?: Logger;
+  /** Times the row flushes and ring ticks (tests pass a VirtualClock); default the system's. */
+  clock?: Clock;
+}
+
 /**
  * The cloud page (`echosim cloud --web`) and its WebSocket API. A client must first send `auth` with
  * the admin token, checked behind a login back-off like the HTTP API's; until then it is sent
@@ -44,14 +52,14 @@ interface Client {
 export class CloudWeb {
   private readonly clients = new Set<Client>();
   private readonly view: FleetView;
-  private readonly throttle = new AuthThrottle({ clock: new SystemClock() });
+  private readonly throttle: AuthThrottle;
   private readonly since = new Map<string, number>();
   private readonly types = new Map<string, string>();
   /** Rooms the clients know of: a row in another room (made since) sends the rooms again. */
   private knownRooms = new Set<string>();
   private dirty = new Set<string>();
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private ringTimer: ReturnType<typeof setInterval> | undefined;
+  private flushTimer: TimerHandle | undefined;
+  private ringTimer: TimerHandle | undefined;
   private readonly detach: Array<() => void> = [];
   private watching: Array<() => void> = [];
   private server!: WebServer;
@@ -59,20 +67,23 @@ export class CloudWeb {
   private constructor(
     private readonly cloud: Cloud,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {
+    this.throttle = new AuthThrottle({ clock });
     this.view = new FleetView(cloud);
     const onTelemetry = (t: { deviceId: string; kind: string; message: Record<string, unknown> }): void => {
       if (t.kind !== 'state' || typeof t.message.to !== 'string') return;
       this.view.states.set(t.deviceId, t.message.to as DeviceState);
-      this.since.set(t.deviceId, Date.now());
+      this.since.set(t.deviceId, this.clock.now());
       if (this.clients.size > 0) this.touch(t.deviceId);
     };
     cloud.events.on('telemetry', onTelemetry);
     this.detach.push(() => cloud.events.off('telemetry', onTelemetry));
   }
 
-  static async start(cloud: Cloud, address: ListenAddress, log: Logger = rootLogger().child({ component: 'cloud-web' })): Promise<CloudWeb> {
-    const web = new CloudWeb(cloud, log);
+  static async start(cloud: Cloud, address: ListenAddress, options: CloudWebOptions = {}): Promise<CloudWeb> {
+    const log = options.log ?? rootLogger().child({ component: 'cloud-web' });
+    const web = new CloudWeb(cloud, log, options.clock ?? new SystemClock());
     try {
       web.server = await WebServer.start({ ...address, pages: { '/': 'cloud.html', '/cloud.js': 'cloud.js' }, onSocket: (ws, req) => web.connect(ws, req), log });
     } catch (err) {
@@ -192,27 +203,30 @@ export class CloudWeb {
     }
     svc.on('device-deregistered', removed);
     this.watching.push(() => svc.off('device-deregistered', removed));
-    this.ringTimer = setInterval(() => {
+    this.tickRings();
+  }
+
+  /** Sends the rows in view their changed thumbnails every RING_TICK_MS while someone watches. */
+  private tickRings(): void {
+    this.ringTimer = this.clock.setTimeout(() => {
       for (const c of this.clients) if (c.view.size > 0) this.sendRings(c);
+      this.tickRings();
     }, RING_TICK_MS);
-    this.ringTimer.unref();
   }
 
   private stopWatching(): void {
     this.watching.forEach((off) => off());
     this.watching = [];
-    clearInterval(this.ringTimer);
-    clearTimeout(this.flushTimer);
+    if (this.ringTimer) this.clock.clearTimeout(this.ringTimer);
+    if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
     this.ringTimer = this.flushTimer = undefined;
     this.dirty.clear();
   }
 
+  /** Marks a row changed: however often it changes before the next flush, it is read and sent once. */
   private touch(deviceId: string): void {
     this.dirty.add(deviceId);
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => void this.flush(), ROW_FLUSH_MS);
-      this.flushTimer.unref();
-    }
+    this.flushTimer ??= this.clock.setTimeout(() => void this.flush(), ROW_FLUSH_MS);
   }
 
   private async flush(): Promise<void> {
@@ -231,7 +245,7 @@ export class CloudWeb {
   }
 
   private sendRings(client: Client): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const rings: Array<{ deviceId: string; leds: string[] }> = [];
     for (const id of client.view) {
       const state = this.view.states.get(id);
