@@ -110,6 +110,14 @@ const CONCURRENCY = 100;
 const MAX_INFLIGHT_INBOUND = 1000;
 /** What aedes queues per client (queue-limit.ts); the messages as Mosquitto's max_queued_messages. */
 export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = { maxMessages: 1000, maxBytes: 32 * 1024 * 1024 };
+/**
+ * What aedes queues for the cloud's own client. Every device answers a room-wide UpdateProfile or a
+ * reconnect at once, so the cloud has about one message in flight per device: with the devices' 1,000 a
+ * fleet of 1,000 devices overflowed it, the cloud was dropped and every device fell back on its retries.
+ * Still a ceiling (the cloud is trusted, but a broker's memory is bounded whoever is slow): 100,000
+ * messages, 256 MiB.
+ */
+export const CLOUD_QUEUE_LIMITS: Readonly<QueueLimits> = { maxMessages: 100_000, maxBytes: 256 * 1024 * 1024 };
 
 export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   /** Who each authenticated client is. */
@@ -118,6 +126,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   private readonly wills = new WeakMap<Client, PublishAttempt>();
   /** Connections on their way to aedes: the framing guard, the MQTT 5 adapter. */
   private readonly intake: ConnectionIntake;
+  /** The role each client id logged in with (a client id is its username), for its queue limit. */
+  private readonly roles = new Map<string, BrokerRole>();
   /** Message drops by the queue limit, per client, to log the first of each run once. */
   private readonly overflowing = new Set<string>();
   private readonly sockets = new Set<Socket>();
@@ -177,7 +187,11 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       },
       authorizeForward: (client, packet) => (broker ? broker.intake.forward(client, packet) : packet),
     });
-    limitOutgoingQueues((aedes as unknown as { persistence: unknown }).persistence, DEFAULT_QUEUE_LIMITS, (o) => broker?.queueOverflow(o));
+    limitOutgoingQueues(
+      (aedes as unknown as { persistence: unknown }).persistence,
+      (clientId) => (broker?.roles.get(clientId) === 'cloud' ? CLOUD_QUEUE_LIMITS : DEFAULT_QUEUE_LIMITS),
+      (o) => broker?.queueOverflow(o),
+    );
     const server = createBrokerListener((socket) => (broker ? broker.intake.accept(socket) : socket.destroy()), options.tls);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -318,6 +332,9 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     const willRefused = will && publishRefusal(principal, will);
     if (will && willRefused) throw refuse(NOT_AUTHORIZED, `last will on ${loggableTopic(will.topic)}: ${willRefused.reason}`);
     this.principals.set(client, principal);
+    // Kept after a disconnect: a persistent session's queue is counted while its client is away.
+    // Bounded by the users who ever logged in (registered devices and the cloud's own users).
+    this.roles.set(client.id, role);
     this.intake.authenticated(client, role);
   }
 

@@ -50,11 +50,13 @@ function payloadBytes(packet: QueuedPacket | undefined): number {
 }
 
 /**
- * Wraps `persistence` (in place) so no client gets more than `limits` queued; `onOverflow` hears of
- * each message dropped. Wrapping an already wrapped persistence only updates its limits and listener.
+ * Wraps `persistence` (in place) so no client gets more than `limits` queued (one ceiling for every
+ * client, or a ceiling per client id, e.g. by the client's role); `onOverflow` hears of each message
+ * dropped. Wrapping an already wrapped persistence only updates its limits and listener.
  */
-export function limitOutgoingQueues(persistence: unknown, limits: QueueLimits, onOverflow: (overflow: QueueOverflow) => void): void {
-  const target = persistence as OutgoingPersistence & { [LIMITED]?: { limits: QueueLimits; onOverflow: (o: QueueOverflow) => void } };
+export function limitOutgoingQueues(persistence: unknown, limits: QueueLimits | ((clientId: string) => QueueLimits), onOverflow: (overflow: QueueOverflow) => void): void {
+  type Limits = QueueLimits | ((clientId: string) => QueueLimits);
+  const target = persistence as OutgoingPersistence & { [LIMITED]?: { limits: Limits; onOverflow: (o: QueueOverflow) => void } };
   if (target[LIMITED]) {
     target[LIMITED] = { limits, onOverflow };
     return;
@@ -69,7 +71,8 @@ export function limitOutgoingQueues(persistence: unknown, limits: QueueLimits, o
   /** Counts the packet for `clientId` if it fits; false when it does not. */
   const admit = (clientId: string, bytes: number): boolean => {
     const count = counts.get(clientId) ?? { messages: 0, bytes: 0 };
-    const { limits: l, onOverflow: report } = target[LIMITED] ?? state;
+    const { limits: current, onOverflow: report } = target[LIMITED] ?? state;
+    const l = typeof current === 'function' ? current(clientId) : current;
     if (count.messages + 1 > l.maxMessages || count.bytes + bytes > l.maxBytes) {
       report({ clientId, queuedMessages: count.messages, queuedBytes: count.bytes });
       return false;

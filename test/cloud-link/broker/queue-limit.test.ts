@@ -52,6 +52,27 @@ describe('limitOutgoingQueues', () => {
     expect(await queued('c')).toBe(2);
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
   });
+
+  it('takes a ceiling per client id', async () => {
+    const aedes = await Aedes.createBroker();
+    const persistence = (aedes as unknown as { persistence: unknown }).persistence as {
+      outgoingEnqueue(sub: { clientId: string }, p: unknown): Promise<void>;
+      outgoingStream(c: { id: string }): AsyncIterable<unknown>;
+    };
+    const drops: QueueOverflow[] = [];
+    limitOutgoingQueues(persistence, (id) => (id === 'big' ? { maxMessages: 5, maxBytes: 1000 } : { maxMessages: 2, maxBytes: 1000 }), (o) => drops.push(o));
+    for (let i = 0; i < 6; i++) {
+      for (const clientId of ['big', 'small']) await persistence.outgoingEnqueue({ clientId }, { ...publish(10), brokerCounter: i + 1 });
+    }
+    const queued = async (id: string): Promise<number> => {
+      let n = 0;
+      for await (const _ of persistence.outgoingStream({ id })) n++;
+      return n;
+    };
+    expect([await queued('big'), await queued('small')]).toEqual([5, 2]);
+    expect(drops.map((d) => d.clientId)).toEqual(['small', 'small', 'small', 'big', 'small']);
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  });
 });
 
 const USERS = TEST_USERS;
@@ -89,5 +110,34 @@ describe.each(BROKER_KINDS)('%s broker, a session left offline', (kind) => {
     expect(got.slice(0, 1000)).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
     await a2.client.unsubscribeAsync(NOTIFY);
     await Promise.all([a2.end(true), c2.end(true)]);
+  });
+});
+
+describe('embedded broker: the cloud has its own, larger ceiling', () => {
+  // A room-wide UpdateProfile makes every device answer at once: with the devices' 1,000 a fleet of
+  // 1,000 devices overflowed the cloud's queue and the broker dropped the cloud.
+  const users = [...TEST_USERS, { username: 'echosim-cloud-2', password: 'cloud-admin-secret-2', role: 'cloud' as const }];
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startTestBroker('embedded', users);
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  it('keeps 1,500 QoS 1 messages for the cloud while a device gets 1,000', async () => {
+    const topic = 'echosim/v1/devices/dev-B/jobs/notify';
+    const cloud = { clientId: 'echosim-cloud', username: 'echosim-cloud', password: 'cloud-admin-secret', clean: false };
+    const device = { clientId: 'dev-B', username: 'dev-B', password: 'secret-B-0123456789', clean: false };
+    for (const login of [cloud, device]) {
+      const c = await rawConnect(broker.url, login);
+      await c.client.subscribeAsync(topic, { qos: 1 });
+      await c.end();
+    }
+    const sender = await rawConnect(broker.url, { clientId: 'echosim-cloud-2', username: 'echosim-cloud-2', password: 'cloud-admin-secret-2' });
+    for (let i = 0; i < 1500; i++) await sender.client.publishAsync(topic, String(i), { qos: 1 });
+    await sender.end();
+    expect(await broker.queuedFor('echosim-cloud')).toBe(1500);
+    expect(await broker.queuedFor('dev-B')).toBe(1000);
   });
 });
