@@ -62,19 +62,24 @@ function invalid(file: string, message: string): EchosimError {
   });
 }
 
-/** Reads and checks one `<dir>/<word>.json`; its word must be its folder's name. */
-export function readHeadDescription(dir: string): ProjectHead {
-  const word = path.basename(dir);
-  const file = path.join(dir, `${word}.json`);
+/** Reads a description file and checks it against the schema; `hint` says what to do when it cannot be read. */
+function parseDescription(file: string, hint: string): HeadDescription {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (cause) {
-    throw new EchosimError('MODEL_MANIFEST_INVALID', `cannot read the head description ${file}`, { cause, hint: 'Restore it from the repository.' });
+    throw new EchosimError('MODEL_MANIFEST_INVALID', `cannot read the head description ${file}`, { cause, hint });
   }
   const parsed = HeadDescriptionSchema.safeParse(raw);
   if (!parsed.success) throw invalid(file, z.prettifyError(parsed.error));
-  const d = parsed.data;
+  return parsed.data;
+}
+
+/** Reads and checks one `<dir>/<word>.json`; its word must be its folder's name. */
+export function readHeadDescription(dir: string): ProjectHead {
+  const word = path.basename(dir);
+  const file = path.join(dir, `${word}.json`);
+  const d = parseDescription(file, 'Restore it from the repository.');
   if (d.word !== word) throw invalid(file, `its word "${d.word}" is not its folder's name "${word}"`);
   const head = `${word}.onnx`;
   const headSha = d.files[head];
@@ -99,15 +104,7 @@ export function descriptionBeside(onnxFile: string): { threshold: number; patien
   const name = path.basename(onnxFile);
   const file = path.join(path.dirname(onnxFile), `${name.replace(/\.onnx$/i, '')}.json`);
   if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw new EchosimError('MODEL_MANIFEST_INVALID', `cannot read the head description ${file}`, { cause, hint: 'Fix or remove it: it describes the head beside it.' });
-  }
-  const parsed = HeadDescriptionSchema.safeParse(raw);
-  if (!parsed.success) throw invalid(file, z.prettifyError(parsed.error));
-  const d = parsed.data;
+  const d = parseDescription(file, 'Fix or remove it: it describes the head beside it.');
   const sha256 = d.files[name];
   return { threshold: d.threshold, ...(d.patience === undefined ? {} : { patience: d.patience }), ...(sha256 === undefined ? {} : { sha256 }) };
 }
