@@ -81,13 +81,18 @@ export function spotterRegistry(opts: Pick<SpotterCliOptions, 'modelDir' | 'head
   return WakeWordRegistry.load({ ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.headsDir ? { headsDir: opts.headsDir } : {}) });
 }
 
+/** The words `--keyword` names; alexa when neither it nor `--model` is given. */
+export function selectedWords(opts: Pick<SpotterCliOptions, 'keyword' | 'modelFiles'>): readonly string[] {
+  return opts.keyword ?? ((opts.modelFiles ?? []).length > 0 ? [] : ['alexa']);
+}
+
 /**
  * The heads the options select: the `--keyword` words, then the `--model` files (a file's keyword is
  * its name; when that is taken by another head, `<name>-<source>`, e.g. alexa-project).
  */
 export function selectedHeads(opts: SpotterCliOptions, registry: WakeWordRegistry): HeadSpec[] {
   const files = opts.modelFiles ?? [];
-  const heads = (opts.keyword ?? (files.length > 0 ? [] : ['alexa'])).map((k) => registry.head(k));
+  const heads = selectedWords(opts).map((k) => registry.head(k));
   for (const file of files) {
     const head = registry.fileHead(file);
     const same = heads.find((h) => h.keyword === head.keyword);

@@ -6,7 +6,7 @@ import type { Corpus } from '../bench/corpus.js';
 import { detSvg, sweepPlot } from '../bench/det-svg.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { headName, runWakewordSweep, type SweepHead, type SweepResult } from '../bench/wakeword-sweep.js';
-import { spotterRegistry, type SpotterCliOptions } from '../spotter-options.js';
+import { selectedWords, spotterRegistry, type SpotterCliOptions } from '../spotter-options.js';
 
 export interface BenchSweepOptions extends SpotterCliOptions {
   json?: boolean;
@@ -31,7 +31,7 @@ async function sweepHead(spec: HeadSpec, name: string, { threshold, patience }: 
 export async function runBenchSweep(corpus: Corpus, opts: BenchSweepOptions): Promise<void> {
   const registry = spotterRegistry(opts);
   const heads: SweepHead[] = [];
-  for (const keyword of opts.keyword ?? ((opts.modelFiles ?? []).length > 0 ? [] : ['alexa'])) {
+  for (const keyword of selectedWords(opts)) {
     for (const spec of registry.alternatives(keyword)) heads.push(await sweepHead(spec, `${keyword} (${spec.source})`, opts));
   }
   for (const file of opts.modelFiles ?? []) {

@@ -1,4 +1,4 @@
-import type { CascadePoint } from '../eval/cascade.js';
+import { CASCADE_RECALL_TARGET, type CascadePoint } from '../eval/cascade.js';
 import type { CurvePoint, Recall } from '../eval/sweep.js';
 import type { HeadMetrics } from '../eval/validate.js';
 import type { TrainingReport } from './report.js';
@@ -145,16 +145,13 @@ function cascadeTable(front: readonly CascadePoint[], chosen: CascadePoint, ladd
   );
 }
 
-/** Recall the cascade must keep on held-out synthetic voices (issue 14: at least 85 %). */
-const RECALL_TARGET = 0.85;
-
 /** One sentence: both false-accept targets and the recall target, each said as met or not. */
 function cascadeVerdict(falseAcceptsMet: boolean, recall: number): string {
-  const recallMet = recall >= RECALL_TARGET;
-  if (falseAcceptsMet && recallMet) return `The cascade meets both false-accept targets and keeps at least ${pct(RECALL_TARGET)} recall on this validation split.`;
+  const recallMet = recall >= CASCADE_RECALL_TARGET;
+  if (falseAcceptsMet && recallMet) return `The cascade meets both false-accept targets and keeps at least ${pct(CASCADE_RECALL_TARGET)} recall on this validation split.`;
   const missed = [
     ...(falseAcceptsMet ? [] : ['both false-accept targets']),
-    ...(recallMet ? [] : [`${pct(RECALL_TARGET)} recall (it keeps ${pct(recall)})`]),
+    ...(recallMet ? [] : [`${pct(CASCADE_RECALL_TARGET)} recall (it keeps ${pct(recall)})`]),
   ];
   return `**The cascade does not meet ${missed.join(' nor ')} on this validation split**; the defaults are the closest point found.`;
 }
