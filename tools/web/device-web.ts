@@ -207,11 +207,19 @@ export class DeviceWeb {
   private levelNow(): LevelMessage | undefined {
     const a = this.attached;
     if (!a) return undefined;
-    const dbfs = a.device.microphonesOn && a.mic ? a.mic.level : null;
+    const dbfs = this.dbfs(a);
     const queuedMs = a.mic?.queuedMs ?? 0;
     if (this.lastLevel?.dbfs === dbfs && this.lastLevel.queuedMs === queuedMs) return undefined;
     this.lastLevel = { dbfs, queuedMs };
     return { type: 'level', time: audioSeconds(a.device.clock.now()), dbfs, queuedMs };
+  }
+
+  /**
+   * The input level in whole dB (what the page shows), null while the microphones are off. A quiet
+   * room's level then stays put, and a steady ring with it costs no socket write at all.
+   */
+  private dbfs(a: Attached): number | null {
+    return a.device.microphonesOn && a.mic ? Math.round(a.mic.level) : null;
   }
 
   private status(device: Device): { state: Device['state']; micOn: boolean; volume: { level: number; max: number } } {
@@ -231,7 +239,7 @@ export class DeviceWeb {
       time: audioSeconds(device.clock.now()),
       leds: device.leds.current().leds.map(rgbHex),
       ...this.status(device),
-      level: device.microphonesOn && mic ? mic.level : null,
+      level: this.dbfs(a),
       microphone: { description: mic?.info.description ?? 'none', acceptsAudio: mic !== undefined },
       events: [...this.history],
     };

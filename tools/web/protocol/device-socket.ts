@@ -58,7 +58,7 @@ export const DeviceStreamMessageSchema = z
     z.strictObject({
       type: z.literal('level'),
       time: Time,
-      dbfs: z.number().max(0).nullable().meta({ description: 'RMS level of the last 80 ms reaching the microphones, dBFS; null while they are off. Read once a batch, sent when it changed.' }),
+      dbfs: z.number().max(0).nullable().meta({ description: 'RMS level of the last 80 ms reaching the microphones, whole dBFS; null while they are off. Read once a batch, sent when it changed.' }),
       queuedMs: z.int().min(0).meta({ description: 'Browser audio waiting to be mixed in, ms.' }),
     }),
     z.strictObject({ type: z.literal('event'), event: DeviceEventSchema }),
