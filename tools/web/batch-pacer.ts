@@ -17,8 +17,8 @@ export interface BatchPacerOptions {
 
 /**
  * When the device page's batches go out. A timer of the page's own would wake the device's process
- * for nothing else: on a virtual machine a wakeup costs 0.1-0.3 ms of CPU, and two such timers (the
- * first cut's batch and level timers, 14 wakeups a second) were most of what a page cost its device
+ * for nothing else: on the project's 2-vCPU VM a wakeup costs 0.13-0.3 ms of CPU, and two such
+ * timers (batches and levels, 14 wakeups a second) were about half of what a page cost its device
  * (BENCHMARKS.md section 10). So batches follow the device's clock, which moves with the audio the
  * device is hearing anyway. A wall-clock guard is armed only while something waits to be sent and
  * is cleared by every batch, so it fires only if the audio stops (a stalled microphone).
