@@ -11,6 +11,12 @@ export interface WebDeviceBenchOptions {
   seconds: number;
   /** Runs with the page and as many without, alternating. */
   pairs: number;
+  /**
+   * Run each pair's two devices at the same time, measured over the same window, instead of one
+   * after the other: on a shared machine the load then weighs on both alike (the per-pair ratios
+   * spread much less than runs taken in turn do).
+   */
+  sideBySide?: boolean;
   progress: boolean;
 }
 
@@ -24,6 +30,9 @@ export interface WebDeviceBenchResult {
   median_with: number;
   /** with / without medians, minus 1, in percent. */
   median_change_percent: number;
+  /** Side by side only: each pair's with / without, minus 1, percent; and all pairs' CPU pooled. */
+  pair_change_percent?: number[];
+  pooled_change_percent?: number;
   page_messages_per_second: number;
 }
 
@@ -38,6 +47,7 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
  * time from /proc over the same window of each run.
  */
 export async function runWebDeviceBench(o: WebDeviceBenchOptions): Promise<WebDeviceBenchResult> {
+  if (o.sideBySide) return runSideBySide(o);
   const without: number[] = [];
   const withPage: number[] = [];
   let messages = 0;
@@ -63,7 +73,68 @@ export async function runWebDeviceBench(o: WebDeviceBenchOptions): Promise<WebDe
   };
 }
 
+/** Each pair: both devices at once (the order they start in alternates), CPU over the same window. */
+async function runSideBySide(o: WebDeviceBenchOptions): Promise<WebDeviceBenchResult> {
+  const without: number[] = [];
+  const withPage: number[] = [];
+  let messages = 0;
+  for (let i = 0; i < o.pairs; i++) {
+    const [a, b] = await Promise.all(i % 2 === 0 ? [startDevice(false, o.seconds), startDevice(true, o.seconds)] : [startDevice(true, o.seconds), startDevice(false, o.seconds)]);
+    const [bare, watched] = a.page ? [b, a] : [a, b];
+    try {
+      await delay(WARMUP_MS);
+      const t0 = [cpuTicks(bare.child), cpuTicks(watched.child)];
+      const m0 = watched.messages();
+      await delay(o.seconds * 1000);
+      without.push(((cpuTicks(bare.child) - (t0[0] ?? 0)) / TICKS_PER_SECOND / o.seconds) * 100);
+      withPage.push(((cpuTicks(watched.child) - (t0[1] ?? 0)) / TICKS_PER_SECOND / o.seconds) * 100);
+      messages += watched.messages() - m0;
+    } finally {
+      await Promise.all([bare.stop(), watched.stop()]);
+    }
+    if (o.progress) process.stderr.write(`pair ${i + 1}/${o.pairs} side by side: ${without[i]?.toFixed(2)}% without, ${withPage[i]?.toFixed(2)}% with a page\n`);
+  }
+  const med = (xs: number[]): number => quantile([...xs].sort((x, y) => x - y), 0.5);
+  const sum = (xs: number[]): number => xs.reduce((x, y) => x + y, 0);
+  const pairChange = without.map((w, i) => ((withPage[i] ?? 0) / w - 1) * 100);
+  return {
+    seconds: o.seconds,
+    pairs: o.pairs,
+    without_page_cpu_percent: without.map(round2),
+    with_page_cpu_percent: withPage.map(round2),
+    median_without: round2(med(without)),
+    median_with: round2(med(withPage)),
+    median_change_percent: round2(med(pairChange)),
+    pair_change_percent: pairChange.map(round2),
+    pooled_change_percent: round2((sum(withPage) / sum(without) - 1) * 100),
+    page_messages_per_second: Math.round(messages / (o.pairs * o.seconds)),
+  };
+}
+
 async function measure(seconds: number, page: boolean): Promise<{ cpu: number; messages: number }> {
+  const d = await startDevice(page, seconds);
+  try {
+    await delay(WARMUP_MS);
+    const c0 = cpuTicks(d.child);
+    const m0 = d.messages();
+    await delay(seconds * 1000);
+    const cpu = ((cpuTicks(d.child) - c0) / TICKS_PER_SECOND / seconds) * 100;
+    return { cpu, messages: d.messages() - m0 };
+  } finally {
+    await d.stop();
+  }
+}
+
+interface RunningDevice {
+  page: boolean;
+  child: ChildProcess;
+  /** Socket messages the page has had so far. */
+  messages(): number;
+  stop(): Promise<void>;
+}
+
+/** `echosim device` hearing the demo in a loop; with `page`, `--web 0` and a client taking everything. */
+async function startDevice(page: boolean, seconds: number): Promise<RunningDevice> {
   const wav = path.join(packageRoot(), 'test', 'fixtures', 'demo', 'alexa-demo.wav');
   const copies = Math.ceil((seconds + 10) / 4.6);
   const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -71,36 +142,38 @@ async function measure(seconds: number, page: boolean): Promise<{ cpu: number; m
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ECHOSIM_LOG_LEVEL: 'warn' } });
   let out = '';
   let err = '';
+  let messages = 0;
+  let ws: WebSocket | undefined;
   child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4096)));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const stop = async (): Promise<void> => {
+    ws?.close();
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('close', r));
+    }
+  };
   try {
     await until(() => out.includes('"type":"state"'), child, () => err);
-    let ws: WebSocket | undefined;
-    let messages = 0;
     if (page) {
       await until(() => /page is at http:\/\/[^\s]+/.test(err), child, () => err);
       const url = (/page is at (http:\/\/\S+)/.exec(err)?.[1] ?? '').replace(/^http/, 'ws');
-      ws = new WebSocket(`${url}ws`);
-      ws.on('message', (d) => {
+      const socket = new WebSocket(`${url}ws`);
+      ws = socket;
+      socket.on('message', (d) => {
         messages++;
         JSON.parse(String(d));
       });
       await new Promise((resolve, reject) => {
-        ws?.once('open', resolve);
-        ws?.once('error', reject);
+        socket.once('open', resolve);
+        socket.once('error', reject);
       });
     }
-    await delay(WARMUP_MS);
-    const c0 = cpuTicks(child);
-    const m0 = messages;
-    await delay(seconds * 1000);
-    const cpu = ((cpuTicks(child) - c0) / TICKS_PER_SECOND / seconds) * 100;
-    ws?.close();
-    return { cpu, messages: messages - m0 };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('close', r));
+  } catch (e) {
+    await stop();
+    throw e;
   }
+  return { page, child, messages: () => messages, stop };
 }
 
 /** utime + stime of a process, clock ticks (/proc/PID/stat fields 14 and 15). */

@@ -35,18 +35,21 @@ export function registerBenchWeb(bench: Command): void {
     .description("the device page's CPU cost to its device: a busy device with and without a page connected")
     .option('--seconds <s>', 'measured seconds per run', parsePositive, 30)
     .option('--pairs <n>', 'runs with the page, and as many without', parsePositiveInt, 3)
+    .option('--side-by-side', "run each pair's two devices at once, over the same window (steadier on a shared machine)")
     .option('--json', 'print one JSON object on stdout')
     .option('--no-progress', 'no progress on stderr')
-    .action(async (opts: { seconds: number; pairs: number; json?: boolean; progress: boolean }) => {
+    .action(async (opts: { seconds: number; pairs: number; sideBySide?: boolean; json?: boolean; progress: boolean }) => {
       const r = await runWebDeviceBench(opts);
       if (opts.json) return printJson({ machine: machine(), ...r });
       out(formatMachine());
       out(
         [
-          `runs:                ${r.pairs} without and ${r.pairs} with a page, ${r.seconds} s each, the demo utterance in a loop in real time`,
+          `runs:                ${r.pairs} without and ${r.pairs} with a page${r.pair_change_percent ? ' (each pair side by side)' : ''}, ${r.seconds} s each, the demo utterance in a loop in real time`,
           `device CPU, no page: ${r.without_page_cpu_percent.join(', ')} (median ${r.median_without}% of one core)`,
           `device CPU, page:    ${r.with_page_cpu_percent.join(', ')} (median ${r.median_with}% of one core; ${r.page_messages_per_second} messages/s to the page)`,
-          `median change:       ${signed(r.median_change_percent)}%`,
+          r.pair_change_percent
+            ? `change per pair:     ${r.pair_change_percent.map(signed).join(', ')}% (median ${signed(r.median_change_percent)}%, all pairs pooled ${signed(r.pooled_change_percent ?? 0)}%)`
+            : `median change:       ${signed(r.median_change_percent)}%`,
           '',
         ].join('\n'),
       );

@@ -15,13 +15,20 @@ const MAX_QUEUED_SAMPLES = (MAX_QUEUED_AUDIO_MS / 1000) * SAMPLE_RATE;
  *
  * Browser audio waits in a queue of at most MAX_QUEUED_AUDIO_MS; a frame beyond it is refused
  * (WEB_AUDIO_QUEUE_FULL), never grown into. `level` is the RMS of the last frame, dBFS.
+ *
+ * While no browser audio is queued a frame passes through untouched (the same object, its samples
+ * not read): the wrapper is in the audio path of every device with a page, used or not, so it adds
+ * no per-frame work there. The level is worked out when asked for (a few times a second while a
+ * page watches), not for every frame.
  */
 export class BrowserMic extends BaseMicSource {
   readonly info: MicSourceInfo;
   private queue: Int16Array[] = [];
   private queueHead = 0;
   private queued = 0;
-  private lastLevel = -120;
+  private last: MicFrame | undefined;
+  /** The level of `last`, once asked for. */
+  private lastLevel: number | undefined;
 
   constructor(private readonly inner: MicSource) {
     super();
@@ -30,6 +37,7 @@ export class BrowserMic extends BaseMicSource {
 
   /** RMS level of the last frame, dBFS (-120 for digital silence). */
   get level(): number {
+    if (this.lastLevel === undefined) this.lastLevel = this.last ? rmsDbfs(this.last) : -120;
     return this.lastLevel;
   }
 
@@ -66,9 +74,10 @@ export class BrowserMic extends BaseMicSource {
   protected async *generate(signal: AbortSignal): AsyncGenerator<MicFrame, void, undefined> {
     for await (const frame of this.inner.frames()) {
       if (signal.aborted) return;
-      const mixed = this.queued > 0 ? this.mix(frame) : frame;
-      this.lastLevel = rmsDbfs(mixed);
-      yield mixed;
+      const heard = this.queued > 0 ? this.mix(frame) : frame;
+      this.last = heard;
+      this.lastLevel = undefined;
+      yield heard;
     }
   }
 
@@ -100,12 +109,12 @@ export class BrowserMic extends BaseMicSource {
 
 /** RMS of a frame's first channel, dBFS, floored at -120. */
 export function rmsDbfs(frame: MicFrame): number {
-  const ch = frame.channels;
-  const n = frame.samples.length / ch;
+  const { channels: ch, samples } = frame;
+  const n = samples.length / ch;
   if (n === 0) return -120;
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    const s = frame.samples[i * ch] ?? 0;
+    const s = samples[i * ch] ?? 0;
     sum += s * s;
   }
   const rms = Math.sqrt(sum / n) / 32768;

@@ -15,11 +15,16 @@ import { ClientSocket } from './client-socket.js';
 import { MessageBatch } from './message-batch.js';
 import type { ListenAddress } from './listen-address.js';
 import { WebServer } from './web-server.js';
+import { BatchPacer } from './batch-pacer.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
 
-/** How often the input level is sampled for the page, ms. */
-export const LEVEL_INTERVAL_MS = 100;
-/** How often what happened goes to the page, in one message: LED frames carry their time, to be played out at the ring's pace. */
+/**
+ * How often what happened goes to the page, in one message, ms of device time: LED frames carry
+ * their time, to be played out at the ring's pace; the input level is read once a batch.
+ */
 export const BATCH_INTERVAL_MS = 250;
+/** What is waiting goes out after this long (wall time) even if the device's audio, and so its time, stops. */
+export const STALL_FLUSH_MS = 1000;
 
 const STATUS_EVENTS = new Set(['state', 'microphones', 'volume']);
 
@@ -35,12 +40,17 @@ interface Attached {
   device: Device;
   mic: BrowserMic | undefined;
   detach: () => void;
+  pacer: BatchPacer;
 }
+
+type LevelMessage = Extract<DeviceStreamMessage, { type: 'level' }>;
 
 /**
  * The device page (`echosim device --web`, `echosim demo`) and its WebSocket API: each client gets
- * a snapshot, then every LED frame the ring sends (at the device's frame rate), status changes, the
- * input level ten times a second and the device's events. Button edges from a client go to
+ * a snapshot, then every LED frame the ring sends (at the device's frame rate; the ring sends only
+ * frames that differ from the last), status changes, the input level when it changed and the
+ * device's events, in a batch every BATCH_INTERVAL_MS of device time (batch-pacer.ts: the page sets
+ * no timer of its own while the device hears audio). Button edges from a client go to
  * `device.buttonEdge`, the same path a GPIO or keyboard driver takes (debounce, click and hold);
  * binary frames go into the BrowserMic. The server outlives a device (a reboot job starts a new
  * one): `attach` each device as it starts.
@@ -49,17 +59,20 @@ export class DeviceWeb {
   private readonly clients = new Set<Client>();
   private readonly history: DeviceEvent[] = [];
   private attached: Attached | undefined;
-  private levelTimer: ReturnType<typeof setInterval> | undefined;
-  private batchTimer: ReturnType<typeof setInterval> | undefined;
+  private watching = false;
+  /** The level last put in a batch: an unchanged one is not sent again. */
+  private lastLevel: { dbfs: number | null; queuedMs: number } | undefined;
   private readonly batch = new MessageBatch<DeviceStreamMessage>();
   private readonly onLeds = (f: LedFrame): void => this.broadcast({ type: 'leds', time: audioSeconds(f.at), leds: f.leds.map(rgbHex) }, true);
 
   private constructor(
     private readonly server: WebServer,
     private readonly log: Logger,
+    private readonly wall: Clock,
   ) {}
 
-  static async start(address: ListenAddress, log: Logger = rootLogger().child({ component: 'device-web' })): Promise<DeviceWeb> {
+  /** `wall` is the clock of the stall guard and the `--fast` limit (batch-pacer.ts); tests give a VirtualClock. */
+  static async start(address: ListenAddress, log: Logger = rootLogger().child({ component: 'device-web' }), wall: Clock = new SystemClock()): Promise<DeviceWeb> {
     let web: DeviceWeb | undefined;
     const server = await WebServer.start({
       ...address,
@@ -67,7 +80,7 @@ export class DeviceWeb {
       onSocket: (ws) => web?.connect(ws),
       log,
     });
-    web = new DeviceWeb(server, log);
+    web = new DeviceWeb(server, log, wall);
     return web;
   }
 
@@ -84,7 +97,8 @@ export class DeviceWeb {
     this.detachDevice();
     this.history.length = 0;
     const stopEvents = attachJsonEvents(device, (e) => this.onEvent(e as DeviceEvent));
-    this.attached = { device, mic, detach: stopEvents };
+    const pacer = new BatchPacer({ device: device.clock, wall: this.wall, intervalMs: BATCH_INTERVAL_MS, stallMs: STALL_FLUSH_MS, flush: () => this.flush() });
+    this.attached = { device, mic, detach: stopEvents, pacer };
     if (this.clients.size > 0) this.watch(true);
     for (const c of this.clients) this.sendSnapshot(c);
     return () => this.detachDevice(device);
@@ -104,21 +118,19 @@ export class DeviceWeb {
     this.attached = undefined;
   }
 
-  /** LED frames and levels are produced only while someone watches. */
+  /** LED frames, levels and batches are produced only while someone watches. */
   private watch(on: boolean): void {
     const a = this.attached;
-    if (on && a && !this.levelTimer) {
+    if (on && a && !this.watching) {
+      this.watching = true;
       a.device.on('leds', this.onLeds);
-      this.levelTimer = setInterval(() => this.sendLevel(), LEVEL_INTERVAL_MS);
-      this.levelTimer.unref();
-      this.batchTimer = setInterval(() => this.flush(), BATCH_INTERVAL_MS);
-      this.batchTimer.unref();
-    } else if (!on && this.levelTimer) {
+      a.pacer.start();
+    } else if (!on && this.watching) {
+      this.watching = false;
       a?.device.off('leds', this.onLeds);
-      clearInterval(this.levelTimer);
-      clearInterval(this.batchTimer);
-      this.levelTimer = this.batchTimer = undefined;
+      a?.pacer.stop();
       this.batch.clear();
+      this.lastLevel = undefined;
     }
   }
 
@@ -144,7 +156,10 @@ export class DeviceWeb {
   private sendSnapshot(client: Client): void {
     if (!this.attached) return;
     client.from = this.batch.next;
-    client.socket.send(this.snapshot());
+    const snapshot = this.snapshot();
+    // A lone client's batches start from the level its snapshot gave.
+    if (this.clients.size === 1) this.lastLevel = { dbfs: snapshot.level, queuedMs: this.attached.mic?.queuedMs ?? 0 };
+    client.socket.send(snapshot);
   }
 
   private command(client: Client, c: DeviceClientCommand): void {
@@ -188,17 +203,30 @@ export class DeviceWeb {
     if (STATUS_EVENTS.has(e.type) && this.attached) this.broadcast({ type: 'status', ...this.status(this.attached.device) });
   }
 
-  private sendLevel(): void {
+  /** The input level now, or nothing when it is what the last batch said. */
+  private levelNow(): LevelMessage | undefined {
     const a = this.attached;
-    if (!a) return;
-    this.broadcast({ type: 'level', time: audioSeconds(a.device.clock.now()), dbfs: a.device.microphonesOn && a.mic ? a.mic.level : null, queuedMs: a.mic?.queuedMs ?? 0 }, true);
+    if (!a) return undefined;
+    const dbfs = this.dbfs(a);
+    const queuedMs = a.mic?.queuedMs ?? 0;
+    if (this.lastLevel?.dbfs === dbfs && this.lastLevel.queuedMs === queuedMs) return undefined;
+    this.lastLevel = { dbfs, queuedMs };
+    return { type: 'level', time: audioSeconds(a.device.clock.now()), dbfs, queuedMs };
+  }
+
+  /**
+   * The input level in whole dB (what the page shows), null while the microphones are off. A quiet
+   * room's level then stays put, and a steady ring with it costs no socket write at all.
+   */
+  private dbfs(a: Attached): number | null {
+    return a.device.microphonesOn && a.mic ? Math.round(a.mic.level) : null;
   }
 
   private status(device: Device): { state: Device['state']; micOn: boolean; volume: { level: number; max: number } } {
     return { state: device.state, micOn: device.microphonesOn, volume: { level: device.volume, max: device.maxVolume } };
   }
 
-  private snapshot(): DeviceServerMessage {
+  private snapshot(): Extract<DeviceServerMessage, { type: 'snapshot' }> {
     const a = this.attached;
     if (!a) throw new Error('no device attached');
     const { device, mic } = a;
@@ -211,18 +239,22 @@ export class DeviceWeb {
       time: audioSeconds(device.clock.now()),
       leds: device.leds.current().leds.map(rgbHex),
       ...this.status(device),
-      level: device.microphonesOn && mic ? mic.level : null,
+      level: this.dbfs(a),
       microphone: { description: mic?.info.description ?? 'none', acceptsAudio: mic !== undefined },
       events: [...this.history],
     };
   }
 
   private broadcast(message: DeviceStreamMessage, droppable = false): void {
-    if (this.clients.size > 0) this.batch.push(message, droppable);
+    if (this.clients.size === 0) return;
+    this.batch.push(message, droppable);
+    this.attached?.pacer.pending();
   }
 
   /** One `batch` per client with what it has not seen; a client slow to read gets no LED frames or levels until it catches up. */
   private flush(): void {
+    const level = this.levelNow();
+    if (level) this.batch.push(level, true);
     const pending = this.batch.take();
     if (pending.length === 0) return;
     for (const c of this.clients) {

@@ -38,6 +38,13 @@ test("the page loads from the demo's printed URL, follows the device, and shows 
   const adminToken = readFileSync(path.join(dir, 'cloud', 'admin-token'), 'utf8').trim();
   expect(deviceSecret.length).toBeGreaterThan(20);
   expect(adminToken.length).toBeGreaterThan(20);
+  // An idle device with a steady ring and level sends nothing: three volume clicks, each seen on the
+  // page before the next, give the socket at least three batches to carry.
+  for (let i = 0; i < 3; i++) {
+    const volumeBefore = await page.locator('#volume').textContent();
+    await page.click('button[data-button="volume-up"]');
+    await page.waitForFunction((before) => document.querySelector('#volume')?.textContent !== before, volumeBefore, { timeout: 30_000 });
+  }
   const seen = [await page.content(), ...frames].join('\n');
   expect(frames.length).toBeGreaterThan(3); // the snapshot, then batches
   expect(seen).not.toContain(deviceSecret);

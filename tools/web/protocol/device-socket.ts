@@ -58,7 +58,7 @@ export const DeviceStreamMessageSchema = z
     z.strictObject({
       type: z.literal('level'),
       time: Time,
-      dbfs: z.number().max(0).nullable().meta({ description: 'RMS level of the last 80 ms reaching the microphones, dBFS; null while they are off.' }),
+      dbfs: z.number().max(0).nullable().meta({ description: 'RMS level of the last 80 ms reaching the microphones, whole dBFS; null while they are off. Read once a batch, sent when it changed.' }),
       queuedMs: z.int().min(0).meta({ description: 'Browser audio waiting to be mixed in, ms.' }),
     }),
     z.strictObject({ type: z.literal('event'), event: DeviceEventSchema }),
@@ -83,7 +83,7 @@ export const DeviceServerMessageSchema = z
       type: z.literal('batch'),
       messages: z.array(DeviceStreamMessageSchema).min(1).meta({
         description:
-          'What happened since the last batch (sent every 250 ms), in order: every LED frame at the ring\'s rate with its device time, so a client can play them out at that pace 250 ms behind.',
+          'What happened since the last batch (sent every 250 ms of device time), in order: every LED frame the ring sent (only frames that differ from the one before) with its device time, so a client can play them out at that pace 250 ms behind.',
       }),
     }),
     z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
