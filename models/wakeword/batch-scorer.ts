@@ -100,28 +100,43 @@ export class BatchScorer {
   }
 
   /**
-   * Appends each stream's new mel frames to its window; returns how many values each added. One run
-   * per stream, never batched: the melspectrogram model clamps to 80 dB below the maximum of its whole
-   * input, so a loud stream in the same batch would change a quiet stream's frames.
+   * Appends each stream's new mel frames to its window; returns how many values each added. The
+   * model clamps to 80 dB below the maximum of its whole input, so a loud stream in the same call
+   * would change a quiet stream's frames: streams share a call only through the batch form that
+   * takes that floor per row (batched-graphs.ts), else each runs alone.
    */
   private async melspectrogram(requests: readonly ScoreRequest[], states: readonly StreamState[]): Promise<number[]> {
-    const added: number[] = [];
-    for (const [i, r] of requests.entries()) {
+    const inputs = requests.map((r, i) => {
       const s = states[i]!;
       s.melInput.copyWithin(0, CHUNK_SAMPLES);
       s.melInput.set(r.input.chunk, MEL_CONTEXT_SAMPLES);
       // The reference's raw buffer starts empty, so a stream's first melspectrogram sees only its chunk.
       const input = s.chunks === 0 ? Float32Array.from(r.input.chunk) : s.melInput;
       s.chunks++;
+      return input;
+    });
+    const mels: Float32Array[] = new Array(inputs.length);
+    const steady = inputs.flatMap((input, i) => (input === states[i]!.melInput ? [i] : []));
+    const rows = steady.length > 1 ? await this.models.batchForms.melspectrogram() : undefined;
+    if (rows) {
+      const width = CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES;
+      const feeds = { [this.melIn]: stack(steady, (i) => inputs[i]!, [width]) };
+      const out = outputData(await runSession(rows, feeds, 'melspectrogram (rows)'), this.melOut);
+      const size = out.length / steady.length;
+      steady.forEach((i, b) => (mels[i] = out.subarray(b * size, (b + 1) * size)));
+    }
+    for (const [i, input] of inputs.entries()) {
+      if (mels[i]) continue;
       const feeds = { [this.melIn]: new ort.Tensor('float32', input, [1, input.length]) };
-      const mel = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
-      const window = s.melWindow;
+      mels[i] = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
+    }
+    return mels.map((mel, i) => {
+      const window = states[i]!.melWindow;
       window.copyWithin(0, mel.length);
       const base = window.length - mel.length;
       for (let j = 0; j < mel.length; j++) window[base + j] = mel[j]! / 10 + 2;
-      added.push(mel.length);
-    }
-    return added;
+      return mel.length;
+    });
   }
 
   /**
@@ -173,22 +188,31 @@ export class BatchScorer {
     });
   }
 
-  /** The heads each stream asked for, on its newest embeddings (the bundled heads take one stream per run). */
+  /**
+   * The heads each stream asked for, on its newest embeddings: per head, one call for every stream
+   * that asked for it through the head's batch form, else one call per stream.
+   */
   private async heads(requests: readonly ScoreRequest[], states: readonly StreamState[]): Promise<Float32Array[]> {
-    const results: Float32Array[] = [];
-    for (const [i, s] of states.entries()) {
-      const asked = requests[i]!.input.heads;
-      const out = new Float32Array(asked.length);
-      for (const [k, keyword] of asked.entries()) {
-        const head = this.models.head(keyword);
-        if (!head) {
-          throw new EchosimError('MODEL_UNKNOWN', `the ${keyword} head is not loaded`, { hint: 'Load it first (ensureHeads) before scoring with it.' });
-        }
-        const view = s.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
-        const feeds = { [head.inputName]: new ort.Tensor('float32', view, [1, head.window, EMBEDDING_DIM]) };
-        out[k] = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName)[0]!;
+    const results = requests.map((r) => new Float32Array(r.input.heads.length));
+    const askers = new Map<string, Array<{ i: number; k: number }>>();
+    requests.forEach((r, i) => r.input.heads.forEach((keyword, k) => (askers.get(keyword) ?? askers.set(keyword, []).get(keyword)!).push({ i, k })));
+    for (const [keyword, asked] of askers) {
+      const head = this.models.head(keyword);
+      if (!head) {
+        throw new EchosimError('MODEL_UNKNOWN', `the ${keyword} head is not loaded`, { hint: 'Load it first (ensureHeads) before scoring with it.' });
       }
-      results.push(out);
+      const view = (i: number): Float32Array => states[i]!.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
+      const batch = asked.length > 1 ? await this.models.batchForms.head(head) : undefined;
+      if (batch) {
+        const feeds = { [head.inputName]: stack(asked.map((a) => a.i), view, [head.window, EMBEDDING_DIM]) };
+        const scores = outputData(await runSession(batch, feeds, `${head.keyword} keyword (batch)`), head.outputName);
+        asked.forEach(({ i, k }, b) => (results[i]![k] = scores[b]!));
+        continue;
+      }
+      for (const { i, k } of asked) {
+        const feeds = { [head.inputName]: new ort.Tensor('float32', view(i), [1, head.window, EMBEDDING_DIM]) };
+        results[i]![k] = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName)[0]!;
+      }
     }
     return results;
   }

@@ -29,6 +29,7 @@ interface FleetCliOptions {
   headsDir?: string;
   switchTo?: string;
   speedChunks: number;
+  profile?: boolean;
 }
 
 export function registerFleet(program: Command): void {
@@ -50,6 +51,7 @@ export function registerFleet(program: Command): void {
     .option('--heads-dir <dir>', 'folder of trained heads (default models/wakeword/heads)')
     .option('--switch-to <WAKEWORD>', "the timed room-profile update also sets this WakeWord (ALEXA, AMAZON, ECHO, COMPUTER): every device switches its spotter")
     .option('--speed-chunks <n>', "chunks of the machine-speed measurement at start (bench compute's bare compute per chunk, reported as `machine`)", parsePositiveInt, DEFAULT_SPEED_CHUNKS)
+    .option('--profile', 'measure where the CPU goes while listening (per thread, per model stage, batch sizes); in --json as `profile`')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (opts: FleetCliOptions) => {
@@ -68,6 +70,7 @@ export function registerFleet(program: Command): void {
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         vad: opts.vad,
         speedChunks: opts.speedChunks,
+        ...(opts.profile ? { profile: true } : {}),
         ...(opts.cloud
           ? { cloud: { brokerUrl: opts.cloud, ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.ca ? { ca: opts.ca } : {}) } }
           : {}),
