@@ -33,9 +33,9 @@ export async function runSession(
 ): Promise<ort.InferenceSession.OnnxValueMapType> {
   try {
     if (!stageClock.enabled) return await session.run(feeds);
-    const t0 = performance.now();
+    const span = stageClock.begin();
     const out = await session.run(feeds);
-    stageClock.record(label, Object.values(feeds)[0]?.dims[0] ?? 1, performance.now() - t0);
+    stageClock.record(label, Object.values(feeds)[0]?.dims[0] ?? 1, span);
     return out;
   } catch (cause) {
     throw new EchosimError('MODEL_INFERENCE_FAILED', `the ${label} model failed: ${(cause as Error).message}`, { cause });

@@ -1,15 +1,26 @@
+import { ownThreadTime } from './thread-time.js';
+
 /**
  * Where a thread's inference time goes, per model stage (melspectrogram, embedding step, a keyword
- * head, Silero VAD, ...): calls, items (the batch dimension of each call's first input, summed) and
- * wall milliseconds inside `session.run`. onnxruntime-node runs a session synchronously from a
- * `setImmediate`, so the time also holds that one hop; on a worker thread that runs nothing else it
- * is the stage's compute. Off by default (two clock reads per call when on); one accumulator per
- * thread, since each thread has its own copy of this module. `fleet --profile` reads it.
+ * head, Silero VAD, ...): calls, items (the batch dimension of each call's first input, summed),
+ * wall milliseconds inside `session.run`, and this thread's CPU milliseconds over the same span (from
+ * the kernel's per-thread scheduler totals, so a machine busy with other work does not inflate it as
+ * it inflates the wall time). onnxruntime-node runs a session synchronously from a `setImmediate`, so
+ * both also hold that one hop. Off by default (two clock reads and two small /proc reads per call
+ * when on); one accumulator per thread, since each thread has its own copy of this module.
+ * `fleet --profile` reads it.
  */
 export interface StageTiming {
   calls: number;
   items: number;
   ms: number;
+  cpuMs: number;
+}
+
+/** A span being timed: its start on the wall clock and on this thread's CPU clock. */
+export interface StageSpan {
+  readonly wall: number;
+  readonly cpu: number;
 }
 
 export type StageTimings = Record<string, StageTiming>;
@@ -32,13 +43,19 @@ class StageClock {
     this.on = false;
   }
 
-  record(stage: string, items: number, ms: number): void {
+  /** Starts a span (read its end with `record`). */
+  begin(): StageSpan {
+    return { wall: performance.now(), cpu: ownThreadTime()?.cpuMs ?? 0 };
+  }
+
+  record(stage: string, items: number, span: StageSpan, into: Map<string, StageTiming> = this.stages): void {
     if (!this.on) return;
-    let s = this.stages.get(stage);
-    if (!s) this.stages.set(stage, (s = { calls: 0, items: 0, ms: 0 }));
+    let s = into.get(stage);
+    if (!s) into.set(stage, (s = { calls: 0, items: 0, ms: 0, cpuMs: 0 }));
     s.calls++;
     s.items += items;
-    s.ms += ms;
+    s.ms += performance.now() - span.wall;
+    s.cpuMs += (ownThreadTime()?.cpuMs ?? 0) - span.cpu;
   }
 
   snapshot(): StageTimings {
@@ -53,10 +70,11 @@ export const stageClock = new StageClock();
 export function addTimings(a: StageTimings, b: StageTimings): StageTimings {
   const out: StageTimings = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, { ...v }]));
   for (const [k, v] of Object.entries(b)) {
-    const s = (out[k] ??= { calls: 0, items: 0, ms: 0 });
+    const s = (out[k] ??= { calls: 0, items: 0, ms: 0, cpuMs: 0 });
     s.calls += v.calls;
     s.items += v.items;
     s.ms += v.ms;
+    s.cpuMs += v.cpuMs;
   }
   return out;
 }

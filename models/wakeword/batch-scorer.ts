@@ -38,6 +38,9 @@ export class BatchScorer {
   private readonly melOut: string;
   private readonly embIn: string;
   private readonly embOut: string;
+  private readonly scratch = new FeedScratch();
+  /** A batch is running: the feed buffers are in use. */
+  private running = false;
 
   constructor(readonly models: OpenWakeWordModels) {
     this.melIn = models.melspec.inputNames[0] ?? 'input';
@@ -57,10 +60,12 @@ export class BatchScorer {
 
   /** Scores one chunk of each request's stream (each stream at most once); one array of head scores per request. */
   async score(requests: readonly ScoreRequest[]): Promise<Float32Array[]> {
-    const states = requests.map((r) => this.stateOf(r.stream, r.reset));
-    const added = await this.melspectrogram(requests, states);
-    await this.embed(states, added);
-    return this.heads(requests, states);
+    return this.exclusive(async () => {
+      const states = requests.map((r) => this.stateOf(r.stream, r.reset));
+      const added = await this.melspectrogram(requests, states);
+      await this.embed(states, added);
+      return this.heads(requests, states);
+    });
   }
 
   /**
@@ -70,10 +75,25 @@ export class BatchScorer {
    * stream's reset. Training reads its features here, so they are the runtime features (tools/train).
    */
   async embeddings(requests: readonly ScoreRequest[]): Promise<Float32Array[]> {
-    const states = requests.map((r) => this.stateOf(r.stream, r.reset));
-    const added = await this.melspectrogram(requests, states);
-    await this.embed(states, added);
-    return states.map((s) => s.features.slice(s.features.length - EMBEDDING_DIM));
+    return this.exclusive(async () => {
+      const states = requests.map((r) => this.stateOf(r.stream, r.reset));
+      const added = await this.melspectrogram(requests, states);
+      await this.embed(states, added);
+      return states.map((s) => s.features.slice(s.features.length - EMBEDDING_DIM));
+    });
+  }
+
+  /** One batch at a time (its callers queue them: a BatchQueue, the worker, training's extractor). */
+  private async exclusive<T>(run: () => Promise<T>): Promise<T> {
+    if (this.running) {
+      throw new EchosimError('MODEL_INFERENCE_FAILED', 'a batch scorer was given a batch while another was running', { hint: 'Queue batches (BatchQueue) instead of running them at once.' });
+    }
+    this.running = true;
+    try {
+      return await run();
+    } finally {
+      this.running = false;
+    }
   }
 
   private stateOf(stream: number, reset: boolean): StreamState {
@@ -120,7 +140,7 @@ export class BatchScorer {
     const rows = steady.length > 1 ? await this.models.batchForms.melspectrogram() : undefined;
     if (rows) {
       const width = CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES;
-      const feeds = { [this.melIn]: stack(steady, (i) => inputs[i]!, [width]) };
+      const feeds = { [this.melIn]: this.scratch.stack('melspectrogram', steady, (i) => inputs[i]!, [width]) };
       const out = outputData(await runSession(rows, feeds, 'melspectrogram (rows)'), this.melOut);
       const size = out.length / steady.length;
       steady.forEach((i, b) => (mels[i] = out.subarray(b * size, (b + 1) * size)));
@@ -153,15 +173,15 @@ export class BatchScorer {
     if (stepping.length > 0 && streaming) {
       const { graphs } = streaming;
       const feeds: Record<string, ort.Tensor> = {
-        [graphs.inputName]: stack(stepping, (i) => states[i]!.melWindow.subarray(EMBEDDING_WINDOW * MEL_BINS - stepValues), [graphs.stepFrames, MEL_BINS, 1]),
+        [graphs.inputName]: this.scratch.stack('step', stepping, (i) => states[i]!.melWindow.subarray(EMBEDDING_WINDOW * MEL_BINS - stepValues), [graphs.stepFrames, MEL_BINS, 1]),
       };
       graphs.caches.forEach((c, k) => {
-        feeds[c.input] = stack(stepping, (i) => states[i]!.caches![k]!, [c.channels, c.rows, c.width]);
+        feeds[c.input] = this.scratch.stack(c.input, stepping, (i) => states[i]!.caches![k]!, [c.channels, c.rows, c.width]);
       });
       this.take(stepping, states, await runSession(streaming.step, feeds, 'embedding (step)'));
     }
     if (whole.length > 0) {
-      const feeds = { [this.embIn]: stack(whole, (i) => states[i]!.melWindow, [EMBEDDING_WINDOW, MEL_BINS, 1]) };
+      const feeds = { [this.embIn]: this.scratch.stack('window', whole, (i) => states[i]!.melWindow, [EMBEDDING_WINDOW, MEL_BINS, 1]) };
       this.take(whole, states, await runSession(this.models.embedding, feeds, 'embedding'));
     }
   }
@@ -204,7 +224,7 @@ export class BatchScorer {
       const view = (i: number): Float32Array => states[i]!.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
       const batch = asked.length > 1 ? await this.models.batchForms.head(head) : undefined;
       if (batch) {
-        const feeds = { [head.inputName]: stack(asked.map((a) => a.i), view, [head.window, EMBEDDING_DIM]) };
+        const feeds = { [head.inputName]: this.scratch.stack('head', asked.map((a) => a.i), view, [head.window, EMBEDDING_DIM]) };
         const scores = outputData(await runSession(batch, feeds, `${head.keyword} keyword (batch)`), head.outputName);
         asked.forEach(({ i, k }, b) => (results[i]![k] = scores[b]!));
         continue;
@@ -218,13 +238,32 @@ export class BatchScorer {
   }
 }
 
-/** The members' rows stacked into one [B, ...shape] tensor (a lone member's row is used as it is). */
-function stack(members: readonly number[], row: (i: number) => Float32Array, shape: readonly number[]): ort.Tensor {
-  if (members.length === 1) return new ort.Tensor('float32', row(members[0]!), [1, ...shape]);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(members.length * size);
-  members.forEach((i, b) => data.set(row(i), b * size));
-  return new ort.Tensor('float32', data, [members.length, ...shape]);
+/**
+ * Feed buffers reused from batch to batch, one per input, grown as batches grow: a fleet worker's
+ * step batch stacks about 37 KB of cached activations per stream, and allocating that afresh for
+ * every batch kept its garbage collector busy. A batch's tensors are read by onnxruntime during its
+ * run, which the scorer awaits before it stacks the next one.
+ */
+class FeedScratch {
+  private readonly buffers = new Map<string, Float32Array>();
+
+  /**
+   * The members' rows stacked into one [B, ...shape] tensor over the buffer named `name` (a lone
+   * member's row is used as it is).
+   */
+  stack(name: string, members: readonly number[], row: (i: number) => Float32Array, shape: readonly number[]): ort.Tensor {
+    if (members.length === 1) return new ort.Tensor('float32', row(members[0]!), [1, ...shape]);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const need = members.length * size;
+    let buffer = this.buffers.get(name);
+    if (!buffer || buffer.length < need) {
+      buffer = new Float32Array(Math.max(need, 2 * (buffer?.length ?? 0)));
+      this.buffers.set(name, buffer);
+    }
+    const data = buffer.subarray(0, need);
+    members.forEach((i, b) => data.set(row(i), b * size));
+    return new ort.Tensor('float32', data, [members.length, ...shape]);
+  }
 }
 
 const local = new WeakMap<OpenWakeWordModels, BatchQueue<ScoreInput, Float32Array>>();

@@ -45,15 +45,10 @@ try {
   const scorer = new BatchScorer(models);
   const vad = vadModel ? new BatchVad(vadModel) : undefined;
   let queue: Promise<void> = Promise.resolve();
-  // With timings on: each model's batches, the requests they held and their wall time in this thread.
-  const batches = { wakeword: { calls: 0, items: 0, ms: 0 }, vad: { calls: 0, items: 0, ms: 0 } };
   port.on('message', (message: WorkerInbound) => {
     if (message.type === 'timings') {
-      if (message.start) {
-        stageClock.start();
-        for (const b of Object.values(batches)) Object.assign(b, { calls: 0, items: 0, ms: 0 });
-      }
-      post({ type: 'timings', id: message.id, tid: threadId(), stages: stageClock.snapshot(), batches: structuredClone(batches) });
+      if (message.start) stageClock.start();
+      post({ type: 'timings', id: message.id, tid: threadId(), stages: stageClock.snapshot() });
       return;
     }
     if (message.type === 'close') {
@@ -78,17 +73,13 @@ try {
       return vad.run(unpackBatch(message.batch, (samples) => samples));
     };
     queue = queue.then(() => {
-      const t0 = stageClock.enabled ? performance.now() : 0;
+      // With timings on, a whole batch is a stage of its own: its requests, from its start to its results posted.
+      const span = stageClock.enabled ? stageClock.begin() : undefined;
       return run().then(
         (results) => {
-          if (stageClock.enabled) {
-            const b = batches[message.type];
-            b.calls++;
-            b.items += message.batch.streams.length;
-            b.ms += performance.now() - t0;
-          }
           const packed = packResults(results);
           port.postMessage({ type: 'done', id, results: packed } satisfies WorkerOutbound, buffersOf(packed));
+          if (span) stageClock.record(`${message.type} batch`, message.batch.streams.length, span);
         },
         (err: unknown) => post({ type: 'failed', id, ...failure(err) }),
       );

@@ -14,7 +14,7 @@ import { QueuedVad } from '../vad/batch-vad.js';
 import type { VoiceActivityDetector } from '../vad/types.js';
 import { scorerOf } from './batch-scorer.js';
 import type { ChunkScorer, HeadInfo, ScoreInput, ScoreRequest, ScorerSource } from './scorer.js';
-import type { StageTiming, StageTimings } from '../stage-timings.js';
+import type { StageTimings } from '../stage-timings.js';
 
 /** What a worker loads: the serialisable part of OpenWakeWordModels.load's options, and whether to load the VAD. */
 export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'heads' | 'headsDir' | 'modelDir' | 'seed' | 'streamingEmbedding'> & { vad?: boolean };
@@ -30,13 +30,14 @@ export type WorkerInbound =
   /** The worker's timings so far; `start` first restarts them from zero (and turns them on). */
   | { type: 'timings'; id: number; start: boolean };
 
-/** A worker's timings (SpotterPool.timings): per model stage, and its batches per model. */
+/**
+ * A worker's timings (SpotterPool.timings): per model stage, and per model its whole batches
+ * ("wakeword batch", "vad batch": requests, from a batch's start to its results posted).
+ */
 export interface WorkerTimings {
   /** The worker's Linux thread id (0 when unknown), for per-thread CPU. */
   tid: number;
   stages: StageTimings;
-  /** Batches run, requests they held, wall ms from a batch's start to its results posted. */
-  batches: Record<WorkerModel, StageTiming>;
 }
 
 /** The main thread's side of a worker's traffic: messages posted and the ms their postMessage (serialisation) took. */
@@ -203,7 +204,7 @@ class PoolWorker {
       this.waiting.delete(m.id);
       if (m.type === 'done') waiter?.resolve(unpackResults(m.results) as never);
       else if (m.type === 'heads-loaded') waiter?.resolve(m.heads as never);
-      else if (m.type === 'timings') waiter?.resolve({ tid: m.tid, stages: m.stages, batches: m.batches } as never);
+      else if (m.type === 'timings') waiter?.resolve({ tid: m.tid, stages: m.stages } as never);
       else waiter?.reject(new EchosimError(m.code as ErrorCode, m.message));
     });
     const fail = (why: string): void => {

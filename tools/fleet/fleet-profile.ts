@@ -1,35 +1,42 @@
-import { SpotterPool, type PostTimings, type WorkerTimings } from '../../models/wakeword/spotter-pool.js';
+import { SpotterPool, type PostTimings } from '../../models/wakeword/spotter-pool.js';
 import { addTimings, stageClock, type StageTimings } from '../../models/stage-timings.js';
 import type { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
-import { threadCpu, threadCpuSince } from './thread-cpu.js';
+import { threadTimes, threadTimesSince, type ThreadTime } from '../../models/thread-time.js';
 
 /** One stage's totals over the listening window, with its mean cost per call and per item (one stream's input). */
 export interface StageFigures {
   calls: number;
   items: number;
-  ms: number;
-  ms_per_call: number;
   items_per_call: number;
-  /** ms per item: what one stream's input costs in this stage. */
-  ms_per_item: number;
-  /** Share of the window's wall time, in percent of one core. */
-  percent_of_core: number;
+  /** Wall ms inside the stage, and the running thread's CPU ms over the same spans. */
+  ms: number;
+  cpu_ms: number;
+  /** CPU ms per item: what one stream's input costs in this stage. */
+  cpu_ms_per_item: number;
+  /** CPU in percent of one core over the window. */
+  cpu_percent: number;
+}
+
+/** A thread's CPU and its wait for a CPU (ready to run, the cores busy) over the window, in ms and in percent of the window. */
+export interface ThreadFigures {
+  cpu_ms: number;
+  wait_ms: number;
+  cpu_percent: number;
+  wait_percent: number;
 }
 
 /**
  * Where a fleet's CPU went over its listening window (`fleet --profile`): CPU per thread (the main
- * thread, each inference worker, and the rest: V8's GC and compiler helpers, libuv's pool), the
- * inference time per model stage summed over the workers (onnxruntime's `session.run`, see
- * models/stage-timings.ts), the workers' batches, and the main thread's postMessage cost.
+ * thread, each inference worker, and the rest together: V8's GC and compiler helpers, libuv's pool)
+ * with the time each waited for a core, inference per model stage summed over the threads that ran
+ * it (`session.run`, and whole batches; models/stage-timings.ts), each worker's event loop, and the
+ * main thread's postMessage cost.
  */
 export interface FleetProfile {
   window_s: number;
-  /** CPU ms per thread over the window, and in percent of one core; empty without /proc. */
-  threads: { main_ms: number; workers_ms: number[]; other_ms: number; main_percent: number; workers_percent: number[]; other_percent: number };
-  /** Inference per model stage, summed over every thread that ran it. */
+  threads: { main: ThreadFigures; workers: ThreadFigures[]; other: ThreadFigures };
   stages: Record<string, StageFigures>;
-  /** Per worker: its batches per model, its event loop's busy percent, and what posting to it cost the main thread. */
-  workers: Array<{ batches: WorkerTimings['batches']; loop_busy_percent: number; posted: PostTimings }>;
+  workers: Array<{ loop_busy_percent: number; posted: PostTimings }>;
 }
 
 /** Starts profiling; `finish()` at the end of the window returns the figures (and turns the timers off). */
@@ -37,48 +44,38 @@ export async function startFleetProfile(models: SpotterPool | OpenWakeWordModels
   const pool = models instanceof SpotterPool ? models : undefined;
   await pool?.timings(true);
   stageClock.start();
-  const cpu0 = threadCpu();
+  const times0 = threadTimes();
   const t0 = performance.now();
   return {
     async finish(): Promise<FleetProfile> {
       const workers = (await pool?.timings(false)) ?? [];
       const windowMs = performance.now() - t0;
-      const used = threadCpuSince(cpu0);
+      const used = threadTimesSince(times0);
       stageClock.stop();
       const stages = workers.reduce<StageTimings>((sum, w) => addTimings(sum, w.stages), stageClock.snapshot());
-      const mainMs = used.get(process.pid) ?? 0;
-      const workersMs = workers.map((w) => used.get(w.tid) ?? 0);
-      const allMs = [...used.values()].reduce((a, b) => a + b, 0);
       const pct = (ms: number): number => r1((ms / windowMs) * 100);
+      const figures = (t: ThreadTime): ThreadFigures => ({ cpu_ms: Math.round(t.cpuMs), wait_ms: Math.round(t.waitMs), cpu_percent: pct(t.cpuMs), wait_percent: pct(t.waitMs) });
+      const none: ThreadTime = { cpuMs: 0, waitMs: 0 };
+      const named = new Set([process.pid, ...workers.map((w) => w.tid)]);
+      const other = [...used].filter(([tid]) => !named.has(tid)).reduce((a, [, t]) => ({ cpuMs: a.cpuMs + t.cpuMs, waitMs: a.waitMs + t.waitMs }), none);
       return {
         window_s: r1(windowMs / 1000),
-        threads: {
-          main_ms: Math.round(mainMs),
-          workers_ms: workersMs.map(Math.round),
-          other_ms: Math.round(allMs - mainMs - workersMs.reduce((a, b) => a + b, 0)),
-          main_percent: pct(mainMs),
-          workers_percent: workersMs.map(pct),
-          other_percent: pct(allMs - mainMs - workersMs.reduce((a, b) => a + b, 0)),
-        },
+        threads: { main: figures(used.get(process.pid) ?? none), workers: workers.map((w) => figures(used.get(w.tid) ?? none)), other: figures(other) },
         stages: Object.fromEntries(
           Object.entries(stages).map(([k, s]) => [
             k,
             {
               calls: s.calls,
               items: s.items,
-              ms: Math.round(s.ms),
-              ms_per_call: r3(s.ms / Math.max(1, s.calls)),
               items_per_call: r1(s.items / Math.max(1, s.calls)),
-              ms_per_item: r3(s.ms / Math.max(1, s.items)),
-              percent_of_core: pct(s.ms),
+              ms: Math.round(s.ms),
+              cpu_ms: Math.round(s.cpuMs),
+              cpu_ms_per_item: r3(s.cpuMs / Math.max(1, s.items)),
+              cpu_percent: pct(s.cpuMs),
             },
           ]),
         ),
-        workers: workers.map((w) => ({
-          batches: Object.fromEntries(Object.entries(w.batches).map(([k, b]) => [k, { calls: b.calls, items: b.items, ms: Math.round(b.ms) }])) as WorkerTimings['batches'],
-          loop_busy_percent: r1(w.loopBusy * 100),
-          posted: { messages: w.posted.messages, ms: Math.round(w.posted.ms) },
-        })),
+        workers: workers.map((w) => ({ loop_busy_percent: r1(w.loopBusy * 100), posted: { messages: w.posted.messages, ms: Math.round(w.posted.ms) } })),
       };
     },
   };
