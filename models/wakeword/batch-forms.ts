@@ -1,7 +1,7 @@
 import { readVerifiedFile } from '../manifest.js';
 import { createSession, type ort } from '../onnx.js';
 import { batchedHead, rowwiseMelspectrogram } from './batched-graphs.js';
-import type { KeywordHead } from './oww-models.js';
+import type { HeadSpec } from './registry.js';
 
 /**
  * The batch forms of the per-stream models (batched-graphs.ts), loaded on first use: only a
@@ -10,7 +10,8 @@ import type { KeywordHead } from './oww-models.js';
  */
 export class BatchForms {
   private melspec: Promise<ort.InferenceSession | undefined> | undefined;
-  private readonly heads = new Map<KeywordHead, Promise<ort.InferenceSession | undefined>>();
+  /** By head file and checksum. */
+  private readonly heads = new Map<string, Promise<ort.InferenceSession | undefined>>();
 
   constructor(private readonly readMelspectrogram: () => Promise<Uint8Array>) {}
 
@@ -20,12 +21,13 @@ export class BatchForms {
     return this.melspec;
   }
 
-  /** The head on [B, window, 96]. */
-  head(head: KeywordHead): Promise<ort.InferenceSession | undefined> {
-    let session = this.heads.get(head);
+  /** The head loaded from `spec`, on [B, window, 96]. */
+  head(spec: HeadSpec): Promise<ort.InferenceSession | undefined> {
+    const key = `${spec.file}\n${spec.sha256 ?? ''}`;
+    let session = this.heads.get(key);
     if (!session) {
-      session = readVerifiedFile(head.spec.file, head.spec.sha256).then((bytes) => derive(batchedHead(bytes), `${head.keyword} keyword (batch)`));
-      this.heads.set(head, session);
+      session = readVerifiedFile(spec.file, spec.sha256).then((bytes) => derive(batchedHead(bytes), `${spec.keyword} keyword (batch)`));
+      this.heads.set(key, session);
     }
     return session;
   }

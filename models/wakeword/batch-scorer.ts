@@ -222,7 +222,7 @@ export class BatchScorer {
         throw new EchosimError('MODEL_UNKNOWN', `the ${keyword} head is not loaded`, { hint: 'Load it first (ensureHeads) before scoring with it.' });
       }
       const view = (i: number): Float32Array => states[i]!.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
-      const batch = asked.length > 1 ? await this.models.batchForms.head(head) : undefined;
+      const batch = asked.length > 1 ? await this.models.batchForms.head(head.spec) : undefined;
       if (batch) {
         const feeds = { [head.inputName]: this.scratch.stack('head', asked.map((a) => a.i), view, [head.window, EMBEDDING_DIM]) };
         const scores = outputData(await runSession(batch, feeds, `${head.keyword} keyword (batch)`), head.outputName);

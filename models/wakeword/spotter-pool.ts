@@ -13,7 +13,7 @@ import { buffersOf, packBatch, unpackResults, type PackedBatch, type PackedResul
 import { QueuedVad } from '../vad/batch-vad.js';
 import type { VoiceActivityDetector } from '../vad/types.js';
 import { scorerOf } from './batch-scorer.js';
-import type { ChunkScorer, HeadInfo, ScoreInput, ScoreRequest, ScorerSource } from './scorer.js';
+import type { ChunkScorer, HeadInfo, ScoreInput, ScorerSource } from './scorer.js';
 import type { StageTimings } from '../stage-timings.js';
 
 /** What a worker loads: the serialisable part of OpenWakeWordModels.load's options, and whether to load the VAD. */

@@ -4,6 +4,7 @@ import { parsePositive, parsePositiveInt } from '../options.js';
 import { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import { MODEL_FILE_HELP } from '../spotter-options.js';
 import { DEFAULT_SPEED_CHUNKS, formatMachineSpeed } from '../fleet/machine-speed.js';
+import { formatFleetProfile } from '../fleet/fleet-profile.js';
 
 function parseCount(value: string): number {
   const n = Number(value);
@@ -88,6 +89,7 @@ function format(s: FleetSummary): string {
     `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end), at ${s.machine.compute_ms_per_chunk.toFixed(3)} ms compute per chunk`,
     `CPU:              ${s.cpu_percent}% of one core while listening (wake-word inference on ${s.inference_workers ? `${s.inference_workers} worker threads` : 'the main thread'}; main event loop ${s.main_loop_busy_percent}% busy)`,
     `RSS:              ${s.rss_mb} MB (${s.rss_per_device_kb} KB per device)`,
+    ...(s.profile ? formatFleetProfile(s.profile) : []),
     '',
   ].join('\n');
 }

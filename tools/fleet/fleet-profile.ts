@@ -83,3 +83,19 @@ export async function startFleetProfile(models: SpotterPool | OpenWakeWordModels
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The profile as a few lines of text (fleet --profile without --json). */
+export function formatFleetProfile(p: FleetProfile, inferenceChunks = p.stages['wakeword batch']?.items ?? 0): string[] {
+  const per = (ms: number): string => (inferenceChunks > 0 ? `, ${(ms / inferenceChunks).toFixed(3)} ms per chunk` : '');
+  const t = p.threads;
+  const thread = (name: string, f: ThreadFigures): string => `  ${name.padEnd(22)} CPU ${f.cpu_percent}% of a core${per(f.cpu_ms)} (waited for a core ${f.wait_percent}% of the time)`;
+  return [
+    `profile:          ${p.window_s} s listening, ${inferenceChunks} wake-word chunks scored (devices and the cloud's verification)`,
+    thread('main thread', t.main),
+    ...t.workers.map((w, i) => thread(`worker ${i + 1}`, w)),
+    thread('other (GC, libuv)', t.other),
+    ...Object.entries(p.stages)
+      .sort((a, b) => b[1].cpu_ms - a[1].cpu_ms)
+      .map(([name, s]) => `  ${name.padEnd(22)} ${s.calls} calls of ${s.items_per_call} on average, CPU ${s.cpu_percent}% of a core${per(s.cpu_ms)}`),
+  ];
+}
