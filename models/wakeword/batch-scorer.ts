@@ -26,10 +26,10 @@ interface StreamState {
 
 /**
  * openWakeWord's streaming feature pipeline for many streams at once: the melspectrogram of each
- * stream's chunk, then the embedding model once per batch over every stream (the step on
- * [B, 8, 32, 1] plus caches, or the whole window on [B, 76, 32, 1]), then the keyword heads each
- * stream asked for on its newest embeddings (a stream's heads may change between chunks; its features
- * do not depend on them). Per stream the arithmetic is the reference's, so a batch of one is the plain
+ * stream's chunk (one call for all through its per-row batch form), then the embedding model once per
+ * batch over every stream (the step on [B, 8, 32, 1] plus caches, or the whole window on
+ * [B, 76, 32, 1]), then the keyword heads each stream asked for on its newest embeddings, one call per
+ * head (a stream's heads may change between chunks; its features do not depend on them). Per stream the arithmetic is the reference's, so a batch of one is the plain
  * streaming pipeline (test/models/wakeword/parity.test.ts holds it to the reference).
  */
 export class BatchScorer {
