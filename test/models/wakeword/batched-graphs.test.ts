@@ -21,15 +21,7 @@ function rows(): Float32Array[] {
   );
 }
 
-function stacked(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const stacked = (parts: readonly Float32Array[]): Float32Array => Float32Array.from(parts.flatMap((p) => Array.from(p)));
 
 describe('batch forms of the per-stream models', () => {
   test('the row-wise melspectrogram gives each row its own frames, where the model batched would not', async () => {
