@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { EchosimError } from '../core/errors.js';
+import { stageClock } from './stage-timings.js';
 
 export { ort };
 
@@ -31,7 +32,11 @@ export async function runSession(
   label: string,
 ): Promise<ort.InferenceSession.OnnxValueMapType> {
   try {
-    return await session.run(feeds);
+    if (!stageClock.enabled) return await session.run(feeds);
+    const span = stageClock.begin();
+    const out = await session.run(feeds);
+    stageClock.record(label, Object.values(feeds)[0]?.dims[0] ?? 1, span);
+    return out;
   } catch (cause) {
     throw new EchosimError('MODEL_INFERENCE_FAILED', `the ${label} model failed: ${(cause as Error).message}`, { cause });
   }

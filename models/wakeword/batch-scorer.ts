@@ -26,10 +26,10 @@ interface StreamState {
 
 /**
  * openWakeWord's streaming feature pipeline for many streams at once: the melspectrogram of each
- * stream's chunk, then the embedding model once per batch over every stream (the step on
- * [B, 8, 32, 1] plus caches, or the whole window on [B, 76, 32, 1]), then the keyword heads each
- * stream asked for on its newest embeddings (a stream's heads may change between chunks; its features
- * do not depend on them). Per stream the arithmetic is the reference's, so a batch of one is the plain
+ * stream's chunk (one call for all through its per-row batch form), then the embedding model once per
+ * batch over every stream (the step on [B, 8, 32, 1] plus caches, or the whole window on
+ * [B, 76, 32, 1]), then the keyword heads each stream asked for on its newest embeddings, one call per
+ * head (a stream's heads may change between chunks; its features do not depend on them). Per stream the arithmetic is the reference's, so a batch of one is the plain
  * streaming pipeline (test/models/wakeword/parity.test.ts holds it to the reference).
  */
 export class BatchScorer {
@@ -38,6 +38,9 @@ export class BatchScorer {
   private readonly melOut: string;
   private readonly embIn: string;
   private readonly embOut: string;
+  private readonly scratch = new FeedScratch();
+  /** A batch is running: the feed buffers are in use. */
+  private running = false;
 
   constructor(readonly models: OpenWakeWordModels) {
     this.melIn = models.melspec.inputNames[0] ?? 'input';
@@ -57,10 +60,12 @@ export class BatchScorer {
 
   /** Scores one chunk of each request's stream (each stream at most once); one array of head scores per request. */
   async score(requests: readonly ScoreRequest[]): Promise<Float32Array[]> {
-    const states = requests.map((r) => this.stateOf(r.stream, r.reset));
-    const added = await this.melspectrogram(requests, states);
-    await this.embed(states, added);
-    return this.heads(requests, states);
+    return this.exclusive(async () => {
+      const states = requests.map((r) => this.stateOf(r.stream, r.reset));
+      const added = await this.melspectrogram(requests, states);
+      await this.embed(states, added);
+      return this.heads(requests, states);
+    });
   }
 
   /**
@@ -70,10 +75,25 @@ export class BatchScorer {
    * stream's reset. Training reads its features here, so they are the runtime features (tools/train).
    */
   async embeddings(requests: readonly ScoreRequest[]): Promise<Float32Array[]> {
-    const states = requests.map((r) => this.stateOf(r.stream, r.reset));
-    const added = await this.melspectrogram(requests, states);
-    await this.embed(states, added);
-    return states.map((s) => s.features.slice(s.features.length - EMBEDDING_DIM));
+    return this.exclusive(async () => {
+      const states = requests.map((r) => this.stateOf(r.stream, r.reset));
+      const added = await this.melspectrogram(requests, states);
+      await this.embed(states, added);
+      return states.map((s) => s.features.slice(s.features.length - EMBEDDING_DIM));
+    });
+  }
+
+  /** One batch at a time (its callers queue them: a BatchQueue, the worker, training's extractor). */
+  private async exclusive<T>(run: () => Promise<T>): Promise<T> {
+    if (this.running) {
+      throw new EchosimError('MODEL_INFERENCE_FAILED', 'a batch scorer was given a batch while another was running', { hint: 'Queue batches (BatchQueue) instead of running them at once.' });
+    }
+    this.running = true;
+    try {
+      return await run();
+    } finally {
+      this.running = false;
+    }
   }
 
   private stateOf(stream: number, reset: boolean): StreamState {
@@ -100,28 +120,43 @@ export class BatchScorer {
   }
 
   /**
-   * Appends each stream's new mel frames to its window; returns how many values each added. One run
-   * per stream, never batched: the melspectrogram model clamps to 80 dB below the maximum of its whole
-   * input, so a loud stream in the same batch would change a quiet stream's frames.
+   * Appends each stream's new mel frames to its window; returns how many values each added. The
+   * model clamps to 80 dB below the maximum of its whole input, so a loud stream in the same call
+   * would change a quiet stream's frames: streams share a call only through the batch form that
+   * takes that floor per row (batched-graphs.ts), else each runs alone.
    */
   private async melspectrogram(requests: readonly ScoreRequest[], states: readonly StreamState[]): Promise<number[]> {
-    const added: number[] = [];
-    for (const [i, r] of requests.entries()) {
+    const inputs = requests.map((r, i) => {
       const s = states[i]!;
       s.melInput.copyWithin(0, CHUNK_SAMPLES);
       s.melInput.set(r.input.chunk, MEL_CONTEXT_SAMPLES);
       // The reference's raw buffer starts empty, so a stream's first melspectrogram sees only its chunk.
       const input = s.chunks === 0 ? Float32Array.from(r.input.chunk) : s.melInput;
       s.chunks++;
+      return input;
+    });
+    const mels: Float32Array[] = new Array(inputs.length);
+    const steady = inputs.flatMap((input, i) => (input === states[i]!.melInput ? [i] : []));
+    const rows = steady.length > 1 ? await this.models.batchForms.melspectrogram() : undefined;
+    if (rows) {
+      const width = CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES;
+      const feeds = { [this.melIn]: this.scratch.stack('melspectrogram', steady, (i) => inputs[i]!, [width]) };
+      const out = outputData(await runSession(rows, feeds, 'melspectrogram (rows)'), this.melOut);
+      const size = out.length / steady.length;
+      steady.forEach((i, b) => (mels[i] = out.subarray(b * size, (b + 1) * size)));
+    }
+    for (const [i, input] of inputs.entries()) {
+      if (mels[i]) continue;
       const feeds = { [this.melIn]: new ort.Tensor('float32', input, [1, input.length]) };
-      const mel = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
-      const window = s.melWindow;
+      mels[i] = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
+    }
+    return mels.map((mel, i) => {
+      const window = states[i]!.melWindow;
       window.copyWithin(0, mel.length);
       const base = window.length - mel.length;
       for (let j = 0; j < mel.length; j++) window[base + j] = mel[j]! / 10 + 2;
-      added.push(mel.length);
-    }
-    return added;
+      return mel.length;
+    });
   }
 
   /**
@@ -138,15 +173,15 @@ export class BatchScorer {
     if (stepping.length > 0 && streaming) {
       const { graphs } = streaming;
       const feeds: Record<string, ort.Tensor> = {
-        [graphs.inputName]: stack(stepping, (i) => states[i]!.melWindow.subarray(EMBEDDING_WINDOW * MEL_BINS - stepValues), [graphs.stepFrames, MEL_BINS, 1]),
+        [graphs.inputName]: this.scratch.stack('step', stepping, (i) => states[i]!.melWindow.subarray(EMBEDDING_WINDOW * MEL_BINS - stepValues), [graphs.stepFrames, MEL_BINS, 1]),
       };
       graphs.caches.forEach((c, k) => {
-        feeds[c.input] = stack(stepping, (i) => states[i]!.caches![k]!, [c.channels, c.rows, c.width]);
+        feeds[c.input] = this.scratch.stack(c.input, stepping, (i) => states[i]!.caches![k]!, [c.channels, c.rows, c.width]);
       });
       this.take(stepping, states, await runSession(streaming.step, feeds, 'embedding (step)'));
     }
     if (whole.length > 0) {
-      const feeds = { [this.embIn]: stack(whole, (i) => states[i]!.melWindow, [EMBEDDING_WINDOW, MEL_BINS, 1]) };
+      const feeds = { [this.embIn]: this.scratch.stack('window', whole, (i) => states[i]!.melWindow, [EMBEDDING_WINDOW, MEL_BINS, 1]) };
       this.take(whole, states, await runSession(this.models.embedding, feeds, 'embedding'));
     }
   }
@@ -173,34 +208,62 @@ export class BatchScorer {
     });
   }
 
-  /** The heads each stream asked for, on its newest embeddings (the bundled heads take one stream per run). */
+  /**
+   * The heads each stream asked for, on its newest embeddings: per head, one call for every stream
+   * that asked for it through the head's batch form, else one call per stream.
+   */
   private async heads(requests: readonly ScoreRequest[], states: readonly StreamState[]): Promise<Float32Array[]> {
-    const results: Float32Array[] = [];
-    for (const [i, s] of states.entries()) {
-      const asked = requests[i]!.input.heads;
-      const out = new Float32Array(asked.length);
-      for (const [k, keyword] of asked.entries()) {
-        const head = this.models.head(keyword);
-        if (!head) {
-          throw new EchosimError('MODEL_UNKNOWN', `the ${keyword} head is not loaded`, { hint: 'Load it first (ensureHeads) before scoring with it.' });
-        }
-        const view = s.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
-        const feeds = { [head.inputName]: new ort.Tensor('float32', view, [1, head.window, EMBEDDING_DIM]) };
-        out[k] = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName)[0]!;
+    const results = requests.map((r) => new Float32Array(r.input.heads.length));
+    const askers = new Map<string, Array<{ i: number; k: number }>>();
+    requests.forEach((r, i) => r.input.heads.forEach((keyword, k) => (askers.get(keyword) ?? askers.set(keyword, []).get(keyword)!).push({ i, k })));
+    for (const [keyword, asked] of askers) {
+      const head = this.models.head(keyword);
+      if (!head) {
+        throw new EchosimError('MODEL_UNKNOWN', `the ${keyword} head is not loaded`, { hint: 'Load it first (ensureHeads) before scoring with it.' });
       }
-      results.push(out);
+      const view = (i: number): Float32Array => states[i]!.features.subarray((this.models.featureWindow - head.window) * EMBEDDING_DIM);
+      const batch = asked.length > 1 ? await this.models.batchForms.head(head.spec) : undefined;
+      if (batch) {
+        const feeds = { [head.inputName]: this.scratch.stack('head', asked.map((a) => a.i), view, [head.window, EMBEDDING_DIM]) };
+        const scores = outputData(await runSession(batch, feeds, `${head.keyword} keyword (batch)`), head.outputName);
+        asked.forEach(({ i, k }, b) => (results[i]![k] = scores[b]!));
+        continue;
+      }
+      for (const { i, k } of asked) {
+        const feeds = { [head.inputName]: new ort.Tensor('float32', view(i), [1, head.window, EMBEDDING_DIM]) };
+        results[i]![k] = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName)[0]!;
+      }
     }
     return results;
   }
 }
 
-/** The members' rows stacked into one [B, ...shape] tensor (a lone member's row is used as it is). */
-function stack(members: readonly number[], row: (i: number) => Float32Array, shape: readonly number[]): ort.Tensor {
-  if (members.length === 1) return new ort.Tensor('float32', row(members[0]!), [1, ...shape]);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(members.length * size);
-  members.forEach((i, b) => data.set(row(i), b * size));
-  return new ort.Tensor('float32', data, [members.length, ...shape]);
+/**
+ * Feed buffers reused from batch to batch, one per input, grown as batches grow: a fleet worker's
+ * step batch stacks about 37 KB of cached activations per stream, and allocating that afresh for
+ * every batch kept its garbage collector busy. A batch's tensors are read by onnxruntime during its
+ * run, which the scorer awaits before it stacks the next one.
+ */
+class FeedScratch {
+  private readonly buffers = new Map<string, Float32Array>();
+
+  /**
+   * The members' rows stacked into one [B, ...shape] tensor over the buffer named `name` (a lone
+   * member's row is used as it is).
+   */
+  stack(name: string, members: readonly number[], row: (i: number) => Float32Array, shape: readonly number[]): ort.Tensor {
+    if (members.length === 1) return new ort.Tensor('float32', row(members[0]!), [1, ...shape]);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const need = members.length * size;
+    let buffer = this.buffers.get(name);
+    if (!buffer || buffer.length < need) {
+      buffer = new Float32Array(Math.max(need, 2 * (buffer?.length ?? 0)));
+      this.buffers.set(name, buffer);
+    }
+    const data = buffer.subarray(0, need);
+    members.forEach((i, b) => data.set(row(i), b * size));
+    return new ort.Tensor('float32', data, [members.length, ...shape]);
+  }
 }
 
 const local = new WeakMap<OpenWakeWordModels, BatchQueue<ScoreInput, Float32Array>>();

@@ -4,6 +4,7 @@ import { createSession, ort, outputData, runSession } from '../onnx.js';
 import { seedNoise } from './seed-noise.js';
 import { WakeWordRegistry, type HeadSpec } from './registry.js';
 import { loadStreamingEmbedding, type StreamingEmbedding } from './streaming-embedding.js';
+import { BatchForms } from './batch-forms.js';
 
 /** openWakeWord's fixed geometry (docs/wake-word.md#geometry). */
 export const CHUNK_SAMPLES = 1280;
@@ -58,6 +59,8 @@ export class OpenWakeWordModels {
   private readonly loading = new Map<string, Promise<KeywordHead>>();
   /** The heads it was loaded with: what an engine runs unless told otherwise. */
   readonly defaultKeywords: readonly string[];
+  /** The per-stream models' batch forms, for a scorer that batches streams (loaded on first use). */
+  readonly batchForms: BatchForms;
 
   private constructor(
     readonly melspec: ort.InferenceSession,
@@ -75,9 +78,11 @@ export class OpenWakeWordModels {
     readonly streaming: StreamingEmbedding | undefined,
     /** Reads the embedding model file again (verified), for `unmodifiedEmbedding()`; its bytes are not kept. */
     private readonly readEmbedding: () => Promise<Uint8Array>,
+    readMelspectrogram: () => Promise<Uint8Array>,
   ) {
     for (const h of heads) this.loaded.set(h.keyword, h);
     this.defaultKeywords = heads.map((h) => h.keyword);
+    this.batchForms = new BatchForms(readMelspectrogram);
   }
 
   /** The keyword heads loaded so far, in the order they were loaded. */
@@ -104,9 +109,10 @@ export class OpenWakeWordModels {
         return (options.keywords ?? ['alexa']).map((k) => registry.head(k));
       })();
     const readEmbedding = (): Promise<Uint8Array> => readVerifiedModel(dir, manifest.features.embedding);
+    const readMelspectrogram = (): Promise<Uint8Array> => readVerifiedModel(dir, manifest.features.melspectrogram);
     const embeddingBytes = await readEmbedding();
     const [melspec, streaming] = await Promise.all([
-      readVerifiedModel(dir, manifest.features.melspectrogram).then((b) => createSession(b, 'melspectrogram')),
+      readMelspectrogram().then((b) => createSession(b, 'melspectrogram')),
       options.streamingEmbedding === false ? undefined : loadStreamingEmbedding(embeddingBytes, EMBEDDING_STEP),
     ]);
     const embedding = streaming?.window ?? (await createSession(embeddingBytes, 'embedding'));
@@ -118,7 +124,7 @@ export class OpenWakeWordModels {
     const featureWindow = Math.max(16, ...heads.map((h) => h.window));
     const seedFeatures = await computeSeedFeatures(melspec, embedding, options.seedNoise ?? seedNoise(options.seed ?? 1), featureWindow);
     await warmUp(melspec, embedding, heads, streaming);
-    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming, readEmbedding);
+    return new OpenWakeWordModels(melspec, embedding, heads, seedFeatures, featureWindow, streaming, readEmbedding, readMelspectrogram);
   }
 
   /**
@@ -172,7 +178,7 @@ export class OpenWakeWordModels {
     // A benchmark's failed load of the unmodified model has nothing to release.
     const unmodified = await this.unmodified?.catch(() => undefined);
     if (unmodified) sessions.push(unmodified);
-    await Promise.all(sessions.map((s) => s.release()));
+    await Promise.all([...sessions.map((s) => s.release()), this.batchForms.dispose()]);
   }
 }
 

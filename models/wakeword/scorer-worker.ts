@@ -1,4 +1,7 @@
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { stageClock } from '../stage-timings.js';
+import { buffersOf, packResults, unpackBatch } from '../packed-batch.js';
 import { EchosimError } from '../../core/errors.js';
 import { BatchVad } from '../vad/batch-vad.js';
 import { SileroVadModel } from '../vad/silero-vad.js';
@@ -24,6 +27,15 @@ function failure(err: unknown): { code: string; message: string } {
   return { code: err instanceof EchosimError ? err.code : 'MODEL_INFERENCE_FAILED', message: (err as Error).message ?? String(err) };
 }
 
+/** This thread's Linux thread id (for per-thread CPU from /proc), or 0 where /proc has no thread-self. */
+function threadId(): number {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 try {
   const { vad: withVad, ...modelOptions } = settings;
   const [models, vadModel] = await Promise.all([
@@ -34,6 +46,11 @@ try {
   const vad = vadModel ? new BatchVad(vadModel) : undefined;
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (message: WorkerInbound) => {
+    if (message.type === 'timings') {
+      if (message.start) stageClock.start();
+      post({ type: 'timings', id: message.id, tid: threadId(), stages: stageClock.snapshot() });
+      return;
+    }
     if (message.type === 'close') {
       if (message.model === 'vad') vad?.close(message.stream);
       else scorer.close(message.stream);
@@ -51,16 +68,22 @@ try {
     // One batch at a time, in order: two interleaved batches would both finish late.
     const { id } = message;
     const run = (): Promise<Float32Array[]> => {
-      if (message.type === 'wakeword') return scorer.score(message.requests);
+      if (message.type === 'wakeword') return scorer.score(unpackBatch(message.batch, (chunk, heads) => ({ chunk, heads })));
       if (!vad) return Promise.reject(new EchosimError('MODEL_LOAD_FAILED', 'this worker has no VAD loaded'));
-      return vad.run(message.requests);
+      return vad.run(unpackBatch(message.batch, (samples) => samples));
     };
-    queue = queue.then(() =>
-      run().then(
-        (results) => post({ type: 'done', id, results }),
+    queue = queue.then(() => {
+      // With timings on, a whole batch is a stage of its own: its requests, from its start to its results posted.
+      const span = stageClock.enabled ? stageClock.begin() : undefined;
+      return run().then(
+        (results) => {
+          const packed = packResults(results);
+          port.postMessage({ type: 'done', id, results: packed } satisfies WorkerOutbound, buffersOf(packed));
+          if (span) stageClock.record(`${message.type} batch`, message.batch.streams.length, span);
+        },
         (err: unknown) => post({ type: 'failed', id, ...failure(err) }),
-      ),
-    );
+      );
+    });
   });
   post({ type: 'ready', heads: models.heads.map(headInfo) });
 } catch (err) {

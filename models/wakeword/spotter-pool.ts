@@ -2,16 +2,19 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { EchosimError, type ErrorCode } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { LoadOptions } from './oww-models.js';
 import type { HeadSpec } from './registry.js';
-import { BatchQueue, type BatchRequest, type QueuedStream } from '../batch-queue.js';
+import { BatchQueue, type QueuedStream } from '../batch-queue.js';
+import { buffersOf, packBatch, unpackResults, type PackedBatch, type PackedResults } from '../packed-batch.js';
 import { QueuedVad } from '../vad/batch-vad.js';
 import type { VoiceActivityDetector } from '../vad/types.js';
 import { scorerOf } from './batch-scorer.js';
-import type { ChunkScorer, HeadInfo, ScoreInput, ScoreRequest, ScorerSource } from './scorer.js';
+import type { ChunkScorer, HeadInfo, ScoreInput, ScorerSource } from './scorer.js';
+import type { StageTimings } from '../stage-timings.js';
 
 /** What a worker loads: the serialisable part of OpenWakeWordModels.load's options, and whether to load the VAD. */
 export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'heads' | 'headsDir' | 'modelDir' | 'seed' | 'streamingEmbedding'> & { vad?: boolean };
@@ -20,16 +23,35 @@ export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'heads' | 'headsDir'
 export type WorkerModel = 'wakeword' | 'vad';
 
 export type WorkerInbound =
-  | { type: 'wakeword'; id: number; requests: ScoreRequest[] }
-  | { type: 'vad'; id: number; requests: BatchRequest<Int16Array>[] }
+  /** A batch, packed (models/packed-batch.ts) and its buffers transferred. */
+  | { type: WorkerModel; id: number; batch: PackedBatch }
   | { type: 'heads'; id: number; heads: HeadSpec[] }
-  | { type: 'close'; model: WorkerModel; stream: number };
+  | { type: 'close'; model: WorkerModel; stream: number }
+  /** The worker's timings so far; `start` first restarts them from zero (and turns them on). */
+  | { type: 'timings'; id: number; start: boolean };
+
+/**
+ * A worker's timings (SpotterPool.timings): per model stage, and per model its whole batches
+ * ("wakeword batch", "vad batch": requests, from a batch's start to its results posted).
+ */
+export interface WorkerTimings {
+  /** The worker's Linux thread id (0 when unknown), for per-thread CPU. */
+  tid: number;
+  stages: StageTimings;
+}
+
+/** The main thread's side of a worker's traffic: messages posted and the ms their postMessage (serialisation) took. */
+export interface PostTimings {
+  messages: number;
+  ms: number;
+}
 
 export type WorkerOutbound =
   | { type: 'ready'; heads: HeadInfo[] }
   | { type: 'load-failed'; code: string; message: string }
-  | { type: 'done'; id: number; results: Float32Array[] }
+  | { type: 'done'; id: number; results: PackedResults }
   | { type: 'heads-loaded'; id: number; heads: HeadInfo[] }
+  | ({ type: 'timings'; id: number } & WorkerTimings)
   | { type: 'failed'; id: number; code: string; message: string };
 
 export interface SpotterPoolOptions extends WorkerSettings {
@@ -100,14 +122,27 @@ export class SpotterPool implements ScorerSource {
     return specs.map((s) => this.loaded.get(s.keyword)!);
   }
 
+  /**
+   * Each worker's timings (see WorkerTimings), its event loop's busy fraction, and the main thread's postMessage cost per worker;
+   * `start` restarts both from zero and turns the workers' stage timers on (fleet --profile).
+   */
+  async timings(start = false): Promise<Array<WorkerTimings & { posted: PostTimings; loopBusy: number }>> {
+    return Promise.all(this.workers.map((w) => w.timings(start)));
+  }
+
   /** Streams open on each worker. */
   get load(): number[] {
     return this.workers.map((w) => w.streams);
   }
 
-  /** A scorer for a new stream, on the worker with the fewest streams. */
+  /** Streams of one model open on each worker. */
+  loadOf(model: WorkerModel): number[] {
+    return this.workers.map((w) => w.open[model]);
+  }
+
+  /** A scorer for a new stream, on the worker with the fewest wake-word streams. */
   openScorer(): ChunkScorer {
-    return scorerOf(this.leastLoaded().open('wakeword'));
+    return scorerOf(this.leastLoaded('wakeword').openStream('wakeword'));
   }
 
   /** A VAD for a new stream on the workers (the pool must have been started with `vad: true`). */
@@ -115,11 +150,17 @@ export class SpotterPool implements ScorerSource {
     if (!this.vad) {
       throw new EchosimError('MODEL_LOAD_FAILED', 'this spotter pool has no VAD loaded', { hint: 'Start it with SpotterPool.start({ vad: true }).' });
     }
-    return new QueuedVad(this.leastLoaded().open('vad'));
+    return new QueuedVad(this.leastLoaded('vad').openStream('vad'));
   }
 
-  private leastLoaded(): PoolWorker {
-    return this.workers.reduce((a, b) => (b.streams < a.streams ? b : a));
+  /**
+   * The worker with the fewest streams of `model` (then the fewest streams): each model is spread
+   * evenly on its own. Balancing only the sum let a fleet that opens a VAD and a scorer per device put
+   * every VAD on one worker and every scorer on the other, so one worker ran every device's
+   * wake-word chunks while the other waited.
+   */
+  private leastLoaded(model: WorkerModel): PoolWorker {
+    return this.workers.reduce((a, b) => (b.open[model] < a.open[model] || (b.open[model] === a.open[model] && b.streams < a.streams) ? b : a));
   }
 
   async close(): Promise<void> {
@@ -129,10 +170,15 @@ export class SpotterPool implements ScorerSource {
 
 class PoolWorker {
   streams = 0;
+  /** Open streams per model. */
+  readonly open: Record<WorkerModel, number> = { wakeword: 0, vad: 0 };
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (r: never) => void; reject: (e: unknown) => void }>();
   private readonly queues: { wakeword: BatchQueue<ScoreInput, Float32Array>; vad: BatchQueue<Int16Array, Float32Array> };
   private stopped: EchosimError | undefined;
+  /** With timings on: what posting to this worker cost the main thread. */
+  private posted: PostTimings | undefined;
+  private elu: EventLoopUtilization | undefined;
 
   private constructor(
     private readonly worker: Worker,
@@ -142,22 +188,23 @@ class PoolWorker {
     // in flight let 125 devices with VAD fall 7 s behind real time, one keeps them within 0.2 s).
     this.queues = {
       wakeword: new BatchQueue(
-        (requests) => this.send({ type: 'wakeword', id: this.nextId++, requests }),
+        (requests) => this.send({ type: 'wakeword', id: this.nextId++, batch: packBatch(requests, (r) => r.chunk, (r) => r.heads) }),
         (stream) => this.post({ type: 'close', model: 'wakeword', stream }),
         1,
       ),
       vad: new BatchQueue(
-        (requests) => this.send({ type: 'vad', id: this.nextId++, requests }),
+        (requests) => this.send({ type: 'vad', id: this.nextId++, batch: packBatch(requests, (r) => r) }),
         (stream) => this.post({ type: 'close', model: 'vad', stream }),
         1,
       ),
     };
     worker.on('message', (m: WorkerOutbound) => {
-      if (m.type !== 'done' && m.type !== 'heads-loaded' && m.type !== 'failed') return;
+      if (m.type !== 'done' && m.type !== 'heads-loaded' && m.type !== 'failed' && m.type !== 'timings') return;
       const waiter = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      if (m.type === 'done') waiter?.resolve(m.results as never);
+      if (m.type === 'done') waiter?.resolve(unpackResults(m.results) as never);
       else if (m.type === 'heads-loaded') waiter?.resolve(m.heads as never);
+      else if (m.type === 'timings') waiter?.resolve({ tid: m.tid, stages: m.stages } as never);
       else waiter?.reject(new EchosimError(m.code as ErrorCode, m.message));
     });
     const fail = (why: string): void => {
@@ -200,12 +247,23 @@ class PoolWorker {
     return this.send<HeadInfo[]>({ type: 'heads', id: this.nextId++, heads });
   }
 
+  async timings(start: boolean): Promise<WorkerTimings & { posted: PostTimings; loopBusy: number }> {
+    if (start) {
+      this.posted = { messages: 0, ms: 0 };
+      this.elu = this.worker.performance.eventLoopUtilization();
+    }
+    const t = await this.send<WorkerTimings>({ type: 'timings', id: this.nextId++, start });
+    const loopBusy = this.worker.performance.eventLoopUtilization(this.elu).utilization;
+    return { ...t, posted: { ...(this.posted ?? { messages: 0, ms: 0 }) }, loopBusy };
+  }
+
   /** A new stream of `model` on this worker, counted in its load until closed. */
-  open(model: 'wakeword'): QueuedStream<ScoreInput, Float32Array>;
-  open(model: 'vad'): QueuedStream<Int16Array, Float32Array>;
-  open<I>(model: WorkerModel): QueuedStream<I, Float32Array> {
+  openStream(model: 'wakeword'): QueuedStream<ScoreInput, Float32Array>;
+  openStream(model: 'vad'): QueuedStream<Int16Array, Float32Array>;
+  openStream<I>(model: WorkerModel): QueuedStream<I, Float32Array> {
     const stream = this.queues[model].open() as QueuedStream<I, Float32Array>;
     this.streams++;
+    this.open[model]++;
     let open = true;
     return {
       submit: (input) => stream.submit(input),
@@ -214,6 +272,7 @@ class PoolWorker {
         if (!open) return;
         open = false;
         this.streams--;
+        this.open[model]--;
         stream.close();
       },
     };
@@ -223,12 +282,17 @@ class PoolWorker {
     if (this.stopped) return Promise.reject(this.stopped);
     return new Promise<R>((resolve, reject) => {
       this.waiting.set(message.id, { resolve: resolve as (r: never) => void, reject });
-      this.post(message);
+      this.post(message, 'batch' in message ? buffersOf(message.batch) : []);
     });
   }
 
-  private post(message: WorkerInbound): void {
-    if (!this.stopped) this.worker.postMessage(message);
+  private post(message: WorkerInbound, transfer: ArrayBuffer[] = []): void {
+    if (this.stopped) return;
+    if (!this.posted) return this.worker.postMessage(message, transfer);
+    const t0 = performance.now();
+    this.worker.postMessage(message, transfer);
+    this.posted.ms += performance.now() - t0;
+    this.posted.messages++;
   }
 
   async stop(): Promise<void> {

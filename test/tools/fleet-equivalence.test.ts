@@ -18,8 +18,14 @@ function tracesOf(s: FleetSummary): ListeningTrace[] {
 
 test('four devices of a fleet (batched on a worker) detect and end-point exactly as one device alone', async () => {
   const alone = await runFleet({ ...RUN, devices: 1, listening: 1, workers: 0 });
-  const fleet = await runFleet({ ...RUN, devices: 4, listening: 4, workers: 1 });
+  const fleet = await runFleet({ ...RUN, devices: 4, listening: 4, workers: 1, profile: true });
   expect(alone.vad && fleet.vad).toBe(true);
+  // The fleet really batched: the melspectrogram, the heads, the embedding step and the VAD each ran
+  // for several streams in one call (their batch forms: batched-graphs.ts).
+  const stages = fleet.profile?.stages ?? {};
+  for (const stage of ['melspectrogram (rows)', 'alexa keyword (batch)', 'embedding (step)', 'silero VAD']) {
+    expect(stages[stage]?.items ?? 0).toBeGreaterThan(stages[stage]?.calls ?? 0);
+  }
   const [reference] = tracesOf(alone);
   if (!reference) throw new Error('no trace of the lone device');
   // The demo says "Alexa" twice in 10 s; each wake word opens a stream the VAD ends at the end of speech.

@@ -4,6 +4,7 @@ import { parsePositive, parsePositiveInt } from '../options.js';
 import { WakeWordRegistry } from '../../models/wakeword/registry.js';
 import { MODEL_FILE_HELP } from '../spotter-options.js';
 import { DEFAULT_SPEED_CHUNKS, formatMachineSpeed } from '../fleet/machine-speed.js';
+import { formatFleetProfile } from '../fleet/fleet-profile.js';
 
 function parseCount(value: string): number {
   const n = Number(value);
@@ -29,6 +30,7 @@ interface FleetCliOptions {
   headsDir?: string;
   switchTo?: string;
   speedChunks: number;
+  profile?: boolean;
 }
 
 export function registerFleet(program: Command): void {
@@ -50,6 +52,7 @@ export function registerFleet(program: Command): void {
     .option('--heads-dir <dir>', 'folder of trained heads (default models/wakeword/heads)')
     .option('--switch-to <WAKEWORD>', "the timed room-profile update also sets this WakeWord (ALEXA, AMAZON, ECHO, COMPUTER): every device switches its spotter")
     .option('--speed-chunks <n>', "chunks of the machine-speed measurement at start (bench compute's bare compute per chunk, reported as `machine`)", parsePositiveInt, DEFAULT_SPEED_CHUNKS)
+    .option('--profile', 'measure where the CPU goes while listening (per thread, per model stage, batch sizes); in --json as `profile`')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (opts: FleetCliOptions) => {
@@ -68,6 +71,7 @@ export function registerFleet(program: Command): void {
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         vad: opts.vad,
         speedChunks: opts.speedChunks,
+        ...(opts.profile ? { profile: true } : {}),
         ...(opts.cloud
           ? { cloud: { brokerUrl: opts.cloud, ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.ca ? { ca: opts.ca } : {}) } }
           : {}),
@@ -85,6 +89,7 @@ function format(s: FleetSummary): string {
     `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end), at ${s.machine.compute_ms_per_chunk.toFixed(3)} ms compute per chunk`,
     `CPU:              ${s.cpu_percent}% of one core while listening (wake-word inference on ${s.inference_workers ? `${s.inference_workers} worker threads` : 'the main thread'}; main event loop ${s.main_loop_busy_percent}% busy)`,
     `RSS:              ${s.rss_mb} MB (${s.rss_per_device_kb} KB per device)`,
+    ...(s.profile ? formatFleetProfile(s.profile) : []),
     '',
   ].join('\n');
 }

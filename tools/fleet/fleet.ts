@@ -24,6 +24,7 @@ import { provisionFleet, stopDevices } from './provision.js';
 import type { SimulatedDevice } from './simulated-device.js';
 import { formatMachineSpeed, measureMachineSpeed, type MachineSpeed } from './machine-speed.js';
 import { traceDevice, type ListeningTrace } from './listening-trace.js';
+import { startFleetProfile, type FleetProfile } from './fleet-profile.js';
 
 export interface FleetOptions {
   devices: number;
@@ -63,6 +64,8 @@ export interface FleetOptions {
   speedChunks?: number;
   /** Record what each listening device decided (detections, stream ends) in the summary's `traces`. */
   trace?: boolean;
+  /** Measure where the CPU went over the listening window (per thread, per model stage): the summary's `profile`. */
+  profile?: boolean;
 }
 
 export interface FleetSummary {
@@ -100,6 +103,8 @@ export interface FleetSummary {
   rss_per_device_kb: number;
   /** With `trace`: each listening device's decisions, in device order. */
   traces?: ListeningTrace[];
+  /** With `profile`: where the CPU went while listening. */
+  profile?: FleetProfile;
 }
 
 const DEMO_WAV = 'test/fixtures/demo/alexa-demo.wav';
@@ -193,6 +198,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     applied.sort((a, b) => a - b);
 
     // the listening window: real audio at real-time pace
+    const profiling = o.profile ? await startFleetProfile(models) : undefined;
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const w0 = performance.now();
@@ -239,6 +245,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0);
     const rss = process.memoryUsage().rss;
+    const profile = await profiling?.finish();
     return {
       machine,
       devices: o.devices,
@@ -260,6 +267,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       rss_mb: r1(rss / 2 ** 20),
       rss_per_device_kb: Math.round((rss - rssBase) / 1024 / Math.max(1, o.devices)),
       ...(o.trace ? { traces } : {}),
+      ...(profile ? { profile } : {}),
     };
   } finally {
     await stopDevices(fleet);

@@ -29,7 +29,13 @@ export class LoopedClipSource extends BaseMicSource {
     for (let index = 0; index < total; index += DEFAULT_FRAME_SAMPLES) {
       const n = Math.min(DEFAULT_FRAME_SAMPLES, total - index);
       const samples = new Int16Array(n);
-      for (let i = 0; i < n; i++) samples[i] = this.clip[(index + i) % this.clip.length]!;
+      // At most a few block copies per frame (the loop wraps inside it at most once for a clip longer than a frame).
+      for (let filled = 0; filled < n; ) {
+        const at = (index + filled) % this.clip.length;
+        const take = Math.min(n - filled, this.clip.length - at);
+        samples.set(this.clip.subarray(at, at + take), filled);
+        filled += take;
+      }
       if (!(await pacer.waitFor(index + n))) return;
       yield { index, samples, channels: 1 };
     }

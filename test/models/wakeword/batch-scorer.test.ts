@@ -42,4 +42,14 @@ describe('BatchScorer', () => {
     shared.close(1);
     expect(shared.streams).toBe(2);
   });
+
+  test('runs one batch at a time: a second batch given while one runs is refused, the first is unharmed', async () => {
+    const [speech] = loadFixtures('pos');
+    const scorer = new BatchScorer(models);
+    const request = (stream: number) => ({ stream, input: { chunk: speech!.samples.slice(0, CHUNK_SAMPLES), heads: ['alexa'] }, reset: true });
+    const first = scorer.score([request(0), request(1)]);
+    await expect(scorer.score([request(2)])).rejects.toMatchObject({ code: 'MODEL_INFERENCE_FAILED' });
+    expect(await first).toHaveLength(2);
+    expect(await scorer.score([request(2)])).toHaveLength(1);
+  });
 });

@@ -63,6 +63,25 @@ describe('SpotterPool', () => {
     await pooled.dispose();
   });
 
+  test('spreads each model over its workers on its own, as a fleet opens a VAD and a scorer per device', async () => {
+    const withVad = await SpotterPool.start({ workers: 2, vad: true });
+    try {
+      const devices = Array.from({ length: 4 }, () => ({ vad: withVad.openVad(), engine: new OpenWakeWordEngine(withVad) }));
+      expect(withVad.loadOf('vad')).toEqual([2, 2]);
+      expect(withVad.loadOf('wakeword')).toEqual([2, 2]);
+      expect(withVad.load).toEqual([4, 4]);
+      // A stream closed on one worker: the next one of that model goes there.
+      devices[0]!.vad.close?.();
+      const closedOn = withVad.loadOf('vad').indexOf(1);
+      withVad.openVad();
+      expect(withVad.loadOf('vad')).toEqual([2, 2]);
+      expect(closedOn).toBeGreaterThanOrEqual(0);
+      await Promise.all(devices.map((d) => d.engine.dispose()));
+    } finally {
+      await withVad.close();
+    }
+  });
+
   test('refuses a pool without workers, and a model it cannot load, leaving no thread behind', async () => {
     await expect(SpotterPool.start({ workers: 0 })).rejects.toMatchObject({ code: 'CLI_ARGUMENT_INVALID' });
     await expect(SpotterPool.start({ workers: 1, keywords: ['jarvis'] })).rejects.toMatchObject({ code: 'MODEL_UNKNOWN' });
