@@ -22,7 +22,7 @@ import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
 import { preflightGpio } from './doctor/preflight.js';
-import { runLocalCommand } from '../cloud-link/device/local-command-runner.js';
+import { runLocalCommand } from '../firmware/features/local-command-runner.js';
 import { parseDeviceScript, readDeviceScript } from './script/device-script.js';
 import { ScriptedCommands } from './script/scripted-commands.js';
 import { DeviceRuntime, type RuntimeLinkOptions } from './runtime/device-runtime.js';
