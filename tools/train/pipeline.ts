@@ -6,6 +6,7 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { ProgressBar } from '../progress.js';
 import { countByClass, buildTrainSets } from './data/examples.js';
 import { planClips } from './data/plan.js';
+import { mineVerifierSet } from './data/hard-negatives.js';
 import { clipKey, syntheticFeatures } from './data/synthetic.js';
 import { keyphraseLadder } from './eval/pocketsphinx.js';
 import { validate } from './eval/validate.js';
@@ -80,8 +81,10 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
     });
     const trainReal = real.filter((s) => s.source.split === 'train');
     const realCloud = await timer.time('real speech, cloud views', async () => {
+      const views = Math.max(20, Math.round(REAL_CLOUD_VIEWS * scale));
+      const bar = new ProgressBar(trainReal.length * views, 'real speech, cloud views', process.stderr, options.progress);
       const out: Float32Array[][] = [];
-      for (const s of trainReal) out.push(await realCloudViews(s, Math.max(20, Math.round(REAL_CLOUD_VIEWS * scale)), { cache, extractor, featureIdentity }));
+      for (const s of trainReal) out.push(await realCloudViews(s, views, { cache, extractor, featureIdentity }, () => bar.tick()));
       return out;
     });
     const sets = buildTrainSets(word, seedFeatures, plan.recipes, clips, trainReal, realCloud);
@@ -96,7 +99,14 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
         return { ...exported, log: epochs };
       });
     const stage1 = await train('stage1', stage1Recipe(scale), sets.stage1);
-    const verifier = await train('verifier', verifierRecipe(scale), sets.verifier);
+    const mined = await timer.time('mine hard negatives', async () => {
+      let bar: ProgressBar | undefined;
+      return mineVerifierSet({ word, stage1: stage1.bytes, plan, clips, clipKeys, real: trainReal, sets, extractor, synthesizer, cache, featureIdentity, seed: options.seed }, (done, total) => {
+        bar ??= new ProgressBar(total, 'stage-1 detections, cloud windows', process.stderr, options.progress);
+        while (bar.count < done) bar.tick();
+      });
+    });
+    const verifier = await train('verifier', verifierRecipe(scale), mined.set);
 
     const compare = manifest.keywords[slug] ? keywordEntryFor(manifest, slug) : undefined;
     const phones = dict.phrasePronunciations(word)[0];
@@ -142,7 +152,8 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
       featureModels: { package: manifest.package, packageVersion: manifest.packageVersion, melspectrogram: { ...manifest.features.melspectrogram }, embedding: { ...manifest.features.embedding } },
       versions: { ...catalog.versions, melspectrogram: manifest.features.melspectrogram.sha256.slice(0, 12), embedding: manifest.features.embedding.sha256.slice(0, 12), tfjs: tf.version.tfjs, node: process.versions.node },
       voices: { train: catalog.voices.filter((v) => v.split === 'train').length, val: catalog.voices.filter((v) => v.split === 'val').length, heldOut: heldOutDescription() },
-      counts: { ...summariseData(plan.recipes, real, word), windows: { stage1: countByClass(sets.stage1.examples), verifier: countByClass(sets.verifier.examples) } },
+      counts: { ...summariseData(plan.recipes, real, word), windows: { stage1: countByClass(sets.stage1.examples), verifier: countByClass(mined.set.examples) } },
+      mining: mined.summary,
       nearMisses,
       lacks,
       training: { stage1: stage1.log, verifier: verifier.log },
