@@ -15,6 +15,7 @@ import { FeatureExtractor } from './features/extractor.js';
 import { hashOf, sha256 } from './hash.js';
 import { exportHead } from './model/export-head.js';
 import { loadTf } from './model/tf.js';
+import { cacheHead, cachedHead, trainedHeadKey } from './model/head-cache.js';
 import { trainHead, type EpochLog } from './model/train-head.js';
 import { budgetScale, stage1Recipe, verifierRecipe, type TrainOptions } from './options.js';
 import { gatherRealSources } from './real/gather.js';
@@ -92,11 +93,19 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
     const tf = await loadTf();
     const train = async (name: string, recipe: ReturnType<typeof stage1Recipe>, set: typeof sets.stage1): Promise<{ bytes: Uint8Array; log: EpochLog[]; maxDiff: number }> =>
       timer.time(`train ${name}`, async () => {
+        const key = trainedHeadKey(set, recipe, options.seed, tf.version.tfjs);
+        const cached = cachedHead(cache, key);
+        if (cached) {
+          log(`train ${name}: the same data, recipe and seed as a run before; its head is reused from the cache`);
+          return cached;
+        }
         const bar = new ProgressBar(recipe.epochs, `train ${name}`, process.stderr, options.progress);
         const { model, log: epochs } = await trainHead(tf, set, recipe, options.seed, (e) => bar.tick(`loss ${e.loss.toFixed(4)}`));
         const exported = await exportHead(tf, model, set, `${slug}_${name}`);
         model.dispose();
-        return { ...exported, log: epochs };
+        const head = { ...exported, log: epochs };
+        cacheHead(cache, key, head);
+        return head;
       });
     const stage1 = await train('stage1', stage1Recipe(scale), sets.stage1);
     const mined = await timer.time('mine hard negatives', async () => {
