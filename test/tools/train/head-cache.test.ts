@@ -30,6 +30,7 @@ describe('the trained-head cache', () => {
       trainedHeadKey(changed, recipe, 1, '4.22.0'),
       trainedHeadKey(relabelled, recipe, 1, '4.22.0'),
       trainedHeadKey(moved, recipe, 1, '4.22.0'),
+      trainedHeadKey({ ...set(), examples: [{ ...set().examples[0]!, weight: 4 }, set().examples[1]!] }, recipe, 1, '4.22.0'),
       trainedHeadKey(set(), { ...recipe, negativeWeight: [1, 3] }, 1, '4.22.0'),
       trainedHeadKey(set(), recipe, 2, '4.22.0'),
       trainedHeadKey(set(), recipe, 1, '4.22.1'),

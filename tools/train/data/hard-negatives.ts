@@ -23,6 +23,13 @@ export const MAX_CLIP_FIRES = 2000;
 export const MAX_STREAM_FIRES = 300;
 /** Positives the first stage finds whose exact cloud window (the device's own boundary estimate) is rebuilt. */
 export const EXACT_POSITIVES = 500;
+/**
+ * Weight of a positive window from an exact cloud window: the cached cloud views of the positives
+ * start 350-600 ms before the word, but the device's own boundary estimate often starts the window
+ * later (in noise, a third of the time by more than 100 ms), and the verifier missed exactly
+ * those; the exact windows teach it that case.
+ */
+export const EXACT_POSITIVE_WEIGHT = 4;
 /** Clips rendered again per group (the TTS engines speak the next group meanwhile). */
 const GROUP = 200;
 
@@ -110,7 +117,7 @@ export async function mineVerifierSet(input: MiningInput, onProgress: (done: num
   const base = relabelHard(sets.cloud.examples, cloudScores, MINING_RULE.threshold).filter((e) => e.cls !== 'positive' || keepAll || foundCloud.has(e.seq));
   const offset = sequences.length;
   sequences.push(...mined.sequences);
-  const examples = [...base, ...mined.examples.map((e) => ({ ...e, seq: e.seq + offset }))];
+  const examples = [...base, ...mined.examples.map((e) => ({ ...e, seq: e.seq + offset, ...(e.cls === 'positive' ? { weight: EXACT_POSITIVE_WEIGHT } : {}) }))];
   const summary: MiningSummary = {
     rule: MINING_RULE,
     positives: { train: trainPositives, found: firings.positives.size, allKept: keepAll, exactWindows: mined.examples.filter((e) => e.cls === 'positive').length },

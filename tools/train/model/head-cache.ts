@@ -29,7 +29,7 @@ export function trainedHeadKey(set: TrainSet, recipe: HeadRecipe, seed: number, 
     ex[2 * i] = e.seq;
     ex[2 * i + 1] = e.t;
   });
-  h.update(bytesOf(ex)).update(set.examples.map((e) => e.cls).join(','));
+  h.update(bytesOf(ex)).update(set.examples.map((e) => (e.weight === undefined ? e.cls : `${e.cls}*${e.weight}`)).join(','));
   return h.digest('hex');
 }
 

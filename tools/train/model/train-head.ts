@@ -20,6 +20,8 @@ export interface Example {
   readonly seq: number;
   readonly t: number;
   readonly cls: ExampleClass;
+  /** A multiplier on the class weight (default 1): windows that stand for more than their number. */
+  readonly weight?: number;
 }
 
 export interface TrainSet {
@@ -89,7 +91,7 @@ export async function trainHead(tf: Tf, set: TrainSet, recipe: HeadRecipe, seed:
     const chosen = [...(byClass.get('positive') ?? [])];
     for (const cls of NEGATIVE_CLASSES) chosen.push(...sample(byClass.get(cls) ?? [], recipe.negativesPerEpoch[cls] ?? 0, rng));
     shuffleInPlace(chosen, rng);
-    const weightOf = (e: Example): number => (recipe.classWeight[e.cls] ?? 1) * (e.cls === 'positive' ? 1 : negativeWeight);
+    const weightOf = (e: Example): number => (recipe.classWeight[e.cls] ?? 1) * (e.weight ?? 1) * (e.cls === 'positive' ? 1 : negativeWeight);
     const dataset = tf.data.generator(function* () {
       for (let at = 0; at < chosen.length; at += recipe.batchSize) {
         const batch = chosen.slice(at, at + recipe.batchSize);
