@@ -1,4 +1,4 @@
-import { Rng } from '../../bench/fuzz-rng.js';
+import type { Rng } from '../../bench/fuzz-rng.js';
 import type { DecisionRule } from '../eval/decisions.js';
 import { clipFalseAccepts, recallAt, streamFalseAccepts, type ScoredClip, type ScoredStream } from '../eval/sweep.js';
 import type { Example } from '../model/train-head.js';
