@@ -14,7 +14,7 @@ import type { Synthesizer } from '../tts/synthesizer.js';
 import { CLOUD_POSITIVE_AFTER_END, wordChunks, type TrainSets } from './examples.js';
 import { capInOrder, MINING_RULE, mineFirings, relabelHard } from './mining.js';
 import type { Plan } from './plan.js';
-import { renderClip } from './render.js';
+import { concat, renderClip } from './render.js';
 import { babbleBanks, speak, type ClipFeatures } from './synthetic.js';
 
 /** Detections on synthetic negative clips whose cloud windows are rebuilt at most (a seeded sample beyond). */
@@ -221,14 +221,4 @@ function fromCache(cache: FeatureCache, key: string): Mined | undefined {
     at += n;
   }
   return { sequences, examples: meta.examples, skipped: meta.skipped };
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
