@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { mosquittoPasswordHash } from '../broker/mosquitto-passwd.js';
-import { parseTopic, topicFor } from '../protocol/topics.js';
+import { topicFor } from '../protocol/topics.js';
 import { SystemClock, type Clock } from '../../core/clock.js';
-import { EchosimError } from '../../core/errors.js';
 import { rootLogger, type Logger } from '../../core/log.js';
 import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import type { ClientTlsOptions } from '../tls/client-tls.js';
@@ -17,12 +15,14 @@ import { MosquittoAuthSync, registryAuthenticator } from './broker-auth.js';
 import { ApiServer } from './http/api-server.js';
 import { CloudClient, type CloudClientOptions } from './mqtt/cloud-client.js';
 import type { CloudEvents } from './mqtt/cloud-events.js';
+import { routeDeviceMessage, type InboundMessage } from './mqtt/device-message-router.js';
 import { JobGateway } from './mqtt/job-gateway.js';
 import { Presence } from './mqtt/presence.js';
 import { ShadowGateway } from './mqtt/shadow-gateway.js';
 import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
+import { OwnedBroker, notOwnedBroker } from './owned-broker.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
 import { Assistant } from './answers/assistant.js';
@@ -97,9 +97,8 @@ export class Cloud {
   readonly service: A4bService;
   readonly recordings: RecordingStore;
   readonly telemetry: TelemetrySink;
-  private broker: EmbeddedBroker | undefined;
-  /** The embedded broker while stopBroker() has it stopped. */
-  private stoppedBroker: EmbeddedBroker | undefined;
+  /** The embedded broker, unless the cloud uses an external one. */
+  private broker: OwnedBroker | undefined;
   private client: CloudClient | undefined;
   private api: ApiServer | undefined;
   private shadows: ShadowGateway | undefined;
@@ -237,11 +236,11 @@ export class Cloud {
       }
     } else {
       const b = options.broker as { host?: string; port?: number } | undefined;
-      this.broker = await EmbeddedBroker.start({
+      this.broker = await OwnedBroker.start({
         host: b?.host ?? '127.0.0.1',
         port: b?.port ?? DEFAULT_MQTT_PORT,
-        authenticate: this.authenticator(),
-        ...(tls ? { tls: tls.material } : {}),
+        authenticate: () => this.authenticator(),
+        tls: () => this.tls?.material,
         log,
       });
       this.brokerUrlValue = this.broker.url;
@@ -278,7 +277,7 @@ export class Cloud {
     const assistant = this.assistant;
     this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}), ...(assistant ? { assistant } : {}) });
     this.wireService();
-    const onMessage = (m: { topic: string; payload: Buffer; retain: boolean }): void => void this.route(m);
+    const onMessage = (m: InboundMessage): void => void this.route(m);
     client.on('message', onMessage);
     this.detach.push(() => client.off('message', onMessage));
     const onConnected = ({ sessionPresent }: { sessionPresent: boolean }): void => void bus.emit('broker-link', { state: 'connected', sessionPresent });
@@ -391,43 +390,10 @@ export class Cloud {
     });
   }
 
-  /** One message from a device, to the part that owns its topic. */
-  private async route(m: { topic: string; payload: Buffer; retain: boolean }): Promise<void> {
-    const t = parseTopic(m.topic);
-    if (!t) {
-      this.homeAssistant?.onMessage(m.topic, m.payload);
-      return;
-    }
-    if (this.strayRetained?.check(m)) return;
-    const id = t.deviceId;
-    try {
-      switch (t.kind) {
-        case 'shadow/update':
-          return await this.shadows?.onUpdate(id, m.payload);
-        case 'shadow/get':
-          return await this.shadows?.onGet(id, m.payload);
-        case 'jobs/update':
-          return await this.jobs?.onUpdate(id, t.jobId ?? '', m.payload);
-        case 'availability':
-          if (this.presence?.onAvailability(id, m.payload, m.retain) === 'ONLINE') await this.jobs?.notify(id);
-          return;
-        case 'telemetry/state':
-        case 'telemetry/wake':
-        case 'telemetry/false-wake':
-        case 'telemetry/metrics':
-          return this.telemetry.onTelemetry(id, t.kind.slice('telemetry/'.length) as 'state', m.payload);
-        case 'utterance/start':
-          return await this.utterances?.onStart(id, t.utteranceId ?? -1, m.payload);
-        case 'utterance/audio':
-          return await this.utterances?.onAudio(id, t.utteranceId ?? -1, m.payload);
-        case 'utterance/end':
-          return await this.utterances?.onEnd(id, t.utteranceId ?? -1, m.payload);
-        default:
-          return; // the cloud's own messages, echoed by nothing we subscribe to
-      }
-    } catch (err) {
-      this.log.error({ deviceId: id, kind: t.kind, err: (err as Error).message }, 'device message not handled');
-    }
+  /** One message from a device, to the part that owns its topic (mqtt/device-message-router.ts). */
+  private route(m: InboundMessage): Promise<void> {
+    const { shadows, jobs, presence, telemetry, utterances, strayRetained, homeAssistant, log } = this;
+    return routeDeviceMessage({ shadows, jobs, presence, telemetry, utterances, strayRetained, homeAssistant, log }, m);
   }
 
   /**
@@ -447,28 +413,14 @@ export class Cloud {
    * an outage) until startBroker(). Its persistence is kept for the broker startBroker() starts.
    */
   async stopBroker(): Promise<void> {
-    const old = this.broker ?? this.stoppedBroker;
-    if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
-    if (!this.broker) return;
-    this.broker = undefined;
-    this.stoppedBroker = old;
-    await old.close();
+    if (!this.broker) throw notOwnedBroker();
+    await this.broker.pause();
   }
 
   /** Starts the embedded broker stopped by stopBroker() on the same port, with its persistence. */
   async startBroker(): Promise<void> {
-    const old = this.stoppedBroker;
-    if (this.broker) return;
-    if (!old) throw new EchosimError('MQTT_BROKER_FAILED', 'the cloud does not run this broker', { hint: 'Restart the external broker itself.' });
-    this.broker = await EmbeddedBroker.start({
-      host: old.host,
-      port: old.port,
-      authenticate: this.authenticator(),
-      persistence: old.persistence,
-      ...(this.tls ? { tls: this.tls.material } : {}),
-      log: this.log,
-    });
-    this.stoppedBroker = undefined;
+    if (!this.broker) throw notOwnedBroker();
+    await this.broker.resume();
   }
 
   /** Stops the API, the MQTT side and the broker, and closes the database. Safe to call twice. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { Clock, TimerHandle } from '../../../core/clock.js';
+import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import { mergeDesiredSecrets } from '../../protocol/desired-secrets.js';
 import { parsePayload, validate } from '../../protocol/parse.js';
@@ -14,12 +14,13 @@ import {
   type ReportedState,
 } from '../../protocol/shadow.js';
 import type { DeviceTopics, TopicKind } from '../../protocol/topics.js';
-import { Backoff, type BackoffOptions } from '../../mqtt/backoff.js';
+import type { BackoffOptions } from '../../mqtt/backoff.js';
 import type { WifiStatus } from '../wifi/wifi-manager.js';
 import type { DeviceKey } from './device-key.js';
 import type { ProfileApplier, ProfileRejection } from './profile-applier.js';
 import { deviceOnlyState, reportedState, withoutNulls } from './reported-state.js';
 import { RequestTokens } from './request-tokens.js';
+import { RequestWatch } from './request-watch.js';
 import type { LinkTransport, MalformedMessage } from './transport.js';
 
 /**
@@ -94,8 +95,7 @@ export interface ShadowSyncOptions {
 export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
   private readonly gets = new RequestTokens('g');
   private readonly updates = new RequestTokens('u');
-  private readonly backoff: Backoff;
-  private readonly timeoutMs: number;
+  private readonly watch: RequestWatch;
   /** Sequence number of the newest get sent, and of the newest get whose answer was taken. */
   private lastGetSent = 0;
   private lastGetTaken = 0;
@@ -107,8 +107,6 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
   private force = false;
   /** The desired state last refused, so an identical one is not re-applied on every get. */
   private refused: { version: number; desired: Record<string, unknown> } | undefined;
-  private answerTimer: TimerHandle | undefined;
-  private retryTimer: TimerHandle | undefined;
   private chain: Promise<void> = Promise.resolve();
   private syncedOnce = false;
   /** The device's facts changed while a report was waiting for its answer: report them after it. */
@@ -117,8 +115,11 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
 
   constructor(private readonly options: ShadowSyncOptions) {
     super();
-    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.backoff = new Backoff({ baseMs: 1000, capMs: 30_000, ...options.backoff });
+    this.watch = new RequestWatch({
+      clock: options.clock,
+      ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    });
   }
 
   /** True once a round has completed since the link started. */
@@ -138,8 +139,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
 
   onDisconnected(): void {
     // Whatever was in flight is re-done from scratch by the get on the next CONNECTED.
-    this.clearTimer('answer');
-    this.clearTimer('retry');
+    this.watch.stop();
     this.updatePending = false;
   }
 
@@ -196,13 +196,12 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
 
   close(): void {
     this.closed = true;
-    this.clearTimer('answer');
-    this.clearTimer('retry');
+    this.watch.stop();
   }
 
   private requestGet(reason: 'connected' | 'delta' | 'resync' | 'retry' | 'report'): void {
     if (this.closed || !this.options.transport.connected) return; // the next CONNECTED gets
-    const awaiting = this.lastGetSent > this.lastGetTaken && this.answerTimer !== undefined;
+    const awaiting = this.lastGetSent > this.lastGetTaken && this.watch.awaitingAnswer;
     if (awaiting && (reason === 'delta' || reason === 'resync' || reason === 'report')) {
       this.again = true;
       return;
@@ -210,7 +209,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     const { token, n } = this.gets.next();
     this.lastGetSent = n;
     this.again = false;
-    this.clearTimer('retry');
+    this.watch.cancelRetry();
     this.armAnswerTimer();
     const body = JSON.stringify({ clientToken: token, publicKey: this.options.key.publicKey });
     this.options.transport.publish(this.options.topics.shadowGet, body, { qos: 1 }).catch((err: unknown) => {
@@ -250,7 +249,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     const n = this.gets.parse(token);
     if (n === undefined || n < this.lastGetTaken) return false;
     this.lastGetTaken = n;
-    if (n === this.lastGetSent && !this.updatePending) this.clearTimer('answer');
+    if (n === this.lastGetSent && !this.updatePending) this.watch.answered();
     return true;
   }
 
@@ -312,8 +311,8 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     if (!parsed.ok) return this.malformed('shadow/update/accepted', parsed);
     if (this.updates.parse(parsed.value.clientToken) !== this.lastUpdate || !this.updatePending) return;
     this.updatePending = false;
-    this.clearTimer('answer');
-    this.backoff.reset();
+    this.watch.answered();
+    this.watch.succeeded();
     const reported = parsed.value.state.reported ?? {};
     const pv = reported.profileVersion;
     const rejected = reported.rejected as { version?: unknown } | null | undefined;
@@ -336,7 +335,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
     } else {
       if (this.updates.parse(clientToken) !== this.lastUpdate || !this.updatePending) return;
       this.updatePending = false;
-      this.clearTimer('answer');
+      this.watch.answered();
     }
     const log = this.options.log;
     if (request === 'get' && code === 404) {
@@ -368,32 +367,18 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> {
 
   /**
    * An unanswered request: the broker took it (QoS 1) but the shadow service did not answer (down,
-   * restarting, or the answer was lost with a broker). Asks again after a growing backoff, so a fleet
-   * waiting for a cloud that is down does not poll it in lock-step.
+   * restarting, or the answer was lost with a broker). Asked again after the watch's backoff.
    */
   private armAnswerTimer(): void {
-    this.clearTimer('answer');
-    this.answerTimer = this.options.clock.setTimeout(() => {
-      this.answerTimer = undefined;
+    this.watch.sent(() => {
       this.updatePending = false;
       this.options.log.info('no answer from the shadow service; asking again after a backoff');
       this.retryLater();
-    }, this.timeoutMs);
+    });
   }
 
   private retryLater(): void {
-    this.clearTimer('retry');
-    this.retryTimer = this.options.clock.setTimeout(() => {
-      this.retryTimer = undefined;
-      this.requestGet('retry');
-    }, this.backoff.next());
-  }
-
-  private clearTimer(which: 'answer' | 'retry'): void {
-    const t = which === 'answer' ? this.answerTimer : this.retryTimer;
-    if (t) this.options.clock.clearTimeout(t);
-    if (which === 'answer') this.answerTimer = undefined;
-    else this.retryTimer = undefined;
+    this.watch.retryLater(() => this.requestGet('retry'));
   }
 
   private markSynced(): void {
