@@ -1,4 +1,5 @@
 import type { DeviceState } from '../../cloud-link/protocol/device-states.js';
+import { SystemClock, type Clock } from '../../core/clock.js';
 
 /** What holding device time for the cloud's answer reads of the device and its link. */
 export interface AnswerHoldView {
@@ -31,6 +32,8 @@ export class AnswerHold {
   constructor(
     private readonly view: AnswerHoldView,
     private readonly maxMs = ANSWER_HOLD_MS,
+    /** Real time (the cloud answers in it); a test gives a VirtualClock. */
+    private readonly realTime: Clock = new SystemClock(),
   ) {
     view.device.on('state', this.onState);
   }
@@ -40,12 +43,12 @@ export class AnswerHold {
     if (device.state !== 'THINKING' || !link.connected || this.givenUp) return;
     const left = await new Promise<boolean>((resolve) => {
       const done = (leftThinking: boolean): void => {
-        clearTimeout(timer);
+        this.realTime.clearTimeout(timer);
         device.off('state', onState);
         resolve(leftThinking);
       };
       const onState = (): void => void (device.state !== 'THINKING' && done(true));
-      const timer = setTimeout(() => done(false), this.maxMs);
+      const timer = this.realTime.setTimeout(() => done(false), this.maxMs);
       device.on('state', onState);
     });
     if (!left) this.givenUp = true;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceState } from '../../../cloud-link/protocol/device-states.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { AnswerHold } from '../../../tools/runtime/answer-hold.js';
 
 /** A device whose state the test moves, and a link whose connection it sets. */
@@ -41,13 +42,20 @@ test('not held when the link is down: no answer can come', async () => {
 
 test('an answer later than the bound is given up for that request only', async () => {
   const device = new FakeDevice();
-  const hold = new AnswerHold({ device, link: { connected: true } }, 1);
+  const realTime = new VirtualClock();
+  const hold = new AnswerHold({ device, link: { connected: true } }, 1_000, realTime);
   device.move('THINKING');
-  await hold.beforeStep(); // waits 1 ms of real time, then gives up
+  const first = hold.beforeStep();
+  await realTime.advance(999);
+  expect(await settled(first)).toBe(false); // still within the bound
+  await realTime.advance(1);
+  expect(await settled(first)).toBe(true); // the bound: given up
   expect(await settled(hold.beforeStep())).toBe(true); // the same request: not held again
   device.move('IDLE');
   device.move('THINKING');
-  expect(await settled(hold.beforeStep())).toBe(false); // the next request is held again
+  const next = hold.beforeStep();
+  expect(await settled(next)).toBe(false); // the next request is held again
   device.move('IDLE');
+  expect(await settled(next)).toBe(true);
   hold.close();
 });
