@@ -55,7 +55,7 @@ test('the page shows the model, its ring LED by LED and its buttons', async () =
   expect(await page.locator('#buttons button').allTextContents()).toEqual(['Action', 'Microphone off', 'Volume up', 'Volume down']);
   expect(await page.textContent('#mic')).toBe('on');
   // the socket's first message is the snapshot; the level is a number, never audio
-  expect(JSON.parse(received[0] ?? '{}')).toMatchObject({ type: 'snapshot', protocol: 1 });
+  expect(JSON.parse(received[0] ?? '{}')).toMatchObject({ type: 'snapshot', protocol: 2 });
   await until('a level message', async () => received.some((m) => m.startsWith('{"type":"level"')));
   const level = JSON.parse(received.find((m) => m.startsWith('{"type":"level"')) ?? '{}') as { dbfs: unknown };
   expect(typeof level.dbfs).toBe('number');
