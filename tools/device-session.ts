@@ -22,7 +22,8 @@ import { openSpeaker } from '../hal/speaker/open.js';
 import { SileroVad, SileroVadModel } from '../models/vad/silero-vad.js';
 import { audioSeconds } from './device-events.js';
 import { preflightGpio } from './doctor/preflight.js';
-import { runLocalCommand } from '../cloud-link/device/local-command-runner.js';
+import { runLocalCommand } from '../firmware/features/local-command-runner.js';
+import { AnswerHold } from './runtime/answer-hold.js';
 import { parseDeviceScript, readDeviceScript } from './script/device-script.js';
 import { ScriptedCommands } from './script/scripted-commands.js';
 import { DeviceRuntime, type RuntimeLinkOptions } from './runtime/device-runtime.js';
@@ -214,16 +215,26 @@ export async function openDeviceSession(opts: DeviceSessionOptions): Promise<Dev
       const cloud = opts.cloud;
       await runtime.start(link && cloud ? { ready: () => waitForCloud(link, cloud.syncWaitMs ?? 15_000) } : {});
       commands?.start();
-      const summary = await runDevice(device, mic, {
-        clock,
-        signal: runAbort.signal,
-        settleMs: opts.settle * 1000,
-        busy: () => (script?.remaining ?? 0) > 0 || (commands?.remaining ?? 0) > 0,
-        ...(commands ? { waitFor: () => commands.idle() } : {}),
-        realTime: !opts.fast,
-      });
-      if (hardwareError) throw hardwareError;
-      return summary;
+      // As fast as possible, device time waits for the cloud's answer as a real device's wall clock would not need to.
+      const hold = opts.fast && link ? new AnswerHold({ device, link }) : undefined;
+      const waitFor = async (): Promise<void> => {
+        await commands?.idle();
+        await hold?.beforeStep();
+      };
+      try {
+        const summary = await runDevice(device, mic, {
+          clock,
+          signal: runAbort.signal,
+          settleMs: opts.settle * 1000,
+          busy: () => (script?.remaining ?? 0) > 0 || (commands?.remaining ?? 0) > 0,
+          ...(commands || hold ? { waitFor } : {}),
+          realTime: !opts.fast,
+        });
+        if (hardwareError) throw hardwareError;
+        return summary;
+      } finally {
+        hold?.close();
+      }
     },
     async finishEvents(): Promise<void> {
       await ledEvents?.close();

@@ -17,6 +17,11 @@ export class ProgressBar {
     this.tty = stream.isTTY === true;
   }
 
+  /** Steps done so far. */
+  get count(): number {
+    return this.done;
+  }
+
   tick(detail = ''): void {
     this.done++;
     if (!this.enabled || this.total === 0) return;

@@ -15,7 +15,7 @@ import {
  * do-not-disturb, the request earcons, a timer, an alarm or a list item. The same command, checked
  * by this one schema, comes from a device's `--script`, from the cloud's SendDeviceCommand
  * operation (as a `local-command` job, jobs.ts) and from Home Assistant (through that operation);
- * the device runs it in one place (cloud-link/device/local-command-runner.ts). Every number and string is
+ * the device runs it in one place (firmware/features/local-command-runner.ts). Every number and string is
  * bounded by the feature's own limits (local-feature-limits.ts).
  */
 const Label = z.string().trim().min(1).max(100);

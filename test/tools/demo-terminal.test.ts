@@ -17,16 +17,19 @@ const NARRATION: readonly RegExp[] = [
   /^ {9}MQTT broker mqtt:\/\/127\.0\.0\.1:\d+, HTTP API http:\/\/127\.0\.0\.1:\d+$/,
   /^ {9}its data: .*\/cloud$/,
   /^echosim: a simulated echo-dot-3 connects to it as "demo-echo-1" and hears$/,
-  /^ {9}test\/fixtures\/demo\/alexa-demo\.wav$/,
+  /^ {9}test\/fixtures\/demo\/alexa-what-time\.wav$/,
+  /^ {9}its speaker: wav:.*\/devices\/demo-echo-1\/speaker\.wav$/,
   /^ {9}\(as fast as possible\)$/,
   /^ {5}0\.00 s {2}BOOTING -> CONNECTING \(BOOTED_CONFIGURED\): booted; cloud set up$/,
   /^ {5}0\.00 s {2}CONNECTING -> IDLE \(LINK_UP\): connected to the cloud$/,
   /^ {5}2\.00 s {2}wake word "alexa" \(score \d\.\d\d\): the ring lights up$/,
   /^ {5}2\.00 s {2}IDLE -> LISTENING \(WAKE_WORD\): listening to the request$/,
   /^ {5}2\.00 s {2}streaming to the cloud, from 500 ms before the wake word$/,
-  /^ {5}4\.40 s {2}LISTENING -> THINKING \(STREAM_ENDED\): waiting for the answer$/,
-  /^ {4}[ \d]\d\.\d\d s {2}THINKING -> IDLE \(NO_RESPONSE\): the cloud had nothing to say$/,
-  /^ {5}4\.63 s {2}the recording is over; the microphone now hears a quiet room$/,
+  /^ {5}3\.68 s {2}LISTENING -> THINKING \(STREAM_ENDED\): waiting for the answer$/,
+  /^ {5}3\.68 s {2}the cloud understood "what time is it": WhatTime, confidence \d\.\d\d$/,
+  /^ {5}3\.68 s {2}THINKING -> SPEAKING \(RESPONSE\): the cloud answered$/,
+  /^ {5}3\.68 s {2}the speaker plays the cloud's spoken answer \(\d\.\d\d s\)$/,
+  /^ {5}\d\.\d\d s {2}SPEAKING -> IDLE \(SPEECH_DONE\): done speaking$/,
   /^Flash a room profile to the device from a second terminal:$/,
   /^ {2}npx echosim flash --device demo-echo-1 --room-profile examples\/room-profile\.json \\$/,
   /^ {6}--data-dir .*\/cloud$/,
@@ -38,7 +41,8 @@ const NARRATION: readonly RegExp[] = [
 const INTERLEAVED: ReadonlyArray<{ line: RegExp; after: RegExp }> = [
   { line: /^ {5}0\.00 s {2}applied profile version 1 \(no room profile yet\)$/, after: /BOOTING -> CONNECTING/ },
   { line: /^ {5}\d\.\d\d s {2}the cloud confirmed the wake word \(score (0\.\d\d|1\.00)\)$/, after: /streaming to the cloud/ },
-  { line: /^ {5}4\.40 s {2}stream closed: end-of-speech$/, after: /streaming to the cloud/ },
+  { line: /^ {5}3\.68 s {2}stream closed: end-of-speech$/, after: /streaming to the cloud/ },
+  { line: /^ {5}3\.90 s {2}the recording is over; the microphone now hears a quiet room$/, after: /stream closed/ },
 ];
 
 /** Index of each expected line in `screen`, failing with the screen when one is missing or out of order. */
@@ -135,7 +139,7 @@ test('npm start in a 110x45 terminal: every narration line in order above one ri
   pane.resize(80, 24);
   const small = await pane.waitFor((s) => leds(s) === 12 && s.filter((l) => RING_LABEL_ROW.test(l)).length === 1, 10_000);
   expectOneRingAtTheBottom(small);
-  expectInOrder(pane.capture({ history: true }), [/^echosim: the cloud is up$/, /IDLE -> LISTENING/, /THINKING -> IDLE/, /Ctrl-C stops it/]);
+  expectInOrder(pane.capture({ history: true }), [/^echosim: the cloud is up$/, /IDLE -> LISTENING/, /SPEAKING -> IDLE/, /Ctrl-C stops it/]);
   // Too few rows for the circle: the ring becomes one line of 12 LEDs.
   pane.resize(80, 10);
   const line = await pane.waitFor((s) => s.some((l) => /^([●○] ){12} off$/.test(l)), 10_000);
@@ -147,7 +151,7 @@ test('npm start in a 110x45 terminal: every narration line in order above one ri
   pane.sendKeys('C-c');
   expect(await pane.exitStatus()).toBe(0);
   const after = pane.capture({ history: true });
-  expectInOrder(after, [/^echosim: the cloud is up$/, /Ctrl-C stops it/, /^echosim: the device and the cloud have stopped$/, /^ {9}their data stays in /]);
+  expectInOrder(after, [/^echosim: the cloud is up$/, /Ctrl-C stops it/, /^echosim: what the device's speaker played \(the answer included\) is in$/, /^ {9}\/.*speaker\.wav$/, /^echosim: the device and the cloud have stopped$/, /^ {9}their data stays in /]);
   expect(leds(after.slice(after.findIndex((l) => /have stopped/.test(l))))).toBe(0);
   expect(leftovers(pane, work)).toEqual([]);
   expect(leftInTemp(temp)).toEqual([]);

@@ -79,6 +79,9 @@ describe('echosim device', () => {
     const script = await runCli([...base, '--script', '1.0:self-destruct']);
     expect(script.code).toBe(2);
     expect(script.stderr).toMatch(/BUTTON_SCRIPT_INVALID/);
+    // ... before the device page's port is bound.
+    const withPage = await runCli([...base, '--web', '0', '--script', '1.0:self-destruct']);
+    expect([withPage.code, withPage.stderr.includes('the device page is at')]).toEqual([2, false]);
     const trio = await runCli(['device', '--offline', '--fast', '--model', 'trio-9000', '--mic', `wav:${DEMO}`]);
     expect(trio.code).toBe(2);
     expect(trio.stderr).toMatch(/trio-8800/);

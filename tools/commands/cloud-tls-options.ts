@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { renderMosquittoTlsLines } from '../../cloud-link/broker/mosquitto-config.js';
-import type { CloudTlsConfig } from '../../cloud-link/cloud/cloud.js';
+import type { CloudTlsConfig } from '../../cloud-link/cloud/cloud-options.js';
 import { isTlsBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
 import { CloudTls, TLS_DIR, serverTlsFiles } from '../../cloud-link/cloud/server-tls.js';

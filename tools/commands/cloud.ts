@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Cloud, DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type CloudOptions } from '../../cloud-link/cloud/cloud.js';
+import { Cloud } from '../../cloud-link/cloud/cloud.js';
+import { DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type CloudOptions } from '../../cloud-link/cloud/cloud-options.js';
 import { HOME_ASSISTANT_USERNAME } from '../../cloud-link/protocol/topics.js';
 import type { CloudEvents } from '../../cloud-link/cloud/mqtt/cloud-events.js';
 import { DEFAULT_API_PORT } from '../../cloud-link/cloud/http/api-server.js';

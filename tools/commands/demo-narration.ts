@@ -68,6 +68,15 @@ export function narrate(session: DeviceSession, cloud: Cloud, out: (line: string
   );
   on<{ reason: string; at: number }>(device, 'stream-end', (e) => out(`  ${at(e.at)}  stream closed: ${e.reason}`));
   on<{ reason: string; at: number }>(device, 'false-wake', (f) => out(`  ${at(f.at)}  the cloud did not confirm the wake word: ${f.reason}`));
+  on<{ name: string; slots: Record<string, string | number>; confidence: number; heard: string; at: number }>(device, 'intent', (i) => {
+    const slots = Object.entries(i.slots).map(([k, v]) => `${k} ${String(v)}`);
+    const what = i.name === 'NoMatch' ? 'no command it knows (NoMatch)' : `${i.name}${slots.length ? ` (${slots.join(', ')})` : ''}`;
+    out(`  ${at(i.at)}  the cloud understood${i.heard ? ` "${i.heard}"` : ''}: ${what}, confidence ${i.confidence.toFixed(2)}`);
+  });
+  on<{ label: string; at: number; durationMs: number }>(device, 'sound', (s) => {
+    if (s.label === 'response') out(`  ${at(s.at)}  the speaker plays the cloud's spoken answer (${(s.durationMs / 1000).toFixed(2)} s)`);
+  });
+  on<{ type: string; ok: boolean; detail: string; at: number }>(device, 'directive', (d) => out(`  ${at(d.at)}  directive ${d.type}: ${d.ok ? 'done' : `refused (${d.detail})`}`));
   on<{ level: number; clamped: boolean }>(device, 'volume', (v) => out(`  ${now()}  volume ${v.level}${v.clamped ? ' (held by MaxVolumeLimit)' : ''}`));
   on<{ deviceId: string; confirmed: boolean; score: number }>(cloud.events, 'verdict', (v) => {
     if (v.deviceId === link?.deviceId) out(`  ${now()}  the cloud ${v.confirmed ? 'confirmed' : 'did NOT confirm'} the wake word (score ${v.score.toFixed(2)})`);

@@ -20,32 +20,38 @@ import { parseWebOption } from '../web/web-option.js';
 import { UtteranceThenQuietRoom } from './demo-microphone.js';
 import { commandLines, narrate, narrationTime } from './demo-narration.js';
 
-export const DEMO_WAV = 'test/fixtures/demo/alexa-demo.wav';
+/** What the demo device hears: "Alexa, what time is it?", a request the cloud's assistant answers out loud. */
+export const DEMO_WAV = 'test/fixtures/demo/alexa-what-time.wav';
 export const DEMO_PROFILE = 'examples/room-profile.json';
 const DEMO_DEVICE = 'demo-echo-1';
+/** The default speaker: a WAV of everything the device played, in its data folder (written when the demo stops). */
+const SPEAKER_WAV = 'speaker.wav';
 
 interface DemoOptions {
   fast?: boolean;
   stay?: boolean;
   data?: string;
+  speaker?: string;
   web: ListenAddress | false;
 }
 
 /**
- * The main job on its embedded defaults: the cloud (embedded MQTT broker, SQLite, HTTP API) and one
- * simulated echo-dot-3 linked to it, which hears the bundled "Alexa, ..." through the whole pipeline
- * (ring buffer, openWakeWord, pre-roll, Silero end-pointing, streaming, the cloud's verification)
- * with its light ring in the terminal. In a terminal it then stays up, so a profile can be flashed to
- * it from a second terminal.
+ * The main job on its embedded defaults: the cloud (embedded MQTT broker, SQLite, HTTP API, and its
+ * assistant) and one simulated echo-dot-3 linked to it, which hears the bundled "Alexa, what time is
+ * it?" through the whole pipeline (ring buffer, openWakeWord, pre-roll, Silero end-pointing,
+ * streaming, the cloud's verification, recognition and spoken answer) with its light ring in the
+ * terminal, and plays the answer on its speaker (a WAV file by default, ALSA with `--speaker alsa`).
+ * In a terminal it then stays up, so a profile can be flashed to it from a second terminal.
  */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the cloud and a simulated echo-dot-3 that hears the bundled "Alexa, ..." utterance; then flash profiles to it')
+    .description('run the cloud and a simulated echo-dot-3 that hears the bundled "Alexa, what time is it?" and plays the spoken answer; then flash profiles to it')
     .option('--fast', 'do not wait for real time')
     .option('--stay', 'keep the cloud and device running after the utterance (default: when stdout is a terminal)')
     .option('--no-stay', 'exit once the utterance has been handled')
     .option('--data <dir>', 'where the cloud and the device keep their data (default: the directory echosim cloud uses, and a devices/ folder next to it)')
+    .option('--speaker <spec>', "where the device plays its sounds and the answer: wav:FILE, alsa[:DEVICE] or none (default: wav:speaker.wav in the device's data folder)")
     .option('--web <[host:]port>', 'serve the device page here (port alone: 127.0.0.1; a free port when this one is taken)', parseWebOption, { host: '127.0.0.1', port: 8710 })
     .option('--no-web', 'no device page')
     .action(async (opts: DemoOptions) => {
@@ -62,6 +68,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   const stay = opts.stay ?? screen.live;
   const cloudDir = path.resolve(opts.data ? path.join(opts.data, 'cloud') : defaultCloudDataDir());
   const deviceDir = path.resolve(opts.data ? path.join(opts.data, 'devices', DEMO_DEVICE) : path.join(path.dirname(cloudDir), 'devices', DEMO_DEVICE));
+  const speaker = opts.speaker ?? `wav:${path.join(deviceDir, SPEAKER_WAV)}`;
   const abort = new AbortController();
   let interrupted = false;
   const stop = (): void => {
@@ -85,6 +92,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       `         its data: ${cloudDir}`,
       `echosim: a simulated echo-dot-3 connects to it as "${DEMO_DEVICE}" and hears`,
       `         ${path.relative(process.cwd(), wav) || wav}`,
+      `         its speaker: ${speaker}`,
       opts.fast ? '         (as fast as possible)' : '         (in real time; add --fast to skip the waiting)',
       ...(web ? [`echosim: watch and drive it in a browser: ${web.url}`] : []),
     );
@@ -93,7 +101,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     const mic = stay ? new UtteranceThenQuietRoom(utterance) : utterance;
     // With the page, the browser's microphone (or a dropped WAV) is mixed into the device's.
     const heard = web ? new BrowserMic(mic) : mic;
-    const device = await openSession(cloud, secret, deviceDir, heard, opts.fast === true, screen).catch(async (err: unknown) => {
+    const device = await openSession(cloud, secret, deviceDir, heard, speaker, opts.fast === true, screen).catch(async (err: unknown) => {
       await heard.close();
       throw err;
     });
@@ -127,6 +135,8 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       screen.close({ clearStatus: true });
     }
   }
+  const played = speakerFile(speaker);
+  if (session && played) out("echosim: what the device's speaker played (the answer included) is in", `         ${played}`);
   if (stay || interrupted) out('echosim: the device and the cloud have stopped', `         their data stays in ${path.dirname(cloudDir)}`);
 }
 
@@ -161,12 +171,12 @@ function flashHelp(cloud: Cloud, cloudDir: string, customData: boolean, columns:
 /** The cloud on its default ports, or on free ones when another program holds them. */
 async function startCloud(dir: string, out: (line: string) => void): Promise<Cloud> {
   try {
-    return await Cloud.start({ dir });
+    return await Cloud.start({ dir, assistant: true });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code !== 'MQTT_BROKER_FAILED' && code !== 'API_PORT_IN_USE' && !/in use|EADDRINUSE/i.test(String((err as Error).message))) throw err;
     out('echosim: port 1883 or 8700 is taken (another broker or cloud?); using free ports instead');
-    return Cloud.start({ dir, broker: { port: 0 }, http: { port: 0 } });
+    return Cloud.start({ dir, assistant: true, broker: { port: 0 }, http: { port: 0 } });
   }
 }
 
@@ -187,7 +197,12 @@ async function deviceSecret(cloud: Cloud, deviceDir: string): Promise<string> {
   return res.Secret;
 }
 
-function openSession(cloud: Cloud, secret: string, deviceDir: string, mic: MicSource, fast: boolean, screen: TerminalScreen): Promise<DeviceSession> {
+/** The file a `wav:FILE` speaker writes, if that is the speaker. */
+function speakerFile(spec: string): string | undefined {
+  return spec.startsWith('wav:') ? spec.slice('wav:'.length) : undefined;
+}
+
+function openSession(cloud: Cloud, secret: string, deviceDir: string, mic: MicSource, speaker: string, fast: boolean, screen: TerminalScreen): Promise<DeviceSession> {
   return openDeviceSession({
     ...DEFAULT_SPOTTER_OPTIONS,
     model: 'echo-dot-3',
@@ -197,7 +212,7 @@ function openSession(cloud: Cloud, secret: string, deviceDir: string, mic: MicSo
     buttons: 'none',
     offline: false,
     data: deviceDir,
-    speaker: 'none',
+    speaker,
     fast,
     maxStream: 8,
     vad: true,

@@ -6,7 +6,7 @@ import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/de
 import { checkBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
 import { readCaFile } from '../../cloud-link/tls/client-tls.js';
-import { loadDeviceModels } from '../../firmware/device-model.js';
+import { deviceModel, loadDeviceModels } from '../../firmware/device-model.js';
 import type { Clock } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
@@ -23,6 +23,7 @@ import type { ListenAddress } from '../web/listen-address.js';
 import { parseWebOption, WEB_OPTION_HELP, webMicrophone } from '../web/web-option.js';
 import { MIC_SPEC_HELP } from './listen.js';
 import type { CommandOutcome } from '../script/scripted-commands.js';
+import { parseDeviceScript, readDeviceScript } from '../script/device-script.js';
 
 function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
   return (value) => {
@@ -207,13 +208,19 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   if (buttons === 'keyboard') say('keys: m mic-off, a action (push-to-talk), + / - volume, q quit');
   const abort = new AbortController();
   const stop = (): void => abort.abort();
+  // A bad script is refused before the page's port is bound (the session reads it again; the file is small).
+  if (opts.script) {
+    const { text, source } = readDeviceScript(opts.script);
+    parseDeviceScript(text, deviceModel(split.model).buttons, source);
+  }
   const web = opts.web ? await DeviceWeb.start(opts.web) : undefined;
   if (web) say(`echosim device: the device page is at ${web.url}`);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     // One pass per boot: a reboot job ends a pass, and the device boots again on the same flash
-    // (the microphone source is opened again: a WAV plays from its start, as after a power cycle).
+    // (the microphone source is opened again: a WAV plays from its start, as after a power cycle, and
+    // --script plays again with it, since its times are on that audio: its local commands run again).
     for (;;) {
       const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, model: _model, web: _web, ...common } = opts;
       const mic = web ? webMicrophone(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : undefined;

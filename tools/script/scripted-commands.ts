@@ -17,7 +17,7 @@ export interface ScriptedCommandsEvents {
   done: [CommandOutcome];
 }
 
-/** Runs one local command on the device (cloud-link/device/local-command-runner.ts). */
+/** Runs one local command on the device (firmware/features/local-command-runner.ts). */
 export type CommandRunner = (command: LocalCommand) => Promise<Record<string, string>>;
 
 /**

@@ -58,16 +58,17 @@ export function stage1Recipe(scale: number): HeadRecipe {
 }
 
 /**
- * The verifier: the same features and architecture, near misses and real speech weighted three
- * times and the negatives' weight rising to 10, so it gives up recall on doubtful windows for far
- * fewer false accepts (the device already found the candidates).
+ * The verifier: trained on what the first stage gets wrong (data/hard-negatives.ts): every hard
+ * negative each epoch at twice the weight, a sample of the ordinary cloud-view negatives beside
+ * them, against the positives the first stage finds; the negatives' weight rising only to 2, so
+ * it does not learn "synthetic speech = the word" by rejecting everything it is unsure of.
  */
 export function verifierRecipe(scale: number): HeadRecipe {
   return {
     ...schedule('verifier', scale),
-    negativesPerEpoch: scaled({ 'near-miss': 20000, speech: 12000, sound: 3000, real: 40000 }, scale),
-    classWeight: { positive: 1, 'near-miss': 3, speech: 1, sound: 1, real: 3 },
-    negativeWeight: [1, 10],
+    negativesPerEpoch: { hard: 200000, ...scaled({ 'near-miss': 6000, speech: 4000, sound: 1000, real: 8000 }, scale) },
+    classWeight: { positive: 1, hard: 2, 'near-miss': 1, speech: 1, sound: 1, real: 1 },
+    negativeWeight: [1, 2],
   };
 }
 

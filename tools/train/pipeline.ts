@@ -6,6 +6,7 @@ import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
 import { ProgressBar } from '../progress.js';
 import { countByClass, buildTrainSets } from './data/examples.js';
 import { planClips } from './data/plan.js';
+import { mineVerifierSet } from './data/hard-negatives.js';
 import { clipKey, syntheticFeatures } from './data/synthetic.js';
 import { keyphraseLadder } from './eval/pocketsphinx.js';
 import { validate } from './eval/validate.js';
@@ -14,6 +15,7 @@ import { FeatureExtractor } from './features/extractor.js';
 import { hashOf, sha256 } from './hash.js';
 import { exportHead } from './model/export-head.js';
 import { loadTf } from './model/tf.js';
+import { cacheHead, cachedHead, trainedHeadKey } from './model/head-cache.js';
 import { trainHead, type EpochLog } from './model/train-head.js';
 import { budgetScale, stage1Recipe, verifierRecipe, type TrainOptions } from './options.js';
 import { gatherRealSources } from './real/gather.js';
@@ -80,8 +82,10 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
     });
     const trainReal = real.filter((s) => s.source.split === 'train');
     const realCloud = await timer.time('real speech, cloud views', async () => {
+      const views = Math.max(20, Math.round(REAL_CLOUD_VIEWS * scale));
+      const bar = new ProgressBar(trainReal.length * views, 'real speech, cloud views', process.stderr, options.progress);
       const out: Float32Array[][] = [];
-      for (const s of trainReal) out.push(await realCloudViews(s, Math.max(20, Math.round(REAL_CLOUD_VIEWS * scale)), { cache, extractor, featureIdentity }));
+      for (const s of trainReal) out.push(await realCloudViews(s, views, { cache, extractor, featureIdentity }, () => bar.tick()));
       return out;
     });
     const sets = buildTrainSets(word, seedFeatures, plan.recipes, clips, trainReal, realCloud);
@@ -89,14 +93,29 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
     const tf = await loadTf();
     const train = async (name: string, recipe: ReturnType<typeof stage1Recipe>, set: typeof sets.stage1): Promise<{ bytes: Uint8Array; log: EpochLog[]; maxDiff: number }> =>
       timer.time(`train ${name}`, async () => {
+        const key = trainedHeadKey(set, recipe, options.seed, tf.version.tfjs);
+        const cached = cachedHead(cache, key);
+        if (cached) {
+          log(`train ${name}: the same data, recipe and seed as a run before; its head is reused from the cache`);
+          return cached;
+        }
         const bar = new ProgressBar(recipe.epochs, `train ${name}`, process.stderr, options.progress);
         const { model, log: epochs } = await trainHead(tf, set, recipe, options.seed, (e) => bar.tick(`loss ${e.loss.toFixed(4)}`));
         const exported = await exportHead(tf, model, set, `${slug}_${name}`);
         model.dispose();
-        return { ...exported, log: epochs };
+        const head = { ...exported, log: epochs };
+        cacheHead(cache, key, head);
+        return head;
       });
     const stage1 = await train('stage1', stage1Recipe(scale), sets.stage1);
-    const verifier = await train('verifier', verifierRecipe(scale), sets.verifier);
+    const mined = await timer.time('mine hard negatives', async () => {
+      let bar: ProgressBar | undefined;
+      return mineVerifierSet({ word, stage1: stage1.bytes, plan, clips, clipKeys, real: trainReal, sets, extractor, synthesizer, cache, featureIdentity, seed: options.seed }, (done, total) => {
+        bar ??= new ProgressBar(total, 'stage-1 detections, cloud windows', process.stderr, options.progress);
+        while (bar.count < done) bar.tick();
+      });
+    });
+    const verifier = await train('verifier', verifierRecipe(scale), mined.set);
 
     const compare = manifest.keywords[slug] ? keywordEntryFor(manifest, slug) : undefined;
     const phones = dict.phrasePronunciations(word)[0];
@@ -142,7 +161,8 @@ export async function trainWakeword(options: TrainOptions, log: (line: string) =
       featureModels: { package: manifest.package, packageVersion: manifest.packageVersion, melspectrogram: { ...manifest.features.melspectrogram }, embedding: { ...manifest.features.embedding } },
       versions: { ...catalog.versions, melspectrogram: manifest.features.melspectrogram.sha256.slice(0, 12), embedding: manifest.features.embedding.sha256.slice(0, 12), tfjs: tf.version.tfjs, node: process.versions.node },
       voices: { train: catalog.voices.filter((v) => v.split === 'train').length, val: catalog.voices.filter((v) => v.split === 'val').length, heldOut: heldOutDescription() },
-      counts: { ...summariseData(plan.recipes, real, word), windows: { stage1: countByClass(sets.stage1.examples), verifier: countByClass(sets.verifier.examples) } },
+      counts: { ...summariseData(plan.recipes, real, word), windows: { stage1: countByClass(sets.stage1.examples), verifier: countByClass(mined.set.examples) } },
+      mining: mined.summary,
       nearMisses,
       lacks,
       training: { stage1: stage1.log, verifier: verifier.log },

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EchosimError, isEchosimError } from '../../../core/errors.js';
-import type { Intent } from '../../protocol/intent.js';
+import type { Intent, IntentName } from '../../protocol/intent.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { ResidentDecoder } from '../verification/resident-decoder.js';
 import { commandGrammar, type CommandGrammar } from './command-grammar.js';
+import { withNoiseFloor } from './noise-floor.js';
+import { speechFrames } from './speech-frames.js';
 import { slotValues } from './slot-values.js';
 
 /** Understands one request (the audio after the wake word) as an intent, or NoMatch. */
@@ -20,11 +22,20 @@ export interface PocketsphinxRecognizerOptions {
   modelDir?: string;
   /**
    * Below this confidence a recognized command is a no-match. The confidence is the logistic of the
-   * per-frame log-likelihood ratio between the command grammar's path and a free phone loop's over
-   * the same audio, in pocketsphinx's score units (0.5: both explain it equally well). Chosen on the tuning voices only
-   * (BENCHMARKS.md, "Speech recognition"); default 0.3.
+   * log-likelihood ratio between the command grammar's path and a free phone loop's over the same
+   * audio, per 10 ms frame of speech (speech-frames.ts), in pocketsphinx's score units (0.5: both
+   * explain it equally well). Chosen on the validation voices and real non-command speech only, from
+   * the curve of `tools/fixtures/score-commands.mjs --curve` (BENCHMARKS.md section 12); default
+   * DEFAULT_MIN_CONFIDENCE. It applies to the commands that only answer or are undone by a word
+   * (ANSWER_ONLY_INTENTS); the others must reach minActionConfidence.
    */
   minConfidence?: number;
+  /**
+   * The threshold for the commands that act (timers, alarms, lists, do-not-disturb, the volume level,
+   * deletions, bookings, meetings): a wrong one costs more than a needless "Sorry", so they must be
+   * surer. Chosen with minConfidence on the same curve; default DEFAULT_MIN_ACTION_CONFIDENCE.
+   */
+  minActionConfidence?: number;
   /** Requests waiting beyond the one being decoded (default 16); more: SPEECH_FAILED (busy). */
   maxQueued?: number;
   /** A decode taking longer restarts its decoder: SPEECH_FAILED (default 10 s). */
@@ -32,10 +43,17 @@ export interface PocketsphinxRecognizerOptions {
 }
 
 export const POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+/** The confidence thresholds (see PocketsphinxRecognizerOptions), chosen on validation (BENCHMARKS.md section 12.2). */
+export const DEFAULT_MIN_CONFIDENCE = 0.23;
+export const DEFAULT_MIN_ACTION_CONFIDENCE = 0.25;
+/** Commands that only answer, or whose effect one word undoes (stop, a volume step): the lower threshold. */
+export const ANSWER_ONLY_INTENTS: ReadonlySet<IntentName> = new Set<IntentName>(['WhatTime', 'TimeLeft', 'ReadList', 'RoomFree', 'WhoBooked', 'Stop', 'VolumeUp', 'VolumeDown']);
 /** A request is at most this long (the device's stream cap is 8 s plus its pre-roll). */
 export const MAX_REQUEST_SECONDS = 10;
-/** How many of pocketsphinx's path-score units per frame move the confidence by one logit. */
-const SCORE_PER_LOGIT = 4;
+/** How many of pocketsphinx's path-score units per frame of speech move the confidence by one logit. */
+const SCORE_PER_LOGIT = 16;
+/** The ratio is spread over at least this many frames (100 ms), so a click is not a confident word. */
+const MIN_SPEECH_FRAMES = 10;
 const FRAMES_PER_SECOND = 100;
 const INSTALL_HINT = 'sudo apt install pocketsphinx pocketsphinx-en-us (tools/setup.sh does); until then every request is answered "Sorry, I don\'t know that one".';
 
@@ -44,15 +62,18 @@ const INSTALL_HINT = 'sudo apt install pocketsphinx pocketsphinx-en-us (tools/se
  * decoder constrained by the JSGF grammar of the commands (command-grammar.ts) and one with a free
  * phone loop, each a `pocketsphinx_batch` kept running between requests (resident-decoder.ts, shared
  * with the wake-word verifier), so a request costs two decodes (in parallel) and no model load, and an
- * idle cloud costs nothing (both processes block on their control FIFO). The ratio of the two paths'
- * likelihoods per frame is the confidence: speech that the grammar explains much worse than free
- * phones do is not a command, and is answered as a no-match, never as the nearest command.
+ * idle cloud costs nothing (both processes block on their control FIFO). Both hear the request with a
+ * noise floor 25 dB under it (noise-floor.ts: synthetic voices' empty mel bands otherwise decode as
+ * the wrong words). The ratio of the two paths' likelihoods per frame of speech (speech-frames.ts) is
+ * the confidence: speech that the grammar explains much worse than free phones do is not a command,
+ * and is answered as a no-match, never as the nearest command.
  */
 export class PocketsphinxRecognizer implements CommandRecognizer {
   readonly grammar: CommandGrammar = commandGrammar();
   private readonly binary: string;
   private readonly modelDir: string;
-  private readonly minConfidence: number;
+  readonly minConfidence: number;
+  readonly minActionConfidence: number;
   private readonly maxQueued: number;
   private readonly timeoutMs: number;
   private decoders: { commands: ResidentDecoder; filler: ResidentDecoder } | undefined;
@@ -60,8 +81,11 @@ export class PocketsphinxRecognizer implements CommandRecognizer {
   constructor(options: PocketsphinxRecognizerOptions = {}) {
     this.binary = options.binary ?? 'pocketsphinx_batch';
     this.modelDir = options.modelDir ?? POCKETSPHINX_MODEL_DIR;
-    this.minConfidence = options.minConfidence ?? 0.3;
-    if (!(this.minConfidence >= 0 && this.minConfidence <= 1)) throw new EchosimError('CLI_ARGUMENT_INVALID', `minConfidence ${this.minConfidence} is not in [0, 1]`, { hint: 'e.g. 0.3' });
+    this.minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+    this.minActionConfidence = options.minActionConfidence ?? Math.max(this.minConfidence, DEFAULT_MIN_ACTION_CONFIDENCE);
+    for (const [name, value] of [['minConfidence', this.minConfidence], ['minActionConfidence', this.minActionConfidence]] as const) {
+      if (!(value >= 0 && value <= 1)) throw new EchosimError('CLI_ARGUMENT_INVALID', `${name} ${value} is not in [0, 1]`, { hint: 'e.g. 0.3' });
+    }
     this.maxQueued = Math.max(0, options.maxQueued ?? 16);
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -82,10 +106,11 @@ export class PocketsphinxRecognizer implements CommandRecognizer {
     const frames = (window.length / SAMPLE_RATE) * FRAMES_PER_SECOND;
     if (frames < 10) return noMatch();
     const { commands, filler } = this.ensureDecoders();
+    const heard = withNoiseFloor(window);
     let said: { hyp: string; score: number };
     let free: { hyp: string; score: number };
     try {
-      [said, free] = await Promise.all([commands.decodeScored(window), filler.decodeScored(window)]);
+      [said, free] = await Promise.all([commands.decodeScored(heard), filler.decodeScored(heard)]);
     } catch (err) {
       throw new EchosimError(isEchosimError(err, 'KEYPHRASE_UNAVAILABLE') ? 'SPEECH_UNAVAILABLE' : 'SPEECH_FAILED', `speech recognition failed: ${(err as Error).message}`, {
         cause: err,
@@ -94,10 +119,15 @@ export class PocketsphinxRecognizer implements CommandRecognizer {
     }
     const matched = this.grammar.match(said.hyp);
     if (!matched) return noMatch();
-    const confidence = logistic((said.score - free.score) / frames / SCORE_PER_LOGIT);
+    const confidence = logistic((said.score - free.score) / Math.max(MIN_SPEECH_FRAMES, speechFrames(window)) / SCORE_PER_LOGIT);
     const slots = slotValues(matched.intent, matched.slotWords);
-    if (!slots || confidence < this.minConfidence) return noMatch(confidence);
+    if (!slots || confidence < this.threshold(matched.intent)) return noMatch(confidence);
     return { name: matched.intent, slots, confidence: round3(confidence), heard: said.hyp.slice(0, 200) };
+  }
+
+  /** The confidence a recognized `intent` must reach. */
+  threshold(intent: IntentName): number {
+    return ANSWER_ONLY_INTENTS.has(intent) ? this.minConfidence : this.minActionConfidence;
   }
 
   /** Process ids of the running decoders (CPU accounting in bench). */

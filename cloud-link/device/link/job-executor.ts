@@ -5,7 +5,7 @@ import type { Logger } from '../../../core/log.js';
 import type { DeviceControl } from '../../../firmware/device/device-control.js';
 import type { ResetReport } from '../../protocol/reset-features.js';
 import type { Job } from '../../protocol/jobs.js';
-import { runLocalCommand } from '../local-command-runner.js';
+import { runLocalCommand } from '../../../firmware/features/local-command-runner.js';
 import { announcementAudio, announcementWords } from './announcement-tones.js';
 
 /**

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Cloud, type CloudOptions } from '../../../cloud-link/cloud/cloud.js';
+import { Cloud } from '../../../cloud-link/cloud/cloud.js';
+import type { CloudOptions } from '../../../cloud-link/cloud/cloud-options.js';
 import { WAKE_WORDS } from '../../../cloud-link/protocol/room-profile.js';
 import type { CloudEvents } from '../../../cloud-link/cloud/mqtt/cloud-events.js';
 import { deviceSubscriptions, deviceTopics, type DeviceTopics } from '../../../cloud-link/protocol/topics.js';

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runLocalCommand } from '../../../cloud-link/device/local-command-runner.js';
+import { runLocalCommand } from '../../../firmware/features/local-command-runner.js';
 import { VirtualClock } from '../../../core/clock.js';
 import { LocalFeatures } from '../../../firmware/features/local-features.js';
 import { MAX_TIMERS } from '../../../firmware/features/notifications-schema.js';

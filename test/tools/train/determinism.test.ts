@@ -58,4 +58,20 @@ describe('training a head', () => {
     expect(a.weights).toEqual([1, 2, 3]);
     expect(a.margin).toBeGreaterThan(0.2); // it learned the positives' pattern
   });
+
+  test("an example's own weight multiplies its class weight: the loss and the head change, weight 1 changes nothing", async () => {
+    const set = tinySet();
+    const loss = async (examples: TrainSet['examples']): Promise<{ losses: number[]; hash: string }> => {
+      const { model, log } = await trainHead(tf, { ...set, examples }, recipe, 5);
+      const hash = sha256(headToOnnx(headWeights(model), 'tiny'));
+      model.dispose();
+      return { losses: log.map((e) => e.loss), hash };
+    };
+    const plain = await loss(set.examples);
+    const ones = await loss(set.examples.map((e) => ({ ...e, weight: 1 })));
+    const heavy = await loss(set.examples.map((e) => (e.cls === 'positive' ? { ...e, weight: 4 } : e)));
+    expect(ones).toEqual(plain);
+    expect(heavy.hash).not.toBe(plain.hash);
+    expect(heavy.losses[0]).not.toBe(plain.losses[0]);
+  });
 });

@@ -134,7 +134,7 @@ describe('training and validation never share a voice or a real source', () => {
     expect(banned.has(150 + 30)).toBe(false);
     const sets = buildTrainSets('echo', new Float32Array(16 * 96), plan.recipes, clips, [stream], [[]]);
     const trainClips = plan.recipes.filter((r) => r.split === 'train').length;
-    const seqs = new Set(sets.verifier.examples.map((e) => e.seq));
+    const seqs = new Set([...sets.stage1.examples, ...sets.cloud.examples].map((e) => e.seq));
     expect(Math.max(...seqs)).toBe(2 * trainClips); // two views of each training clip, then the stream
     expect(sets.stage1.examples.filter((e) => e.cls === 'real' && banned.has(e.t))).toEqual([]);
     expect(sets.stage1.examples.filter((e) => e.cls === 'positive').length).toBeGreaterThan(0);

@@ -28,8 +28,10 @@ const NEGATIVE_CLASS: Readonly<Record<Exclude<ClipRecipe['kind'], 'positive'>, E
 export interface TrainSets {
   /** The first stage: device-view windows only. */
   readonly stage1: TrainSet;
-  /** The verifier: the same, plus the cloud's view of the clips and of real speech. */
-  readonly verifier: TrainSet;
+  /** The cloud's view of the training clips and of real speech (same sequences): the verifier's ordinary windows. */
+  readonly cloud: TrainSet;
+  /** The sequence of each training clip's cloud view, by recipe index. */
+  readonly cloudSeqOfClip: ReadonlyMap<number, number>;
 }
 
 /**
@@ -48,11 +50,13 @@ export function buildTrainSets(
   const sequences: Float32Array[] = [];
   const device: Example[] = [];
   const cloud: Example[] = [];
+  const cloudSeqOfClip = new Map<number, number>();
   recipes.forEach((r, i) => {
     if (r.split !== 'train') return;
     const c = clips[i]!;
     const seq = sequences.push(c.embeddings) - 1;
     const cseq = sequences.push(c.cloud) - 1;
+    cloudSeqOfClip.set(i, cseq);
     const n = chunkCount(c.embeddings);
     const m = chunkCount(c.cloud);
     if (r.kind === 'positive') {
@@ -80,7 +84,7 @@ export function buildTrainSets(
       for (let t = CLOUD_FIRST_CHUNK; t < chunkCount(view); t++) cloud.push({ seq: vseq, t, cls: 'real' });
     }
   });
-  return { stage1: { seedFeatures, sequences, examples: device }, verifier: { seedFeatures, sequences, examples: [...device, ...cloud] } };
+  return { stage1: { seedFeatures, sequences, examples: device }, cloud: { seedFeatures, sequences, examples: cloud }, cloudSeqOfClip };
 }
 
 /**
@@ -102,7 +106,7 @@ export function wordPieces(stream: RealStream, word: string): RealStream['pieces
 
 /** Windows per class, for the report. */
 export function countByClass(examples: readonly Example[]): Record<ExampleClass, number> {
-  const out: Record<ExampleClass, number> = { positive: 0, 'near-miss': 0, speech: 0, sound: 0, real: 0 };
+  const out: Record<ExampleClass, number> = { positive: 0, 'near-miss': 0, speech: 0, sound: 0, real: 0, hard: 0 };
   for (const e of examples) out[e.cls]++;
   return out;
 }

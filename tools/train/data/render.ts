@@ -63,7 +63,8 @@ function soundOf(recipe: ClipRecipe): Float32Array {
   return x;
 }
 
-function concat(parts: readonly Float32Array[]): Float32Array {
+/** Float32 arrays end to end. */
+export function concat(parts: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

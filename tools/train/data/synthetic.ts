@@ -60,13 +60,7 @@ export async function syntheticFeatures(plan: Plan, deps: SyntheticDeps, onClips
   });
   onClips(plan.recipes.length - missing.length);
   if (missing.length === 0) return out;
-  const needsBabble = missing.some((i) => plan.recipes[i]!.babble.length > 0);
-  const bank = { train: [] as Float32Array[], val: [] as Float32Array[] };
-  if (needsBabble) {
-    const requests = [...plan.babble.train, ...plan.babble.val];
-    const audio = await deps.synthesizer.synthesize(requests);
-    audio.forEach((a, k) => (k < plan.babble.train.length ? bank.train : bank.val).push(Float32Array.from(a)));
-  }
+  const bank = await babbleBanks(plan, deps.synthesizer, missing.some((i) => plan.recipes[i]!.babble.length > 0));
   const size = deps.groupSize ?? 300;
   const groups: number[][] = [];
   for (let at = 0; at < missing.length; at += size) groups.push(missing.slice(at, at + size));
@@ -138,8 +132,17 @@ export function cloudView(recipe: ClipRecipe, clip: RenderedClip): { start: numb
   return { start, audio };
 }
 
+/** The babble banks of both splits as renderClip takes them (empty when `needed` is false: nothing is synthesised). */
+export async function babbleBanks(plan: Plan, synthesizer: Synthesizer, needed = true): Promise<Record<'train' | 'val', Float32Array[]>> {
+  const bank = { train: [] as Float32Array[], val: [] as Float32Array[] };
+  if (!needed) return bank;
+  const audio = await synthesizer.synthesize([...plan.babble.train, ...plan.babble.val]);
+  audio.forEach((a, k) => (k < plan.babble.train.length ? bank.train : bank.val).push(Float32Array.from(a)));
+  return bank;
+}
+
 /** Synthesises the distinct speech of a group's recipes. */
-async function speak(group: readonly number[], plan: Plan, synthesizer: Synthesizer): Promise<Map<string, Int16Array>> {
+export async function speak(group: readonly number[], plan: Plan, synthesizer: Synthesizer): Promise<Map<string, Int16Array>> {
   const requests = new Map<string, SpeechRequest>();
   for (const i of group) for (const r of speechOf(plan.recipes[i]!)) requests.set(speechKey(r), r);
   const list = [...requests.entries()];

@@ -18,6 +18,8 @@ export const ENVELOPE_HISTORY = 4 * SAMPLE_RATE;
  * judge. Positions are relative to `audio`'s first sample.
  */
 export interface CloudWindow {
+  /** Where the window starts in the stream it was cut from (begin - 500 ms; negative before the stream's start). */
+  readonly start: number;
   readonly begin: number;
   readonly end: number;
   /** Stream audio from begin - 500 ms to end + 300 ms (zeros where the stream had not started). */
@@ -39,7 +41,7 @@ export function cloudWindow(audio: Int16Array, fireChunk: number): CloudWindow {
   const window = new Int16Array(stop - start);
   const a = Math.max(0, start);
   window.set(audio.subarray(a, Math.min(stop, audio.length)), a - start);
-  return { begin: begin - start, end: end - start, audio: window };
+  return { start, begin: begin - start, end: end - start, audio: window };
 }
 
 /**
@@ -52,9 +54,13 @@ export async function verifierStats(windows: readonly CloudWindow[], extractor: 
   const out: number[] = [];
   for (const [i, w] of windows.entries()) {
     const scores = await verifier.scoreSequence(seedFeatures, embedded[i]!);
-    const first = Math.max(0, Math.ceil(w.begin / CHUNK_SAMPLES) - 1);
-    const last = Math.floor((w.end + AFTER_END) / CHUNK_SAMPLES) - 1;
+    const { first, last } = verdictChunks(w);
     out.push(bestRun(scores, patience, first, last));
   }
   return out;
+}
+
+/** The chunks of a cloud window whose scores the verdict takes: those ending inside [begin, end + 300 ms]. */
+export function verdictChunks(w: Pick<CloudWindow, 'begin' | 'end'>): { first: number; last: number } {
+  return { first: Math.max(0, Math.ceil(w.begin / CHUNK_SAMPLES) - 1), last: Math.floor((w.end + AFTER_END) / CHUNK_SAMPLES) - 1 };
 }

@@ -79,7 +79,7 @@ export async function fireRecords(input: FireRecordInput): Promise<FireRecord[]>
 }
 
 /** The cloud window of a detection at chunk `t` of a real stream, rebuilt from the source's files. */
-async function realWindow(real: RealStream, t: number): Promise<CloudWindow> {
+export async function realWindow(real: RealStream, t: number): Promise<CloudWindow> {
   const crossEnd = (t + 1) * CHUNK_SAMPLES;
   const from = crossEnd - ENVELOPE_HISTORY;
   const segment = await streamSegment(real.source, real.pieces, from, crossEnd + 16000);

@@ -47,6 +47,19 @@ export class FeatureCache {
     this.write(this.file(key, 's16'), new Uint8Array(audio.buffer, audio.byteOffset, audio.byteLength));
   }
 
+  /** Other bytes (a trained head's ONNX file), under their own extension. */
+  getBytes(key: string, ext: string): Uint8Array | undefined {
+    try {
+      return new Uint8Array(readFileSync(this.file(key, ext)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  putBytes(key: string, ext: string, bytes: Uint8Array): void {
+    this.write(this.file(key, ext), bytes);
+  }
+
   getJson<T>(key: string): T | undefined {
     try {
       return JSON.parse(readFileSync(this.file(key, 'json'), 'utf8')) as T;

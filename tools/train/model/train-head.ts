@@ -6,15 +6,22 @@ import { WINDOW_VALUES, writeWindow } from '../features/windows.js';
 import { buildHead } from './head.js';
 import type { Tf } from './tf.js';
 
-/** What a training window is: a positive, or a negative of one kind (kinds are weighted apart). */
-export type ExampleClass = 'positive' | 'near-miss' | 'speech' | 'sound' | 'real';
-export const NEGATIVE_CLASSES: readonly Exclude<ExampleClass, 'positive'>[] = ['near-miss', 'speech', 'sound', 'real'];
+/**
+ * What a training window is: a positive, or a negative of one kind (kinds are weighted apart).
+ * `hard`: a window the cloud would judge after the first stage fired on a negative (the verifier's
+ * hard negatives, data/hard-negatives.ts).
+ */
+export type ExampleClass = 'positive' | 'near-miss' | 'speech' | 'sound' | 'real' | 'hard';
+export type NegativeClass = Exclude<ExampleClass, 'positive'>;
+export const NEGATIVE_CLASSES: readonly NegativeClass[] = ['near-miss', 'speech', 'sound', 'real', 'hard'];
 
 /** One window: chunk `t` of embedding sequence `seq`. */
 export interface Example {
   readonly seq: number;
   readonly t: number;
   readonly cls: ExampleClass;
+  /** A multiplier on the class weight (default 1): windows that stand for more than their number. */
+  readonly weight?: number;
 }
 
 export interface TrainSet {
@@ -34,8 +41,10 @@ export interface HeadRecipe {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
-  readonly negativesPerEpoch: Readonly<Record<Exclude<ExampleClass, 'positive'>, number>>;
-  readonly classWeight: Readonly<Record<ExampleClass, number>>;
+  /** Windows of each negative class sampled per epoch (a class left out: none). */
+  readonly negativesPerEpoch: Readonly<Partial<Record<NegativeClass, number>>>;
+  /** A class left out weighs 1. */
+  readonly classWeight: Readonly<Partial<Record<ExampleClass, number>>>;
   readonly negativeWeight: readonly [number, number];
 }
 
@@ -80,9 +89,9 @@ export async function trainHead(tf: Tf, set: TrainSet, recipe: HeadRecipe, seed:
     const [w0, w1] = recipe.negativeWeight;
     const negativeWeight = recipe.epochs > 1 ? w0 + ((w1 - w0) * epoch) / (recipe.epochs - 1) : w1;
     const chosen = [...(byClass.get('positive') ?? [])];
-    for (const cls of NEGATIVE_CLASSES) chosen.push(...sample(byClass.get(cls) ?? [], recipe.negativesPerEpoch[cls], rng));
+    for (const cls of NEGATIVE_CLASSES) chosen.push(...sample(byClass.get(cls) ?? [], recipe.negativesPerEpoch[cls] ?? 0, rng));
     shuffleInPlace(chosen, rng);
-    const weightOf = (e: Example): number => recipe.classWeight[e.cls] * (e.cls === 'positive' ? 1 : negativeWeight);
+    const weightOf = (e: Example): number => (recipe.classWeight[e.cls] ?? 1) * (e.weight ?? 1) * (e.cls === 'positive' ? 1 : negativeWeight);
     const dataset = tf.data.generator(function* () {
       for (let at = 0; at < chosen.length; at += recipe.batchSize) {
         const batch = chosen.slice(at, at + recipe.batchSize);

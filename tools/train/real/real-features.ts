@@ -5,7 +5,7 @@ import type { FeatureCache } from '../features/cache.js';
 import type { FeatureExtractor } from '../features/extractor.js';
 import { CLOUD_VIEW_SAMPLES } from '../data/synthetic.js';
 import type { RealSource } from './sources.js';
-import { GAP_RANGE_S, sourceStream, streamSegment, type StreamPiece } from './stream.js';
+import { GAP_RANGE_S, recentDecoder, sourceStream, streamSegment, type StreamPiece } from './stream.js';
 
 /** A source's continuous stream and its features (one embedding per 80 ms chunk). */
 export interface RealStream {
@@ -63,27 +63,38 @@ function streamKey(source: RealSource, featureIdentity: string): string {
  * The cloud's view of a training source: `count` fresh streams of 2.2 s, each starting 500 ms
  * before a random point inside one of the source's clips (what the cloud re-scores when the device
  * falsely wakes on that speech). Positions come from the source's name, so every word shares them;
- * the result is one array of `count` sequences of equal length, cached as one file.
+ * the result is one array of `count` sequences of equal length, cached as one file. The views are
+ * cut and featurised in stream order, so each clip is decoded about once; `onView` is told of each
+ * view done (all at once when cached).
  */
-export async function realCloudViews(stream: RealStream, count: number, deps: RealDeps): Promise<Float32Array[]> {
+export async function realCloudViews(stream: RealStream, count: number, deps: RealDeps, onView: () => void = () => undefined): Promise<Float32Array[]> {
   const key = hashOf({ kind: 'real-cloud-views', version: 1, stream: streamKey(stream.source, deps.featureIdentity), count, length: CLOUD_VIEW_SAMPLES });
   const chunks = Math.floor(CLOUD_VIEW_SAMPLES / 1280);
   const rows = chunks * EMBEDDING_DIM;
   const cached = deps.cache.get(key);
   const split = (all: Float32Array): Float32Array[] => Array.from({ length: all.length / rows }, (_, k) => all.subarray(k * rows, (k + 1) * rows));
-  if (cached) return split(cached);
+  if (cached) {
+    for (let k = 0; k < count; k++) onView();
+    return split(cached);
+  }
   const clips = stream.pieces.filter((p) => p.clip !== undefined && p.end - p.start > 1280);
   if (clips.length === 0) return [];
   const rng = new Rng(Number.parseInt(key.slice(0, 8), 16));
-  const segments: Int16Array[] = [];
+  const starts: number[] = [];
   for (let k = 0; k < count; k++) {
     const piece = rng.pick(clips);
-    const at = piece.start + rng.int(piece.end - piece.start) - 8000;
-    segments.push(await streamSegment(stream.source, stream.pieces, at, at + CLOUD_VIEW_SAMPLES));
+    starts.push(piece.start + rng.int(piece.end - piece.start) - 8000);
   }
-  const embedded = await deps.extractor.embed(segments.map((s) => [s]));
-  const all = new Float32Array(embedded.length * rows);
-  embedded.forEach((e, k) => all.set(e.subarray(0, rows), k * rows));
+  const order = [...starts.keys()].sort((a, b) => starts[a]! - starts[b]! || a - b);
+  const decode = recentDecoder(16);
+  const lazy = (at: number): AsyncIterable<Int16Array> => ({
+    async *[Symbol.asyncIterator]() {
+      yield await streamSegment(stream.source, stream.pieces, at, at + CLOUD_VIEW_SAMPLES, decode);
+    },
+  });
+  const embedded = await deps.extractor.embed(order.map((k) => lazy(starts[k]!)), () => undefined, () => onView());
+  const all = new Float32Array(count * rows);
+  order.forEach((k, j) => all.set(embedded[j]!.subarray(0, rows), k * rows));
   deps.cache.put(key, all);
   return split(all);
 }

@@ -59,16 +59,33 @@ export function gapBefore(source: RealSource, i: number): Int16Array {
 /**
  * Samples [from, to) of a source's stream, rebuilt from its pieces: the clips decoded again, the
  * gaps made again from their seeds. For looking at what a head fired on without keeping hours of audio.
+ * `decode` reads a clip (a caller cutting many segments passes one that remembers recent files).
  */
-export async function streamSegment(source: RealSource, pieces: readonly StreamPiece[], from: number, to: number): Promise<Int16Array> {
+export async function streamSegment(source: RealSource, pieces: readonly StreamPiece[], from: number, to: number, decode: (file: string) => Promise<Int16Array | undefined> = decodeAudio): Promise<Int16Array> {
   const out = new Int16Array(Math.max(0, to - from));
   for (const piece of pieces) {
     if (piece.end <= from || piece.start >= to) continue;
-    const samples = piece.clip === undefined ? gapBefore(source, piece.gap ?? 0) : await decodeAudio(source.clips[piece.clip]!.file);
+    const samples = piece.clip === undefined ? gapBefore(source, piece.gap ?? 0) : await decode(source.clips[piece.clip]!.file);
     if (!samples) continue;
     const a = Math.max(from, piece.start);
     const b = Math.min(to, piece.start + samples.length);
     if (a < b) out.set(samples.subarray(a - piece.start, b - piece.start), a - from);
   }
   return out;
+}
+
+/**
+ * decodeAudio remembering the last `size` files it read (their pending reads too, so segments cut
+ * at once share one decode): segments cut in stream order read each clip about once.
+ */
+export function recentDecoder(size: number): (file: string) => Promise<Int16Array | undefined> {
+  const recent = new Map<string, Promise<Int16Array | undefined>>();
+  return (file) => {
+    let read = recent.get(file);
+    if (read) recent.delete(file);
+    else read = decodeAudio(file);
+    recent.set(file, read);
+    if (recent.size > size) recent.delete(recent.keys().next().value!);
+    return read;
+  };
 }

@@ -101,6 +101,7 @@ export function reportMarkdown(r: TrainingReport): string {
     '',
     table(['class', 'stage 1', 'verifier'], Object.keys(r.counts.windows.stage1).map((k) => [k, r.counts.windows.stage1[k as keyof typeof r.counts.windows.stage1], r.counts.windows.verifier[k as keyof typeof r.counts.windows.verifier]])),
     '',
+    ...miningMarkdown(r),
     `Near misses (${r.nearMisses.length}): ${r.nearMisses.join(', ')}.`,
     '',
     '## Training',
@@ -154,4 +155,25 @@ function cascadeVerdict(falseAcceptsMet: boolean, recall: number): string {
     ...(recallMet ? [] : [`${pct(CASCADE_RECALL_TARGET)} recall (it keeps ${pct(recall)})`]),
   ];
   return `**The cascade does not meet ${missed.join(' nor ')} on this validation split**; the defaults are the closest point found.`;
+}
+
+/** How the verifier's hard negatives were mined (reports written before mining existed have none). */
+function miningMarkdown(r: TrainingReport): string[] {
+  const m = r.mining as TrainingReport['mining'] | undefined;
+  if (!m) return [];
+  return [
+    `### Hard negatives for the verifier (stage 1 at threshold ${m.rule.threshold}, patience ${m.rule.patience}, on the training audio)`,
+    '',
+    table(
+      ['', 'stage 1 detections', 'cloud windows rebuilt'],
+      [
+        ['training positives found', `${m.positives.found} of ${m.positives.train}${m.positives.allKept ? ' (too few: the verifier learns all of them)' : ''}`, `${m.positives.exactWindows} positive windows`],
+        ['synthetic negatives', m.syntheticFires.found, m.syntheticFires.rebuilt],
+        ...Object.entries(m.realFires).map(([name, f]) => [`real: ${name}`, f.found, f.rebuilt]),
+      ],
+    ),
+    '',
+    `Hard windows: ${m.hardWindows} (${m.hotCloudWindows} of them cloud views stage 1 scores at or above ${m.rule.threshold}, with the windows either side)${m.skippedClips > 0 ? `; ${m.skippedClips} clips left out (rendered again to another length)` : ''}.`,
+    '',
+  ];
 }

@@ -1,4 +1,5 @@
 import type { ExampleClass, EpochLog } from '../model/train-head.js';
+import type { MiningSummary } from '../data/hard-negatives.js';
 import type { ValidationResult } from '../eval/validate.js';
 
 /** A real-speech source as the report lists it. */
@@ -52,6 +53,8 @@ export interface TrainingReport {
     readonly windows: { readonly stage1: Readonly<Record<ExampleClass, number>>; readonly verifier: Readonly<Record<ExampleClass, number>> };
     readonly real: readonly RealSourceSummary[];
   };
+  /** How the verifier's hard negatives were mined from the first stage's detections. */
+  readonly mining: MiningSummary;
   readonly nearMisses: readonly string[];
   /** What the run had to do without (a missing engine, voices, real speech). */
   readonly lacks: readonly string[];
