@@ -3,9 +3,10 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { rootLogger, type Logger } from '../../core/log.js';
 import { OFF, sameFrame, type LedFrame, type LedRenderer } from '../../hal/leds/types.js';
-import { checkVolume, dndFlash, DND_FLASH_MS, volumeArc, VOLUME_OVERLAY_MS } from './overlays.js';
-import { isLedPattern, LED_PATTERNS, patternColors, type LedPattern } from './patterns.js';
+import { checkVolume, VOLUME_OVERLAY_MS } from './overlays.js';
+import { isLedPattern, LED_PATTERNS, type LedPattern } from './patterns.js';
 import { normalizeAzimuth } from './ring-geometry.js';
+import { sceneFrame, withoutExpired, type RingScene } from './ring-scene.js';
 
 export interface LedRingOptions {
   readonly ledCount: number;
@@ -20,6 +21,12 @@ export interface LedRingOptions {
 export interface LedRingEvents {
   /** A frame was sent to the renderers (only frames that differ from the previous one). */
   frame: [LedFrame];
+  /**
+   * What the ring means changed (pattern, direction, volume arc, DND flash): every frame until the
+   * next change follows from this scene and the time (ring-scene.ts). Listening for it does not wake
+   * a parked tick.
+   */
+  scene: [RingScene];
 }
 
 export const DEFAULT_LED_FPS = 20;
@@ -44,11 +51,7 @@ export class LedRing extends EventEmitter<LedRingEvents> {
   private readonly log: Logger;
   private readonly intervalMs: number;
 
-  private base: LedPattern = 'off';
-  private baseSince: number;
-  private direction: number | undefined;
-  private volume: { level: number; max: number; until: number } | undefined;
-  private dndSince: number | undefined;
+  private sceneNow: RingScene;
 
   private state: 'idle' | 'running' | 'stopped' = 'idle';
   /** The tick is parked: nothing renders and nobody listens, so no frame needs computing. */
@@ -81,7 +84,7 @@ export class LedRing extends EventEmitter<LedRingEvents> {
     this.clock = options.clock;
     this.renderers = [...options.renderers];
     this.log = options.logger ?? rootLogger().child({ module: 'firmware/leds' });
-    this.baseSince = this.clock.now();
+    this.sceneNow = { pattern: 'off', since: this.clock.now() };
     // A parked tick resumes as soon as someone listens for frames.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (event !== 'frame' || !this.parked || this.state !== 'running') return;
@@ -93,7 +96,12 @@ export class LedRing extends EventEmitter<LedRingEvents> {
 
   /** The base pattern the ring shows (overlays aside). */
   get pattern(): LedPattern {
-    return this.base;
+    return this.sceneNow.pattern;
+  }
+
+  /** What the ring means now: its frames follow from this and the time. */
+  get scene(): RingScene {
+    return this.sceneNow;
   }
 
   /** Starts the fixed-rate tick; the first frame is sent at once. Idempotent while running. */
@@ -119,9 +127,8 @@ export class LedRing extends EventEmitter<LedRingEvents> {
         hint: `use one of: ${LED_PATTERNS.join(', ')}`,
       });
     }
-    if (pattern === this.base) return;
-    this.base = pattern;
-    this.baseSince = this.clock.now();
+    if (pattern === this.sceneNow.pattern) return;
+    this.change({ pattern, since: this.clock.now() });
   }
 
   /**
@@ -131,7 +138,7 @@ export class LedRing extends EventEmitter<LedRingEvents> {
    */
   setDirection(azimuthDeg: number | undefined): void {
     if (azimuthDeg === undefined) {
-      this.direction = undefined;
+      if (this.sceneNow.direction !== undefined) this.change({ direction: undefined });
       return;
     }
     if (!Number.isFinite(azimuthDeg)) {
@@ -139,34 +146,30 @@ export class LedRing extends EventEmitter<LedRingEvents> {
         hint: 'give degrees counter-clockwise from microphone 0, or undefined when the direction is unknown',
       });
     }
-    this.direction = normalizeAzimuth(azimuthDeg);
+    const direction = normalizeAzimuth(azimuthDeg);
+    if (direction !== this.sceneNow.direction) this.change({ direction });
   }
 
   /** Shows the white volume arc (level of max) on top of everything for VOLUME_OVERLAY_MS from now. */
   showVolume(level: number, max: number): void {
     checkVolume(level, max);
-    this.volume = { level, max, until: this.clock.now() + VOLUME_OVERLAY_MS };
+    this.change({ volume: { level, max, until: this.clock.now() + VOLUME_OVERLAY_MS } });
   }
 
   /** One purple flash (DND_FLASH_MS) telling the user Do Not Disturb is on, e.g. after an interaction. */
   flashDnd(): void {
-    this.dndSince = this.clock.now();
+    this.change({ dndSince: this.clock.now() });
+  }
+
+  private change(part: Partial<RingScene>): void {
+    this.sceneNow = withoutExpired({ ...this.sceneNow, ...part }, this.clock.now());
+    this.emit('scene', this.sceneNow);
   }
 
   /** The frame for clock.now(), whether or not it has been sent yet. */
   current(): LedFrame {
     const at = this.clock.now();
-    let leds = patternColors(this.base, at - this.baseSince, this.ledCount, this.direction);
-    let label: string = this.base;
-    if (this.dndSince !== undefined && at - this.dndSince < DND_FLASH_MS) {
-      leds = dndFlash(leds, at - this.dndSince);
-      label += '+dnd';
-    }
-    if (this.volume && at < this.volume.until) {
-      leds = volumeArc(leds, this.volume.level, this.volume.max);
-      label += '+volume';
-    }
-    return { leds, at, label };
+    return { ...sceneFrame(this.sceneNow, at, this.ledCount), at };
   }
 
   /**

@@ -23,10 +23,10 @@ export type LedPattern =
   | 'call-incoming'
   | 'call-active';
 
-export const LED_PATTERNS: readonly LedPattern[] = [
+export const LED_PATTERNS = [
   'off', 'booting', 'setup', 'connecting', 'listening', 'thinking', 'speaking',
   'mic-off', 'error', 'notification', 'call-incoming', 'call-active',
-];
+] as const satisfies readonly LedPattern[];
 
 export function isLedPattern(x: unknown): x is LedPattern {
   return typeof x === 'string' && (LED_PATTERNS as readonly string[]).includes(x);

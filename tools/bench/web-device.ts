@@ -17,12 +17,16 @@ export interface WebDeviceBenchOptions {
    * spread much less than runs taken in turn do).
    */
   sideBySide?: boolean;
+  /** The client subscribes to every LED frame (an LED service); without, it takes what the page takes. */
+  leds?: boolean;
   progress: boolean;
 }
 
 export interface WebDeviceBenchResult {
   seconds: number;
   pairs: number;
+  /** The client took LED frames as well. */
+  leds: boolean;
   /** CPU of the device process, percent of one core, per run. */
   without_page_cpu_percent: number[];
   with_page_cpu_percent: number[];
@@ -43,8 +47,9 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
  * What a device page costs its device: `echosim device --offline` hearing the demo utterance over and
  * over in real time (its ring busy: listening, thinking, pulses), with and without `--web` and a page
  * connected. The page is a WebSocket client in this process (another process than the device's, as a
- * browser is) taking every LED frame, level and event. CPU is the device process's user + system
- * time from /proc over the same window of each run.
+ * browser is) taking what the page takes: ring scenes, status, levels and events (with `leds`, every
+ * LED frame too, as an LED service). CPU is the device process's user + system time from /proc over
+ * the same window of each run.
  */
 export async function runWebDeviceBench(o: WebDeviceBenchOptions): Promise<WebDeviceBenchResult> {
   if (o.sideBySide) return runSideBySide(o);
@@ -53,7 +58,7 @@ export async function runWebDeviceBench(o: WebDeviceBenchOptions): Promise<WebDe
   let messages = 0;
   for (let i = 0; i < o.pairs * 2; i++) {
     const page = i % 2 === (Math.floor(i / 2) % 2 === 0 ? 1 : 0); // ABBA order: no side always goes first
-    const run = await measure(o.seconds, page);
+    const run = await measure(o, page);
     (page ? withPage : without).push(run.cpu);
     messages += run.messages;
     if (o.progress) process.stderr.write(`run ${i + 1}/${o.pairs * 2} (${page ? 'page' : 'no page'}): ${run.cpu.toFixed(2)}% of a core\n`);
@@ -64,6 +69,7 @@ export async function runWebDeviceBench(o: WebDeviceBenchOptions): Promise<WebDe
   return {
     seconds: o.seconds,
     pairs: o.pairs,
+    leds: o.leds === true,
     without_page_cpu_percent: without.map(round2),
     with_page_cpu_percent: withPage.map(round2),
     median_without: round2(a),
@@ -79,7 +85,7 @@ async function runSideBySide(o: WebDeviceBenchOptions): Promise<WebDeviceBenchRe
   const withPage: number[] = [];
   let messages = 0;
   for (let i = 0; i < o.pairs; i++) {
-    const [a, b] = await Promise.all(i % 2 === 0 ? [startDevice(false, o.seconds), startDevice(true, o.seconds)] : [startDevice(true, o.seconds), startDevice(false, o.seconds)]);
+    const [a, b] = await Promise.all(i % 2 === 0 ? [startDevice(false, o), startDevice(true, o)] : [startDevice(true, o), startDevice(false, o)]);
     const [bare, watched] = a.page ? [b, a] : [a, b];
     try {
       await delay(WARMUP_MS);
@@ -100,6 +106,7 @@ async function runSideBySide(o: WebDeviceBenchOptions): Promise<WebDeviceBenchRe
   return {
     seconds: o.seconds,
     pairs: o.pairs,
+    leds: o.leds === true,
     without_page_cpu_percent: without.map(round2),
     with_page_cpu_percent: withPage.map(round2),
     median_without: round2(med(without)),
@@ -111,8 +118,9 @@ async function runSideBySide(o: WebDeviceBenchOptions): Promise<WebDeviceBenchRe
   };
 }
 
-async function measure(seconds: number, page: boolean): Promise<{ cpu: number; messages: number }> {
-  const d = await startDevice(page, seconds);
+async function measure(o: WebDeviceBenchOptions, page: boolean): Promise<{ cpu: number; messages: number }> {
+  const seconds = o.seconds;
+  const d = await startDevice(page, o);
   try {
     await delay(WARMUP_MS);
     const c0 = cpuTicks(d.child);
@@ -133,8 +141,9 @@ interface RunningDevice {
   stop(): Promise<void>;
 }
 
-/** `echosim device` hearing the demo in a loop; with `page`, `--web 0` and a client taking everything. */
-async function startDevice(page: boolean, seconds: number): Promise<RunningDevice> {
+/** `echosim device` hearing the demo in a loop; with `page`, `--web 0` and a client taking what a page (or, with `leds`, an LED service) takes. */
+async function startDevice(page: boolean, o: WebDeviceBenchOptions): Promise<RunningDevice> {
+  const seconds = o.seconds;
   const wav = path.join(packageRoot(), 'test', 'fixtures', 'demo', 'alexa-demo.wav');
   const copies = Math.ceil((seconds + 10) / 4.6);
   const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -168,6 +177,7 @@ async function startDevice(page: boolean, seconds: number): Promise<RunningDevic
         socket.once('open', resolve);
         socket.once('error', reject);
       });
+      if (o.leds) socket.send(JSON.stringify({ type: 'subscribe', leds: true }));
     }
   } catch (e) {
     await stop();

@@ -36,15 +36,16 @@ export function registerBenchWeb(bench: Command): void {
     .option('--seconds <s>', 'measured seconds per run', parsePositive, 30)
     .option('--pairs <n>', 'runs with the page, and as many without', parsePositiveInt, 3)
     .option('--side-by-side', "run each pair's two devices at once, over the same window (steadier on a shared machine)")
+    .option('--leds', 'the client subscribes to every LED frame, as an LED service does (the page does not)')
     .option('--json', 'print one JSON object on stdout')
     .option('--no-progress', 'no progress on stderr')
-    .action(async (opts: { seconds: number; pairs: number; sideBySide?: boolean; json?: boolean; progress: boolean }) => {
+    .action(async (opts: { seconds: number; pairs: number; sideBySide?: boolean; leds?: boolean; json?: boolean; progress: boolean }) => {
       const r = await runWebDeviceBench(opts);
       if (opts.json) return printJson({ machine: machine(), ...r });
       out(formatMachine());
       out(
         [
-          `runs:                ${r.pairs} without and ${r.pairs} with a page${r.pair_change_percent ? ' (each pair side by side)' : ''}, ${r.seconds} s each, the demo utterance in a loop in real time`,
+          `runs:                ${r.pairs} without and ${r.pairs} with a ${r.leds ? 'client taking LED frames' : 'page'}${r.pair_change_percent ? ' (each pair side by side)' : ''}, ${r.seconds} s each, the demo utterance in a loop in real time`,
           `device CPU, no page: ${r.without_page_cpu_percent.join(', ')} (median ${r.median_without}% of one core)`,
           `device CPU, page:    ${r.with_page_cpu_percent.join(', ')} (median ${r.median_with}% of one core; ${r.page_messages_per_second} messages/s to the page)`,
           r.pair_change_percent

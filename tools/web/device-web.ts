@@ -1,13 +1,12 @@
 import type { WebSocket } from 'ws';
-import {
-  DeviceClientCommandSchema, type DeviceClientCommand, type DeviceEvent, type DeviceServerMessage, type DeviceStreamMessage,
-} from './protocol/device-socket.js';
+import { DeviceClientCommandSchema, type DeviceClientCommand, type DeviceEvent, type DeviceServerMessage, type DeviceStreamMessage } from './protocol/device-socket.js';
 import { MAX_BUFFERED_BYTES, SNAPSHOT_EVENT_HISTORY } from './protocol/limits.js';
 import type { ButtonName } from '../../hal/buttons/types.js';
 import type { Device } from '../../firmware/device/device.js';
 import { isEchosimError } from '../../core/errors.js';
 import type { LedFrame } from '../../hal/leds/types.js';
 import { rgbHex } from '../../hal/leds/types.js';
+import type { RingScene } from '../../firmware/leds/ring-scene.js';
 import { rootLogger, type Logger } from '../../core/log.js';
 import { attachJsonEvents, audioSeconds } from '../device-events.js';
 import type { BrowserMic } from './browser-mic.js';
@@ -17,10 +16,13 @@ import type { ListenAddress } from './listen-address.js';
 import { WebServer } from './web-server.js';
 import { BatchPacer } from './batch-pacer.js';
 import { SystemClock, type Clock } from '../../core/clock.js';
+import { deviceSnapshot, deviceStatus, sceneMessage } from './device-view.js';
+import { PAGE_MODULES } from './browser-modules.js';
 
 /**
- * How often what happened goes to the page, in one message, ms of device time: LED frames carry
- * their time, to be played out at the ring's pace; the input level is read once a batch.
+ * How often what happened goes to the page, in one message, ms of device time (nothing is sent when
+ * nothing happened); the input level is read once a batch. LED frames, for a client that subscribed,
+ * carry their time, to be played out at the ring's pace.
  */
 export const BATCH_INTERVAL_MS = 250;
 /** What is waiting goes out after this long (wall time) even if the device's audio, and so its time, stops. */
@@ -34,6 +36,8 @@ interface Client {
   held: Set<ButtonName>;
   /** The first batched message this client gets (its snapshot holds what came before). */
   from: number;
+  /** It asked for every LED frame (`subscribe`): an LED service. The page draws frames from the scene. */
+  leds: boolean;
 }
 
 interface Attached {
@@ -47,10 +51,12 @@ type LevelMessage = Extract<DeviceStreamMessage, { type: 'level' }>;
 
 /**
  * The device page (`echosim device --web`, `echosim demo`) and its WebSocket API: each client gets
- * a snapshot, then every LED frame the ring sends (at the device's frame rate; the ring sends only
- * frames that differ from the last), status changes, the input level when it changed and the
- * device's events, in a batch every BATCH_INTERVAL_MS of device time (batch-pacer.ts: the page sets
- * no timer of its own while the device hears audio). Button edges from a client go to
+ * a snapshot, then the ring's scene changes (pattern, overlays: the page draws the frames with the
+ * firmware's own code, so a steadily animating ring costs no socket write), status changes, the input
+ * level when it changed and the device's events, in a batch every BATCH_INTERVAL_MS of device time
+ * when anything happened (batch-pacer.ts: the page sets no timer of its own while the device hears
+ * audio). A client that subscribes to LED frames (an LED service) gets every frame the ring sends as
+ * well; while none does, the ring's tick stays parked as it is with no page. Button edges from a client go to
  * `device.buttonEdge`, the same path a GPIO or keyboard driver takes (debounce, click and hold);
  * binary frames go into the BrowserMic. The server outlives a device (a reboot job starts a new
  * one): `attach` each device as it starts.
@@ -60,10 +66,16 @@ export class DeviceWeb {
   private readonly history: DeviceEvent[] = [];
   private attached: Attached | undefined;
   private watching = false;
+  /** LED frames are taken from the device: some client subscribed to them. */
+  private framing = false;
   /** The level last put in a batch: an unchanged one is not sent again. */
   private lastLevel: { dbfs: number | null; queuedMs: number } | undefined;
   private readonly batch = new MessageBatch<DeviceStreamMessage>();
   private readonly onLeds = (f: LedFrame): void => this.broadcast({ type: 'leds', time: audioSeconds(f.at), leds: f.leds.map(rgbHex) }, true);
+  private readonly onScene = (s: RingScene): void => {
+    const time = this.attached ? audioSeconds(this.attached.device.clock.now()) : 0;
+    this.broadcast({ type: 'ring', time, ring: sceneMessage(s) });
+  };
 
   private constructor(
     private readonly server: WebServer,
@@ -77,6 +89,7 @@ export class DeviceWeb {
     const server = await WebServer.start({
       ...address,
       pages: { '/': 'device.html', '/device.js': 'device.js', '/mic-worklet.js': 'mic-worklet.js' },
+      modules: PAGE_MODULES,
       onSocket: (ws) => web?.connect(ws),
       log,
     });
@@ -118,26 +131,37 @@ export class DeviceWeb {
     this.attached = undefined;
   }
 
-  /** LED frames, levels and batches are produced only while someone watches. */
+  /** Scenes, levels and batches are produced only while someone watches. */
   private watch(on: boolean): void {
     const a = this.attached;
     if (on && a && !this.watching) {
       this.watching = true;
-      a.device.on('leds', this.onLeds);
+      a.device.leds.on('scene', this.onScene);
       a.pacer.start();
     } else if (!on && this.watching) {
       this.watching = false;
-      a?.device.off('leds', this.onLeds);
+      a?.device.leds.off('scene', this.onScene);
       a?.pacer.stop();
       this.batch.clear();
       this.lastLevel = undefined;
     }
+    this.takeFrames();
+  }
+
+  /** LED frames are taken from the ring only while a client subscribes to them: with no other renderer, its tick parks again when they go. */
+  private takeFrames(): void {
+    const a = this.attached;
+    const want = this.watching && [...this.clients].some((c) => c.leds);
+    if (want && a && !this.framing) a.device.leds.on('frame', this.onLeds);
+    else if (!want && this.framing) a?.device.leds.off('frame', this.onLeds);
+    this.framing = want && a !== undefined;
   }
 
   private connect(ws: WebSocket): void {
     const client: Client = {
       held: new Set(),
       from: this.batch.next,
+      leds: false,
       socket: new ClientSocket(ws, DeviceClientCommandSchema, {
         command: (c) => this.command(client, c),
         binary: (data) => this.audio(client, data),
@@ -145,6 +169,7 @@ export class DeviceWeb {
           this.release(client);
           this.clients.delete(client);
           if (this.clients.size === 0) this.watch(false);
+          else this.takeFrames();
         },
       }),
     };
@@ -156,13 +181,18 @@ export class DeviceWeb {
   private sendSnapshot(client: Client): void {
     if (!this.attached) return;
     client.from = this.batch.next;
-    const snapshot = this.snapshot();
+    const { device, mic } = this.attached;
+    const snapshot = deviceSnapshot(device, mic, this.dbfs(this.attached), this.history);
     // A lone client's batches start from the level its snapshot gave.
-    if (this.clients.size === 1) this.lastLevel = { dbfs: snapshot.level, queuedMs: this.attached.mic?.queuedMs ?? 0 };
+    if (this.clients.size === 1) this.lastLevel = { dbfs: snapshot.level, queuedMs: mic?.queuedMs ?? 0 };
     client.socket.send(snapshot);
   }
 
   private command(client: Client, c: DeviceClientCommand): void {
+    if (c.type === 'subscribe') {
+      client.leds = c.leds;
+      return this.takeFrames();
+    }
     const a = this.attached;
     if (!a) return client.socket.error('DEVICE_NOT_RUNNING', 'the device is not running (rebooting?)');
     switch (c.type) {
@@ -200,7 +230,7 @@ export class DeviceWeb {
     if (this.history.length > SNAPSHOT_EVENT_HISTORY) this.history.shift();
     if (this.clients.size === 0) return;
     this.broadcast({ type: 'event', event: e });
-    if (STATUS_EVENTS.has(e.type) && this.attached) this.broadcast({ type: 'status', ...this.status(this.attached.device) });
+    if (STATUS_EVENTS.has(e.type) && this.attached) this.broadcast({ type: 'status', ...deviceStatus(this.attached.device) });
   }
 
   /** The input level now, or nothing when it is what the last batch said. */
@@ -222,45 +252,26 @@ export class DeviceWeb {
     return a.device.microphonesOn && a.mic ? Math.round(a.mic.level) : null;
   }
 
-  private status(device: Device): { state: Device['state']; micOn: boolean; volume: { level: number; max: number } } {
-    return { state: device.state, micOn: device.microphonesOn, volume: { level: device.volume, max: device.maxVolume } };
-  }
-
-  private snapshot(): Extract<DeviceServerMessage, { type: 'snapshot' }> {
-    const a = this.attached;
-    if (!a) throw new Error('no device attached');
-    const { device, mic } = a;
-    const m = device.model;
-    return {
-      type: 'snapshot',
-      protocol: 1,
-      model: { id: m.id, name: m.name, ledCount: m.leds.count, layout: m.leds.layout, buttons: [...m.buttons] },
-      ledFps: device.leds.fps,
-      time: audioSeconds(device.clock.now()),
-      leds: device.leds.current().leds.map(rgbHex),
-      ...this.status(device),
-      level: this.dbfs(a),
-      microphone: { description: mic?.info.description ?? 'none', acceptsAudio: mic !== undefined },
-      events: [...this.history],
-    };
-  }
-
   private broadcast(message: DeviceStreamMessage, droppable = false): void {
     if (this.clients.size === 0) return;
     this.batch.push(message, droppable);
     this.attached?.pacer.pending();
   }
 
-  /** One `batch` per client with what it has not seen; a client slow to read gets no LED frames or levels until it catches up. */
+  /**
+   * One `batch` per client with what it has not seen (LED frames only to those that subscribed); a
+   * client slow to read gets no LED frames or levels until it catches up.
+   */
   private flush(): void {
     const level = this.levelNow();
     if (level) this.batch.push(level, true);
     const pending = this.batch.take();
-    if (pending.length === 0) return;
+    if (pending.length === 0 || !this.attached) return;
+    const time = audioSeconds(this.attached.device.clock.now());
     for (const c of this.clients) {
       const slow = c.socket.ws.bufferedAmount > MAX_BUFFERED_BYTES;
-      const messages = pending.filter((p) => p.seq >= c.from && !(slow && p.droppable)).map((p) => p.message);
-      if (messages.length > 0) c.socket.send({ type: 'batch', messages } satisfies DeviceServerMessage);
+      const messages = pending.filter((p) => p.seq >= c.from && !(slow && p.droppable) && (c.leds || p.message.type !== 'leds')).map((p) => p.message);
+      if (messages.length > 0) c.socket.send({ type: 'batch', time, messages } satisfies DeviceServerMessage);
     }
   }
 }

@@ -9,6 +9,7 @@ import { EchosimError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { packageRoot } from '../../core/package-root.js';
 import { isLoopbackHost, type ListenAddress } from './listen-address.js';
+import { browserModules } from './browser-modules.js';
 
 /** Where the pages' HTML, CSS and JavaScript are: plain files served as they are (no bundler). */
 export const PUBLIC_DIR = (): string => path.join(packageRoot(), 'tools', 'web', 'public');
@@ -34,6 +35,8 @@ export const SOCKET_PATH = '/ws';
 export interface WebServerOptions extends ListenAddress {
   /** URL path -> file in PUBLIC_DIR, e.g. { '/': 'device.html' }. Shared files (ring.js, style.css) are added. */
   pages: Readonly<Record<string, string>>;
+  /** Compiled echosim modules the pages import (paths under dist/, served with their imports under /lib/: browser-modules.ts). */
+  modules?: readonly string[];
   onSocket(ws: WebSocket, req: http.IncomingMessage): void;
   log: Logger;
 }
@@ -61,6 +64,7 @@ export class WebServer {
     for (const [url, file] of Object.entries(files)) {
       this.assets.set(url, { body: readFileSync(path.join(PUBLIC_DIR(), file)), type: TYPES[path.extname(file)] ?? 'application/octet-stream' });
     }
+    for (const [url, body] of browserModules(options.modules ?? [])) this.assets.set(url, { body, type: TYPES['.js'] ?? '' });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_PAYLOAD_BYTES, perMessageDeflate: false });
     this.server = http.createServer((req, res) => this.serve(req, res));
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));

@@ -4,6 +4,7 @@ import type { LedFrame, LedRenderer, Rgb } from '../../../hal/leds/types.js';
 import { LedRing } from '../../../firmware/leds/led-ring.js';
 import { SPIN_PERIOD_MS } from '../../../firmware/leds/patterns.js';
 import { VOLUME_OVERLAY_MS } from '../../../firmware/leds/overlays.js';
+import { sceneFrame, type RingScene } from '../../../firmware/leds/ring-scene.js';
 
 const BLUE = { r: 0, g: 0, b: 255 };
 const CYAN = { r: 0, g: 255, b: 255 };
@@ -262,5 +263,39 @@ describe('a ring nobody watches', () => {
     expect(clock.pending).toBe(1);
     await ring.stop();
     expect(clock.pending).toBe(0);
+  });
+
+  test('its scene changes are told without waking the tick, and the scene alone gives every frame the ring shows', async () => {
+    const clock = new VirtualClock();
+    const ring = new LedRing({ ledCount: 12, clock, renderers: [] });
+    const scenes: RingScene[] = [];
+    ring.on('scene', (s) => scenes.push(s));
+    ring.start();
+    await clock.advance(100);
+    ring.setPattern('thinking');
+    ring.setPattern('thinking'); // the same: no change
+    ring.setDirection(90);
+    ring.setDirection(450); // the same azimuth
+    await clock.advance(200);
+    ring.showVolume(4, 10);
+    await clock.advance(VOLUME_OVERLAY_MS + 100);
+    ring.setPattern('listening');
+    expect(clock.pending).toBe(0); // still parked
+    expect(scenes).toEqual([
+      { pattern: 'thinking', since: 100 },
+      { pattern: 'thinking', since: 100, direction: 90 },
+      { pattern: 'thinking', since: 100, direction: 90, volume: { level: 4, max: 10, until: 300 + VOLUME_OVERLAY_MS } },
+      { pattern: 'listening', since: 400 + VOLUME_OVERLAY_MS, direction: 90 }, // the arc was over: gone from the scene
+    ]);
+    expect(ring.scene).toBe(scenes.at(-1));
+    // the frames a renderer gets are the scene's, at their times
+    const shown: LedFrame[] = [];
+    ring.setPattern('setup');
+    const scene = ring.scene;
+    ring.on('frame', (f) => shown.push(f));
+    await clock.advance(1000);
+    expect(shown.length).toBeGreaterThanOrEqual(8);
+    for (const f of shown) expect(sceneFrame(scene, f.at, 12)).toEqual({ leds: f.leds, label: f.label });
+    await ring.stop();
   });
 });

@@ -66,25 +66,29 @@ test('the published JSON Schemas match the sources', () => {
   expect(staleWsSchemaFiles()).toEqual([]);
 });
 
-test('a snapshot first, then LED frames at the ring rate, levels as numbers and status', async () => {
+test("a snapshot first, then the ring's scene changes, levels as numbers and status; LED frames once subscribed", async () => {
   const c = await connect();
   const first = await c.until(() => true);
-  expect(first).toMatchObject({ type: 'snapshot', protocol: 1, model: { id: 'echo-dot-3', ledCount: 12 }, micOn: true, ledFps: 20 });
+  expect(first).toMatchObject({ type: 'snapshot', protocol: 2, model: { id: 'echo-dot-3', ledCount: 12 }, micOn: true, ledFps: 20, ring: { pattern: 'off' } });
   await c.until((m) => m.type === 'level' && typeof m.dbfs === 'number');
+  c.ws.send(JSON.stringify({ type: 'subscribe', leds: true }));
   c.ws.send(JSON.stringify({ type: 'button', button: 'volume-up', pressed: true }));
   c.ws.send(JSON.stringify({ type: 'button', button: 'volume-up', pressed: false }));
   await c.until((m) => m.type === 'status' && (m.volume as { level: number }).level === 6);
-  await c.until((m) => m.type === 'leds'); // the volume arc
+  await c.until((m) => m.type === 'ring' && (m.ring as { volume?: { level: number } }).volume?.level === 6); // the volume arc, as the page draws it
+  await c.until((m) => m.type === 'leds'); // and its frames, to the subscriber
   c.ws.close();
 });
 
-test("audio sent on the socket wakes the device; the ring's frames come in batches at its 20 fps", async () => {
+test("audio sent on the socket wakes the device; the ring turns to listening; a subscriber's frames come in batches at its 20 fps", async () => {
   const c = await connect();
   await c.until((m) => m.type === 'snapshot');
+  c.ws.send(JSON.stringify({ type: 'subscribe', leds: true }));
   const wav = readFileSync(path.join(process.cwd(), 'test', 'fixtures', 'demo', 'alexa-demo.wav')).subarray(44); // 16 kHz mono s16le
   for (let i = 0; i < wav.length; i += MAX_AUDIO_MESSAGE_BYTES) c.ws.send(wav.subarray(i, Math.min(wav.length, i + MAX_AUDIO_MESSAGE_BYTES) & ~1));
   const detection = await c.until((m) => m.type === 'event' && (m.event as { type: string }).type === 'detection');
   expect(detection.event).toMatchObject({ keyword: 'alexa', accepted: true });
+  await c.until((m) => m.type === 'ring' && (m.ring as { pattern: string }).pattern === 'listening');
   // THINKING pulses: frames a few times a second in batches, each with its device time, 50 ms apart
   await c.until(() => c.batches.some((b) => b.type === 'batch' && (b.messages as Array<{ type: string }>).filter((m) => m.type === 'leds').length >= 3));
   const batch = c.batches.find((b) => b.type === 'batch' && (b.messages as Array<{ type: string }>).filter((m) => m.type === 'leds').length >= 3);

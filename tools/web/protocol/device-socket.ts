@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { BUTTON_NAMES } from '../../../hal/buttons/types.js';
 import { DEVICE_INPUTS, DEVICE_STATES } from '../../../cloud-link/protocol/device-states.js';
+import { LED_PATTERNS } from '../../../firmware/leds/patterns.js';
 
 /**
  * The device page's WebSocket API (`echosim device --web`, docs/web.md): on connect the server sends
- * one `snapshot`, then typed messages as the device acts; a client sends button edges (JSON) and,
+ * one `snapshot`, then typed messages as the device acts: the ring as its scene (pattern, start time,
+ * overlays), from which a client draws the frames with the firmware's own code, and LED frames only to
+ * a client that subscribes to them. A client sends button edges (JSON) and,
  * optionally, microphone audio (binary frames of s16le mono 16 kHz PCM, mixed into the device's
  * microphone before its mic-off switch). Nothing the server sends carries audio or a secret: the
  * input level is a number.
@@ -16,6 +19,24 @@ const Leds = z.array(Hex).min(1).max(64).meta({ description: 'One colour per LED
 const State = z.enum(DEVICE_STATES);
 const Button = z.enum(BUTTON_NAMES);
 const Index = z.int().min(0);
+
+/** The device socket's protocol version, in the snapshot. 2: the ring as scenes; LED frames only on subscription. */
+export const DEVICE_SOCKET_PROTOCOL = 2;
+
+/** What the ring means (firmware/leds/ring-scene.ts, times in seconds here): its frames follow from this and the device time. */
+export const RingSceneSchema = z
+  .strictObject({
+    pattern: z.enum(LED_PATTERNS),
+    since: Time.meta({ description: 'Device time the pattern began: its animation runs from there.' }),
+    direction: z.number().min(0).lt(360).optional().meta({ description: "The talker's azimuth for 'listening', degrees counter-clockwise from microphone 0; absent: the front." }),
+    volume: z.strictObject({ level: Index, max: z.int().min(1), until: Time }).optional().meta({ description: 'The white volume arc, shown until device time `until`.' }),
+    dndSince: Time.optional().meta({ description: 'Device time the last Do-Not-Disturb flash began (it lasts 600 ms).' }),
+  })
+  .meta({
+    title: 'RingScene',
+    description:
+      "What the light ring shows, as the firmware's ring engine holds it: frames are `sceneFrame(scene, deviceTimeMs, ledCount)` of firmware/leds/ring-scene.ts, which the device page imports from /lib/firmware/leds/ring-scene.js (times there in ms).",
+  });
 
 /** The device's events, as `echosim device --events jsonl` prints them (tools/device-events.ts). */
 export const DeviceEventSchema = z
@@ -53,7 +74,8 @@ const Status = {
 /** What happens on the device after the snapshot; these come in `batch` messages. */
 export const DeviceStreamMessageSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('leds'), time: Time, leds: Leds }),
+    z.strictObject({ type: z.literal('leds'), time: Time, leds: Leds }).meta({ description: 'One LED frame the ring sent; only to a client that subscribed to them.' }),
+    z.strictObject({ type: z.literal('ring'), time: Time, ring: RingSceneSchema }).meta({ description: "The ring's scene changed at `time`." }),
     z.strictObject({ type: z.literal('status'), ...Status }),
     z.strictObject({
       type: z.literal('level'),
@@ -63,17 +85,18 @@ export const DeviceStreamMessageSchema = z
     }),
     z.strictObject({ type: z.literal('event'), event: DeviceEventSchema }),
   ])
-  .meta({ title: 'DeviceStreamMessage', description: 'One LED frame, status change, input level or event.' });
+  .meta({ title: 'DeviceStreamMessage', description: 'One ring scene change, LED frame (subscribers only), status change, input level or event.' });
 
 export const DeviceServerMessageSchema = z
   .discriminatedUnion('type', [
     z.strictObject({
       type: z.literal('snapshot'),
-      protocol: z.literal(1),
+      protocol: z.literal(DEVICE_SOCKET_PROTOCOL),
       model: z.strictObject({ id: z.string(), name: z.string(), ledCount: z.int().min(1).max(64), layout: z.enum(['ring', 'bar']), buttons: z.array(Button) }),
       ledFps: z.number().positive(),
       time: Time,
-      leds: Leds,
+      leds: Leds.meta({ description: 'The frame the ring shows now, LED 0 first.' }),
+      ring: RingSceneSchema,
       ...Status,
       level: z.number().nullable(),
       microphone: z.strictObject({ description: z.string(), acceptsAudio: z.boolean() }),
@@ -81,14 +104,15 @@ export const DeviceServerMessageSchema = z
     }),
     z.strictObject({
       type: z.literal('batch'),
+      time: Time.meta({ description: 'Device time the batch was sent: a client drawing the ring from its scene keeps its clock to this.' }),
       messages: z.array(DeviceStreamMessageSchema).min(1).meta({
         description:
-          'What happened since the last batch (sent every 250 ms of device time), in order: every LED frame the ring sent (only frames that differ from the one before) with its device time, so a client can play them out at that pace 250 ms behind.',
+          'What happened since the last batch (sent every 250 ms of device time when something did), in order. A client that subscribed to LED frames gets every frame the ring sent (only frames that differ from the one before) with its device time, to play them out at that pace 250 ms behind.',
       }),
     }),
     z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
   ])
-  .meta({ title: 'DeviceServerMessage', description: 'What the device socket sends: a snapshot on connect, then batches of LED frames, status, levels and events.' });
+  .meta({ title: 'DeviceServerMessage', description: 'What the device socket sends: a snapshot on connect, then batches of ring scenes, status, levels, events and (on subscription) LED frames.' });
 
 export const DeviceClientCommandSchema = z
   .discriminatedUnion('type', [
@@ -98,6 +122,10 @@ export const DeviceClientCommandSchema = z
       pressed: z.boolean().meta({ description: 'true: the button went down; false: it was released. A click is a press then a release; a hold is a long press.' }),
     }),
     z.strictObject({ type: z.literal('audio-reset').meta({ description: 'Drop browser audio still queued (a dropped WAV being played).' }) }),
+    z.strictObject({
+      type: z.literal('subscribe'),
+      leds: z.boolean().meta({ description: 'true: send this client every LED frame (an LED service driving real LEDs); false: stop. Off until asked.' }),
+    }),
   ])
   .meta({
     title: 'DeviceClientCommand',

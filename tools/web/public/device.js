@@ -1,8 +1,10 @@
-// The device page: draws the ring from the device socket's LED frames, shows state, mic switch,
-// volume, input level and events, sends button edges, and streams the browser's microphone or a
-// dropped WAV (resampled to 16 kHz int16 in the page) as binary frames.
+// The device page: draws the ring from its scene with the firmware's own code, shows state, mic
+// switch, volume, input level and events, sends button edges, and streams the browser's microphone or
+// a dropped WAV (resampled to 16 kHz int16 in the page) as binary frames.
 import { createRing } from '/ring.js';
 import { openSocket } from '/socket.js';
+import { sceneFrame } from '/lib/firmware/leds/ring-scene.js';
+import { rgbHex } from '/lib/hal/leds/types.js';
 
 const $ = (id) => document.getElementById(id);
 const BUTTON_LABELS = { action: 'Action', 'mic-off': 'Microphone off', mute: 'Mute', call: 'Call', 'volume-up': 'Volume up', 'volume-down': 'Volume down' };
@@ -16,43 +18,60 @@ const socket = openSocket({
   onMessage: handle,
 });
 
-// A batch holds what happened over the last quarter second; LED frames and levels carry their device
-// time and are played out at that pace, so the ring moves at its own frame rate, a batch behind.
-let playout = { device: 0, wall: 0 };
+// The ring: the device sends what it shows (its scene: pattern, start time, overlays) only when that
+// changes, and the page draws each frame at the device's frame rate with the firmware's own code
+// (firmware/leds/ring-scene.ts, served compiled), so a steadily animating ring needs no message.
+// Device time is kept from the snapshot's and each batch's time, running on at the page's pace between.
+const view = { scene: null, ledCount: 0, fps: 20, clock: { device: 0, wall: 0 }, drawn: '' };
 
-const timeOf = (m) => m.time ?? m.event?.time;
+const sceneInMs = (s) => ({
+  pattern: s.pattern,
+  since: s.since * 1000,
+  direction: s.direction,
+  volume: s.volume && { level: s.volume.level, max: s.volume.max, until: s.volume.until * 1000 },
+  dndSince: s.dndSince === undefined ? undefined : s.dndSince * 1000,
+});
 
-function handleBatch(messages) {
-  const now = performance.now();
-  const first = messages.map(timeOf).find((t) => t !== undefined);
-  if (first !== undefined) {
-    const due = playout.wall + (first - playout.device) * 1000;
-    if (due < now - 500 || due > now + 1000) playout = { device: first, wall: now }; // first batch, a stall, a reboot or --fast
-  }
-  let t;
-  for (const m of messages) {
-    t = timeOf(m) ?? t; // a status change goes with the event before it
-    const at = t === undefined ? now : playout.wall + (t - playout.device) * 1000;
-    if (at <= now + 4) handle(m);
-    else setTimeout(() => handle(m), at - now);
-  }
+function keepTime(deviceSeconds) {
+  view.clock = { device: deviceSeconds * 1000, wall: performance.now() };
+}
+
+function draw() {
+  requestAnimationFrame(draw);
+  if (!ring || !view.scene) return;
+  const step = Math.floor(((view.clock.device + performance.now() - view.clock.wall) * view.fps) / 1000);
+  const key = `${step} ${view.scene.key}`;
+  if (key === view.drawn) return;
+  view.drawn = key;
+  ring.set(sceneFrame(view.scene.ms, (step * 1000) / view.fps, view.ledCount).leds.map(rgbHex));
+}
+requestAnimationFrame(draw);
+
+function showScene(s) {
+  view.scene = { ms: sceneInMs(s), key: JSON.stringify(s) };
 }
 
 function handle(m) {
   switch (m.type) {
     case 'batch':
-      handleBatch(m.messages);
+      keepTime(m.time);
+      for (const x of m.messages) handle(x);
       return;
     case 'snapshot':
       setup(m);
       ring.set(m.leds);
+      keepTime(m.time);
+      view.drawn = '';
+      view.ledCount = m.model.ledCount;
+      view.fps = m.ledFps;
+      showScene(m.ring);
       status(m);
       level(m.level);
       $('events').replaceChildren();
       for (const e of m.events) addEvent(e);
       return;
-    case 'leds':
-      ring?.set(m.leds);
+    case 'ring':
+      showScene(m.ring);
       return;
     case 'status':
       status(m);
