@@ -117,6 +117,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   private readonly availability: { online: string | Buffer; offline: string | Buffer };
   private readonly stores = { incomingStore: new Store(), outgoingStore: new Store() };
   private client: MqttClient | undefined;
+  private removeClientListeners: () => void = () => undefined;
   private current: ConnectionState = 'DISCONNECTED';
   private timer: TimerHandle | undefined;
   /** Bumped on every attempt, so late callbacks of an earlier attempt change nothing. */
@@ -161,11 +162,18 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   /** Starts connecting (DISCONNECTED -> CONNECTING); reconnects on its own from then on. */
   start(): void {
     if (this.current !== 'DISCONNECTED') return;
-    this.client = this.createClient();
-    this.client.on('connect', (packet) => void this.onConnack(packet.sessionPresent));
-    this.client.on('error', (err) => this.onClientError(err));
-    this.client.on('close', () => this.onClose());
-    this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    const client = this.createClient();
+    this.client = client;
+    const on = {
+      connect: (packet: { sessionPresent: boolean }) => void this.onConnack(packet.sessionPresent),
+      error: (err: Error) => this.onClientError(err),
+      close: () => this.onClose(),
+      message: (topic: string, payload: Buffer, packet: IPublishPacket) => this.onMessage(topic, payload, packet),
+    };
+    client.on('connect', on.connect).on('error', on.error).on('close', on.close).on('message', on.message);
+    // Only ours come off at close: mqtt.js's own 'close' listener clears its connack timer (a real
+    // 60 s timer that otherwise keeps a process alive after closing while connecting).
+    this.removeClientListeners = () => void client.off('connect', on.connect).off('error', on.error).off('close', on.close).off('message', on.message);
     this.attempt();
   }
 
@@ -248,7 +256,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
       const force = abrupt || !client.connected;
       await new Promise<void>((resolve) => client.end(force, {}, () => resolve()));
-      client.removeAllListeners();
+      this.removeClientListeners();
       client.on('error', () => undefined); // a late socket error must not become an uncaught 'error'
     }
     this.transition('CLOSED', {});
