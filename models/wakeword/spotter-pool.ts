@@ -169,7 +169,6 @@ export class SpotterPool implements ScorerSource {
 }
 
 class PoolWorker {
-  streams = 0;
   /** Open streams per model. */
   readonly open: Record<WorkerModel, number> = { wakeword: 0, vad: 0 };
   private nextId = 0;
@@ -179,6 +178,11 @@ class PoolWorker {
   /** With timings on: what posting to this worker cost the main thread. */
   private posted: PostTimings | undefined;
   private elu: EventLoopUtilization | undefined;
+
+  /** Open streams of every model. */
+  get streams(): number {
+    return this.open.wakeword + this.open.vad;
+  }
 
   private constructor(
     private readonly worker: Worker,
@@ -262,7 +266,6 @@ class PoolWorker {
   openStream(model: 'vad'): QueuedStream<Int16Array, Float32Array>;
   openStream<I>(model: WorkerModel): QueuedStream<I, Float32Array> {
     const stream = this.queues[model].open() as QueuedStream<I, Float32Array>;
-    this.streams++;
     this.open[model]++;
     let open = true;
     return {
@@ -271,7 +274,6 @@ class PoolWorker {
       close: () => {
         if (!open) return;
         open = false;
-        this.streams--;
         this.open[model]--;
         stream.close();
       },
