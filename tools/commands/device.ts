@@ -6,7 +6,7 @@ import type { DeviceCloudLink, DeviceCloudLinkEvents } from '../../cloud-link/de
 import { checkBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { isValidDeviceId } from '../../cloud-link/protocol/topics.js';
 import { readCaFile } from '../../cloud-link/tls/client-tls.js';
-import { deviceModel, loadDeviceModels } from '../../firmware/device-model.js';
+import { loadDeviceModels } from '../../firmware/device-model.js';
 import type { Clock } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { TerminalScreen } from '../../hal/leds/terminal-screen.js';
@@ -23,7 +23,6 @@ import type { ListenAddress } from '../web/listen-address.js';
 import { parseWebOption, WEB_OPTION_HELP, webMicrophone } from '../web/web-option.js';
 import { MIC_SPEC_HELP } from './listen.js';
 import type { CommandOutcome } from '../script/scripted-commands.js';
-import { parseDeviceScript, readDeviceScript } from '../script/device-script.js';
 
 function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
   return (value) => {
@@ -208,13 +207,9 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
   if (buttons === 'keyboard') say('keys: m mic-off, a action (push-to-talk), + / - volume, q quit');
   const abort = new AbortController();
   const stop = (): void => abort.abort();
-  // A bad script is refused before the page's port is bound (the session reads it again; the file is small).
-  if (opts.script) {
-    const { text, source } = readDeviceScript(opts.script);
-    parseDeviceScript(text, deviceModel(split.model).buttons, source);
-  }
-  const web = opts.web ? await DeviceWeb.start(opts.web) : undefined;
-  if (web) say(`echosim device: the device page is at ${web.url}`);
+  // The page's server outlives a reboot; it starts once the first session has opened, so bad input
+  // the session refuses (a script, a GPIO map) is refused before the port is bound.
+  let web: DeviceWeb | undefined;
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
@@ -223,7 +218,7 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
     // --script plays again with it, since its times are on that audio: its local commands run again).
     for (;;) {
       const { cloud: _url, deviceId: _id, secret: _secret, secretFile: _file, ca: _ca, model: _model, web: _web, ...common } = opts;
-      const mic = web ? webMicrophone(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : undefined;
+      const mic = opts.web ? webMicrophone(opts.mic, { fast: opts.fast, ...(opts.channels ? { channels: opts.channels } : {}) }) : undefined;
       const session = await openDeviceSession({
         ...common,
         ...chosen,
@@ -238,7 +233,6 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
       });
       const detach = opts.events === 'jsonl' ? attachJsonEvents(session.device, printEvent) : undefined;
       const detachFeatures = opts.events === 'jsonl' ? attachFeaturesEvent(session.device, printEvent) : undefined;
-      const detachWeb = web?.attach(session.device, mic);
       const detachCloud = jsonl && session.link ? attachCloudEvents(session.link, session.clock, printEvent) : undefined;
       const onCommand = (o: CommandOutcome): void => {
         if (opts.events === 'jsonl') printEvent(commandEvent(o));
@@ -251,7 +245,15 @@ async function runDeviceCommand(opts: DeviceCliOptions): Promise<void> {
       };
       link?.on('connection', onConnected);
       let rebooting = false;
+      let detachWeb: (() => void) | undefined;
       try {
+        if (opts.web) {
+          if (!web) {
+            web = await DeviceWeb.start(opts.web);
+            say(`echosim device: the device page is at ${web.url}`);
+          }
+          detachWeb = web.attach(session.device, mic);
+        }
         const summary = await session.run(abort.signal);
         await session.finishEvents();
         rebooting = session.rebootRequested && !abort.signal.aborted;
