@@ -40,10 +40,14 @@ export async function openSpeaker(spec: string, options: OpenSpeakerOptions = {}
       ...(options.logger ? { logger: options.logger } : {}),
     });
   }
-  if (s.startsWith('wav:') && s.length > 'wav:'.length) {
-    return new WavSinkDriver(s.slice('wav:'.length), options.originMs === undefined ? {} : { originMs: options.originMs });
-  }
+  const file = speakerWavFile(s);
+  if (file !== undefined) return new WavSinkDriver(file, options.originMs === undefined ? {} : { originMs: options.originMs });
   throw badSpec(spec);
+}
+
+/** The file a `wav:FILE` speaker spec writes, or undefined for any other spec. */
+export function speakerWavFile(spec: string): string | undefined {
+  return spec.startsWith('wav:') && spec.length > 'wav:'.length ? spec.slice('wav:'.length) : undefined;
 }
 
 function badSpec(spec: string): EchosimError {

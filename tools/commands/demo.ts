@@ -19,6 +19,7 @@ import type { ListenAddress } from '../web/listen-address.js';
 import { parseWebOption } from '../web/web-option.js';
 import { UtteranceThenQuietRoom } from './demo-microphone.js';
 import { commandLines, narrate, narrationTime } from './demo-narration.js';
+import { speakerWavFile } from '../../hal/speaker/open.js';
 
 /** What the demo device hears: "Alexa, what time is it?", a request the cloud's assistant answers out loud. */
 export const DEMO_WAV = 'test/fixtures/demo/alexa-what-time.wav';
@@ -135,7 +136,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       screen.close({ clearStatus: true });
     }
   }
-  const played = speakerFile(speaker);
+  const played = speakerWavFile(speaker);
   if (session && played) out("echosim: what the device's speaker played (the answer included) is in", `         ${played}`);
   if (stay || interrupted) out('echosim: the device and the cloud have stopped', `         their data stays in ${path.dirname(cloudDir)}`);
 }
@@ -195,11 +196,6 @@ async function deviceSecret(cloud: Cloud, deviceDir: string): Promise<string> {
   tightenFile(file); // before the new secret goes in: a file an older version left readable
   writeFileSync(file, `${res.Secret}\n`, { mode: PRIVATE_FILE_MODE });
   return res.Secret;
-}
-
-/** The file a `wav:FILE` speaker writes, if that is the speaker. */
-function speakerFile(spec: string): string | undefined {
-  return spec.startsWith('wav:') ? spec.slice('wav:'.length) : undefined;
 }
 
 function openSession(cloud: Cloud, secret: string, deviceDir: string, mic: MicSource, speaker: string, fast: boolean, screen: TerminalScreen): Promise<DeviceSession> {
