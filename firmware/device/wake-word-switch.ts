@@ -1,6 +1,6 @@
 import { EchosimError } from '../../core/errors.js';
 import type { HeadSpec, WakeWordRegistry } from '../../models/wakeword/registry.js';
-import type { KeywordSwitching } from '../../models/wakeword/types.js';
+import { canSwitchKeywords, type KeywordSwitching, type WakeWordEngine } from '../../models/wakeword/types.js';
 
 /** The spotter changed its word (a room profile's WakeWord). */
 export interface WakeWordChange {
@@ -98,4 +98,9 @@ export class WakeWordSwitch {
     this.active = [head.keyword];
     this.hooks.changed({ keywords: this.active, ...(head.wakeWord ? { wakeWord: head.wakeWord } : {}), previous, deferred, at: this.hooks.now() });
   }
+}
+
+/** The switch for a device's engine, or undefined when it has no heads to switch to or cannot switch (Porcupine). */
+export function wakeWordSwitchFor(engine: WakeWordEngine, registry: WakeWordRegistry | undefined, hooks: WakeWordSwitchHooks): WakeWordSwitch | undefined {
+  return registry && canSwitchKeywords(engine) ? new WakeWordSwitch(engine, registry, hooks) : undefined;
 }
