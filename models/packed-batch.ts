@@ -72,8 +72,12 @@ export function unpackResults(p: PackedResults): Float32Array[] {
   return Array.from({ length: p.offsets.length - 1 }, (_, i) => p.values.subarray(p.offsets[i]!, p.offsets[i + 1]!));
 }
 
-/** The buffers to transfer with a packed batch or packed results (each packed array owns its buffer). */
+/** The typed arrays of a packed batch or packed results (each owns its buffer). */
+export function arraysOf(p: PackedBatch | PackedResults): ArrayBufferView[] {
+  return 'values' in p ? [p.offsets, p.values] : [p.streams, p.resets, p.offsets, p.samples, p.headList];
+}
+
+/** The buffers to transfer with a packed batch or packed results. */
 export function buffersOf(p: PackedBatch | PackedResults): ArrayBuffer[] {
-  const arrays = 'values' in p ? [p.offsets, p.values] : [p.streams, p.resets, p.offsets, p.samples, p.headList];
-  return arrays.map((a) => a.buffer as ArrayBuffer);
+  return arraysOf(p).map((a) => a.buffer as ArrayBuffer);
 }

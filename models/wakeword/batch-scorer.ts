@@ -9,6 +9,7 @@ import {
 } from './oww-models.js';
 import { BatchQueue, type QueuedStream } from '../batch-queue.js';
 import { EchosimError } from '../../core/errors.js';
+import { SpentBuffers } from '../spent-buffers.js';
 import type { ChunkScorer, ScoreInput, ScoreRequest } from './scorer.js';
 
 /** One stream's features: openWakeWord's AudioFeatures state (docs/wake-word.md#the-three-models). */
@@ -39,6 +40,8 @@ export class BatchScorer {
   private readonly embIn: string;
   private readonly embOut: string;
   private readonly scratch = new FeedScratch();
+  /** The model outputs of the running batch, freed when it ends (models/spent-buffers.ts): everything read from them has been copied by then. */
+  private readonly spent = new SpentBuffers();
   /** A batch is running: the feed buffers are in use. */
   private running = false;
 
@@ -92,6 +95,7 @@ export class BatchScorer {
     try {
       return await run();
     } finally {
+      this.spent.release();
       this.running = false;
     }
   }
@@ -141,14 +145,14 @@ export class BatchScorer {
     if (rows) {
       const width = CHUNK_SAMPLES + MEL_CONTEXT_SAMPLES;
       const feeds = { [this.melIn]: this.scratch.stack('melspectrogram', steady, (i) => inputs[i]!, [width]) };
-      const out = outputData(await runSession(rows, feeds, 'melspectrogram (rows)'), this.melOut);
+      const out = this.output(await runSession(rows, feeds, 'melspectrogram (rows)'), this.melOut);
       const size = out.length / steady.length;
       steady.forEach((i, b) => (mels[i] = out.subarray(b * size, (b + 1) * size)));
     }
     for (const [i, input] of inputs.entries()) {
       if (mels[i]) continue;
       const feeds = { [this.melIn]: new ort.Tensor('float32', input, [1, input.length]) };
-      mels[i] = outputData(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
+      mels[i] = this.output(await runSession(this.models.melspec, feeds, 'melspectrogram'), this.melOut);
     }
     return mels.map((mel, i) => {
       const window = states[i]!.melWindow;
@@ -188,24 +192,27 @@ export class BatchScorer {
 
   /** Appends each member's embedding to its features and keeps its new caches. */
   private take(members: readonly number[], states: readonly StreamState[], out: ort.InferenceSession.OnnxValueMapType): void {
-    const emb = outputData(out, this.embOut); // the step graph names its embedding as the model does
-    const caches = this.models.streaming?.graphs.caches.map((c) => outputData(out, c.output)) ?? [];
+    const emb = this.output(out, this.embOut); // the step graph names its embedding as the model does
+    const caches = this.models.streaming?.graphs.caches.map((c) => this.output(out, c.output)) ?? [];
     members.forEach((i, b) => {
       const s = states[i]!;
       s.features.copyWithin(0, EMBEDDING_DIM);
       s.features.set(emb.subarray(b * EMBEDDING_DIM, (b + 1) * EMBEDDING_DIM), s.features.length - EMBEDDING_DIM);
       if (caches.length === 0) return;
-      if (members.length === 1) {
-        // A batch of one: the outputs are this stream's alone, keep them instead of copying.
-        s.caches = caches;
-        return;
-      }
+      // Copied even for a batch of one: the outputs are freed when the batch ends.
       const own = (s.caches ??= caches.map((data) => new Float32Array(data.length / members.length)));
       caches.forEach((data, k) => {
         const target = own[k]!;
         target.set(data.subarray(b * target.length, (b + 1) * target.length));
       });
     });
+  }
+
+  /** A named output's data, to be freed when the batch ends (read or copy it before). */
+  private output(result: ort.InferenceSession.OnnxValueMapType, name: string): Float32Array {
+    const data = outputData(result, name);
+    this.spent.add(data);
+    return data;
   }
 
   /**
@@ -225,13 +232,13 @@ export class BatchScorer {
       const batch = asked.length > 1 ? await this.models.batchForms.head(head.spec) : undefined;
       if (batch) {
         const feeds = { [head.inputName]: this.scratch.stack('head', asked.map((a) => a.i), view, [head.window, EMBEDDING_DIM]) };
-        const scores = outputData(await runSession(batch, feeds, `${head.keyword} keyword (batch)`), head.outputName);
+        const scores = this.output(await runSession(batch, feeds, `${head.keyword} keyword (batch)`), head.outputName);
         asked.forEach(({ i, k }, b) => (results[i]![k] = scores[b]!));
         continue;
       }
       for (const { i, k } of asked) {
         const feeds = { [head.inputName]: new ort.Tensor('float32', view(i), [1, head.window, EMBEDDING_DIM]) };
-        results[i]![k] = outputData(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName)[0]!;
+        results[i]![k] = this.output(await runSession(head.session, feeds, `${head.keyword} keyword`), head.outputName)[0]!;
       }
     }
     return results;

@@ -1,7 +1,8 @@
 import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { stageClock } from '../stage-timings.js';
-import { buffersOf, packResults, unpackBatch } from '../packed-batch.js';
+import { SpentBuffers } from '../spent-buffers.js';
+import { arraysOf, buffersOf, packResults, unpackBatch } from '../packed-batch.js';
 import { EchosimError } from '../../core/errors.js';
 import { BatchVad } from '../vad/batch-vad.js';
 import { SileroVadModel } from '../vad/silero-vad.js';
@@ -45,6 +46,8 @@ try {
   const scorer = new BatchScorer(models);
   const vad = vadModel ? new BatchVad(vadModel) : undefined;
   let queue: Promise<void> = Promise.resolve();
+  /** Each batch's packed arrays, freed once its results are posted (models/spent-buffers.ts). */
+  const received = new SpentBuffers();
   port.on('message', (message: WorkerInbound) => {
     if (message.type === 'timings') {
       if (message.start) stageClock.start();
@@ -75,14 +78,19 @@ try {
     queue = queue.then(() => {
       // With timings on, a whole batch is a stage of its own: its requests, from its start to its results posted.
       const span = stageClock.enabled ? stageClock.begin() : undefined;
-      return run().then(
-        (results) => {
-          const packed = packResults(results);
-          port.postMessage({ type: 'done', id, results: packed } satisfies WorkerOutbound, buffersOf(packed));
-          if (span) stageClock.record(`${message.type} batch`, message.batch.streams.length, span);
-        },
-        (err: unknown) => post({ type: 'failed', id, ...failure(err) }),
-      );
+      return run()
+        .then(
+          (results) => {
+            const packed = packResults(results);
+            port.postMessage({ type: 'done', id, results: packed } satisfies WorkerOutbound, buffersOf(packed));
+            if (span) stageClock.record(`${message.type} batch`, message.batch.streams.length, span);
+          },
+          (err: unknown) => post({ type: 'failed', id, ...failure(err) }),
+        )
+        .finally(() => {
+          received.add(...arraysOf(message.batch));
+          received.release();
+        });
     });
   });
   post({ type: 'ready', heads: models.heads.map(headInfo) });

@@ -13,6 +13,7 @@ import { registerBenchOwwjs } from './bench-owwjs.js';
 import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
+import { registerBenchPool } from './bench-pool.js';
 import { registerBenchSoak } from './bench-soak.js';
 import { registerBenchRecognizer } from './bench-recognizer.js';
 import { registerBenchAnswers } from './bench-answers.js';
@@ -33,6 +34,7 @@ interface BenchWakewordOptions extends SpotterCliOptions {
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('measure echosim on this machine');
   registerBenchRtf(bench);
+  registerBenchPool(bench);
   registerBenchOwwjs(bench);
   registerBenchProfileApply(bench);
   registerBenchAuthFlood(bench);

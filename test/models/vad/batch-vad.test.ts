@@ -49,6 +49,36 @@ describe('batched Silero VAD', () => {
     expect(Math.max(...expected.flat())).toBeGreaterThan(0.5);
   });
 
+  test('batches that grow from one stream to several reuse their feed buffers without mixing streams', async () => {
+    const streams = clips();
+    const expected = await Promise.all(streams.map(alone));
+    const batch = new BatchVad(model);
+    const got: number[][] = streams.map(() => []);
+    // Round r carries the first min(r + 1, 3) streams, two windows each: the batch grows twice.
+    const windows = Math.min(...streams.map((s) => Math.floor(s.length / VAD_WINDOW / 2))) - 2;
+    for (let round = 0; round < windows; round++) {
+      const requests = streams.slice(0, Math.min(round + 1, streams.length)).map((s, i) => {
+        const start = (round - i) * 2 * VAD_WINDOW;
+        return { stream: i, input: s.subarray(start, start + 2 * VAD_WINDOW), reset: round === i };
+      });
+      const results = await batch.run(requests);
+      requests.forEach((r, k) => got[r.stream]!.push(...results[k]!));
+    }
+    streams.forEach((_, i) => {
+      expect(got[i]!.length).toBeGreaterThan(10);
+      got[i]!.forEach((p, k) => expect(Math.abs(p - expected[i]![k]!)).toBeLessThan(1e-5));
+    });
+  });
+
+  test('runs one batch at a time: a second batch given while one runs is refused, the first is unharmed', async () => {
+    const [first, second] = clips();
+    const batch = new BatchVad(model);
+    const running = batch.run([{ stream: 0, input: first!.subarray(0, 3 * VAD_WINDOW), reset: true }]);
+    await expect(batch.run([{ stream: 1, input: second!.subarray(0, VAD_WINDOW), reset: true }])).rejects.toMatchObject({ code: 'MODEL_INFERENCE_FAILED' });
+    const probs = Array.from((await running)[0]!);
+    expect(probs).toEqual((await alone(first!.subarray(0, 3 * VAD_WINDOW))).slice(0, 3));
+  });
+
   test('the worker pool runs the VAD for concurrent streams as SileroVad does alone, and refuses it when not loaded', async () => {
     const pool = await SpotterPool.start({ workers: 1, vad: true });
     const bare = await SpotterPool.start({ workers: 1 });

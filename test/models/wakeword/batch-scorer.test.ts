@@ -43,6 +43,28 @@ describe('BatchScorer', () => {
     expect(shared.streams).toBe(2);
   });
 
+  test('what a batch returns stays readable after later batches, whose model outputs are freed at their end', async () => {
+    const [speech] = loadFixtures('pos');
+    const scorer = new BatchScorer(models);
+    const reference = new BatchScorer(models);
+    const chunk = (k: number): Int16Array => speech!.samples.slice(k * CHUNK_SAMPLES, (k + 1) * CHUNK_SAMPLES);
+    const kept: Float32Array[] = [];
+    const embeddings: Float32Array[] = [];
+    for (let k = 0; k < 12; k++) {
+      // Stream 0 alone for some chunks (a batch of one keeps its own copy of the caches), then beside stream 1.
+      const requests = [{ stream: 0, input: { chunk: chunk(k), heads: ['alexa'] }, reset: k === 0 }];
+      if (k >= 6) requests.push({ stream: 1, input: { chunk: chunk(k + 20), heads: ['alexa'] }, reset: k === 6 });
+      const [own] = await scorer.score(requests);
+      kept.push(own!);
+      const [ref] = await reference.score([{ stream: 0, input: { chunk: chunk(k), heads: ['alexa'] }, reset: k === 0 }]);
+      expect(Array.from(own!)).toEqual(Array.from(ref!));
+    }
+    for (let k = 0; k < 3; k++) embeddings.push(...(await scorer.embeddings([{ stream: 0, input: { chunk: chunk(12 + k), heads: [] }, reset: false }])));
+    expect(kept.every((r) => r.length === 1 && Number.isFinite(r[0]))).toBe(true);
+    expect(embeddings.every((e) => e.length === 96 && e.every(Number.isFinite))).toBe(true);
+    expect(new Set(embeddings.map((e) => e[0])).size).toBe(3);
+  });
+
   test('runs one batch at a time: a second batch given while one runs is refused, the first is unharmed', async () => {
     const [speech] = loadFixtures('pos');
     const scorer = new BatchScorer(models);
