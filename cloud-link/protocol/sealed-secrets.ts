@@ -107,7 +107,7 @@ const X25519_SPKI_PREFIX_BYTES = 12;
  * OpenSSL. Not `generateKeyPairSync('x25519')`: on Node 20 a key from it exported while a garbage
  * collection finalizes its key-generation job can deadlock the thread (seen once in a 300-device fleet
  * start: `KeyObjectHandle::ExportJWK` holding the key's mutex, a GC inside it, `~KeyGenJob` waiting for
- * the same mutex). Nothing here makes a key-generation job, and nothing is exported as JWK.
+ * the same mutex). Nothing here makes a key-generation job or exports a key as JWK.
  */
 function newX25519KeyPair(): { privateKey: KeyObject; privateRaw: Buffer; publicRaw: Buffer } {
   const privateRaw = randomBytes(32);
@@ -147,7 +147,9 @@ export function devicePrivateKey(pair: DeviceKeyPair): KeyObject {
   } catch (cause) {
     throw invalidKey('the stored private key cannot be read', cause);
   }
-  if (createPublicKey(key).export({ format: 'jwk' }).x !== pair.publicKey) throw invalidKey('the stored halves do not match');
+  if (createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX_BYTES).toString('base64url') !== pair.publicKey) {
+    throw invalidKey('the stored halves do not match');
+  }
   return key;
 }
 
