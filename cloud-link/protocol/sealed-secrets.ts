@@ -4,7 +4,6 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   hkdfSync,
   randomBytes,
   type KeyObject,
@@ -93,9 +92,32 @@ export interface DeviceKeyPair {
 }
 
 export function generateDeviceKeyPair(): DeviceKeyPair {
-  const { privateKey } = generateKeyPairSync('x25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  return { privateKey: jwk.d ?? '', publicKey: jwk.x ?? '' };
+  const pair = newX25519KeyPair();
+  const stored = { privateKey: pair.privateRaw.toString('base64url'), publicKey: pair.publicRaw.toString('base64url') };
+  pair.privateRaw.fill(0);
+  return stored;
+}
+
+/** DER before the 32 raw bytes of an X25519 private key in PKCS #8, and of a public key in SPKI (RFC 8410). */
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const X25519_SPKI_PREFIX_BYTES = 12;
+
+/**
+ * A new X25519 key pair: 32 random bytes, clamped as RFC 7748 says, the public half derived by
+ * OpenSSL. Not `generateKeyPairSync('x25519')`: on Node 20 a key from it exported while a garbage
+ * collection finalizes its key-generation job can deadlock the thread (seen once in a 300-device fleet
+ * start: `KeyObjectHandle::ExportJWK` holding the key's mutex, a GC inside it, `~KeyGenJob` waiting for
+ * the same mutex). Nothing here makes a key-generation job or exports a key as JWK.
+ */
+function newX25519KeyPair(): { privateKey: KeyObject; privateRaw: Buffer; publicRaw: Buffer } {
+  const privateRaw = randomBytes(32);
+  privateRaw[0] = (privateRaw[0] ?? 0) & 248;
+  privateRaw[31] = ((privateRaw[31] ?? 0) & 127) | 64;
+  const der = Buffer.concat([X25519_PKCS8_PREFIX, privateRaw]);
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  der.fill(0);
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return { privateKey, privateRaw, publicRaw: Buffer.from(spki.subarray(X25519_SPKI_PREFIX_BYTES)) };
 }
 
 function invalidKey(why: string, cause?: unknown): EchosimError {
@@ -125,7 +147,9 @@ export function devicePrivateKey(pair: DeviceKeyPair): KeyObject {
   } catch (cause) {
     throw invalidKey('the stored private key cannot be read', cause);
   }
-  if (createPublicKey(key).export({ format: 'jwk' }).x !== pair.publicKey) throw invalidKey('the stored halves do not match');
+  if (createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX_BYTES).toString('base64url') !== pair.publicKey) {
+    throw invalidKey('the stored halves do not match');
+  }
   return key;
 }
 
@@ -156,8 +180,9 @@ export function sealSecrets(secrets: unknown, devicePublicKey: string, binding: 
   }
   const plaintext = Buffer.alloc(padded, 0x20);
   json.copy(plaintext);
-  const ephemeral = generateKeyPairSync('x25519');
-  const epk = Buffer.from(ephemeral.publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
+  const ephemeral = newX25519KeyPair();
+  ephemeral.privateRaw.fill(0);
+  const epk = ephemeral.publicRaw;
   const key = derive(ephemeral.privateKey, recipient, epk, Buffer.from(devicePublicKey, 'base64url'));
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -22,7 +22,7 @@ export abstract class BaseMicSource implements MicSource {
   frames(): AsyncIterable<MicFrame> {
     if (this.iterated) throw new Error(`${this.info.description}: frames() may be iterated only once`);
     this.iterated = true;
-    return this.run();
+    return guardedFrames(this.generate(this.abort.signal), this.abort.signal);
   }
 
   close(): Promise<void> {
@@ -38,12 +38,21 @@ export abstract class BaseMicSource implements MicSource {
   protected onClose(): Promise<void> {
     return Promise.resolve();
   }
+}
 
-  private async *run(): AsyncGenerator<MicFrame, void, undefined> {
-    if (this.abort.signal.aborted) return;
-    for await (const frame of this.generate(this.abort.signal)) {
-      if (this.abort.signal.aborted) return;
-      yield frame;
-    }
-  }
+/**
+ * `frames` of a source, ending (and finishing the generator, so its `finally` blocks run) as soon as
+ * `signal` aborts: a frame the generator produces after `close()` is never handed out. A plain
+ * iterator rather than a second async generator around the source's own: a frame then costs one
+ * promise reaction here instead of a generator's resume, await and yield (this runs 12.5 times a
+ * second for every device and every wrapping source).
+ */
+function guardedFrames(frames: AsyncGenerator<MicFrame, void, undefined>, signal: AbortSignal): AsyncIterable<MicFrame> {
+  const done: IteratorReturnResult<void> = { done: true, value: undefined };
+  const finish = (): Promise<IteratorResult<MicFrame, void>> => frames.return(undefined).then(() => done);
+  const iterator: AsyncIterator<MicFrame, void> = {
+    next: () => (signal.aborted ? finish() : frames.next().then((r) => (r.done || !signal.aborted ? r : finish()))),
+    return: finish,
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }

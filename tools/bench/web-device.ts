@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { packageRoot } from '../../core/package-root.js';
-import { quantile } from './stats.js';
+import { meanCi95, quantile } from './stats.js';
 
 export interface WebDeviceBenchOptions {
   /** Measured seconds per run. */
@@ -37,6 +37,9 @@ export interface WebDeviceBenchResult {
   /** Side by side only: each pair's with / without, minus 1, percent; and all pairs' CPU pooled. */
   pair_change_percent?: number[];
   pooled_change_percent?: number;
+  /** Side by side only: the mean of the pairs' changes and the half-width of its 95 % confidence interval (Student's t), percent. */
+  mean_change_percent?: number;
+  mean_change_ci95_percent?: number;
   page_messages_per_second: number;
 }
 
@@ -75,7 +78,7 @@ export async function runWebDeviceBench(o: WebDeviceBenchOptions): Promise<WebDe
     median_without: round2(a),
     median_with: round2(b),
     median_change_percent: round2((b / a - 1) * 100),
-    page_messages_per_second: Math.round(messages / (o.pairs * o.seconds)),
+    page_messages_per_second: Math.round((messages / (o.pairs * o.seconds)) * 10) / 10,
   };
 }
 
@@ -103,6 +106,7 @@ async function runSideBySide(o: WebDeviceBenchOptions): Promise<WebDeviceBenchRe
   const med = (xs: number[]): number => quantile([...xs].sort((x, y) => x - y), 0.5);
   const sum = (xs: number[]): number => xs.reduce((x, y) => x + y, 0);
   const pairChange = without.map((w, i) => ((withPage[i] ?? 0) / w - 1) * 100);
+  const ci = meanCi95(pairChange);
   return {
     seconds: o.seconds,
     pairs: o.pairs,
@@ -114,7 +118,8 @@ async function runSideBySide(o: WebDeviceBenchOptions): Promise<WebDeviceBenchRe
     median_change_percent: round2(med(pairChange)),
     pair_change_percent: pairChange.map(round2),
     pooled_change_percent: round2((sum(withPage) / sum(without) - 1) * 100),
-    page_messages_per_second: Math.round(messages / (o.pairs * o.seconds)),
+    ...(ci ? { mean_change_percent: round2(ci.mean), mean_change_ci95_percent: round2(ci.half) } : {}),
+    page_messages_per_second: Math.round((messages / (o.pairs * o.seconds)) * 10) / 10,
   };
 }
 

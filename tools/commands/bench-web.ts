@@ -51,6 +51,9 @@ export function registerBenchWeb(bench: Command): void {
           r.pair_change_percent
             ? `change per pair:     ${r.pair_change_percent.map(signed).join(', ')}% (median ${signed(r.median_change_percent)}%, all pairs pooled ${signed(r.pooled_change_percent ?? 0)}%)`
             : `median change:       ${signed(r.median_change_percent)}%`,
+          ...(r.mean_change_percent !== undefined
+            ? [`mean change:         ${signed(r.mean_change_percent)}% ± ${r.mean_change_ci95_percent}% (95 % confidence interval over the pairs)`]
+            : []),
           '',
         ].join('\n'),
       );

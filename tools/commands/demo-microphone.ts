@@ -1,5 +1,4 @@
 import type { Clock } from '../../core/clock.js';
-import { BaseMicSource } from '../../hal/mic/base-source.js';
 import { SyntheticSource } from '../../hal/mic/synthetic-source.js';
 import type { MicFrame, MicSource, MicSourceInfo } from '../../hal/mic/types.js';
 
@@ -10,39 +9,59 @@ import type { MicFrame, MicSource, MicSourceInfo } from '../../hal/mic/types.js'
  * listening: no second boot. The utterance plays at its own pace (`--fast` or real time); the quiet
  * room always in real time, so the device waits for the cloud's answer on the wall clock.
  */
-export class UtteranceThenQuietRoom extends BaseMicSource {
+export class UtteranceThenQuietRoom implements MicSource {
   readonly info: MicSourceInfo;
   /** Resolves when the utterance has been played to its end (not when the source is closed first). */
   readonly utteranceEnded: Promise<void>;
   private markEnded: () => void = () => undefined;
   private readonly quiet: SyntheticSource;
+  private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly utterance: MicSource,
     options: { clock?: Clock } = {},
   ) {
-    super();
     this.info = { ...utterance.info, description: `${utterance.info.description}, then synthetic:silence` };
     this.quiet = new SyntheticSource({ kind: 'silence', channels: utterance.info.channels, ...(options.clock ? { clock: options.clock } : {}) });
     this.utteranceEnded = new Promise<void>((resolve) => (this.markEnded = resolve));
   }
 
-  protected async *generate(signal: AbortSignal): AsyncGenerator<MicFrame, void, undefined> {
+  /**
+   * The utterance's frames, then the quiet room's with their indices carried on. A plain iterator, not
+   * an async generator around the two (hal/mic/mapped-frames.ts says why): this runs for every frame
+   * of a device with a page.
+   */
+  frames(): AsyncIterable<MicFrame> {
+    const utterance = this.utterance.frames()[Symbol.asyncIterator]();
+    let quiet: AsyncIterator<MicFrame> | undefined;
     let next = 0;
-    for await (const frame of this.utterance.frames()) {
-      if (signal.aborted) return;
-      yield frame;
-      next = frame.index + frame.samples.length / frame.channels;
-    }
-    if (signal.aborted) return;
-    this.markEnded();
-    for await (const frame of this.quiet.frames()) {
-      if (signal.aborted) return;
-      yield { ...frame, index: next + frame.index };
-    }
+    const fromQuiet = (): Promise<IteratorResult<MicFrame>> =>
+      (quiet ??= this.quiet.frames()[Symbol.asyncIterator]()).next().then((r) => (r.done ? r : { done: false, value: { ...r.value, index: next + r.value.index } }));
+    const iterator: AsyncIterator<MicFrame> = {
+      next: () => {
+        if (quiet) return fromQuiet();
+        return utterance.next().then((r) => {
+          if (!r.done) {
+            next = r.value.index + r.value.samples.length / r.value.channels;
+            return r;
+          }
+          if (this.closed) return r;
+          this.markEnded();
+          return fromQuiet();
+        });
+      },
+      return: async () => {
+        await (quiet ?? utterance).return?.();
+        return { done: true, value: undefined };
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 
-  protected override async onClose(): Promise<void> {
-    await Promise.all([this.utterance.close(), this.quiet.close()]);
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= Promise.all([this.utterance.close(), this.quiet.close()]).then(() => undefined);
+    return this.closing;
   }
 }

@@ -1,6 +1,6 @@
 import { MAX_AUDIO_MESSAGE_BYTES, MAX_QUEUED_AUDIO_MS } from './protocol/limits.js';
 import { EchosimError } from '../../core/errors.js';
-import { BaseMicSource } from '../../hal/mic/base-source.js';
+import { mappedFrames } from '../../hal/mic/mapped-frames.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import type { MicFrame, MicSource, MicSourceInfo } from '../../hal/mic/types.js';
 
@@ -17,11 +17,12 @@ const MAX_QUEUED_SAMPLES = (MAX_QUEUED_AUDIO_MS / 1000) * SAMPLE_RATE;
  * (WEB_AUDIO_QUEUE_FULL), never grown into. `level` is the RMS of the last frame, dBFS.
  *
  * While no browser audio is queued a frame passes through untouched (the same object, its samples
- * not read): the wrapper is in the audio path of every device with a page, used or not, so it adds
- * no per-frame work there. The level is worked out when asked for (a few times a second while a
- * page watches), not for every frame.
+ * not read, and no async generator of its own around the inner source's: hal/mic/mapped-frames.ts):
+ * the wrapper is in the audio path of every device with a page, used or not, so it adds next to no
+ * per-frame work there. The level is worked out when asked for (a few times a second while a page
+ * watches), not for every frame.
  */
-export class BrowserMic extends BaseMicSource {
+export class BrowserMic implements MicSource {
   readonly info: MicSourceInfo;
   private queue: Int16Array[] = [];
   private queueHead = 0;
@@ -31,7 +32,6 @@ export class BrowserMic extends BaseMicSource {
   private lastLevel: number | undefined;
 
   constructor(private readonly inner: MicSource) {
-    super();
     this.info = { ...inner.info, description: `${inner.info.description} + the web page's microphone` };
   }
 
@@ -71,17 +71,17 @@ export class BrowserMic extends BaseMicSource {
     this.queued = 0;
   }
 
-  protected async *generate(signal: AbortSignal): AsyncGenerator<MicFrame, void, undefined> {
-    for await (const frame of this.inner.frames()) {
-      if (signal.aborted) return;
+  /** The inner source's frames (iterated once, ending when it ends or is closed), with queued browser audio mixed in. */
+  frames(): AsyncIterable<MicFrame> {
+    return mappedFrames(this.inner.frames(), (frame) => {
       const heard = this.queued > 0 ? this.mix(frame) : frame;
       this.last = heard;
       this.lastLevel = undefined;
-      yield heard;
-    }
+      return heard;
+    });
   }
 
-  protected override onClose(): Promise<void> {
+  close(): Promise<void> {
     return this.inner.close();
   }
 

@@ -18,6 +18,7 @@ import { BatchPacer } from './batch-pacer.js';
 import { SystemClock, type Clock } from '../../core/clock.js';
 import { deviceSnapshot, deviceStatus, sceneMessage } from './device-view.js';
 import { PAGE_MODULES } from './browser-modules.js';
+import { LevelGate } from './level-gate.js';
 
 /**
  * How often what happened goes to the page, in one message, ms of device time (nothing is sent when
@@ -25,6 +26,8 @@ import { PAGE_MODULES } from './browser-modules.js';
  * carry their time, to be played out at the ring's pace.
  */
 export const BATCH_INTERVAL_MS = 250;
+/** A batch with nothing in it but a changed input level goes out at most this often, ms of device time (level-gate.ts). */
+export const LEVEL_INTERVAL_MS = 500;
 /** What is waiting goes out after this long (wall time) even if the device's audio, and so its time, stops. */
 export const STALL_FLUSH_MS = 1000;
 
@@ -68,8 +71,8 @@ export class DeviceWeb {
   private watching = false;
   /** LED frames are taken from the device: some client subscribed to them. */
   private framing = false;
-  /** The level last put in a batch: an unchanged one is not sent again. */
-  private lastLevel: { dbfs: number | null; queuedMs: number } | undefined;
+  /** When the input level goes out: when it changed, alone at most every LEVEL_INTERVAL_MS. */
+  private readonly level = new LevelGate(LEVEL_INTERVAL_MS);
   private readonly batch = new MessageBatch<DeviceStreamMessage>();
   private readonly onLeds = (f: LedFrame): void => this.broadcast({ type: 'leds', time: audioSeconds(f.at), leds: f.leds.map(rgbHex) }, true);
   private readonly onScene = (s: RingScene): void => {
@@ -143,7 +146,7 @@ export class DeviceWeb {
       a?.device.leds.off('scene', this.onScene);
       a?.pacer.stop();
       this.batch.clear();
-      this.lastLevel = undefined;
+      this.level.reset();
     }
     this.takeFrames();
   }
@@ -184,7 +187,7 @@ export class DeviceWeb {
     const { device, mic } = this.attached;
     const snapshot = deviceSnapshot(device, mic, this.dbfs(this.attached), this.history);
     // A lone client's batches start from the level its snapshot gave.
-    if (this.clients.size === 1) this.lastLevel = { dbfs: snapshot.level, queuedMs: mic?.queuedMs ?? 0 };
+    if (this.clients.size === 1) this.level.reset({ dbfs: snapshot.level, queuedMs: mic?.queuedMs ?? 0 });
     client.socket.send(snapshot);
   }
 
@@ -233,15 +236,13 @@ export class DeviceWeb {
     if (STATUS_EVENTS.has(e.type) && this.attached) this.broadcast({ type: 'status', ...deviceStatus(this.attached.device) });
   }
 
-  /** The input level now, or nothing when it is what the last batch said. */
-  private levelNow(): LevelMessage | undefined {
+  /** The input level for a batch going out now (level-gate.ts), or nothing. `alongside`: the batch goes out anyway. */
+  private levelNow(alongside: boolean): LevelMessage | undefined {
     const a = this.attached;
     if (!a) return undefined;
-    const dbfs = this.dbfs(a);
-    const queuedMs = a.mic?.queuedMs ?? 0;
-    if (this.lastLevel?.dbfs === dbfs && this.lastLevel.queuedMs === queuedMs) return undefined;
-    this.lastLevel = { dbfs, queuedMs };
-    return { type: 'level', time: audioSeconds(a.device.clock.now()), dbfs, queuedMs };
+    const now = a.device.clock.now();
+    const level = this.level.take(now, { dbfs: this.dbfs(a), queuedMs: a.mic?.queuedMs ?? 0 }, alongside);
+    return level && { type: 'level', time: audioSeconds(now), ...level };
   }
 
   /**
@@ -263,7 +264,8 @@ export class DeviceWeb {
    * client slow to read gets no LED frames or levels until it catches up.
    */
   private flush(): void {
-    const level = this.levelNow();
+    // Every client gets a batch anyway when something other than LED frames waits (those go to subscribers only).
+    const level = this.levelNow(this.batch.some((m) => m.type !== 'leds'));
     if (level) this.batch.push(level, true);
     const pending = this.batch.take();
     if (pending.length === 0 || !this.attached) return;

@@ -24,6 +24,11 @@ export class MessageBatch<M> {
     this.pending.push({ seq: this.seq++, droppable, message });
   }
 
+  /** Whether a waiting message is one `test` accepts. */
+  some(test: (message: M) => boolean): boolean {
+    return this.pending.some((p) => test(p.message));
+  }
+
   take(): Array<Pending<M>> {
     const out = this.pending;
     this.pending = [];

@@ -97,4 +97,20 @@ describe('secrets sealed to a device key', () => {
     const sealed = sealSecrets(SECRETS, a.publicKey, BINDING);
     expect(errorCode(() => openSecrets(sealed, { privateKey: b.privateKey, publicKey: a.publicKey }, BINDING))).toBe('DEVICE_KEY_INVALID');
   });
+
+  test('a new pair is two raw 32-byte halves that OpenSSL agrees belong together, its private half clamped (RFC 7748)', () => {
+    for (let i = 0; i < 50; i++) {
+      const pair = generateDeviceKeyPair();
+      expect(DevicePublicKeySchema.safeParse(pair.publicKey).success).toBe(true);
+      const d = Buffer.from(pair.privateKey, 'base64url');
+      expect(d).toHaveLength(32);
+      expect((d[0] ?? 0) & 7).toBe(0);
+      expect((d[31] ?? 0) & 0xc0).toBe(0x40);
+      expect(() => devicePrivateKey(pair)).not.toThrow(); // the halves match, read back as JWK
+    }
+    // and a key the crypto library made itself opens what is sealed to it as before
+    const jwk = generateKeyPairSync('x25519').privateKey.export({ format: 'jwk' });
+    const theirs = { privateKey: jwk.d ?? '', publicKey: jwk.x ?? '' };
+    expect(openSecrets(sealSecrets(SECRETS, theirs.publicKey, BINDING), theirs, BINDING)).toEqual(SECRETS);
+  });
 });
