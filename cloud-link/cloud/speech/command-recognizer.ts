@@ -5,6 +5,7 @@ import type { Intent, IntentName } from '../../protocol/intent.js';
 import { SAMPLE_RATE } from '../../../core/audio-format.js';
 import { ResidentDecoder } from '../verification/resident-decoder.js';
 import { commandGrammar, type CommandGrammar } from './command-grammar.js';
+import { denoise } from './denoise.js';
 import { withNoiseFloor } from './noise-floor.js';
 import { speechFrames } from './speech-frames.js';
 import { slotValues } from './slot-values.js';
@@ -43,9 +44,9 @@ export interface PocketsphinxRecognizerOptions {
 }
 
 export const POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
-/** The confidence thresholds (see PocketsphinxRecognizerOptions), chosen on validation (BENCHMARKS.md section 12.2). */
+/** The confidence thresholds (see PocketsphinxRecognizerOptions), chosen on validation, clean and with noise (BENCHMARKS.md section 12.3). */
 export const DEFAULT_MIN_CONFIDENCE = 0.23;
-export const DEFAULT_MIN_ACTION_CONFIDENCE = 0.25;
+export const DEFAULT_MIN_ACTION_CONFIDENCE = 0.27;
 /** Commands that only answer, or whose effect one word undoes (stop, a volume step): the lower threshold. */
 export const ANSWER_ONLY_INTENTS: ReadonlySet<IntentName> = new Set<IntentName>(['WhatTime', 'TimeLeft', 'ReadList', 'RoomFree', 'WhoBooked', 'Stop', 'VolumeUp', 'VolumeDown']);
 /** A request is at most this long (the device's stream cap is 8 s plus its pre-roll). */
@@ -62,9 +63,10 @@ const INSTALL_HINT = 'sudo apt install pocketsphinx pocketsphinx-en-us (tools/se
  * decoder constrained by the JSGF grammar of the commands (command-grammar.ts) and one with a free
  * phone loop, each a `pocketsphinx_batch` kept running between requests (resident-decoder.ts, shared
  * with the wake-word verifier), so a request costs two decodes (in parallel) and no model load, and an
- * idle cloud costs nothing (both processes block on their control FIFO). Both hear the request with a
- * noise floor 25 dB under it (noise-floor.ts: synthetic voices' empty mel bands otherwise decode as
- * the wrong words). The ratio of the two paths' likelihoods per frame of speech (speech-frames.ts) is
+ * idle cloud costs nothing (both processes block on their control FIFO). Both hear the request with
+ * stationary noise removed by a Wiener filter (denoise.ts: broadband noise otherwise turns words into
+ * others) and then a noise floor 25 dB under it (noise-floor.ts: synthetic voices' empty mel bands
+ * otherwise decode as the wrong words). The ratio of the two paths' likelihoods per frame of speech (speech-frames.ts) is
  * the confidence: speech that the grammar explains much worse than free phones do is not a command,
  * and is answered as a no-match, never as the nearest command.
  */
@@ -106,7 +108,7 @@ export class PocketsphinxRecognizer implements CommandRecognizer {
     const frames = (window.length / SAMPLE_RATE) * FRAMES_PER_SECOND;
     if (frames < 10) return noMatch();
     const { commands, filler } = this.ensureDecoders();
-    const heard = withNoiseFloor(window);
+    const heard = withNoiseFloor(denoise(window));
     let said: { hyp: string; score: number };
     let free: { hyp: string; score: number };
     try {

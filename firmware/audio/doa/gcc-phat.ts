@@ -1,4 +1,4 @@
-import { Fft, nextPowerOfTwo } from './fft.js';
+import { Fft, nextPowerOfTwo } from '../../../core/fft.js';
 
 /**
  * GCC-PHAT (generalised cross-correlation with phase transform) for every microphone pair, the

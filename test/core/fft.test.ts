@@ -1,4 +1,4 @@
-import { Fft, nextPowerOfTwo } from '../../../../firmware/audio/doa/fft.js';
+import { Fft, nextPowerOfTwo } from '../../core/fft.js';
 
 /** Seeded uniform values in [-1, 1). */
 function random(n: number, seed: number): Float64Array {

@@ -1,7 +1,7 @@
 /**
  * An in-place radix-2 complex FFT on split re/im `Float64Array`s.
  *
- * Direction finding runs an FFT per channel for every 32 ms sub-frame (a new one every 16 ms), so
+ * Direction finding (firmware/audio/doa) runs an FFT per channel for every 32 ms sub-frame (a new one every 16 ms), so
  * everything that depends only on the size (twiddle factors, the bit-reversal permutation) is computed
  * once in the constructor and a transform allocates nothing. Sizes are powers of two; the DOA code zero-pads to one.
  *
