@@ -116,8 +116,12 @@ function newX25519KeyPair(): { privateKey: KeyObject; privateRaw: Buffer; public
   const der = Buffer.concat([X25519_PKCS8_PREFIX, privateRaw]);
   const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   der.fill(0);
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  return { privateKey, privateRaw, publicRaw: Buffer.from(spki.subarray(X25519_SPKI_PREFIX_BYTES)) };
+  return { privateKey, privateRaw, publicRaw: rawPublicKey(privateKey) };
+}
+
+/** The raw 32 bytes of the public half of an X25519 key (its SPKI DER without the prefix). */
+function rawPublicKey(key: KeyObject): Buffer {
+  return Buffer.from(createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX_BYTES));
 }
 
 function invalidKey(why: string, cause?: unknown): EchosimError {
@@ -147,9 +151,7 @@ export function devicePrivateKey(pair: DeviceKeyPair): KeyObject {
   } catch (cause) {
     throw invalidKey('the stored private key cannot be read', cause);
   }
-  if (createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX_BYTES).toString('base64url') !== pair.publicKey) {
-    throw invalidKey('the stored halves do not match');
-  }
+  if (rawPublicKey(key).toString('base64url') !== pair.publicKey) throw invalidKey('the stored halves do not match');
   return key;
 }
 

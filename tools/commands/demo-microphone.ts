@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { mappedFrames } from '../../hal/mic/mapped-frames.js';
 import { SyntheticSource } from '../../hal/mic/synthetic-source.js';
 import type { MicFrame, MicSource, MicSourceInfo } from '../../hal/mic/types.js';
 
@@ -37,7 +38,7 @@ export class UtteranceThenQuietRoom implements MicSource {
     let quiet: AsyncIterator<MicFrame> | undefined;
     let next = 0;
     const fromQuiet = (): Promise<IteratorResult<MicFrame>> =>
-      (quiet ??= this.quiet.frames()[Symbol.asyncIterator]()).next().then((r) => (r.done ? r : { done: false, value: { ...r.value, index: next + r.value.index } }));
+      (quiet ??= mappedFrames(this.quiet.frames(), (f) => ({ ...f, index: next + f.index }))[Symbol.asyncIterator]()).next();
     const iterator: AsyncIterator<MicFrame> = {
       next: () => {
         if (quiet) return fromQuiet();
