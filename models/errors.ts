@@ -11,6 +11,11 @@ export const MODEL_ERROR_CODES = [
   'MODEL_LOAD_FAILED',
   'MODEL_INFERENCE_FAILED',
   'MODEL_NOT_STREAMABLE',
+  // The int8 embedding (wakeword/quantized-embedding.ts): its calibration file unreadable or invalid,
+  // made for another model file, or a model whose convolutions cannot be quantized
+  'MODEL_RANGES_INVALID',
+  'MODEL_RANGES_MISMATCH',
+  'MODEL_NOT_QUANTIZABLE',
   // No wake-word head covers a room profile's WakeWord (wakeword/registry.ts; the device's
   // WakeWordSwitch and its profile applier refuse the profile with it)
   'WAKE_WORD_UNSUPPORTED',

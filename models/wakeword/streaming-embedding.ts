@@ -201,7 +201,12 @@ export interface StreamingEmbedding {
  * Loads the streaming form of an embedding model, or resolves to undefined when the model is not
  * of the shape it handles (a custom embedding model then simply runs in full).
  */
-export async function loadStreamingEmbedding(bytes: Uint8Array, stepFrames: number): Promise<StreamingEmbedding | undefined> {
+export async function loadStreamingEmbedding(
+  bytes: Uint8Array,
+  stepFrames: number,
+  /** Rewrites the step graph before it is loaded (the int8 form: quantized-embedding.ts). */
+  derive?: (step: Uint8Array) => Uint8Array,
+): Promise<StreamingEmbedding | undefined> {
   let graphs: StreamingEmbeddingGraphs;
   try {
     graphs = buildStreamingEmbedding(bytes, stepFrames);
@@ -209,6 +214,7 @@ export async function loadStreamingEmbedding(bytes: Uint8Array, stepFrames: numb
     if (err instanceof EchosimError && err.code === 'MODEL_NOT_STREAMABLE') return undefined;
     throw err;
   }
+  if (derive) graphs = { ...graphs, step: derive(graphs.step) };
   const [window, step] = await Promise.all([createSession(graphs.window, 'embedding (window)'), createSession(graphs.step, 'embedding (step)')]);
   return { graphs, window, step };
 }

@@ -1,6 +1,6 @@
 import { threadTimes, threadTimesSince, type ThreadTime } from '../../models/thread-time.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
-import { CHUNK_SAMPLES } from '../../models/wakeword/oww-models.js';
+import { CHUNK_SAMPLES, type EmbeddingPrecision } from '../../models/wakeword/oww-models.js';
 import { addTimings, type StageTimings } from '../../models/stage-timings.js';
 
 export interface PoolLoadOptions {
@@ -12,6 +12,8 @@ export interface PoolLoadOptions {
   warmupRounds: number;
   workers: number;
   keyword: string;
+  /** The embedding step's arithmetic (default float). */
+  embedding?: EmbeddingPrecision;
 }
 
 export interface PoolLoadResult {
@@ -38,7 +40,7 @@ export interface PoolLoadResult {
  * compared on CPU per chunk alone, on a busy machine too (CPU time, not wall).
  */
 export async function measurePoolLoad(clip: Int16Array, o: PoolLoadOptions): Promise<PoolLoadResult> {
-  const pool = await SpotterPool.start({ workers: o.workers, vad: o.vadStreams > 0, keywords: [o.keyword] });
+  const pool = await SpotterPool.start({ workers: o.workers, vad: o.vadStreams > 0, keywords: [o.keyword], ...(o.embedding ? { embedding: o.embedding } : {}) });
   try {
     const scorers = Array.from({ length: o.streams }, () => pool.openScorer());
     const vads = Array.from({ length: Math.min(o.vadStreams, o.streams) }, () => pool.openVad());

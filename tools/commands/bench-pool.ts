@@ -4,6 +4,8 @@ import { measurePoolLoad, type PoolLoadResult } from '../bench/pool-load.js';
 import { formatMachine, machine, out, printJson } from '../bench/cli-helpers.js';
 import { DEMO_WAV } from '../harness/audio.js';
 import { parsePositiveInt } from '../options.js';
+import { EMBEDDING_HELP, parseEmbeddingPrecision } from '../spotter-options.js';
+import type { EmbeddingPrecision } from '../../models/wakeword/oww-models.js';
 
 /** `bench pool`: CPU per scored chunk of the spotter pool under a fixed load (tools/bench/pool-load.ts). */
 export function registerBenchPool(bench: Command): void {
@@ -17,8 +19,9 @@ export function registerBenchPool(bench: Command): void {
     .option('--workers <n>', 'worker threads', parsePositiveInt, 2)
     .option('--keyword <name>', 'keyword head', 'alexa')
     .option('--wav <file>', 'audio the streams hear, each from its own offset (default: the demo utterance)')
+    .option('--embedding <precision>', `${EMBEDDING_HELP} (default float)`, parseEmbeddingPrecision, 'float')
     .option('--json', 'print one JSON object on stdout')
-    .action(async (opts: { streams: number; vadStreams?: number; rounds: number; warmup: number; workers: number; keyword: string; wav?: string; json?: boolean }) => {
+    .action(async (opts: { streams: number; vadStreams?: number; rounds: number; warmup: number; workers: number; keyword: string; wav?: string; embedding: EmbeddingPrecision; json?: boolean }) => {
       const clip = await readWavMono(opts.wav ?? DEMO_WAV, { kind: 'mean' });
       const r = await measurePoolLoad(clip, {
         streams: opts.streams,
@@ -27,6 +30,7 @@ export function registerBenchPool(bench: Command): void {
         warmupRounds: opts.warmup,
         workers: opts.workers,
         keyword: opts.keyword,
+        embedding: opts.embedding,
       });
       if (opts.json) return printJson({ machine: machine(), ...r });
       out(formatMachine());

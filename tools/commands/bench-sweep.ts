@@ -6,7 +6,7 @@ import type { Corpus } from '../bench/corpus.js';
 import { detSvg, sweepPlot } from '../bench/det-svg.js';
 import { readWavMono } from '../bench/read-mono.js';
 import { headName, runWakewordSweep, type SweepHead, type SweepResult } from '../bench/wakeword-sweep.js';
-import { selectedWords, spotterRegistry, type SpotterCliOptions } from '../spotter-options.js';
+import { modelLoadOptions, selectedWords, spotterRegistry, type SpotterCliOptions } from '../spotter-options.js';
 
 export interface BenchSweepOptions extends SpotterCliOptions {
   json?: boolean;
@@ -38,7 +38,7 @@ export async function runBenchSweep(corpus: Corpus, opts: BenchSweepOptions): Pr
     const spec = registry.fileHead(file);
     heads.push(await sweepHead(spec, spec.source === 'custom' ? headName(file) : `${spec.keyword} (${spec.source})`, opts));
   }
-  const models = await OpenWakeWordModels.load({ keywords: [], ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
+  const models = await OpenWakeWordModels.load({ keywords: [], ...modelLoadOptions(opts) });
   let result: SweepResult;
   try {
     result = await runWakewordSweep(corpus, heads, models, (f) => readWavMono(f, opts.channel), { patience: opts.patience ?? 1, refractoryMs: opts.refractoryMs, showProgress: opts.progress });

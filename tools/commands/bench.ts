@@ -18,7 +18,7 @@ import { registerBenchSoak } from './bench-soak.js';
 import { registerBenchRecognizer } from './bench-recognizer.js';
 import { registerBenchAnswers } from './bench-answers.js';
 import { registerBenchWeb } from './bench-web.js';
-import { addSpotterOptions, openWakeWordOptions, selectedHeads, spotterRegistry, withModelFiles, type SpotterCliOptions } from '../spotter-options.js';
+import { addSpotterOptions, modelLoadOptions, openWakeWordOptions, selectedHeads, spotterRegistry, withModelFiles, type SpotterCliOptions } from '../spotter-options.js';
 
 interface BenchWakewordOptions extends SpotterCliOptions {
   model?: string[];
@@ -66,7 +66,7 @@ export function registerBench(program: Command): void {
     if (opts.sweep) return runBenchSweep(corpus, opts);
     if (opts.svg) throw new EchosimError('CLI_ARGUMENT_INVALID', '--svg goes with --sweep', { hint: 'add --sweep' });
     const heads = selectedHeads(opts, spotterRegistry(opts));
-    const models = await OpenWakeWordModels.load({ heads, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
+    const models = await OpenWakeWordModels.load({ heads, ...modelLoadOptions(opts) });
     try {
       const engine = new OpenWakeWordEngine(models, openWakeWordOptions(opts));
       const result = await runWakewordBench(corpus, engine, (f) => readWavMono(f, opts.channel), opts.progress);

@@ -2,7 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { runFleet, type FleetSummary } from '../fleet/fleet.js';
 import { parsePositive, parsePositiveInt } from '../options.js';
 import { WakeWordRegistry } from '../../models/wakeword/registry.js';
-import { MODEL_FILE_HELP } from '../spotter-options.js';
+import { EMBEDDING_HELP, MODEL_FILE_HELP, parseEmbeddingPrecision } from '../spotter-options.js';
+import type { EmbeddingPrecision } from '../../models/wakeword/oww-models.js';
 import { DEFAULT_SPEED_CHUNKS, formatMachineSpeed } from '../fleet/machine-speed.js';
 import { formatFleetProfile } from '../fleet/fleet-profile.js';
 
@@ -31,6 +32,7 @@ interface FleetCliOptions {
   switchTo?: string;
   speedChunks: number;
   profile?: boolean;
+  embedding: EmbeddingPrecision;
 }
 
 export function registerFleet(program: Command): void {
@@ -52,6 +54,7 @@ export function registerFleet(program: Command): void {
     .option('--heads-dir <dir>', 'folder of trained heads (default models/wakeword/heads)')
     .option('--switch-to <WAKEWORD>', "the timed room-profile update also sets this WakeWord (ALEXA, AMAZON, ECHO, COMPUTER): every device switches its spotter")
     .option('--speed-chunks <n>', "chunks of the machine-speed measurement at start (bench compute's bare compute per chunk, reported as `machine`)", parsePositiveInt, DEFAULT_SPEED_CHUNKS)
+    .option('--embedding <precision>', `${EMBEDDING_HELP} (default int8 here: the batched fleet is where it saves CPU)`, parseEmbeddingPrecision, 'int8')
     .option('--profile', 'measure where the CPU goes while listening (per thread, per model stage, batch sizes); in --json as `profile`')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar on stderr')
@@ -70,6 +73,7 @@ export function registerFleet(program: Command): void {
         progress: opts.progress,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         vad: opts.vad,
+        embedding: opts.embedding,
         speedChunks: opts.speedChunks,
         ...(opts.profile ? { profile: true } : {}),
         ...(opts.cloud
@@ -86,7 +90,7 @@ function format(s: FleetSummary): string {
     `devices:          ${s.connected}/${s.devices} connected (started in ${s.startup_s} s)`,
     `profile apply:    median ${s.profile_apply.median_ms} ms, p99 ${s.profile_apply.p99_ms} ms, max ${s.profile_apply.max_ms} ms (one UpdateProfile to the whole room)`,
     `word:             ${s.keyword}${s.wake_word ? ` (${s.wake_word})` : ''}`,
-    `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end), at ${s.machine.compute_ms_per_chunk.toFixed(3)} ms compute per chunk`,
+    `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}, ${s.embedding} embedding: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end), at ${s.machine.compute_ms_per_chunk.toFixed(3)} ms compute per chunk`,
     `CPU:              ${s.cpu_percent}% of one core while listening (wake-word inference on ${s.inference_workers ? `${s.inference_workers} worker threads` : 'the main thread'}; main event loop ${s.main_loop_busy_percent}% busy)`,
     `RSS:              ${s.rss_mb} MB (${s.rss_per_device_kb} KB per device)`,
     ...(s.profile ? formatFleetProfile(s.profile) : []),

@@ -35,6 +35,7 @@ function parseMinutes(value: string): number {
 export function registerTrain(program: Command): void {
   const train = program.command('train').description('train models on this machine');
   registerKeyphraseCheck(train);
+  registerCalibrateEmbedding(train);
   train
     .command('wakeword')
     .description('train an openWakeWord head (and its cloud verifier) for any word, offline, on the CPU')
@@ -127,6 +128,38 @@ function registerKeyphraseCheck(train: Command): void {
         if (opts.progress) process.stderr.write(`${line}\n`);
       });
       process.stdout.write(out);
+    });
+}
+
+interface CalibrateEmbeddingCli {
+  audio: string[];
+  maxClips: number;
+  out: string;
+  progress: boolean;
+}
+
+/** `echosim train calibrate-embedding`: the int8 embedding's activation ranges (models/wakeword/quantized-embedding.ts). */
+function registerCalibrateEmbedding(train: Command): void {
+  train
+    .command('calibrate-embedding')
+    .description("measure the embedding model's activation ranges on real speech, for its int8 form (--embedding int8)")
+    .requiredOption('--audio <dir...>', 'folders of real speech; only their training-split sources are read (subfolders alternate validation, training)')
+    .option('--max-clips <n>', 'at most this many clips, spread evenly', parsePositiveInt, 400)
+    .option('--out <file>', 'where the calibration goes', 'models/wakeword/embedding-int8.json')
+    .option('--no-progress', 'no progress on stderr')
+    .action(async (opts: CalibrateEmbeddingCli) => {
+      const { calibrateEmbedding } = await import('../train/calibrate-embedding.js');
+      const recipe = ['npx echosim train calibrate-embedding', ...opts.audio.map((d) => `--audio ${d}`), `--max-clips ${opts.maxClips}`].join(' ');
+      const r = await calibrateEmbedding({
+        audio: opts.audio,
+        maxClips: opts.maxClips,
+        out: opts.out,
+        recipe,
+        progress: (done, total) => {
+          if (opts.progress && (done === total || done % 25 === 0)) process.stderr.write(`calibrating: ${done}/${total} clips\n`);
+        },
+      });
+      process.stdout.write(`wrote ${opts.out}: ${Object.keys(r.ranges.convolutions).length} convolutions from ${r.ranges.windows} windows of ${r.clips} clips (sources ${r.sources.join(', ')})\n`);
     });
 }
 

@@ -10,7 +10,7 @@ import { createLogger } from '../../core/log.js';
 import { packageRoot } from '../../core/package-root.js';
 import { SAMPLE_RATE } from '../../core/audio-format.js';
 import { readWavMono } from '../bench/read-mono.js';
-import { OpenWakeWordModels } from '../../models/wakeword/oww-models.js';
+import { OpenWakeWordModels, type EmbeddingPrecision } from '../../models/wakeword/oww-models.js';
 import { WakeWordRegistry, type HeadSpec } from '../../models/wakeword/registry.js';
 import { EchosimError } from '../../core/errors.js';
 import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
@@ -66,6 +66,12 @@ export interface FleetOptions {
   trace?: boolean;
   /** Measure where the CPU went over the listening window (per thread, per model stage): the summary's `profile`. */
   profile?: boolean;
+  /**
+   * The embedding step's arithmetic for the devices and the in-process cloud (default int8: a batched
+   * fleet is where it saves CPU; models/wakeword/quantized-embedding.ts). The machine-speed figure is
+   * always measured in float, so it compares across commits.
+   */
+  embedding?: EmbeddingPrecision;
 }
 
 export interface FleetSummary {
@@ -76,6 +82,8 @@ export interface FleetSummary {
   listening: number;
   /** Whether the listening devices end-pointed with Silero VAD. */
   vad: boolean;
+  /** The embedding step's arithmetic the devices and the in-process cloud ran. */
+  embedding: EmbeddingPrecision;
   /** The word the devices spotted while listening, and its room-profile WakeWord. */
   keyword: string;
   wake_word?: string;
@@ -133,10 +141,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   const heads = final.keyword === start.keyword ? [start] : [start, final];
   // The machine's speed first, before the workers load: on the fleet's own models when they are in this thread.
   const speedOptions = o.speedChunks === undefined ? {} : { chunks: o.speedChunks };
-  const local = workers > 0 ? undefined : await OpenWakeWordModels.load({ heads });
-  const machine = await measureMachineSpeed({ ...speedOptions, ...(local ? { models: local } : {}) });
+  const embedding = o.embedding ?? 'int8';
+  const local = workers > 0 ? undefined : await OpenWakeWordModels.load({ heads, embedding });
+  const machine = await measureMachineSpeed(speedOptions);
   if (o.progress) process.stderr.write(`machine: ${formatMachineSpeed(machine)}\n`);
-  const models = local ?? (await SpotterPool.start({ workers, vad: withVad, heads }));
+  const models = local ?? (await SpotterPool.start({ workers, vad: withVad, heads, embedding }));
   const vadModel = withVad && !(models instanceof SpotterPool) ? await SileroVadModel.load() : undefined;
   const rssBase = process.memoryUsage().rss;
   let cloud: Cloud | undefined;
@@ -252,6 +261,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       connected,
       listening: listeners.length,
       vad: withVad,
+      embedding,
       keyword: final.keyword,
       ...(final.wakeWord ? { wake_word: final.wakeWord } : {}),
       inference_workers: workers,

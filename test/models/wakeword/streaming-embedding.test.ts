@@ -1,4 +1,4 @@
-import { EchosimError } from '../../../core/errors.js';
+import { refusal } from '../../support/refusal.js';
 import { keywordEntryFor, loadManifest, readVerifiedModel, resolveModelDir } from '../../../models/manifest.js';
 import { createSession, ort, outputData } from '../../../models/onnx.js';
 import { decodeOnnxModel, encodeOnnxModel } from '../../../models/onnx-proto.js';
@@ -15,14 +15,6 @@ const manifest = loadManifest();
 const dir = resolveModelDir(manifest);
 const embeddingBytes = (): Promise<Uint8Array> => readVerifiedModel(dir, manifest.features.embedding);
 
-function refusal(fn: () => unknown): EchosimError {
-  try {
-    fn();
-  } catch (err) {
-    return err as EchosimError;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('streaming embedding', () => {
   test('a step over 8 new mel frames gives the full model\'s embedding of the moved window', async () => {
