@@ -39,10 +39,14 @@ export function denoise(audio: Int16Array): Int16Array {
     fft.forward(re, im);
   };
 
+  // Each frame's spectrum is kept for the filtering pass (16 KB a frame: 10 MB for the longest request).
+  const spectra = Array.from({ length: frames }, () => ({ re: new Float64Array(FRAME), im: new Float64Array(FRAME) }));
   const power = Array.from({ length: frames }, () => new Float64Array(BINS));
   const energy = new Float64Array(frames);
   for (let f = 0; f < frames; f++) {
     spectrum(f);
+    spectra[f]!.re.set(re);
+    spectra[f]!.im.set(im);
     const p = power[f]!;
     let sum = 0;
     for (let k = 0; k < BINS; k++) {
@@ -63,7 +67,8 @@ export function denoise(audio: Int16Array): Int16Array {
   const gain = new Float64Array(BINS);
   const out = new Float64Array(padded.length);
   for (let f = 0; f < frames; f++) {
-    spectrum(f);
+    re.set(spectra[f]!.re);
+    im.set(spectra[f]!.im);
     const p = power[f]!;
     for (let k = 0; k < BINS; k++) {
       const posteriori = p[k]! / noise[k]!;
