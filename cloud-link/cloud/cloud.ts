@@ -23,6 +23,7 @@ import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { OwnedBroker, notOwnedBroker } from './owned-broker.js';
+import type { MqttStreamTransport } from '../mqtt/stream-transport.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
 import { Assistant } from './answers/assistant.js';
@@ -108,6 +109,16 @@ export class Cloud {
   /** mqtt://host:port (mqtts:// with TLS) of the broker devices connect to. */
   get brokerUrl(): string {
     return this.brokerUrlValue;
+  }
+
+  /**
+   * How a client in this process reaches the embedded broker without a socket (a fleet's devices:
+   * MqttConnectionOptions.streamTransport): the same broker, logins, ACL and outages as over brokerUrl.
+   * Undefined with an external broker.
+   */
+  get inProcessTransport(): MqttStreamTransport | undefined {
+    const broker = this.broker;
+    return broker && { open: () => broker.connectInMemory() };
   }
 
   /** http://host:port (https:// with TLS) of the API, when it runs. */
