@@ -9,8 +9,9 @@
  * settle between steps: the assertions are on the devices' BACKOFF delays and the clock times of their
  * CONNECTED events (and the cloud's scheduled delays), never on wall-clock time.
  *
- * Run twice: devices over loopback TCP, and in memory (Cloud.inProcessTransport, as a fleet's devices
- * connect), which a stopped broker must refuse and drop exactly as it does sockets.
+ * Run twice: devices and the cloud's own client over loopback TCP, and in memory (Cloud.inProcessTransport
+ * and `clientInMemory`, as a fleet connects them), which a stopped broker must refuse and drop exactly as
+ * it does sockets.
  */
 import type { ConnectionStateChange } from '../../cloud-link/device/mqtt-connection.js';
 import { VirtualClock } from '../../core/clock.js';
@@ -49,7 +50,7 @@ async function advance(clock: VirtualClock, ms: number): Promise<void> {
 }
 
 test.each(['tcp', 'in-memory'] as const)('after each of six 3 s outages in a row every device is back within 1 s of the broker, and converges on the profile flashed meanwhile (%s)', async (transport) => {
-  t = await startTestCloud();
+  t = await startTestCloud(transport === 'in-memory' ? { broker: { port: 0, clientInMemory: true } } : {});
   const streamTransport = transport === 'in-memory' ? t.cloud.inProcessTransport : undefined;
   if (transport === 'in-memory') expect(streamTransport).toBeDefined();
   const clock = new VirtualClock();

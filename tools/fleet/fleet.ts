@@ -158,7 +158,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       checkBrokerUrl(brokerUrl, o.cloud.ca ? readCaFile(o.cloud.ca) : undefined);
     } else {
       verifier = new WakeWordVerifier({ models, registry, log });
-      cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier, wakeWords: registry.wakeWords });
+      cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0, clientInMemory: true }, http: { port: 0 }, verifier, wakeWords: registry.wakeWords });
       brokerUrl = cloud.brokerUrl;
       // Its devices reach its embedded broker in memory, not over loopback TCP (same broker, logins and ACL).
       streamTransport = cloud.inProcessTransport;
