@@ -56,9 +56,8 @@ export class ConnectionIntake {
 
   constructor(private readonly o: ConnectionIntakeOptions) {}
 
-  /** A new client connection. */
-  accept(socket: Duplex): void {
-    const remoteAddress = (socket as Partial<Socket>).remoteAddress;
+  /** A new client connection; `remoteAddress` defaults to the socket's (a stream that is no socket has none). */
+  accept(socket: Duplex, remoteAddress = (socket as Partial<Socket>).remoteAddress): void {
     let client: Client | undefined;
     const guard = new PacketGuard(socket, { limits: DEFAULT_PACKET_LIMITS, onViolation: (v) => this.packetRefused(v, client) });
     guard.on('error', () => undefined); // the socket's errors end it; aedes hears of the close

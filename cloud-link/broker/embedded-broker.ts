@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { EchosimError } from '../../core/errors.js';
 import { rootLogger, type Logger } from '../../core/log.js';
@@ -8,6 +9,8 @@ import type { ListenerTls } from '../tls/listener-tls.js';
 import { createBrokerListener, updateListenerTls } from './listener.js';
 import { publishRefusal, subscribeRefusal, type PublishAttempt } from './broker-rules.js';
 import { ConnectionIntake } from './connection-intake.js';
+import { IN_MEMORY_SOURCE, refusedConnection } from './in-memory-connection.js';
+import { memoryDuplexPair } from './memory-duplex.js';
 import { limitOutgoingQueues, type QueueLimits, type QueueOverflow } from './queue-limit.js';
 import { loggableTopic, MAX_TOPIC_LEVELS } from './topic-rules.js';
 
@@ -130,7 +133,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   private readonly roles = new Map<string, BrokerRole>();
   /** Message drops by the queue limit, per client, to log the first of each run once. */
   private readonly overflowing = new Set<string>();
-  private readonly sockets = new Set<Socket>();
+  /** Open connections, over TCP and in memory (close() drops those aedes has not taken yet). */
+  private readonly sockets = new Set<Duplex>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -251,6 +255,19 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   }
 
   /**
+   * A client connection from this process without a socket (cloud-link/mqtt/stream-transport.ts):
+   * through the same intake (framing guard, MQTT 5 adapter), authentication and ACL as a TCP client,
+   * and dropped by close() like one. Refused (ECONNREFUSED) once the broker is closing.
+   */
+  connectInMemory(): Duplex {
+    if (this.closing) return refusedConnection(`${this.host}:${this.port}`);
+    const [clientSide, brokerSide] = memoryDuplexPair();
+    this.track(brokerSide);
+    this.intake.accept(brokerSide, IN_MEMORY_SOURCE);
+    return clientSide;
+  }
+
+  /**
    * Disconnects every client, stops listening and releases every handle (no timers or sockets are
    * left). As with any broker going down, clients see their connection drop; the wills of clients
    * dropped first may still reach those dropped later. Safe to call twice.
@@ -274,10 +291,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   }
 
   private wire(): void {
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    this.server.on('connection', (socket) => this.track(socket));
     this.aedes.on('clientReady', (client) => {
       this.overflowing.delete(client.id);
       const principal = this.principals.get(client);
@@ -292,6 +306,11 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.aedes.on('connectionError', (client, err) => this.log.debug({ clientId: client.id, err: err.message }, 'connection error'));
     // Persistence failures surface here; without a listener they would crash the process.
     (this.aedes as EventEmitter).on('error', (err: Error) => this.log.error({ err }, 'broker error'));
+  }
+
+  private track(connection: Duplex): void {
+    this.sockets.add(connection);
+    connection.once('close', () => this.sockets.delete(connection));
   }
 
   private rememberWill(client: Client, packet: ConnectPacket): void {

@@ -3,12 +3,15 @@ import { Duplex } from 'node:stream';
 /**
  * Two connected in-memory streams: what is written to one is read from the other, with
  * backpressure (a write waits until the reader has taken what came before). Ending one ends the
- * other's reading; destroying one destroys both. (Node 22 has stream.duplexPair; echosim runs on 20.)
+ * other's reading. Destroying one ends the other's reading too, after what was already written to it
+ * (as a socket's peer still reads what came before the close: a CONNACK refusal before aedes drops
+ * the connection), and fails the other's writes from then on, which destroys it. (Node 22 has
+ * stream.duplexPair; echosim runs on 20.)
  */
 class MemorySide extends Duplex {
   peer: MemorySide | undefined;
-  /** The write waiting for this side's reader to take its data. */
-  private blockedWrite: (() => void) | undefined;
+  /** The peer's write waiting for this side's reader to take its data. */
+  private blockedWrite: ((error?: Error) => void) | undefined;
 
   override _read(): void {
     const write = this.blockedWrite;
@@ -18,9 +21,9 @@ class MemorySide extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const peer = this.peer;
-    if (!peer || peer.destroyed) return callback(new Error('the other side is closed'));
+    if (!peer || peer.destroyed) return callback(closedError());
     if (peer.push(chunk)) callback();
-    else peer.blockedWrite = () => callback();
+    else peer.blockedWrite = callback;
   }
 
   /** aedes writes a packet in corked pieces: they reach the reader as one chunk. */
@@ -36,9 +39,16 @@ class MemorySide extends Duplex {
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     const peer = this.peer;
     this.peer = undefined;
-    if (peer && !peer.destroyed) peer.destroy();
+    const blocked = this.blockedWrite;
+    this.blockedWrite = undefined;
+    blocked?.(closedError());
+    if (peer && !peer.destroyed && !peer.readableEnded) peer.push(null);
     callback(err);
   }
+}
+
+function closedError(): Error {
+  return new Error('the other side is closed');
 }
 
 export function memoryDuplexPair(): [Duplex, Duplex] {

@@ -24,9 +24,10 @@ export interface CloudOptions {
    * The broker: by default an embedded one on 127.0.0.1:1883 (`port: 0` picks a free port); or
    * `{ url }` for any external MQTT broker, which must let `echosim-cloud` log in with the admin
    * token and keep devices in their own topics (see `mosquitto`); for `mqtts://`, `tls` names the
-   * CA its certificate must chain to.
+   * CA its certificate must chain to. With the embedded one, `clientInMemory` connects the cloud's own
+   * MQTT client to it in memory instead of over its port (a fleet in this process: less CPU).
    */
-  broker?: { url: string; tls?: ClientTlsOptions } | { host?: string; port?: number };
+  broker?: { url: string; tls?: ClientTlsOptions } | { host?: string; port?: number; clientInMemory?: boolean };
   /**
    * An external Mosquitto whose password and ACL files the cloud writes (into `authDir`) whenever a
    * device is registered or removed, then makes it reread them (SIGHUP to `pidFile`, or `reload`).

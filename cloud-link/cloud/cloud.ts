@@ -23,6 +23,7 @@ import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
 import { OwnedBroker, notOwnedBroker } from './owned-broker.js';
+import type { MqttStreamTransport } from '../mqtt/stream-transport.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
 import { Assistant } from './answers/assistant.js';
@@ -110,6 +111,16 @@ export class Cloud {
     return this.brokerUrlValue;
   }
 
+  /**
+   * How a client in this process reaches the embedded broker without a socket (a fleet's devices:
+   * MqttConnectionOptions.streamTransport): the same broker, logins, ACL and outages as over brokerUrl.
+   * Undefined with an external broker.
+   */
+  get inProcessTransport(): MqttStreamTransport | undefined {
+    const broker = this.broker;
+    return broker && { open: () => broker.connectInMemory() };
+  }
+
   /** http://host:port (https:// with TLS) of the API, when it runs. */
   get apiUrl(): string | undefined {
     return this.api?.url;
@@ -169,6 +180,7 @@ export class Cloud {
     }
     const tls = await this.startTls();
     let brokerTls: Pick<CloudClientOptions, 'tls' | 'pinnedCertificate'> = {};
+    let ownClient: Pick<CloudClientOptions, 'streamTransport'> = {};
     if (options.broker && 'url' in options.broker) {
       this.brokerUrlValue = options.broker.url;
       if (options.broker.tls) brokerTls = { tls: options.broker.tls };
@@ -182,7 +194,7 @@ export class Cloud {
         await this.mosquittoSync.sync();
       }
     } else {
-      const b = options.broker as { host?: string; port?: number } | undefined;
+      const b = options.broker as { host?: string; port?: number; clientInMemory?: boolean } | undefined;
       this.broker = await OwnedBroker.start({
         host: b?.host ?? '127.0.0.1',
         port: b?.port ?? DEFAULT_MQTT_PORT,
@@ -193,6 +205,7 @@ export class Cloud {
       this.brokerUrlValue = this.broker.url;
       // Its own broker, on whatever address it is bound to: the exact certificate it serves.
       if (tls) brokerTls = { tls: { ca: tls.material.ca, caSource: tls.caFile }, pinnedCertificate: () => tls.material.cert };
+      if (b?.clientInMemory) ownClient = { streamTransport: this.inProcessTransport };
     }
 
     // MQTT 5 with the Mosquitto it manages, to see and clear stray retained messages (stray-retained.ts).
@@ -202,6 +215,7 @@ export class Cloud {
       log,
       protocolVersion: options.mqttProtocolVersion ?? (options.mosquitto ? 5 : 4),
       ...brokerTls,
+      ...ownClient,
     });
     this.client = client;
     this.strayRetained = new StrayRetained((topic) => client.clearRetained(topic), log);

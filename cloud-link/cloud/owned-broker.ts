@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/log.js';
 import { EchosimError } from '../../core/errors.js';
 import { EmbeddedBroker, type EmbeddedBrokerOptions } from '../broker/embedded-broker.js';
+import { refusedConnection } from '../broker/in-memory-connection.js';
 import type { ServerTlsMaterial } from './server-tls.js';
 
 export interface OwnedBrokerOptions {
@@ -45,6 +47,13 @@ export class OwnedBroker {
   /** Drops a client's connection (a deregistered device). */
   disconnect(clientId: string): void {
     this.running?.disconnect(clientId);
+  }
+
+  /** A connection from this process without a socket; refused while paused, as its port is closed. */
+  connectInMemory(): Duplex {
+    const b = this.running;
+    if (b) return b.connectInMemory();
+    return refusedConnection(`${this.paused?.host ?? this.options.host}:${this.paused?.port ?? this.options.port}`);
   }
 
   async pause(): Promise<void> {

@@ -2,6 +2,7 @@ import type { IClientOptions } from 'mqtt';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { ReconnectBackoff, ReconnectBackoffOptions } from '../mqtt/reconnect-backoff.js';
+import type { MqttStreamTransport } from '../mqtt/stream-transport.js';
 import { tlsConnectOptions, type ClientTlsOptions } from '../tls/client-tls.js';
 
 export interface MqttConnectionOptions {
@@ -28,6 +29,11 @@ export interface MqttConnectionOptions {
   availabilityPayloads?: { online: string | Buffer; offline: string | Buffer };
   /** For `mqtts://`: the CA the broker's certificate must chain to (default Node's public CAs). */
   tls?: ClientTlsOptions;
+  /**
+   * How each attempt reaches the broker at `url` instead of a socket (a fleet's devices in the
+   * process of the cloud's embedded broker: Cloud.inProcessTransport). Default: mqtt.js' socket.
+   */
+  streamTransport?: MqttStreamTransport;
   log?: Logger;
 }
 

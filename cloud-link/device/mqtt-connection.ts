@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { connect, Store, type IPublishPacket, type MqttClient } from 'mqtt';
+import { Store, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { rootLogger, type Logger } from '../../core/log.js';
@@ -7,6 +7,7 @@ import { isValidDeviceId, mayPublish, type Principal } from '../broker/acl.js';
 import { checkBrokerUrl, describeClientError } from '../mqtt/mqtt-errors.js';
 import { disableNagle } from '../mqtt/no-delay.js';
 import { ReconnectBackoff } from '../mqtt/reconnect-backoff.js';
+import { createMqttClient } from '../mqtt/stream-transport.js';
 import { listenToClient } from './client-listeners.js';
 import { connectionClosed, connectTimedOut, notConnected, publishNotAuthorized } from './connection-errors.js';
 import { DeviceAvailability } from './device-availability.js';
@@ -102,7 +103,8 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   /** Starts connecting (DISCONNECTED -> CONNECTING); reconnects on its own from then on. */
   start(): void {
     if (this.current !== 'DISCONNECTED') return;
-    const client = connect(this.options.url, mqttClientOptions(this.options, this.availability.will(), this.stores));
+    const options = mqttClientOptions(this.options, this.availability.will(), this.stores);
+    const client = createMqttClient(this.options.url, options, this.options.streamTransport);
     this.client = client;
     this.removeClientListeners = listenToClient(client, {
       connect: (packet) => void this.onConnack(packet.sessionPresent),

@@ -8,6 +8,10 @@
  * Devices share one VirtualClock that only the test moves, in 50 ms steps, letting real MQTT I/O
  * settle between steps: the assertions are on the devices' BACKOFF delays and the clock times of their
  * CONNECTED events (and the cloud's scheduled delays), never on wall-clock time.
+ *
+ * Run twice: devices and the cloud's own client over loopback TCP, and in memory (Cloud.inProcessTransport
+ * and `clientInMemory`, as a fleet connects them), which a stopped broker must refuse and drop exactly as
+ * it does sockets.
  */
 import type { ConnectionStateChange } from '../../cloud-link/device/mqtt-connection.js';
 import { VirtualClock } from '../../core/clock.js';
@@ -45,15 +49,17 @@ async function advance(clock: VirtualClock, ms: number): Promise<void> {
   }
 }
 
-test('after each of six 3 s outages in a row every device is back within 1 s of the broker, and converges on the profile flashed meanwhile', async () => {
-  t = await startTestCloud();
+test.each(['tcp', 'in-memory'] as const)('after each of six 3 s outages in a row every device is back within 1 s of the broker, and converges on the profile flashed meanwhile (%s)', async (transport) => {
+  t = await startTestCloud(transport === 'in-memory' ? { broker: { port: 0, clientInMemory: true } } : {});
+  const streamTransport = transport === 'in-memory' ? t.cloud.inProcessTransport : undefined;
+  if (transport === 'in-memory') expect(streamTransport).toBeDefined();
   const clock = new VirtualClock();
   const { ProfileArn } = await t.call('CreateProfile', PROFILE);
   const { RoomArn } = await t.call('CreateRoom', { RoomName: 'Outages', ProfileArn });
   for (const id of DEVICES) {
     const secret = await t.register(id, { RoomArn });
     // the worst draws the jitter can make: every wait at the top of its range
-    devices.push(await linkedDevice({ url: t.cloud.brokerUrl, deviceId: id, secret, clock, backoff: { random: () => 0.999 } }));
+    devices.push(await linkedDevice({ url: t.cloud.brokerUrl, deviceId: id, secret, clock, backoff: { random: () => 0.999 }, ...(streamTransport ? { streamTransport } : {}) }));
   }
   for (const d of devices) await d.until(() => d.link.connected, `${d.link.deviceId} connected`);
   const cloudWaits: number[] = [];

@@ -12,6 +12,8 @@ test('connects every device, times one room-wide profile update, and listens in 
   const s = res.lines[0] as Record<string, any>;
   // inference on one worker thread, as a larger fleet runs it on one per core
   expect(s).toMatchObject({ devices: 3, connected: 3, listening: 1, inference_workers: 1 });
+  // its devices reach the cloud's embedded broker in memory, not over loopback TCP
+  expect(s.broker_link).toBe('in-memory');
   expect(s.end_lag_ms).toBeLessThanOrEqual(s.max_lag_ms);
   expect(s.main_loop_busy_percent).toBeGreaterThan(0);
   expect(s.wakes).toBeGreaterThanOrEqual(1);

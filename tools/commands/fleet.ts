@@ -87,7 +87,7 @@ export function registerFleet(program: Command): void {
 function format(s: FleetSummary): string {
   return [
     `machine:          ${formatMachineSpeed(s.machine)}`,
-    `devices:          ${s.connected}/${s.devices} connected (started in ${s.startup_s} s)`,
+    `devices:          ${s.connected}/${s.devices} connected (started in ${s.startup_s} s; to the broker ${s.broker_link === 'in-memory' ? 'in memory' : 'over a socket'})`,
     `profile apply:    median ${s.profile_apply.median_ms} ms, p99 ${s.profile_apply.p99_ms} ms, max ${s.profile_apply.max_ms} ms (one UpdateProfile to the whole room)`,
     `word:             ${s.keyword}${s.wake_word ? ` (${s.wake_word})` : ''}`,
     `listening:        ${s.listening} devices for ${s.duration_s} s${s.vad ? ' (end-pointing with Silero VAD)' : ''}, ${s.embedding} embedding: ${s.wakes} wake words, at most ${s.max_lag_ms} ms behind real time (${s.end_lag_ms} ms at the end), at ${s.machine.compute_ms_per_chunk.toFixed(3)} ms compute per chunk`,

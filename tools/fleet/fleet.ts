@@ -17,6 +17,7 @@ import { SpotterPool } from '../../models/wakeword/spotter-pool.js';
 import { SileroVad, SileroVadModel } from '../../models/vad/silero-vad.js';
 import { checkBrokerUrl, isTlsBrokerUrl } from '../../cloud-link/mqtt/mqtt-errors.js';
 import { readCaFile, type ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
+import type { MqttStreamTransport } from '../../cloud-link/mqtt/stream-transport.js';
 import { A4bClient, resolveCa } from '../a4b-client.js';
 import { quantile } from '../bench/stats.js';
 import { LoopedClipSource } from './looped-clip.js';
@@ -79,6 +80,8 @@ export interface FleetSummary {
   machine: MachineSpeed;
   devices: number;
   connected: number;
+  /** How the devices reach the broker: in memory (the fleet's own cloud, in this process) or a socket (`--broker`). */
+  broker_link: 'in-memory' | 'socket';
   listening: number;
   /** Whether the listening devices end-pointed with Silero VAD. */
   vad: boolean;
@@ -155,6 +158,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
     let brokerUrl: string;
     let api: A4bClient;
     let brokerTls: ClientTlsOptions | undefined;
+    let streamTransport: MqttStreamTransport | undefined;
     if (o.cloud) {
       brokerUrl = o.cloud.brokerUrl;
       const where = { ...(o.cloud.dataDir ? { dataDir: o.cloud.dataDir } : {}), ...(o.cloud.ca ? { ca: o.cloud.ca } : {}) };
@@ -163,15 +167,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       checkBrokerUrl(brokerUrl, o.cloud.ca ? readCaFile(o.cloud.ca) : undefined);
     } else {
       verifier = new WakeWordVerifier({ models, registry, log });
-      cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0 }, http: { port: 0 }, verifier, wakeWords: registry.wakeWords });
+      cloud = await Cloud.start({ dir: path.join(root, 'cloud'), clock, log, broker: { port: 0, clientInMemory: true }, http: { port: 0 }, verifier, wakeWords: registry.wakeWords });
       brokerUrl = cloud.brokerUrl;
+      // Its devices reach its embedded broker in memory, not over loopback TCP (same broker, logins and ACL).
+      streamTransport = cloud.inProcessTransport;
       api = new A4bClient({ endpoint: cloud.apiUrl ?? '', token: cloud.adminToken });
     }
     const started = performance.now();
     const listeningAt = Math.min(o.listening, o.devices);
     const clocks = Array.from({ length: listeningAt }, () => new VirtualClock(0, Date.now()));
     const provisioned = await provisionFleet({
-      api, brokerUrl, ...(brokerTls ? { brokerTls } : {}), count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
+      api, brokerUrl, ...(brokerTls ? { brokerTls } : {}), ...(streamTransport ? { streamTransport } : {}), count: o.devices, prefix: o.prefix ?? `fleet-${process.pid}`, root, models, log,
       keywords: [start.keyword], ...(start.wakeWord ? { registry, wakeWord: start.wakeWord } : {}),
       clockFor: (i) => clocks[i] ?? clock, progress: o.progress,
       vadFor: (i) => {
@@ -259,6 +265,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
       machine,
       devices: o.devices,
       connected,
+      broker_link: streamTransport ? 'in-memory' : 'socket',
       listening: listeners.length,
       vad: withVad,
       embedding,

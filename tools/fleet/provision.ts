@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { DeviceCloudLink } from '../../cloud-link/device/link/device-cloud-link.js';
+import type { MqttStreamTransport } from '../../cloud-link/mqtt/stream-transport.js';
 import type { ClientTlsOptions } from '../../cloud-link/tls/client-tls.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -17,6 +18,8 @@ export interface ProvisionOptions {
   brokerUrl: string;
   /** For an mqtts:// broker: the CA the devices verify it with. */
   brokerTls?: ClientTlsOptions;
+  /** How the devices reach the broker instead of a socket (the cloud's embedded broker in this process). */
+  streamTransport?: MqttStreamTransport;
   count: number;
   /** Serial numbers are `${prefix}-00000`, ... */
   prefix: string;
@@ -109,7 +112,7 @@ export async function provisionFleet(o: ProvisionOptions): Promise<ProvisionedFl
             ...(o.keywords ? { keywords: o.keywords } : {}),
             ...(o.registry ? { registry: o.registry } : {}),
             ...(vad ? { vad } : {}),
-            ...(o.brokerTls ? { link: { tls: o.brokerTls } } : {}),
+            link: { ...(o.brokerTls ? { tls: o.brokerTls } : {}), ...(o.streamTransport ? { streamTransport: o.streamTransport } : {}) },
           });
           devices[i] = sim;
           await firstSync(sim.link);

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { connect, Store, type MqttClient } from 'mqtt';
+import { Store, type MqttClient } from 'mqtt';
 import { checkBrokerUrl } from '../../mqtt/mqtt-errors.js';
 import { disableNagle } from '../../mqtt/no-delay.js';
+import { createMqttClient, type MqttStreamTransport } from '../../mqtt/stream-transport.js';
 import { pinnedIdentity, tlsConnectOptions, type ClientTlsOptions } from '../../tls/client-tls.js';
 import { describeTlsError } from '../../tls/tls-errors.js';
 import { CLOUD_USERNAME, cloudSubscriptions, subscriptionFilter, topicSpec, topicFor, type TopicKind, type TopicParams } from '../../protocol/topics.js';
@@ -51,6 +52,8 @@ export interface CloudClientOptions {
    * one (the current PEM; it changes on renewal). The chain is still verified against `tls.ca`.
    */
   pinnedCertificate?: () => string;
+  /** How each attempt reaches the broker instead of a socket to `url` (its embedded broker in this process). */
+  streamTransport?: MqttStreamTransport;
   /** MQTT 3.1.1 (default) or 5 (the broker must support it: Mosquitto does, aedes only through the embedded broker's adapter). */
   protocolVersion?: 4 | 5;
 }
@@ -103,7 +106,9 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       if (!this.closed) this.log.warn('cloud lost its broker connection; reconnecting');
       this.emit('disconnected');
     });
-    client.on('error', (err) => this.log.warn({ err: err.message }, 'cloud MQTT error'));
+    // Once closing, messages the broker sent before the DISCONNECT still arrive and mqtt.js answers them
+    // on the ended stream ("write after end"): expected, so not a warning.
+    client.on('error', (err) => this.log[this.closed ? 'debug' : 'warn']({ err: err.message }, 'cloud MQTT error'));
   }
 
   /** Connects, subscribes to every device topic and resolves once both are done. */
@@ -111,7 +116,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
     checkBrokerUrl(options.url, options.tls);
     const v5 = options.protocolVersion === 5;
     const stores = { incomingStore: new Store(), outgoingStore: new Store() };
-    const client = connect(options.url, {
+    const client = createMqttClient(options.url, {
       ...tlsConnectOptions(options.tls),
       ...(options.pinnedCertificate ? { checkServerIdentity: pinnedIdentity(options.pinnedCertificate) } : {}),
       protocolVersion: v5 ? 5 : 4,
@@ -126,7 +131,7 @@ export class CloudClient extends EventEmitter<CloudClientEvents> {
       resubscribe: false, // afterReconnect()
       queueQoSZero: false,
       ...stores,
-    });
+    }, options.streamTransport);
     const cloud = new CloudClient(client, new Reconnector(client, stores, options.backoff ?? CLOUD_RECONNECT), v5, options.log);
     const deadlineMs = options.connectDeadlineMs ?? 10_000;
     try {

@@ -107,6 +107,7 @@ export class DeviceCloudLink extends EventEmitter<DeviceCloudLinkEvents> impleme
       log: this.log,
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.streamTransport ? { streamTransport: options.streamTransport } : {}),
       ...(options.closeTimeoutMs === undefined ? {} : { closeTimeoutMs: options.closeTimeoutMs }),
       ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
       ...(options.keepaliveSeconds === undefined ? {} : { keepaliveSeconds: options.keepaliveSeconds }),

@@ -7,6 +7,7 @@ import type { DesiredState } from '../../protocol/shadow.js';
 import type { ClientTlsOptions } from '../../tls/client-tls.js';
 import type { ConnectionStateChange } from '../mqtt-connection.js';
 import type { ReconnectBackoff, ReconnectBackoffOptions } from '../../mqtt/reconnect-backoff.js';
+import type { MqttStreamTransport } from '../../mqtt/stream-transport.js';
 import type { WifiManager } from '../wifi/wifi-manager.js';
 import type { JobEvent } from './job-runner.js';
 import type { ProfileRejection } from './profile-applier.js';
@@ -20,6 +21,8 @@ export interface DeviceCloudLinkOptions {
   url: string;
   /** For `mqtts://`: the CA the broker's certificate must chain to (the cloud's ca.pem). */
   tls?: ClientTlsOptions;
+  /** MqttConnection: how it reaches the broker at `url` instead of a socket (a fleet in the cloud's process). */
+  streamTransport?: MqttStreamTransport;
   /** The device's id (serial number): its MQTT clientId and username. */
   deviceId: string;
   /** Its MQTT password, from the cloud's RegisterDevice. */
