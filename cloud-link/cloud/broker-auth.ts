@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BrokerRole } from '../broker/acl.js';
-import type { Authenticate } from '../broker/embedded-broker.js';
+import type { Authenticate } from '../broker/broker-types.js';
 import { writeMosquittoAuth, type MosquittoUser } from '../broker/mosquitto-config.js';
 import { CLOUD_USERNAME, HOME_ASSISTANT_USERNAME } from '../protocol/topics.js';
 import { EchosimError } from '../../core/errors.js';

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/log.js';
 import { EchosimError } from '../../core/errors.js';
-import { EmbeddedBroker, type EmbeddedBrokerOptions } from '../broker/embedded-broker.js';
+import { EmbeddedBroker } from '../broker/embedded-broker.js';
+import type { EmbeddedBrokerOptions } from '../broker/broker-types.js';
 import { refusedConnection } from '../broker/in-memory-connection.js';
 import type { ServerTlsMaterial } from './server-tls.js';
 

@@ -77,6 +77,11 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       });
     }
     checkBrokerUrl(options.url, options.tls);
+    if (options.streamTransport && (options.tls !== undefined || /^(mqtts|wss):/i.test(options.url))) {
+      throw new EchosimError('TLS_CONFIG_INVALID', `device ${options.deviceId}: an in-process transport carries plain MQTT, but TLS was asked for (${options.url})`, {
+        hint: 'Use the in-process transport only with the cloud of this process (mqtt:// URL, no CA), or connect over the network for TLS.',
+      });
+    }
     this.deviceId = options.deviceId;
     this.principal = { role: 'device', username: options.deviceId };
     this.availability = new DeviceAvailability(options.deviceId, options.availabilityPayloads);

@@ -9,7 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
-import { EmbeddedBroker, type BrokerDenial } from '../../cloud-link/broker/embedded-broker.js';
+import { EmbeddedBroker } from '../../cloud-link/broker/embedded-broker.js';
+import type { BrokerDenial } from '../../cloud-link/broker/broker-types.js';
 import type { MosquittoUser } from '../../cloud-link/broker/mosquitto-config.js';
 import { MosquittoBroker } from '../../tools/bench/mosquitto-process.js';
 

@@ -4,7 +4,8 @@
  * against this broker and Mosquitto alike.)
  */
 import { createConnection, createServer } from 'node:net';
-import { EmbeddedBroker, type BrokerClientInfo, type BrokerDenial } from '../../../cloud-link/broker/embedded-broker.js';
+import { EmbeddedBroker } from '../../../cloud-link/broker/embedded-broker.js';
+import type { BrokerClientInfo, BrokerDenial } from '../../../cloud-link/broker/broker-types.js';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { CLOUD_MAX_PACKET_BYTES, DEVICE_MAX_PACKET_BYTES, PRE_AUTH_MAX_PACKET_BYTES } from '../../../cloud-link/broker/packet-limits.js';
 import { rawConnect, waitUntil } from '../../support/mosquitto.js';

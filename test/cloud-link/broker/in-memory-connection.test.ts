@@ -5,7 +5,8 @@
  * MqttConnection does), and no TCP socket is opened for them.
  */
 import type { IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
-import { EmbeddedBroker, type BrokerDenial } from '../../../cloud-link/broker/embedded-broker.js';
+import { EmbeddedBroker } from '../../../cloud-link/broker/embedded-broker.js';
+import type { BrokerDenial } from '../../../cloud-link/broker/broker-types.js';
 import { MqttConnection, type ConnectionStateChange } from '../../../cloud-link/device/mqtt-connection.js';
 import { createMqttClient, type MqttStreamTransport } from '../../../cloud-link/mqtt/stream-transport.js';
 import { subscriptionFilter, topicFor } from '../../../cloud-link/protocol/topics.js';
@@ -126,5 +127,13 @@ describe('in-memory connections to the embedded broker', () => {
     expect(refused?.error?.code).toBe('MQTT_CONNECT_FAILED');
     expect(refused?.error?.details).toEqual({ code: 'ECONNREFUSED' });
     await conn.close();
+  });
+
+  it('refuse to carry TLS: an in-process transport is plain MQTT, so asking for both is a configuration error', () => {
+    const transport = { open: (): never => { throw new Error('never opened'); } };
+    const base = { deviceId: 'dev-1', secret: 'pw-of-dev-1', clock: new VirtualClock(), streamTransport: transport };
+    expect(() => new MqttConnection({ ...base, url: 'mqtts://127.0.0.1:8883' })).toThrow(expect.objectContaining({ code: 'TLS_CONFIG_INVALID' }));
+    expect(() => new MqttConnection({ ...base, url: 'mqtt://127.0.0.1:1883', tls: { servername: 'cloud.local' } })).toThrow(expect.objectContaining({ code: 'TLS_CONFIG_INVALID' }));
+    expect(() => new MqttConnection({ ...base, url: 'mqtt://127.0.0.1:1883' })).not.toThrow();
   });
 });
