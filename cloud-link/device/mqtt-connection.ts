@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { EchosimError } from '../../core/errors.js';
 import { rootLogger, type Logger } from '../../core/log.js';
 import { isValidDeviceId, mayPublish, type Principal } from '../broker/acl.js';
-import { checkBrokerUrl, describeClientError } from '../mqtt/mqtt-errors.js';
+import { checkBrokerUrl, describeClientError, isTlsBrokerUrl } from '../mqtt/mqtt-errors.js';
 import { disableNagle } from '../mqtt/no-delay.js';
 import { ReconnectBackoff } from '../mqtt/reconnect-backoff.js';
 import { createMqttClient } from '../mqtt/stream-transport.js';
@@ -77,7 +77,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       });
     }
     checkBrokerUrl(options.url, options.tls);
-    if (options.streamTransport && (options.tls !== undefined || /^(mqtts|wss):/i.test(options.url))) {
+    if (options.streamTransport && (options.tls !== undefined || isTlsBrokerUrl(options.url))) {
       throw new EchosimError('TLS_CONFIG_INVALID', `device ${options.deviceId}: an in-process transport carries plain MQTT, but TLS was asked for (${options.url})`, {
         hint: 'Use the in-process transport only with the cloud of this process (mqtt:// URL, no CA), or connect over the network for TLS.',
       });

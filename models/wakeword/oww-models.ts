@@ -266,6 +266,22 @@ function conflict(h: KeywordHead, spec: HeadSpec): EchosimError {
 }
 
 /**
+ * A whole clip's mel features as the embedding model reads them (x/10 + 2, MEL_BINS a frame), and the
+ * first frame of each of its embedding windows (EMBEDDING_WINDOW frames at EMBEDDING_STEP).
+ */
+export async function clipMelWindows(melspec: ort.InferenceSession, samples: Int16Array): Promise<{ mel: Float32Array; starts: number[] }> {
+  const input = Float32Array.from(samples);
+  const mel = outputData(
+    await runSession(melspec, { [melspec.inputNames[0] ?? 'input']: new ort.Tensor('float32', input, [1, input.length]) }, 'melspectrogram'),
+    melspec.outputNames[0] ?? 'output',
+  );
+  for (let i = 0; i < mel.length; i++) mel[i] = mel[i]! / 10 + 2;
+  const starts: number[] = [];
+  for (let i = 0; i + EMBEDDING_WINDOW <= mel.length / MEL_BINS; i += EMBEDDING_STEP) starts.push(i);
+  return { mel, starts };
+}
+
+/**
  * The reference's `_get_embeddings(noise)`: the melspectrogram of the whole clip, windows of 76
  * frames at step 8, one embedding each; the last `window` of them prime the history.
  */
@@ -275,15 +291,7 @@ async function computeSeedFeatures(
   noise: Int16Array,
   window: number,
 ): Promise<Float32Array> {
-  const input = Float32Array.from(noise);
-  const mel = outputData(
-    await runSession(melspec, { [melspec.inputNames[0] ?? 'input']: new ort.Tensor('float32', input, [1, input.length]) }, 'melspectrogram'),
-    melspec.outputNames[0] ?? 'output',
-  );
-  const frames = mel.length / MEL_BINS;
-  for (let i = 0; i < mel.length; i++) mel[i] = mel[i]! / 10 + 2;
-  const starts: number[] = [];
-  for (let i = 0; i + EMBEDDING_WINDOW <= frames; i += EMBEDDING_STEP) starts.push(i);
+  const { mel, starts } = await clipMelWindows(melspec, noise);
   // Only the newest `window` embeddings are kept. One window per run: a batch of all of them would
   // grow the session's memory arena for good, for a single use at start-up.
   const kept = starts.slice(-window);

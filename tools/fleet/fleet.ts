@@ -142,11 +142,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
   }
   // Both heads loaded up front on every worker: the switch is a profile apply, not a model load.
   const heads = final.keyword === start.keyword ? [start] : [start, final];
-  // The machine's speed first, before the workers load: on the fleet's own models when they are in this thread.
+  // The machine's speed first, before the workers load: on the fleet's own models when they are float and in this thread.
   const speedOptions = o.speedChunks === undefined ? {} : { chunks: o.speedChunks };
   const embedding = o.embedding ?? 'int8';
   const local = workers > 0 ? undefined : await OpenWakeWordModels.load({ heads, embedding });
-  const machine = await measureMachineSpeed(speedOptions);
+  const machine = await measureMachineSpeed({ ...speedOptions, ...(local ? { models: local } : {}) });
   if (o.progress) process.stderr.write(`machine: ${formatMachineSpeed(machine)}\n`);
   const models = local ?? (await SpotterPool.start({ workers, vad: withVad, heads, embedding }));
   const vadModel = withVad && !(models instanceof SpotterPool) ? await SileroVadModel.load() : undefined;

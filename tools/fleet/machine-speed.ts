@@ -28,12 +28,14 @@ export interface MachineSpeed {
 export const DEFAULT_SPEED_CHUNKS = 2000;
 
 /**
- * Measures the bare compute per chunk on `models` when given (main-thread models holding the alexa
- * head), else on a copy loaded for the measurement and released after it.
+ * Measures the bare compute per chunk on `models` when given (main-thread float models holding the
+ * alexa head), else on a float copy loaded for the measurement and released after it: the figure is
+ * always float's, so it compares across commits and whatever embedding a fleet runs.
  */
 export async function measureMachineSpeed(options: { chunks?: number; models?: OpenWakeWordModels } = {}): Promise<MachineSpeed> {
   const load = os.loadavg().map(r2) as [number, number, number];
-  const own = options.models?.heads.some((h) => h.keyword === 'alexa') ? undefined : await OpenWakeWordModels.load({ keywords: ['alexa'] });
+  const usable = options.models?.precision === 'float' && options.models.heads.some((h) => h.keyword === 'alexa');
+  const own = usable ? undefined : await OpenWakeWordModels.load({ keywords: ['alexa'] });
   const models = own ?? (options.models as OpenWakeWordModels);
   try {
     const chunks = options.chunks ?? DEFAULT_SPEED_CHUNKS;

@@ -4,13 +4,11 @@ import { createSession, ort, outputData, runSession } from '../../models/onnx.js
 import { decodeOnnxModel, encodeOnnxModel } from '../../models/onnx-proto.js';
 import { loadManifest, readVerifiedModel, resolveModelDir } from '../../models/manifest.js';
 import { serializeEmbeddingRanges, type EmbeddingRanges } from '../../models/wakeword/embedding-ranges.js';
+import { clipMelWindows, EMBEDDING_STEP, EMBEDDING_WINDOW, MEL_BINS } from '../../models/wakeword/oww-models.js';
 import { buildStreamingEmbedding } from '../../models/wakeword/streaming-embedding.js';
 import { decodeAudio } from './real/decode.js';
 import { directorySources } from './real/sources.js';
 
-const MEL_BINS = 32;
-const WINDOW_FRAMES = 76;
-const STEP_FRAMES = 8;
 /** Float convolutions of the int8 step: the first two read the mel features, the last writes the embedding. */
 export const FLOAT_CONVOLUTIONS = [0, 1, -1];
 
@@ -43,7 +41,7 @@ export async function calibrateEmbedding(options: CalibrateOptions): Promise<Cal
   const dir = resolveModelDir(manifest, options.modelDir);
   const bytes = await readVerifiedModel(dir, manifest.features.embedding);
   const melspec = await createSession(await readVerifiedModel(dir, manifest.features.melspectrogram), 'melspectrogram');
-  const graphs = buildStreamingEmbedding(bytes, STEP_FRAMES);
+  const graphs = buildStreamingEmbedding(bytes, EMBEDDING_STEP);
   const model = decodeOnnxModel(graphs.window, 'embedding (window)');
   const convs = model.graph.node.filter((n) => n.opType === 'Conv');
   const probes = [...new Set(convs.flatMap((c) => [c.input[0] ?? '', c.output[0] ?? '']))];
@@ -64,7 +62,7 @@ export async function calibrateEmbedding(options: CalibrateOptions): Promise<Cal
   try {
     for (const [i, file] of files.entries()) {
       const samples = await decodeAudio(file);
-      if (samples && samples.length >= (WINDOW_FRAMES + 3) * 160) windows += await observe(samples, melspec, window, probes, seen);
+      if (samples && samples.length >= (EMBEDDING_WINDOW + 3) * 160) windows += await observe(samples, melspec, window, probes, seen);
       options.progress?.(i + 1, files.length);
     }
   } finally {
@@ -95,16 +93,10 @@ async function observe(
   probes: readonly string[],
   seen: Map<string, [number, number]>,
 ): Promise<number> {
-  const audio = Float32Array.from(samples);
-  const melName = melspec.inputNames[0] ?? 'input';
-  const mel = outputData(await runSession(melspec, { [melName]: new ort.Tensor('float32', audio, [1, audio.length]) }, 'melspectrogram'), melspec.outputNames[0] ?? '');
-  for (let i = 0; i < mel.length; i++) mel[i] = mel[i]! / 10 + 2;
-  const frames = mel.length / MEL_BINS;
-  const starts: number[] = [];
-  for (let s = 0; s + WINDOW_FRAMES <= frames; s += STEP_FRAMES) starts.push(s);
-  const batch = new Float32Array(starts.length * WINDOW_FRAMES * MEL_BINS);
-  starts.forEach((s, k) => batch.set(mel.subarray(s * MEL_BINS, (s + WINDOW_FRAMES) * MEL_BINS), k * WINDOW_FRAMES * MEL_BINS));
-  const out = await runSession(window, { [window.inputNames[0] ?? 'input_1']: new ort.Tensor('float32', batch, [starts.length, WINDOW_FRAMES, MEL_BINS, 1]) }, 'embedding (calibration)');
+  const { mel, starts } = await clipMelWindows(melspec, samples);
+  const batch = new Float32Array(starts.length * EMBEDDING_WINDOW * MEL_BINS);
+  starts.forEach((s, k) => batch.set(mel.subarray(s * MEL_BINS, (s + EMBEDDING_WINDOW) * MEL_BINS), k * EMBEDDING_WINDOW * MEL_BINS));
+  const out = await runSession(window, { [window.inputNames[0] ?? 'input_1']: new ort.Tensor('float32', batch, [starts.length, EMBEDDING_WINDOW, MEL_BINS, 1]) }, 'embedding (calibration)');
   for (const name of probes) {
     const data = outputData(out, name);
     let lo = Number.POSITIVE_INFINITY;
