@@ -1,6 +1,7 @@
 import { DEFAULT_ENDPOINTER_OPTIONS, Endpointer, type EndpointerOptions } from '../../models/vad/endpointer.js';
 import { VAD_WINDOW } from '../../models/vad/silero-vad.js';
 import type { VoiceActivityDetector } from '../../models/vad/types.js';
+import { QuietGate } from '../../models/vad/quiet-gate.js';
 import type { AudioRingBuffer, RingReader } from './ring-buffer.js';
 import type { StreamEndReason } from '../../cloud-link/protocol/stream.js';
 
@@ -14,6 +15,8 @@ export class CaptureStream {
   private readonly upload: RingReader;
   private readonly listen: RingReader;
   private readonly endpointer: Endpointer;
+  /** The VAD behind the quiet gate (when the floor is finite). */
+  private readonly vad: VoiceActivityDetector | undefined;
   private readonly scratch = new Int16Array(PUMP_SAMPLES);
   private readonly vadScratch = new Int16Array(PUMP_SAMPLES);
   /** Where the stream ends once decided; upload continues up to it. */
@@ -30,13 +33,15 @@ export class CaptureStream {
     readonly startIndex: number,
     private readonly listenFrom: number,
     private readonly maxEnd: number,
-    private readonly vad: VoiceActivityDetector | undefined,
+    vad: VoiceActivityDetector | undefined,
     endpointer: Partial<EndpointerOptions> | undefined,
   ) {
     this.upload = ring.createReader(startIndex);
     this.listen = ring.createReader(listenFrom);
-    this.endpointer = new Endpointer({ ...DEFAULT_ENDPOINTER_OPTIONS, ...endpointer });
-    vad?.reset();
+    const options = { ...DEFAULT_ENDPOINTER_OPTIONS, ...endpointer };
+    this.endpointer = new Endpointer(options);
+    this.vad = vad && Number.isFinite(options.quietFloorDbfs) ? new QuietGate(vad, options.quietFloorDbfs) : vad;
+    this.vad?.reset();
   }
 
   /**

@@ -15,6 +15,11 @@ export interface EndpointerOptions {
   trailingSilenceMs: number;
   /** Give up when no speech at all is heard after the wake word for this long (default 3 s). */
   noSpeechTimeoutMs: number;
+  /**
+   * Windows quieter than this (RMS, dBFS) are silence without running the VAD (quiet-gate.ts);
+   * default -60, -Infinity runs the VAD on every window.
+   */
+  quietFloorDbfs: number;
 }
 
 export const DEFAULT_ENDPOINTER_OPTIONS: EndpointerOptions = {
@@ -22,6 +27,7 @@ export const DEFAULT_ENDPOINTER_OPTIONS: EndpointerOptions = {
   silenceThreshold: 0.35,
   trailingSilenceMs: 700,
   noSpeechTimeoutMs: 3000,
+  quietFloorDbfs: -60,
 };
 
 export type EndpointDecision = { ended: false } | { ended: true; reason: 'end-of-speech' | 'no-speech'; windowsSeen: number };

@@ -14,6 +14,7 @@ import { registerBenchProfileApply } from './bench-profile-apply.js';
 import { registerBenchRegister } from './bench-register.js';
 import { registerBenchRtf } from './bench-rtf.js';
 import { registerBenchPool } from './bench-pool.js';
+import { registerBenchQuietGate } from './bench-quiet-gate.js';
 import { registerBenchMqtt } from './bench-mqtt.js';
 import { registerBenchSoak } from './bench-soak.js';
 import { registerBenchRecognizer } from './bench-recognizer.js';
@@ -36,6 +37,7 @@ export function registerBench(program: Command): void {
   const bench = program.command('bench').description('measure echosim on this machine');
   registerBenchRtf(bench);
   registerBenchPool(bench);
+  registerBenchQuietGate(bench);
   registerBenchMqtt(bench);
   registerBenchOwwjs(bench);
   registerBenchProfileApply(bench);

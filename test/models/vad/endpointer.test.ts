@@ -1,6 +1,6 @@
 import { Endpointer } from '../../../models/vad/endpointer.js';
 
-const opts = { speechThreshold: 0.5, silenceThreshold: 0.35, trailingSilenceMs: 320, noSpeechTimeoutMs: 640 };
+const opts = { speechThreshold: 0.5, silenceThreshold: 0.35, trailingSilenceMs: 320, noSpeechTimeoutMs: 640, quietFloorDbfs: -60 };
 // 512-sample windows are 32 ms: 320 ms of silence is 10 windows, 640 ms is 20.
 
 describe('Endpointer', () => {
