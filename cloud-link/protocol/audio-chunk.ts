@@ -70,13 +70,15 @@ export function encodeAudioChunk(chunk: AudioChunk): Buffer {
   if (!Number.isInteger(seq) || seq < 0 || seq > UINT32_MAX) throw invalid(`seq ${seq} is not a uint32`);
   if (!Number.isInteger(offset) || offset < 0 || offset > UINT32_MAX) throw invalid(`offset ${offset} is not a uint32`);
   if (samples.length > MAX_CHUNK_SAMPLES) throw invalid(`${samples.length} samples; at most ${MAX_CHUNK_SAMPLES} per chunk`);
-  const out = Buffer.alloc(AUDIO_CHUNK_HEADER_BYTES + samples.length * 2);
+  // Every byte is written below: no need to zero the buffer first, and the samples go straight in.
+  const out = Buffer.allocUnsafe(AUDIO_CHUNK_HEADER_BYTES + samples.length * 2);
   out.writeUInt8(AUDIO_CHUNK_VERSION, 0);
   out.writeUInt8(AUDIO_CHUNK_HEADER_BYTES, 1);
   out.writeUInt16LE(0, 2);
   out.writeUInt32LE(seq, 4);
   out.writeUInt32LE(offset, 8);
-  int16ToLe(samples).copy(out, AUDIO_CHUNK_HEADER_BYTES);
+  if (LITTLE_ENDIAN) Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).copy(out, AUDIO_CHUNK_HEADER_BYTES);
+  else for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i] as number, AUDIO_CHUNK_HEADER_BYTES + i * 2);
   return out;
 }
 
