@@ -25,7 +25,7 @@ const NARRATION: readonly RegExp[] = [
   /^ {5}2\.00 s {2}wake word "alexa" \(score \d\.\d\d\): the ring lights up$/,
   /^ {5}2\.00 s {2}IDLE -> LISTENING \(WAKE_WORD\): listening to the request$/,
   /^ {5}2\.00 s {2}streaming to the cloud, from 500 ms before the wake word$/,
-  /^ {5}3\.68 s {2}LISTENING -> THINKING \(STREAM_ENDED\): waiting for the answer$/,
+  /^ {5}3\.65 s {2}LISTENING -> THINKING \(STREAM_ENDED\): waiting for the answer$/,
   /^ {5}3\.68 s {2}the cloud understood "what time is it": WhatTime, confidence \d\.\d\d$/,
   /^ {5}3\.68 s {2}THINKING -> SPEAKING \(RESPONSE\): the cloud answered$/,
   /^ {5}3\.68 s {2}the speaker plays the cloud's spoken answer \(\d\.\d\d s\)$/,
@@ -41,7 +41,7 @@ const NARRATION: readonly RegExp[] = [
 const INTERLEAVED: ReadonlyArray<{ line: RegExp; after: RegExp }> = [
   { line: /^ {5}0\.00 s {2}applied profile version 1 \(no room profile yet\)$/, after: /BOOTING -> CONNECTING/ },
   { line: /^ {5}\d\.\d\d s {2}the cloud confirmed the wake word \(score (0\.\d\d|1\.00)\)$/, after: /streaming to the cloud/ },
-  { line: /^ {5}3\.68 s {2}stream closed: end-of-speech$/, after: /streaming to the cloud/ },
+  { line: /^ {5}3\.65 s {2}stream closed: end-of-speech$/, after: /streaming to the cloud/ },
   { line: /^ {5}3\.90 s {2}the recording is over; the microphone now hears a quiet room$/, after: /stream closed/ },
 ];
 

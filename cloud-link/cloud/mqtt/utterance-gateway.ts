@@ -122,7 +122,10 @@ export class UtteranceGateway {
     }
     const early = u.early.splice(0);
     u.earlyBytes = 0;
-    for (const chunk of early) await this.feed(u, chunk);
+    // Every early chunk joins the utterance now, in order, before any of them is scored (feed adds a
+    // chunk before its first await): fed one by one, a chunk arriving while the first ones were scored
+    // would overtake the rest, and the session would give their place up as a gap.
+    await Promise.all(early.map((chunk) => this.feed(u, chunk)));
   }
 
   async onAudio(deviceId: string, id: number, payload: Buffer): Promise<void> {

@@ -197,4 +197,22 @@ describe('one verdict per utterance', () => {
       expect(t.events.filter((e) => e.name === 'verdict' && e.payload.utteranceId === round)).toHaveLength(1);
     }
   });
+
+  test('chunks that arrived before their start, and more arriving while those are scored, make one utterance with no gap', async () => {
+    const fixture = loadFixtures('pos').find((f) => f.name.startsWith('p01'))!;
+    const stream = labelledStream(fixture);
+    const audio = stream.audio.subarray(0, Math.min(stream.audio.length, MAX_UTTERANCE_SAMPLES));
+    const chunks = Math.ceil(audio.length / 1280);
+    const chunk = (seq: number) => encodeAudioChunk({ seq, offset: seq * 1280, samples: audio.subarray(seq * 1280, (seq + 1) * 1280) });
+    // The pre-roll and the wake word overtake the start (the cloud holds them as early chunks) ...
+    const early = 12;
+    for (let seq = 0; seq < early; seq++) await a.publish(a.topics.utteranceAudio(1), chunk(seq), { qos: 0 });
+    await waitUntil(() => gateway().heldBytes('dev-u') === early * 1280 * 2, 'the early chunks held');
+    // ... then the start, and the rest back to back while the early ones are being scored.
+    await a.publish(a.topics.utteranceStart(1), { ...TAP_START(1), initiator: 'wakeword', keyword: 'alexa', ...stream.start });
+    for (let seq = early; seq < chunks; seq++) await a.publish(a.topics.utteranceAudio(1), chunk(seq), { qos: 0 });
+    await a.publish(a.topics.utteranceEnd(1), { id: 1, endIndex: audio.length, reason: 'end-of-speech', samples: audio.length, chunks });
+    expect(await t.waitFor('utterance', (p) => p.utteranceId === 1)).toMatchObject({ missingChunks: 0 });
+    expect(a.json(a.topics.utteranceVerdict(1))).toEqual([expect.objectContaining({ id: 1, confirmed: true })]);
+  });
 });
