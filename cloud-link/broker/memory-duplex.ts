@@ -26,18 +26,9 @@ class MemorySide extends Duplex {
     else peer.blockedWrite = callback;
   }
 
-  /**
-   * A packet written in corked pieces (header, topic, payload) reaches the reader as those pieces, in
-   * order, without copying them into one buffer: an MQTT parser reads across chunk boundaries, as it
-   * must from a socket.
-   */
+  /** aedes writes a packet in corked pieces: they reach the reader as one chunk. */
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    const peer = this.peer;
-    if (!peer || peer.destroyed) return callback(closedError());
-    let more = true;
-    for (const c of chunks) more = peer.push(c.chunk);
-    if (more) callback();
-    else peer.blockedWrite = callback;
+    this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'binary', callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
