@@ -9,11 +9,11 @@ import { CloudTls, TLS_DIR, type ServerTlsMaterial } from './server-tls.js';
 import { subjectNamesFor } from '../tls/subject-names.js';
 import type { A4bServiceEvents } from './a4b/context.js';
 import { A4bService } from './a4b/service.js';
-import { DEFAULT_MQTT_PORT, type CloudOptions } from './cloud-options.js';
+import type { CloudOptions } from './cloud-options.js';
 import { AuthThrottle } from './auth/auth-throttle.js';
-import { MosquittoAuthSync, registryAuthenticator } from './broker-auth.js';
+import { registryAuthenticator, type MosquittoAuthSync } from './broker-auth.js';
 import { ApiServer } from './http/api-server.js';
-import { CloudClient, type CloudClientOptions } from './mqtt/cloud-client.js';
+import { CloudClient } from './mqtt/cloud-client.js';
 import type { CloudEvents } from './mqtt/cloud-events.js';
 import { routeDeviceMessage, type InboundMessage } from './mqtt/device-message-router.js';
 import { JobGateway } from './mqtt/job-gateway.js';
@@ -22,15 +22,15 @@ import { ShadowGateway } from './mqtt/shadow-gateway.js';
 import { StrayRetained } from './mqtt/stray-retained.js';
 import { TelemetrySink } from './mqtt/telemetry-sink.js';
 import { UtteranceGateway } from './mqtt/utterance-gateway.js';
-import { OwnedBroker, notOwnedBroker } from './owned-broker.js';
+import { notOwnedBroker, type OwnedBroker } from './owned-broker.js';
+import { openCloudBroker } from './cloud-broker.js';
+import { startHousekeeping } from './housekeeping.js';
 import type { MqttStreamTransport } from '../mqtt/stream-transport.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { WakeWordVerifier } from './verification/verifier.js';
-import { Assistant } from './answers/assistant.js';
-import { FliteSynthesizer } from './answers/speech-synthesizer.js';
-import { PocketsphinxRecognizer } from './speech/command-recognizer.js';
-import { BookingReleaser } from './calendar/booking-releaser.js';
-import { RoomCalendar } from './calendar/room-calendar.js';
+import type { BookingReleaser } from './calendar/booking-releaser.js';
+import type { Assistant } from './answers/assistant.js';
+import { localAssistant } from './answers/local-assistant.js';
 import { deviceForHomeAssistant, startHomeAssistant } from './home-assistant/attach.js';
 import type { HomeAssistantBridge } from './home-assistant/ha-bridge.js';
 
@@ -179,34 +179,19 @@ export class Cloud {
       if (login.created) log.info({ file: login.file }, "Home Assistant's broker password was written (user echosim-home-assistant)");
     }
     const tls = await this.startTls();
-    let brokerTls: Pick<CloudClientOptions, 'tls' | 'pinnedCertificate'> = {};
-    let ownClient: Pick<CloudClientOptions, 'streamTransport'> = {};
-    if (options.broker && 'url' in options.broker) {
-      this.brokerUrlValue = options.broker.url;
-      if (options.broker.tls) brokerTls = { tls: options.broker.tls };
-      if (options.mosquitto) {
-        this.mosquittoSync = new MosquittoAuthSync(this.service, token, {
-          ...options.mosquitto,
-          dir: options.mosquitto.authDir,
-          log,
-          ...(this.homeAssistantLogin ? { homeAssistantPassword: this.homeAssistantLogin.secret } : {}),
-        });
-        await this.mosquittoSync.sync();
-      }
-    } else {
-      const b = options.broker as { host?: string; port?: number; clientInMemory?: boolean } | undefined;
-      this.broker = await OwnedBroker.start({
-        host: b?.host ?? '127.0.0.1',
-        port: b?.port ?? DEFAULT_MQTT_PORT,
-        authenticate: () => this.authenticator(),
-        tls: () => this.tls?.material,
-        log,
-      });
-      this.brokerUrlValue = this.broker.url;
-      // Its own broker, on whatever address it is bound to: the exact certificate it serves.
-      if (tls) brokerTls = { tls: { ca: tls.material.ca, caSource: tls.caFile }, pinnedCertificate: () => tls.material.cert };
-      if (b?.clientInMemory) ownClient = { streamTransport: this.inProcessTransport };
-    }
+    const broker = await openCloudBroker({
+      options,
+      service: this.service,
+      token,
+      tls,
+      ...(this.homeAssistantLogin ? { homeAssistantPassword: this.homeAssistantLogin.secret } : {}),
+      authenticate: () => this.authenticator(),
+      serverTls: () => this.tls?.material,
+      log,
+    });
+    this.broker = broker.owned;
+    this.mosquittoSync = broker.mosquittoSync;
+    this.brokerUrlValue = broker.url;
 
     // MQTT 5 with the Mosquitto it manages, to see and clear stray retained messages (stray-retained.ts).
     const client = await CloudClient.connect({
@@ -214,27 +199,14 @@ export class Cloud {
       password: token,
       log,
       protocolVersion: options.mqttProtocolVersion ?? (options.mosquitto ? 5 : 4),
-      ...brokerTls,
-      ...ownClient,
+      ...broker.client,
     });
     this.client = client;
     this.strayRetained = new StrayRetained((topic) => client.clearRetained(topic), log);
     this.shadows = new ShadowGateway(this.service, client, clock, bus, log);
     this.jobs = new JobGateway(this.service, client, clock, bus, log);
     this.presence = new Presence(this.service, clock, bus, log);
-    if (options.assistant) {
-      const recognizer = new PocketsphinxRecognizer();
-      const missing = recognizer.unavailable();
-      if (missing) log.warn({ code: missing.code, hint: missing.hint }, missing.message);
-      this.assistant = new Assistant({
-        recognizer,
-        synthesizer: new FliteSynthesizer(),
-        recordings: { metas: this.service.recordings, files: this.recordings },
-        rooms: new RoomCalendar(this.service.bookings),
-        clock,
-        log,
-      });
-    }
+    if (options.assistant) this.assistant = localAssistant({ service: this.service, recordings: this.recordings, clock, log });
     const assistant = this.assistant;
     this.utterances = new UtteranceGateway({ service: this.service, client, clock, bus, log, recordings: this.recordings, ...(verifier ? { verifier } : {}), ...(assistant ? { assistant } : {}) });
     this.wireService();
@@ -253,28 +225,9 @@ export class Cloud {
       this.detach.push(() => ha.stop());
     }
 
-    this.releaser = new BookingReleaser({
-      bookings: this.service.bookings,
-      clock,
-      log,
-      onReleased: (released) => {
-        for (const b of released) bus.emit('booking-released', { bookingId: b.id, roomId: b.room_id, startAt: b.start_at, at: b.updated_at });
-      },
-    });
-    this.releaser.start();
-
-    this.recordings.startSweeping({
-      currentPolicy: (id) => {
-        try {
-          return this.service.retentionFor(id);
-        } catch {
-          return undefined;
-        }
-      },
-      onSwept: (ids) => {
-        if (ids.length > 0) this.service.recordings.delete(ids);
-      },
-    });
+    const housekeeping = startHousekeeping({ service: this.service, recordings: this.recordings, clock, bus, log });
+    this.releaser = housekeeping.releaser;
+    this.detach.push(() => housekeeping.stop());
 
     if (options.http !== false) {
       this.api = await ApiServer.start({
@@ -389,8 +342,6 @@ export class Cloud {
     this.stopping ??= (async () => {
       for (const d of this.detach.splice(0)) d();
       this.tls?.stop();
-      this.recordings.stopSweeping();
-      this.releaser?.stop();
       this.utterances?.stop();
       this.assistant?.close();
       await this.api?.close().catch(() => undefined);
