@@ -56,5 +56,5 @@ export async function openCloudBroker(d: CloudBrokerDeps): Promise<CloudBroker> 
   const owned = await OwnedBroker.start({ host: b?.host ?? '127.0.0.1', port: b?.port ?? DEFAULT_MQTT_PORT, authenticate: d.authenticate, tls: d.serverTls, log });
   // Its own broker, on whatever address it is bound to: the exact certificate it serves.
   const pinned: CloudBroker['client'] = tls ? { tls: { ca: tls.material.ca, caSource: tls.caFile }, pinnedCertificate: () => tls.material.cert } : {};
-  return { url: owned.url, owned, client: b?.clientInMemory ? { ...pinned, streamTransport: { open: () => owned.connectInMemory() } } : pinned };
+  return { url: owned.url, owned, client: b?.clientInMemory ? { ...pinned, streamTransport: owned.transport } : pinned };
 }

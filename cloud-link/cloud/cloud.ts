@@ -117,8 +117,7 @@ export class Cloud {
    * Undefined with an external broker.
    */
   get inProcessTransport(): MqttStreamTransport | undefined {
-    const broker = this.broker;
-    return broker && { open: () => broker.connectInMemory() };
+    return this.broker?.transport;
   }
 
   /** http://host:port (https:// with TLS) of the API, when it runs. */

@@ -5,6 +5,7 @@ import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import type { EmbeddedBrokerOptions } from '../broker/broker-types.js';
 import { refusedConnection } from '../broker/in-memory-connection.js';
 import type { ServerTlsMaterial } from './server-tls.js';
+import type { MqttStreamTransport } from '../mqtt/stream-transport.js';
 
 export interface OwnedBrokerOptions {
   host: string;
@@ -49,6 +50,9 @@ export class OwnedBroker {
   disconnect(clientId: string): void {
     this.running?.disconnect(clientId);
   }
+
+  /** How a client in this process connects without a socket (MqttConnectionOptions.streamTransport). */
+  readonly transport: MqttStreamTransport = { open: () => this.connectInMemory() };
 
   /** A connection from this process without a socket; refused while paused, as its port is closed. */
   connectInMemory(): Duplex {

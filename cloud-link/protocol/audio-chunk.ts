@@ -41,14 +41,19 @@ function invalid(message: string): EchosimError {
   });
 }
 
+/** Writes int16 samples into `out` from byte `at`, little-endian. */
+function writeInt16Le(samples: Int16Array, out: Buffer, at: number): void {
+  if (LITTLE_ENDIAN) {
+    Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).copy(out, at);
+  } else {
+    for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i] as number, at + i * 2);
+  }
+}
+
 /** Int16 samples as little-endian bytes (a copy). */
 export function int16ToLe(samples: Int16Array): Buffer {
   const out = Buffer.allocUnsafe(samples.length * 2);
-  if (LITTLE_ENDIAN) {
-    Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).copy(out);
-  } else {
-    for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i] as number, i * 2);
-  }
+  writeInt16Le(samples, out, 0);
   return out;
 }
 
@@ -77,8 +82,7 @@ export function encodeAudioChunk(chunk: AudioChunk): Buffer {
   out.writeUInt16LE(0, 2);
   out.writeUInt32LE(seq, 4);
   out.writeUInt32LE(offset, 8);
-  if (LITTLE_ENDIAN) Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).copy(out, AUDIO_CHUNK_HEADER_BYTES);
-  else for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i] as number, AUDIO_CHUNK_HEADER_BYTES + i * 2);
+  writeInt16Le(samples, out, AUDIO_CHUNK_HEADER_BYTES);
   return out;
 }
 

@@ -3,7 +3,9 @@ import { EchosimError } from '../../core/errors.js';
 import { BaseMicSource } from './base-source.js';
 import { RealtimePacer } from './pacer.js';
 import { DEFAULT_FRAME_SAMPLES, type MicFrame, type MicSourceInfo } from './types.js';
-import { SAMPLE_RATE } from '../../core/audio-format.js';
+import { SAMPLE_RATE, dbfsToRms } from '../../core/audio-format.js';
+
+export { dbfsToRms } from '../../core/audio-format.js';
 
 export type SyntheticKind = 'silence' | 'tone' | 'noise';
 
@@ -110,9 +112,6 @@ export class SyntheticSource extends BaseMicSource {
   }
 }
 
-export function dbfsToRms(dbfs: number): number {
-  return 32768 * 10 ** (dbfs / 20);
-}
 
 /** Standard normal deviates from a seeded mulberry32 generator (Box-Muller, both values used). */
 export function gaussian(seed: number): () => number {

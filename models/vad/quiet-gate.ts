@@ -1,22 +1,7 @@
+import { dbfsToRms } from '../../core/audio-format.js';
 import { EchosimError } from '../../core/errors.js';
 import { VAD_WINDOW } from './silero-vad.js';
 import type { VoiceActivityDetector } from './types.js';
-
-/** Full scale of int16 samples: a window at this RMS is 0 dBFS. */
-const FULL_SCALE = 32768;
-
-/** Mean square of a window at `dbfs` (RMS relative to full scale), in int16 units squared. */
-export function meanSquareAt(dbfs: number): number {
-  return (FULL_SCALE * 10 ** (dbfs / 20)) ** 2;
-}
-
-/** RMS level of int16 samples in dBFS (-Infinity for digital silence). */
-export function levelDbfs(samples: Int16Array): number {
-  if (samples.length === 0) return Number.NEGATIVE_INFINITY;
-  let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
-  return 10 * Math.log10(sum / samples.length / FULL_SCALE ** 2);
-}
 
 /**
  * An energy gate in front of a VAD (docs/audio-pipeline.md#end-pointing): a 512-sample window whose
@@ -41,7 +26,7 @@ export class QuietGate implements VoiceActivityDetector {
     private readonly inner: VoiceActivityDetector,
     readonly floorDbfs: number,
   ) {
-    this.floorSum = meanSquareAt(floorDbfs) * VAD_WINDOW;
+    this.floorSum = dbfsToRms(floorDbfs) ** 2 * VAD_WINDOW;
   }
 
   reset(): void {

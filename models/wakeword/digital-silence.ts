@@ -1,3 +1,4 @@
+import { dbfsToRms } from '../../core/audio-format.js';
 import { mulberry32 } from './seed-noise.js';
 
 /**
@@ -16,7 +17,7 @@ export class DigitalSilenceGuard {
 
   constructor(floorDbfs = DEFAULT_FLOOR_DBFS, seed = 0x5eed) {
     this.rand = mulberry32(seed);
-    this.sigma = 32768 * 10 ** (floorDbfs / 20);
+    this.sigma = dbfsToRms(floorDbfs);
   }
 
   /** Fills runs of at least MIN_ZERO_RUN zeros in place; returns how many samples it filled. */

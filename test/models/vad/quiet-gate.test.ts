@@ -1,5 +1,6 @@
 import { EchosimError } from '../../../core/errors.js';
-import { levelDbfs, meanSquareAt, QuietGate } from '../../../models/vad/quiet-gate.js';
+import { dbfsToRms } from '../../../core/audio-format.js';
+import { QuietGate } from '../../../models/vad/quiet-gate.js';
 import { VAD_WINDOW } from '../../../models/vad/silero-vad.js';
 import type { VoiceActivityDetector } from '../../../models/vad/types.js';
 
@@ -30,11 +31,12 @@ const concat = (...parts: Int16Array[]): Int16Array => {
 
 describe('QuietGate', () => {
   // -60 dBFS is an RMS of 32.8 int16 units: 30 is under it, 40 over it.
-  test('levels: -60 dBFS is an RMS of 32.77 int16 units', () => {
-    expect(Math.sqrt(meanSquareAt(-60))).toBeCloseTo(32.768, 3);
-    expect(levelDbfs(windowOf(33))).toBeGreaterThan(-60);
-    expect(levelDbfs(windowOf(32))).toBeLessThan(-60);
-    expect(levelDbfs(new Int16Array(10))).toBe(Number.NEGATIVE_INFINITY);
+  test('levels: -60 dBFS is an RMS of 32.77 int16 units; a window at 33 reaches the model, one at 32 and digital zeros do not', async () => {
+    expect(dbfsToRms(-60)).toBeCloseTo(32.768, 3);
+    const inner = new RecordingVad();
+    const gate = new QuietGate(inner, -60);
+    expect(await gate.push(concat(windowOf(33), windowOf(32), new Int16Array(VAD_WINDOW)))).toEqual([0.0033, 0, 0]);
+    expect({ gated: gate.gated, scored: gate.scored }).toEqual({ gated: 2, scored: 1 });
   });
 
   test('quiet windows are silence (0) without the model; the others reach it in order, in one call', async () => {
